@@ -1,0 +1,317 @@
+//! batch and transaction. A transaction is one store transaction: every entry is applied or
+//! none is. Entries are applied in the order the specification gives (DELETE, POST, PUT, GET),
+//! `urn:uuid:` references between them are rewritten to the ids the server assigns, and the
+//! response lists the entries in request order.
+
+use std::collections::{HashMap, HashSet};
+
+use relais_fhir::bundle::{
+    BundleKind, EntryMethod, EntryResponse, RequestBundle, RequestEntry, parse_request_bundle,
+    response_entry, rewrite_references,
+};
+use relais_fhir::id::{etag, parse_etag_version, parse_version_id};
+use relais_fhir::meta::instant;
+use relais_fhir::outcome::operation_outcome;
+use relais_fhir::validate::{IdRule, check_resource, check_url_id, parse_object};
+use relais_fhir::{Issue, IssueType};
+use relais_store::{ResourceRow, ResourceTx};
+use serde_json::{Value, json};
+
+use super::conditional::Condition;
+use super::error::status_line;
+use super::{Fhir, FhirError, Prefer, WriteKind, Written};
+
+/// What an entry produced.
+enum Done {
+    Written(Written),
+    Read(ResourceRow),
+}
+
+/// What a transaction decided for a POST entry before applying anything.
+enum Planned {
+    Create(String),
+    Existing(Written),
+}
+
+impl Fhir {
+    /// `POST /` with a batch or transaction Bundle; answers the response Bundle.
+    pub async fn bundle(&self, body: &[u8], prefer: Prefer, base_url: &str) -> Result<Value, FhirError> {
+        let bundle = parse_object(body)?;
+        if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+            return Err(FhirError::Invalid(vec![Issue::error(
+                IssueType::Invalid,
+                "resource-type-mismatch",
+                "A POST to the FHIR base must carry a batch or transaction Bundle",
+            )]));
+        }
+        self.schema.check(&bundle).map_err(FhirError::Invalid)?;
+        let request = parse_request_bundle(bundle).map_err(FhirError::Invalid)?;
+        let entries = match request.kind {
+            BundleKind::Transaction => self.transaction(&request, prefer, base_url).await?,
+            BundleKind::Batch => self.batch(&request, prefer, base_url).await,
+        };
+        Ok(json!({"resourceType": "Bundle", "type": request.kind.response_type(), "entry": entries}))
+    }
+
+    async fn batch(&self, request: &RequestBundle, prefer: Prefer, base_url: &str) -> Vec<Value> {
+        let mut responses = Vec::with_capacity(request.entries.len());
+        for entry in &request.entries {
+            let outcome = async {
+                let mut resource = self.checked_entry_resource(entry)?;
+                // Entries of a batch stand alone: a urn:uuid reference has nothing to point to.
+                if let Some(resource) = resource.as_mut() {
+                    refuse_unresolved(rewrite_references(resource, &HashMap::new()))?;
+                }
+                let mut tx = self.store.begin().await?;
+                let done = self.apply(tx.as_mut(), entry, resource, None).await?;
+                tx.commit().await?;
+                Ok::<Done, FhirError>(done)
+            }
+            .await;
+            responses.push(match outcome {
+                Ok(done) => success_entry(done, prefer, base_url),
+                Err(error) => failure_entry(&error.in_entry(entry.index)),
+            });
+        }
+        responses
+    }
+
+    async fn transaction(
+        &self,
+        request: &RequestBundle,
+        prefer: Prefer,
+        base_url: &str,
+    ) -> Result<Vec<Value>, FhirError> {
+        let mut resources = Vec::with_capacity(request.entries.len());
+        let mut targets = HashSet::new();
+        for entry in &request.entries {
+            resources.push(self.checked_entry_resource(entry).map_err(|e| e.in_entry(entry.index))?);
+            if let Some(id) = &entry.target.id {
+                if !targets.insert((entry.target.resource_type.clone(), id.clone()))
+                    && entry.method != EntryMethod::Get
+                {
+                    return Err(FhirError::Invalid(vec![Issue::error(
+                        IssueType::Duplicate,
+                        "duplicate-entry",
+                        format!(
+                            "{}/{id} appears in more than one entry of the transaction",
+                            entry.target.resource_type
+                        ),
+                    )])
+                    .in_entry(entry.index));
+                }
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        // Decide every POST's id first, so references to it can be rewritten anywhere.
+        let mut assigned: HashMap<String, String> = HashMap::new();
+        let mut planned: HashMap<usize, Planned> = HashMap::new();
+        for entry in &request.entries {
+            let t = &entry.target.resource_type;
+            let local = match entry.method {
+                EntryMethod::Post => {
+                    let plan =
+                        self.plan_create(tx.as_mut(), entry).await.map_err(|e| e.in_entry(entry.index))?;
+                    let id = match &plan {
+                        Planned::Create(id) => id.clone(),
+                        Planned::Existing(w) => w.row.id.clone(),
+                    };
+                    planned.insert(entry.index, plan);
+                    Some(format!("{t}/{id}"))
+                }
+                EntryMethod::Put => entry.target.id.as_ref().map(|id| format!("{t}/{id}")),
+                _ => None,
+            };
+            if let (Some(full_url), Some(local)) = (&entry.full_url, local) {
+                assigned.insert(full_url.clone(), local);
+            }
+        }
+        for (entry, resource) in request.entries.iter().zip(resources.iter_mut()) {
+            if let Some(resource) = resource.as_mut() {
+                refuse_unresolved(rewrite_references(resource, &assigned))
+                    .map_err(|e| e.in_entry(entry.index))?;
+            }
+        }
+        let mut order: Vec<usize> = (0..request.entries.len()).collect();
+        order.sort_by_key(|&i| request.entries[i].method.processing_rank());
+        let mut done: Vec<Option<Done>> = (0..request.entries.len()).map(|_| None).collect();
+        for i in order {
+            let entry = &request.entries[i];
+            let result = match planned.remove(&entry.index) {
+                Some(Planned::Existing(written)) => Done::Written(written),
+                Some(Planned::Create(id)) => {
+                    let resource = resources[i].take().unwrap_or(Value::Null);
+                    Done::Written(
+                        self.create_in(tx.as_mut(), &entry.target.resource_type, resource, None, Some(id))
+                            .await
+                            .map_err(|e| e.in_entry(entry.index))?,
+                    )
+                }
+                None => self
+                    .apply(tx.as_mut(), entry, resources[i].take(), None)
+                    .await
+                    .map_err(|e| e.in_entry(entry.index))?,
+            };
+            done[i] = Some(result);
+        }
+        tx.commit().await?;
+        Ok(done.into_iter().flatten().map(|d| success_entry(d, prefer, base_url)).collect())
+    }
+
+    /// Checks what can be checked of an entry without the store; returns its resource.
+    fn checked_entry_resource(&self, entry: &RequestEntry) -> Result<Option<Value>, FhirError> {
+        let t = &entry.target.resource_type;
+        self.known_type(t)?;
+        if let Some(id) = &entry.target.id {
+            check_url_id(id)?;
+        }
+        let needs_id = matches!(entry.method, EntryMethod::Put | EntryMethod::Delete | EntryMethod::Get);
+        if needs_id && entry.target.id.is_none() {
+            return Err(FhirError::Invalid(vec![Issue::error(
+                IssueType::NotSupported,
+                "unsupported-entry",
+                format!(
+                    "{:?} {t} without an id (search or conditional form) is not supported in a Bundle",
+                    entry.method
+                ),
+            )]));
+        }
+        match (&entry.resource, entry.method) {
+            (Some(resource), EntryMethod::Post) => {
+                check_resource(&self.schema, resource, t, IdRule::Assigned).map_err(FhirError::Invalid)?;
+                Ok(Some(resource.clone()))
+            }
+            (Some(resource), EntryMethod::Put) => {
+                let id = entry.target.id.as_deref().unwrap_or_default();
+                check_resource(&self.schema, resource, t, IdRule::MustBe(id)).map_err(FhirError::Invalid)?;
+                Ok(Some(resource.clone()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn plan_create(&self, tx: &mut dyn ResourceTx, entry: &RequestEntry) -> Result<Planned, FhirError> {
+        let t = &entry.target.resource_type;
+        if let Some(query) = &entry.if_none_exist {
+            let condition = Condition::parse(t, query)?;
+            let found = condition.matches(tx, t).await?;
+            if let [id] = found.as_slice()
+                && let Some(row) = tx.current(t, id).await?
+            {
+                return Ok(Planned::Existing(Written { kind: WriteKind::Existing, row }));
+            }
+            if found.len() > 1 {
+                return Err(FhirError::PreconditionFailed(Issue::error(
+                    IssueType::MultipleMatches,
+                    "multiple-matches",
+                    format!("ifNoneExist matches more than one {t}"),
+                )));
+            }
+        }
+        Ok(Planned::Create(self.ids.new_id()))
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut dyn ResourceTx,
+        entry: &RequestEntry,
+        resource: Option<Value>,
+        assigned_id: Option<String>,
+    ) -> Result<Done, FhirError> {
+        let t = &entry.target.resource_type;
+        let id = entry.target.id.as_deref().unwrap_or_default();
+        match entry.method {
+            EntryMethod::Post => {
+                let condition = entry.if_none_exist.as_deref().map(|q| Condition::parse(t, q)).transpose()?;
+                let resource = resource.unwrap_or(Value::Null);
+                Ok(Done::Written(self.create_in(tx, t, resource, condition.as_ref(), assigned_id).await?))
+            }
+            EntryMethod::Put => {
+                let if_match = match entry.if_match.as_deref() {
+                    None => None,
+                    Some(tag) => Some(parse_etag_version(tag).ok_or_else(|| {
+                        FhirError::Invalid(vec![Issue::error(
+                            IssueType::Invalid,
+                            "invalid-if-match",
+                            "ifMatch is not a version ETag such as W/\"3\"",
+                        )])
+                    })?),
+                };
+                let resource = resource.unwrap_or(Value::Null);
+                Ok(Done::Written(self.update_in(tx, t, id, &resource, if_match).await?))
+            }
+            EntryMethod::Delete => Ok(Done::Written(self.delete_in(tx, t, id).await?)),
+            EntryMethod::Get => match &entry.target.version {
+                Some(v) => {
+                    let what = format!("{t}/{id}/_history/{v}");
+                    let version = parse_version_id(v).ok_or_else(|| FhirError::NotFound(what.clone()))?;
+                    match self.store.version(t, id, version).await? {
+                        Some(row) if row.deleted => Err(FhirError::Gone(what)),
+                        Some(row) => Ok(Done::Read(row)),
+                        None => Err(FhirError::NotFound(what)),
+                    }
+                }
+                None => match tx.current(t, id).await? {
+                    Some(row) if row.deleted => Err(FhirError::Gone(format!("{t}/{id}"))),
+                    Some(row) => Ok(Done::Read(row)),
+                    None => Err(FhirError::NotFound(format!("{t}/{id}"))),
+                },
+            },
+        }
+    }
+}
+
+fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
+    if unresolved.is_empty() {
+        return Ok(());
+    }
+    Err(FhirError::Invalid(vec![Issue::error(
+        IssueType::NotFound,
+        "unresolved-reference",
+        format!("The reference(s) {} name no entry of this Bundle", unresolved.join(", ")),
+    )]))
+}
+
+fn success_entry(done: Done, prefer: Prefer, base_url: &str) -> Value {
+    let (status, row, is_read) = match done {
+        Done::Read(row) => (200, row, true),
+        Done::Written(Written { kind, row }) => {
+            let status = match kind {
+                WriteKind::Created => 201,
+                WriteKind::Updated | WriteKind::Existing => 200,
+                WriteKind::Deleted => 204,
+            };
+            (status, row, false)
+        }
+    };
+    let full_url = format!("{base_url}/{}/{}", row.resource_type, row.id);
+    let location = format!("{}/{}/_history/{}", row.resource_type, row.id, row.version);
+    let resource = match (&row.content, prefer, is_read) {
+        (Some(content), Prefer::Representation, _) | (Some(content), _, true) => {
+            serde_json::from_str(content).ok()
+        }
+        _ => None,
+    };
+    let outcome = (prefer == Prefer::OperationOutcome).then(|| {
+        operation_outcome(&[Issue::information("ok", format!("{} {location}", status_line(status)))])
+    });
+    response_entry(
+        EntryResponse {
+            status: match status {
+                201 => "201 Created",
+                204 => "204 No Content",
+                _ => "200 OK",
+            },
+            location: (status != 204 || row.deleted).then_some(location),
+            etag: Some(etag(row.version)),
+            last_modified: Some(instant(row.last_updated)),
+        },
+        Some(full_url),
+        resource,
+        outcome,
+    )
+}
+
+fn failure_entry(error: &FhirError) -> Value {
+    json!({"response": {"status": status_line(error.status()), "outcome": operation_outcome(&error.issues())}})
+}

@@ -1,0 +1,144 @@
+//! Why a FHIR use case failed. Each variant has one HTTP status, mapped in relais-web and listed
+//! in docs/api.md; the issues never contain resource values, so they can be logged.
+
+use relais_fhir::{Issue, IssueType};
+use relais_store::StoreError;
+
+/// A failed FHIR use case.
+#[derive(Debug, thiserror::Error)]
+pub enum FhirError {
+    /// 400: the input is not a well-formed, schema-valid resource or request.
+    #[error("invalid request")]
+    Invalid(Vec<Issue>),
+    /// 404: no such resource type.
+    #[error("unknown resource type")]
+    UnknownType(String),
+    /// 404: no such resource or version.
+    #[error("not found")]
+    NotFound(String),
+    /// 410: the resource was deleted.
+    #[error("deleted")]
+    Gone(String),
+    /// 409: a concurrent write changed the resource first.
+    #[error("version conflict")]
+    Conflict(String),
+    /// 412: `If-Match` names a version that is not current, or a conditional create matched
+    /// more than one resource.
+    #[error("precondition failed")]
+    PreconditionFailed(Issue),
+    /// 422: well-formed, but against a server rule.
+    #[error("unprocessable")]
+    Unprocessable(Vec<Issue>),
+    /// 500: the store failed. The cause is logged with the request id, never sent.
+    #[error("store failure: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for FhirError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => FhirError::Conflict(
+                "The resource was changed by another request; read it again and retry".into(),
+            ),
+            other => FhirError::Store(other),
+        }
+    }
+}
+
+impl From<Issue> for FhirError {
+    fn from(issue: Issue) -> Self {
+        FhirError::Invalid(vec![issue])
+    }
+}
+
+impl FhirError {
+    /// The OperationOutcome issues that describe this error to the client.
+    pub fn issues(&self) -> Vec<Issue> {
+        match self {
+            FhirError::Invalid(issues) | FhirError::Unprocessable(issues) => issues.clone(),
+            FhirError::UnknownType(t) => vec![Issue::error(
+                IssueType::NotSupported,
+                "unknown-resource-type",
+                format!("'{t}' is not a FHIR R4 resource type"),
+            )],
+            FhirError::NotFound(what) => {
+                vec![Issue::error(IssueType::NotFound, "not-found", format!("{what} does not exist"))]
+            }
+            FhirError::Gone(what) => {
+                vec![Issue::error(IssueType::Deleted, "deleted", format!("{what} has been deleted"))]
+            }
+            FhirError::Conflict(why) => {
+                vec![Issue::error(IssueType::Conflict, "version-conflict", why.clone())]
+            }
+            FhirError::PreconditionFailed(issue) => vec![issue.clone()],
+            FhirError::Store(_) => vec![Issue::error(
+                IssueType::Exception,
+                "internal-error",
+                "The server could not complete the request; nothing was changed. Quote the X-Request-Id header when reporting it",
+            )],
+        }
+    }
+
+    /// The same error with every issue's expression placed under a Bundle entry.
+    pub(crate) fn in_entry(self, index: usize) -> FhirError {
+        let prefix = |issues: Vec<Issue>| -> Vec<Issue> {
+            issues
+                .into_iter()
+                .map(|mut i| {
+                    let at = format!("Bundle.entry[{index}]");
+                    i.diagnostics = format!("{at}: {}", i.diagnostics);
+                    if i.expression.is_none() {
+                        i.expression = Some(at);
+                    }
+                    i
+                })
+                .collect()
+        };
+        match self {
+            FhirError::Invalid(issues) => FhirError::Invalid(prefix(issues)),
+            FhirError::Unprocessable(issues) => FhirError::Unprocessable(prefix(issues)),
+            FhirError::PreconditionFailed(issue) => {
+                FhirError::PreconditionFailed(prefix(vec![issue]).into_iter().next().unwrap_or_else(|| {
+                    Issue::error(IssueType::Processing, "precondition-failed", "precondition failed")
+                }))
+            }
+            FhirError::NotFound(what) => FhirError::NotFound(format!("Bundle.entry[{index}]: {what}")),
+            FhirError::Gone(what) => FhirError::Gone(format!("Bundle.entry[{index}]: {what}")),
+            FhirError::Conflict(why) => FhirError::Conflict(format!("Bundle.entry[{index}]: {why}")),
+            other => other,
+        }
+    }
+}
+
+impl FhirError {
+    /// The HTTP status the FHIR specification gives this error; also used for the status of a
+    /// failed Bundle entry.
+    pub fn status(&self) -> u16 {
+        match self {
+            FhirError::Invalid(_) => 400,
+            FhirError::UnknownType(_) | FhirError::NotFound(_) => 404,
+            FhirError::Gone(_) => 410,
+            FhirError::Conflict(_) => 409,
+            FhirError::PreconditionFailed(_) => 412,
+            FhirError::Unprocessable(_) => 422,
+            FhirError::Store(_) => 500,
+        }
+    }
+}
+
+/// `"404 Not Found"`: a status line as Bundle entries carry it.
+pub(crate) fn status_line(status: u16) -> String {
+    let reason = match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        400 => "Bad Request",
+        404 => "Not Found",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "Precondition Failed",
+        422 => "Unprocessable Entity",
+        _ => "Internal Server Error",
+    };
+    format!("{status} {reason}")
+}

@@ -1,0 +1,87 @@
+//! The FHIR resource use cases: create, read, vread, update, delete, history, batch and
+//! transaction.
+
+mod bundle;
+mod conditional;
+mod error;
+mod history;
+mod read;
+mod tokens;
+mod write;
+
+use std::sync::Arc;
+
+use relais_core::{Clock, IdGenerator};
+use relais_fhir::SchemaValidator;
+use relais_store::{ResourceRow, ResourceStore};
+
+pub use error::FhirError;
+pub use history::{HistoryParams, HistoryScope};
+
+/// What the client asked to get back after a write (`Prefer: return=…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prefer {
+    Minimal,
+    #[default]
+    Representation,
+    OperationOutcome,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    /// A new resource (create, or update of an id that did not exist or was deleted).
+    Created,
+    /// A new version of an existing resource.
+    Updated,
+    /// A conditional create found the resource already there; nothing was written.
+    Existing,
+    /// A deletion (or the resource was already deleted: nothing new was written).
+    Deleted,
+}
+
+/// The result of a write: the version now current.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub kind: WriteKind,
+    pub row: ResourceRow,
+}
+
+/// The FHIR use cases over one store.
+#[derive(Clone)]
+pub struct Fhir {
+    store: Arc<dyn ResourceStore>,
+    schema: Arc<SchemaValidator>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+}
+
+impl Fhir {
+    /// Use cases over `store`, validating with `schema`.
+    pub fn new(
+        store: Arc<dyn ResourceStore>,
+        schema: Arc<SchemaValidator>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+    ) -> Self {
+        Self { store, schema, clock, ids }
+    }
+
+    /// The store, for health checks and metrics.
+    pub fn store(&self) -> &Arc<dyn ResourceStore> {
+        &self.store
+    }
+
+    /// The schema validator (resource types, validation).
+    pub fn schema(&self) -> &Arc<SchemaValidator> {
+        &self.schema
+    }
+
+    fn known_type(&self, resource_type: &str) -> Result<(), FhirError> {
+        if self.schema.is_resource_type(resource_type) {
+            Ok(())
+        } else {
+            Err(FhirError::UnknownType(resource_type.to_owned()))
+        }
+    }
+}

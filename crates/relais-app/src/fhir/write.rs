@@ -1,0 +1,243 @@
+//! create, update and delete — alone, or as entries of a transaction (the `*_in` forms).
+//! Parsing, validation and serialisation happen before the transaction where they can, so the
+//! write lock is held for as short a time as possible.
+
+use jiff::Timestamp;
+use relais_fhir::validate::{IdRule, check_resource, check_url_id, parse_object};
+use relais_fhir::{Issue, IssueType, meta};
+use relais_store::{Method, NewVersion, ResourceRow, ResourceTx};
+use serde_json::Value;
+
+use super::conditional::Condition;
+use super::tokens::identifier_tokens;
+use super::{Fhir, FhirError, WriteKind, Written};
+
+/// How many times an update without `If-Match` is retried after losing a race to another writer.
+const UPDATE_ATTEMPTS: usize = 3;
+
+impl Fhir {
+    /// `POST /{type}`: stores a new resource with a server-assigned id, unless `if_none_exist`
+    /// matches an existing one.
+    pub async fn create(
+        &self,
+        resource_type: &str,
+        body: &[u8],
+        if_none_exist: Option<&str>,
+    ) -> Result<Written, FhirError> {
+        self.known_type(resource_type)?;
+        let resource = self.parse_checked(resource_type, body, IdRule::Assigned)?;
+        let condition = if_none_exist.map(|q| Condition::parse(resource_type, q)).transpose()?;
+        let mut tx = self.store.begin().await?;
+        let written = self.create_in(tx.as_mut(), resource_type, resource, condition.as_ref(), None).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// `PUT /{type}/{id}`: stores a new version, or creates the resource with that id.
+    /// `if_match` is the version the client last read; a stale one fails with 412.
+    pub async fn update(
+        &self,
+        resource_type: &str,
+        id: &str,
+        body: &[u8],
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.known_type(resource_type)?;
+        check_url_id(id)?;
+        let resource = self.parse_checked(resource_type, body, IdRule::MustBe(id))?;
+        let mut attempt = 1;
+        loop {
+            let mut tx = self.store.begin().await?;
+            match self.update_in(tx.as_mut(), resource_type, id, &resource, if_match).await {
+                Err(FhirError::Conflict(_)) if if_match.is_none() && attempt < UPDATE_ATTEMPTS => {
+                    attempt += 1
+                }
+                Err(e) => return Err(e),
+                Ok(written) => match tx.commit().await {
+                    Err(relais_store::StoreError::Conflict)
+                        if if_match.is_none() && attempt < UPDATE_ATTEMPTS =>
+                    {
+                        attempt += 1;
+                    }
+                    Err(e) => return Err(e.into()),
+                    Ok(()) => return Ok(written),
+                },
+            }
+        }
+    }
+
+    /// `DELETE /{type}/{id}`.
+    pub async fn delete(&self, resource_type: &str, id: &str) -> Result<Written, FhirError> {
+        self.known_type(resource_type)?;
+        check_url_id(id)?;
+        let mut tx = self.store.begin().await?;
+        let written = self.delete_in(tx.as_mut(), resource_type, id).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// Parses a body and checks it for `resource_type` under `id_rule`.
+    pub(crate) fn parse_checked(
+        &self,
+        resource_type: &str,
+        body: &[u8],
+        id_rule: IdRule<'_>,
+    ) -> Result<Value, FhirError> {
+        let resource = parse_object(body)?;
+        check_resource(&self.schema, &resource, resource_type, id_rule).map_err(FhirError::Invalid)?;
+        Ok(resource)
+    }
+
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut dyn ResourceTx,
+        resource_type: &str,
+        resource: Value,
+        condition: Option<&Condition>,
+        assigned_id: Option<String>,
+    ) -> Result<Written, FhirError> {
+        if let Some(condition) = condition {
+            let found = condition.matches(tx, resource_type).await?;
+            match found.as_slice() {
+                [] => {}
+                [id] => {
+                    let row = tx
+                        .current(resource_type, id)
+                        .await?
+                        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id}")))?;
+                    return Ok(Written { kind: WriteKind::Existing, row });
+                }
+                _ => {
+                    return Err(FhirError::PreconditionFailed(Issue::error(
+                        IssueType::MultipleMatches,
+                        "multiple-matches",
+                        format!("If-None-Exist matches more than one {resource_type}; nothing was created"),
+                    )));
+                }
+            }
+        }
+        let id = assigned_id.unwrap_or_else(|| self.ids.new_id());
+        self.write_version(tx, resource_type, &id, None, Method::Post, Some(resource)).await
+    }
+
+    pub(crate) async fn update_in(
+        &self,
+        tx: &mut dyn ResourceTx,
+        resource_type: &str,
+        id: &str,
+        resource: &Value,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        let current = tx.current(resource_type, id).await?;
+        if let Some(expected) = if_match {
+            let found = current.as_ref().map(|c| c.version);
+            if found != Some(expected) {
+                let found = found.map_or_else(
+                    || "the resource does not exist".to_owned(),
+                    |v| format!("the current version is {v}"),
+                );
+                return Err(FhirError::PreconditionFailed(Issue::error(
+                    IssueType::Conflict,
+                    "version-mismatch",
+                    format!(
+                        "If-Match asked for version {expected} of {resource_type}/{id} but {found}; read it again"
+                    ),
+                )));
+            }
+        }
+        let conflict = |e: FhirError| match (e, if_match) {
+            (FhirError::Conflict(why), Some(_)) => {
+                FhirError::PreconditionFailed(Issue::error(IssueType::Conflict, "version-mismatch", why))
+            }
+            (e, _) => e,
+        };
+        self.write_version(tx, resource_type, id, current.as_ref(), Method::Put, Some(resource.clone()))
+            .await
+            .map_err(conflict)
+    }
+
+    pub(crate) async fn delete_in(
+        &self,
+        tx: &mut dyn ResourceTx,
+        resource_type: &str,
+        id: &str,
+    ) -> Result<Written, FhirError> {
+        match tx.current(resource_type, id).await? {
+            None => Err(FhirError::NotFound(format!("{resource_type}/{id}"))),
+            Some(row) if row.deleted => Ok(Written { kind: WriteKind::Deleted, row }),
+            Some(row) => self.write_version(tx, resource_type, id, Some(&row), Method::Delete, None).await,
+        }
+    }
+
+    /// Writes the version after `current` (stamping `id` and `meta`), or a tombstone when
+    /// `resource` is `None`.
+    async fn write_version(
+        &self,
+        tx: &mut dyn ResourceTx,
+        resource_type: &str,
+        id: &str,
+        current: Option<&ResourceRow>,
+        method: Method,
+        resource: Option<Value>,
+    ) -> Result<Written, FhirError> {
+        let version = current.map_or(1, |c| c.version + 1);
+        // Stored with microsecond precision; stamp the same instant into meta.lastUpdated.
+        let now = self.clock.now();
+        let last_updated = Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now);
+        let (content, tokens) = match resource {
+            Some(mut resource) => {
+                let tokens = identifier_tokens(&resource);
+                (Some(serialise_stamped(&mut resource, id, version, last_updated)?), tokens)
+            }
+            None => (None, Vec::new()),
+        };
+        let seq = tx
+            .write(&NewVersion {
+                resource_type,
+                id,
+                version,
+                previous: current.map(|c| c.version),
+                last_updated,
+                method,
+                content: content.as_deref(),
+                tokens: &tokens,
+            })
+            .await?;
+        let kind = match (method, current) {
+            (Method::Delete, _) => WriteKind::Deleted,
+            (_, Some(c)) if !c.deleted => WriteKind::Updated,
+            _ => WriteKind::Created,
+        };
+        Ok(Written {
+            kind,
+            row: ResourceRow {
+                seq,
+                resource_type: resource_type.to_owned(),
+                id: id.to_owned(),
+                version,
+                last_updated,
+                deleted: content.is_none(),
+                method,
+                content,
+            },
+        })
+    }
+}
+
+fn serialise_stamped(
+    resource: &mut Value,
+    id: &str,
+    version: i64,
+    at: Timestamp,
+) -> Result<String, FhirError> {
+    if let Some(map) = resource.as_object_mut() {
+        meta::stamp(map, id, version, at);
+    }
+    serde_json::to_string(resource).map_err(|_| {
+        FhirError::Invalid(vec![Issue::error(
+            IssueType::Structure,
+            "not-a-resource",
+            "The resource could not be serialised",
+        )])
+    })
+}

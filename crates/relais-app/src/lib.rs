@@ -1,0 +1,9 @@
+//! Relais use cases. Every request that reads or writes clinical data calls exactly one function
+//! here; this is where the transaction is opened, input is validated, and (as access control and
+//! audit land) where policy is enforced — never in a handler.
+//!
+//! Knows no HTTP and no SQL: it speaks FHIR values to the web layer and rows to the store.
+
+pub mod fhir;
+
+pub use fhir::{Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written};

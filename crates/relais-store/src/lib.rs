@@ -1,0 +1,126 @@
+//! Relais persistence: the versioned FHIR resource store, with one implementation on SQLite
+//! (the default: a file under `relais-data/`) and one on PostgreSQL, behind the same traits.
+//!
+//! Only this crate knows SQL. It knows nothing of HTTP, access policy or FHIR validation: it stores
+//! what the use-case layer hands it, atomically, and never loses an acknowledged write.
+
+mod error;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+pub use error::StoreError;
+pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, TokenEntry};
+
+/// How hard SQLite works to keep a committed write through a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteDurability {
+    /// WAL with `synchronous=NORMAL`: survives the process being killed (`kill -9`); a power cut
+    /// may lose the last transactions. The default.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: also survives a power cut, at a cost in write throughput.
+    Full,
+}
+
+/// Connection settings for [`open`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections to PostgreSQL, or SQLite readers (SQLite has one writer).
+    pub max_connections: u32,
+    pub sqlite_durability: SqliteDurability,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, sqlite_durability: SqliteDurability::Normal }
+    }
+}
+
+/// Opens the store named by `url` (`sqlite://path/file.db` or `postgres://…`). Creates a
+/// missing SQLite file; does not migrate (see [`ResourceStore::migrate`]).
+pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceStore>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url, options).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::open(url, options).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+/// The versioned resource store.
+#[async_trait]
+pub trait ResourceStore: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn engine(&self) -> &'static str;
+
+    /// Applies the embedded migrations that have not run yet.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Connection pool figures, for `/metrics`.
+    fn pool_stats(&self) -> Vec<PoolStats>;
+
+    /// Starts a write transaction. Dropping it without [`ResourceTx::commit`] rolls back.
+    async fn begin(&self) -> Result<Box<dyn ResourceTx>, StoreError>;
+
+    /// The current version of a resource (possibly a deletion tombstone).
+    async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
+
+    /// One version of a resource.
+    async fn version(
+        &self,
+        resource_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<ResourceRow>, StoreError>;
+
+    /// Versions newest first, for instance, type or system history.
+    async fn history(&self, query: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError>;
+
+    /// Waits for in-flight work and closes every connection.
+    async fn close(&self);
+}
+
+/// A write transaction: everything in it is stored together or not at all.
+#[async_trait]
+pub trait ResourceTx: Send {
+    /// The current version, locked against concurrent writers until the transaction ends.
+    async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
+
+    /// Stores a new version. Fails with [`StoreError::Conflict`] if `previous` is no longer the
+    /// current version (or, for a new resource, if one appeared meanwhile). Returns the new
+    /// version's write position (`seq`).
+    async fn write(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
+
+    /// Ids of current, non-deleted resources of a type with a token index entry.
+    async fn find_by_token(
+        &mut self,
+        resource_type: &str,
+        param: &str,
+        system: Option<&str>,
+        code: &str,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Serialises transactions that use the same key until they end (conditional create).
+    async fn lock_key(&mut self, key: &str) -> Result<(), StoreError>;
+
+    /// Makes the transaction durable.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+pub(crate) fn micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+pub(crate) fn from_micros(micros: i64) -> Timestamp {
+    Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
+}

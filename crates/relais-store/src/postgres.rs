@@ -1,0 +1,243 @@
+//! The PostgreSQL store: content as JSONB, row locks (`FOR UPDATE`) and advisory locks keep
+//! concurrent writers from losing each other's updates.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+use crate::{
+    HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx, StoreError,
+    StoreOptions, from_micros, micros,
+};
+
+pub(crate) struct PgStore {
+    pool: PgPool,
+    max: u32,
+}
+
+impl PgStore {
+    pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let connect = PgConnectOptions::from_str(url)?.application_name("relais");
+        let max = options.max_connections.max(1);
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Self { pool, max })
+    }
+}
+
+fn row(r: &PgRow) -> Result<ResourceRow, sqlx::Error> {
+    Ok(ResourceRow {
+        seq: r.try_get(0)?,
+        resource_type: r.try_get(1)?,
+        id: r.try_get(2)?,
+        version: r.try_get(3)?,
+        last_updated: from_micros(r.try_get(4)?),
+        deleted: r.try_get(5)?,
+        method: Method::parse(r.try_get(6)?),
+        content: r.try_get(7)?,
+    })
+}
+
+#[async_trait]
+impl ResourceStore for PgStore {
+    fn engine(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        vec![PoolStats {
+            name: "main",
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.max,
+        }]
+    }
+
+    async fn begin(&self) -> Result<Box<dyn ResourceTx>, StoreError> {
+        Ok(Box::new(PgTx { tx: self.pool.begin().await? }))
+    }
+
+    async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn version(
+        &self,
+        resource_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
+        let since = q.since.map(micros);
+        let limit = i64::from(q.limit);
+        let query = match (&q.resource_type, &q.id) {
+            (Some(t), Some(id)) => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+                 FROM resource_versions WHERE res_type = $1 AND res_id = $2
+                 AND ($3::bigint IS NULL OR last_updated >= $3) AND ($4::bigint IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(t.clone())
+            .bind(id.clone()),
+            (Some(t), None) => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+                 FROM resource_versions WHERE res_type = $1 AND $2::text IS NULL
+                 AND ($3::bigint IS NULL OR last_updated >= $3) AND ($4::bigint IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(t.clone())
+            .bind(None::<String>),
+            _ => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+                 FROM resource_versions WHERE $1::text IS NULL AND $2::text IS NULL
+                 AND ($3::bigint IS NULL OR last_updated >= $3) AND ($4::bigint IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(None::<String>)
+            .bind(None::<String>),
+        };
+        let rows = query.bind(since).bind(q.before_seq).bind(limit).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+struct PgTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+#[async_trait]
+impl ResourceTx for PgTx {
+    async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current FOR UPDATE",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn write(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        if let Some(previous) = v.previous {
+            let replaced = sqlx::query(
+                "UPDATE resource_versions SET is_current = FALSE
+                 WHERE res_type = $1 AND res_id = $2 AND version = $3 AND is_current",
+            )
+            .bind(v.resource_type)
+            .bind(v.id)
+            .bind(previous)
+            .execute(&mut *self.tx)
+            .await?;
+            if replaced.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query("DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2")
+                .bind(v.resource_type)
+                .bind(v.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO resource_versions (res_type, res_id, version, is_current, deleted, last_updated, method, content)
+             VALUES ($1, $2, $3, TRUE, $4, $5, $6, $7::jsonb) RETURNING seq",
+        )
+        .bind(v.resource_type)
+        .bind(v.id)
+        .bind(v.version)
+        .bind(v.content.is_none())
+        .bind(micros(v.last_updated))
+        .bind(v.method.as_str())
+        .bind(v.content)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        for token in v.tokens {
+            sqlx::query(
+                "INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(v.resource_type)
+            .bind(v.id)
+            .bind(&token.param)
+            .bind(&token.system)
+            .bind(&token.code)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(seq)
+    }
+
+    async fn find_by_token(
+        &mut self,
+        resource_type: &str,
+        param: &str,
+        system: Option<&str>,
+        code: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT DISTINCT res_id FROM idx_token
+             WHERE res_type = $1 AND param = $2 AND code = $3 AND ($4::text IS NULL OR system = $4)
+             ORDER BY res_id LIMIT 2",
+        )
+        .bind(resource_type)
+        .bind(param)
+        .bind(code)
+        .bind(system)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(ids)
+    }
+
+    async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,260 @@
+//! The SQLite store: one file in WAL mode, one writer connection (SQLite allows one writer at a
+//! time; queueing in-process avoids `SQLITE_BUSY`), and a pool of readers that never block it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::{
+    HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx, SqliteDurability,
+    StoreError, StoreOptions, from_micros, micros,
+};
+
+pub(crate) struct SqliteStore {
+    writer: SqlitePool,
+    readers: SqlitePool,
+    max_readers: u32,
+}
+
+impl SqliteStore {
+    pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match options.sqlite_durability {
+                SqliteDurability::Normal => SqliteSynchronous::Normal,
+                SqliteDurability::Full => SqliteSynchronous::Full,
+            })
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(connect.clone())
+            .await?;
+        let max_readers = options.max_connections.max(1);
+        let readers = SqlitePoolOptions::new()
+            .max_connections(max_readers)
+            .connect_with(connect.read_only(true))
+            .await?;
+        Ok(Self { writer, readers, max_readers })
+    }
+}
+
+fn row(r: &SqliteRow) -> Result<ResourceRow, sqlx::Error> {
+    Ok(ResourceRow {
+        seq: r.try_get(0)?,
+        resource_type: r.try_get(1)?,
+        id: r.try_get(2)?,
+        version: r.try_get(3)?,
+        last_updated: from_micros(r.try_get(4)?),
+        deleted: r.try_get(5)?,
+        method: Method::parse(r.try_get(6)?),
+        content: r.try_get(7)?,
+    })
+}
+
+fn pool_stats(name: &'static str, pool: &SqlitePool, max: u32) -> PoolStats {
+    PoolStats { name, size: pool.size(), idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX), max }
+}
+
+#[async_trait]
+impl ResourceStore for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> Vec<PoolStats> {
+        vec![pool_stats("writer", &self.writer, 1), pool_stats("reader", &self.readers, self.max_readers)]
+    }
+
+    async fn begin(&self) -> Result<Box<dyn ResourceTx>, StoreError> {
+        // IMMEDIATE takes the write lock now, so reads inside the transaction see what it will
+        // write over; the single-connection writer pool already queues writers in-process.
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current = 1",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn version(
+        &self,
+        resource_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
+        let since = q.since.map(micros);
+        let limit = i64::from(q.limit);
+        let query = match (&q.resource_type, &q.id) {
+            (Some(t), Some(id)) => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+                 FROM resource_versions WHERE res_type = $1 AND res_id = $2
+                 AND ($3 IS NULL OR last_updated >= $3) AND ($4 IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(t.clone())
+            .bind(id.clone()),
+            (Some(t), None) => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+                 FROM resource_versions WHERE res_type = $1 AND $2 IS NULL
+                 AND ($3 IS NULL OR last_updated >= $3) AND ($4 IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(t.clone())
+            .bind(None::<String>),
+            _ => sqlx::query(
+                "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+                 FROM resource_versions WHERE $1 IS NULL AND $2 IS NULL
+                 AND ($3 IS NULL OR last_updated >= $3) AND ($4 IS NULL OR seq < $4)
+                 ORDER BY seq DESC LIMIT $5",
+            )
+            .bind(None::<String>)
+            .bind(None::<String>),
+        };
+        let rows = query.bind(since).bind(q.before_seq).bind(limit).fetch_all(&self.readers).await?;
+        Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
+struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+}
+
+#[async_trait]
+impl ResourceTx for SqliteTx {
+    async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current = 1",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
+    async fn write(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        if let Some(previous) = v.previous {
+            let replaced = sqlx::query(
+                "UPDATE resource_versions SET is_current = 0
+                 WHERE res_type = $1 AND res_id = $2 AND version = $3 AND is_current = 1",
+            )
+            .bind(v.resource_type)
+            .bind(v.id)
+            .bind(previous)
+            .execute(&mut *self.tx)
+            .await?;
+            if replaced.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query("DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2")
+                .bind(v.resource_type)
+                .bind(v.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO resource_versions (res_type, res_id, version, is_current, deleted, last_updated, method, content)
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $7) RETURNING seq",
+        )
+        .bind(v.resource_type)
+        .bind(v.id)
+        .bind(v.version)
+        .bind(v.content.is_none())
+        .bind(micros(v.last_updated))
+        .bind(v.method.as_str())
+        .bind(v.content)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        for token in v.tokens {
+            sqlx::query(
+                "INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(v.resource_type)
+            .bind(v.id)
+            .bind(&token.param)
+            .bind(&token.system)
+            .bind(&token.code)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(seq)
+    }
+
+    async fn find_by_token(
+        &mut self,
+        resource_type: &str,
+        param: &str,
+        system: Option<&str>,
+        code: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT DISTINCT res_id FROM idx_token
+             WHERE res_type = $1 AND param = $2 AND code = $3 AND ($4 IS NULL OR system = $4)
+             ORDER BY res_id LIMIT 2",
+        )
+        .bind(resource_type)
+        .bind(param)
+        .bind(code)
+        .bind(system)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(ids)
+    }
+
+    async fn lock_key(&mut self, _key: &str) -> Result<(), StoreError> {
+        // The transaction already holds SQLite's single write lock.
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! POST /fhir — batch and transaction Bundles.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::negotiate::{FhirBody, Format, prefer};
+use super::reply::json_response;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// POST /fhir — a batch or transaction Bundle; answers the response Bundle.
+pub(crate) async fn post_bundle(
+    State(state): State<AppState>,
+    format: Format,
+    headers: HeaderMap,
+    FhirBody(body): FhirBody,
+) -> Result<Response, ApiError> {
+    let response = state.fhir.bundle(&body, prefer(&headers), &state.settings.fhir_base()).await?;
+    Ok(json_response(StatusCode::OK, format, &response))
+}

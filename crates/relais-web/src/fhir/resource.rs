@@ -1,0 +1,80 @@
+//! Instance and type interactions on one resource: create, read, vread, update, delete.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use relais_app::FhirError;
+use relais_fhir::id::parse_etag_version;
+use relais_fhir::{Issue, IssueType};
+
+use super::negotiate::{FhirBody, Format, prefer};
+use super::reply::{read_response, write_response};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// POST /fhir/{type} — create, or conditional create with `If-None-Exist`.
+pub(crate) async fn post_resource(
+    State(state): State<AppState>,
+    Path(resource_type): Path<String>,
+    format: Format,
+    headers: HeaderMap,
+    FhirBody(body): FhirBody,
+) -> Result<Response, ApiError> {
+    let written = state.fhir.create(&resource_type, &body, header(&headers, "if-none-exist")).await?;
+    Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
+}
+
+/// GET /fhir/{type}/{id} — read.
+pub(crate) async fn get_resource(
+    State(state): State<AppState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    Ok(read_response(state.fhir.read(&resource_type, &id).await?, format))
+}
+
+/// GET /fhir/{type}/{id}/_history/{vid} — vread.
+pub(crate) async fn get_version(
+    State(state): State<AppState>,
+    Path((resource_type, id, vid)): Path<(String, String, String)>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    Ok(read_response(state.fhir.vread(&resource_type, &id, &vid).await?, format))
+}
+
+/// PUT /fhir/{type}/{id} — update, or create with this id; `If-Match` for optimistic locking.
+pub(crate) async fn put_resource(
+    State(state): State<AppState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    format: Format,
+    headers: HeaderMap,
+    FhirBody(body): FhirBody,
+) -> Result<Response, ApiError> {
+    let if_match = match header(&headers, "if-match") {
+        None => None,
+        Some(tag) => Some(parse_etag_version(tag).ok_or_else(|| {
+            FhirError::Invalid(vec![Issue::error(
+                IssueType::Invalid,
+                "invalid-if-match",
+                "If-Match must be a version ETag such as W/\"3\"",
+            )])
+        })?),
+    };
+    let written = state.fhir.update(&resource_type, &id, &body, if_match).await?;
+    Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
+}
+
+/// DELETE /fhir/{type}/{id} — delete; later reads answer 410.
+pub(crate) async fn delete_resource(
+    State(state): State<AppState>,
+    Path((resource_type, id)): Path<(String, String)>,
+    format: Format,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let written = state.fhir.delete(&resource_type, &id).await?;
+    Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
+}

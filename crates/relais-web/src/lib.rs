@@ -1,0 +1,28 @@
+//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, health and readiness,
+//! Prometheus metrics, and the middleware every response goes through (request ids, logs,
+//! security headers, body limit, timeouts).
+//!
+//! Only this crate knows HTTP. A handler parses the request, calls one use case in relais-app
+//! and maps the result; it holds no rule of its own.
+
+mod error;
+mod fhir;
+mod metrics;
+mod middleware;
+mod ops;
+mod server;
+mod state;
+
+pub use metrics::install_metrics_recorder;
+pub use server::serve;
+pub use state::{AppState, WebSettings};
+
+use axum::Router;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let limit = state.settings.body_limit_bytes;
+    let timeout = state.settings.request_timeout;
+    let app = Router::new().merge(ops::routes()).nest("/fhir", fhir::routes()).with_state(state);
+    middleware::wrap(app, limit, timeout)
+}

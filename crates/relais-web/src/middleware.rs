@@ -1,0 +1,73 @@
+//! The layers every request passes through, outermost first: request id, panic catcher, log
+//! span, metrics, timeout, body limit, security headers.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::metrics;
+
+/// Request ids are UUIDv7 unless the caller (a proxy) sent one.
+#[derive(Clone, Copy, Default)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).ok().map(RequestId::new)
+    }
+}
+
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    // The path only: a query string may carry search terms such as a patient's name.
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    (
+        "content-security-policy",
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("permissions-policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()"),
+    // Health data must not linger in shared caches or the browser's back/forward cache.
+    ("cache-control", "no-store"),
+];
+
+/// Wraps `app` in every layer.
+pub(crate) fn wrap(mut app: Router, body_limit: usize, timeout: Duration) -> Router {
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CatchPanicLayer::new())
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_request(())
+                        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(axum::middleware::from_fn(metrics::track))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(header::SERVER, HeaderValue::from_static("relais")))
+}

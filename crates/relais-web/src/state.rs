@@ -1,0 +1,51 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use relais_app::Fhir;
+
+/// Settings the web layer needs (a part of the server's `Settings`).
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The URL clients reach this server at, without a trailing slash (`http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// Largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take before it is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl WebSettings {
+    /// The FHIR base URL (`…/fhir`).
+    pub fn fhir_base(&self) -> String {
+        format!("{}/fhir", self.public_url)
+    }
+}
+
+/// Shared application state.
+#[derive(Clone)]
+pub struct AppState {
+    pub fhir: Fhir,
+    pub settings: Arc<WebSettings>,
+    pub metrics: PrometheusHandle,
+    /// The CapabilityStatement, serialised once at start.
+    pub capability: Arc<str>,
+}
+
+impl AppState {
+    /// State for `fhir`, building the CapabilityStatement from what the server supports.
+    pub fn new(fhir: Fhir, settings: WebSettings, metrics: PrometheusHandle, started: &str) -> Self {
+        let base = settings.fhir_base();
+        let statement = relais_fhir::capability::capability_statement(
+            fhir.schema().resource_types(),
+            &relais_fhir::capability::ServerFacts {
+                base_url: &base,
+                software_version: env!("CARGO_PKG_VERSION"),
+                date: started,
+            },
+        );
+        Self { fhir, settings: Arc::new(settings), metrics, capability: Arc::from(statement.to_string()) }
+    }
+}

@@ -1,0 +1,31 @@
+//! `relais`: the one binary. `serve` runs the server, `migrate` applies database migrations,
+//! `config example` prints a commented configuration file.
+//!
+//! This crate wires the others together (settings, logging, store, use cases, web) and owns
+//! nothing else.
+
+mod cli;
+mod logging;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("relais: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("relais: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The server's configuration: one struct, layered defaults → `relais.toml` → `RELAIS_*`
+//! environment → command-line flags. An unknown key anywhere is an error that names it.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of a Relais server. See `relais config example` for the documented file.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the SQLite database and the blob store; created on first start.
+    pub data_dir: PathBuf,
+    /// `sqlite://path/file.db` or `postgres://user@host/db`; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// The URL clients reach this server at (used in Location headers and links); empty means
+    /// `http://` + the bound address.
+    pub public_url: String,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter, e.g. `info` or `relais_web=debug,info`.
+    pub log_level: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest a request may run before it is answered 408, in seconds.
+    pub request_timeout_secs: u64,
+    /// After SIGTERM/SIGINT, how long in-flight requests get to finish, in seconds.
+    pub shutdown_grace_secs: u64,
+    /// Database connections (PostgreSQL), or SQLite reader connections.
+    pub db_max_connections: u32,
+    /// SQLite durability: `normal` survives a killed process, `full` also a power cut.
+    pub sqlite_durability: Durability,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// SQLite durability level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    Normal,
+    Full,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./relais-data"),
+            database_url: String::new(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: String::new(),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            body_limit_bytes: 10 * 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+            db_max_connections: 16,
+            sqlite_durability: Durability::Normal,
+        }
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("sqlite_durability", &self.sqlite_durability)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl Settings {
+    /// Loads the layers. `file` is `relais.toml` unless `--config` named another; a missing
+    /// default file is fine, a missing named one is an error.
+    pub fn load(file: Option<&Path>, flags: Figment) -> Result<Settings, figment::Error> {
+        let toml = match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(figment::Error::from(format!(
+                        "configuration file {} does not exist",
+                        path.display()
+                    )));
+                }
+                Toml::file_exact(path)
+            }
+            None => Toml::file_exact("relais.toml"),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if file.is_some() || Path::new("relais.toml").exists() {
+            figment = figment.merge(toml);
+        }
+        figment.merge(Env::prefixed("RELAIS_").ignore(&["config"])).merge(flags).extract()
+    }
+
+    /// The database URL, defaulting to SQLite in the data folder.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("relais.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Every key with its documentation, in the order of the example file.
+const DOCS: &[(&str, &str)] = &[
+    ("data_dir", "Folder for the SQLite database and the blob store; created on first start."),
+    (
+        "database_url",
+        "sqlite://path/file.db or postgres://user:password@host:5432/db. Empty: SQLite in data_dir.",
+    ),
+    ("bind", "Address and port to listen on."),
+    (
+        "public_url",
+        "The URL clients reach this server at, for Location headers and links. Empty: http:// + bind.",
+    ),
+    ("log_format", "Log lines as \"text\" or \"json\"; every line of a request carries its request_id."),
+    (
+        "log_level",
+        "Log filter, e.g. \"info\" or \"relais_web=debug,info\". Personal health information is never logged.",
+    ),
+    ("body_limit_bytes", "Largest request body accepted, in bytes (larger ones are refused with 413)."),
+    ("request_timeout_secs", "Longest a request may run before it is answered 408, in seconds."),
+    (
+        "shutdown_grace_secs",
+        "After SIGTERM or SIGINT, how long in-flight requests get to finish, in seconds.",
+    ),
+    (
+        "db_max_connections",
+        "Connections to PostgreSQL, or SQLite reader connections (SQLite always has one writer).",
+    ),
+    (
+        "sqlite_durability",
+        "\"normal\": a write answered 2xx survives the process being killed. \"full\": also a power cut (slower writes).",
+    ),
+];
+
+/// A commented `relais.toml` holding every setting at its default.
+pub fn example_file() -> String {
+    let defaults = serde_json::to_value(Settings::default()).unwrap_or_default();
+    let mut out = String::from(
+        "# relais.toml — Relais server configuration.\n\
+         # Precedence: these defaults < this file < RELAIS_* environment variables (RELAIS_DATABASE_URL…)\n\
+         # < command-line flags. Unknown keys are an error.\n",
+    );
+    for (key, doc) in DOCS {
+        let value = &defaults[key];
+        let rendered = match value {
+            serde_json::Value::String(s) => format!("{s:?}"),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("\n# {doc}\n{key} = {rendered}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags() -> Figment {
+        Figment::new()
+    }
+
+    #[test]
+    fn example_file_documents_every_key_and_parses_to_the_defaults() {
+        let example = example_file();
+        let parsed: Settings = Figment::from(Toml::string(&example)).extract().unwrap();
+        assert_eq!(parsed, Settings::default());
+        let keys = serde_json::to_value(Settings::default()).unwrap();
+        for key in keys.as_object().unwrap().keys() {
+            assert!(example.contains(&format!("\n{key} = ")), "{key} missing from the example");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string("colour = \"blue\""))
+            .extract::<Settings>()
+            .unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_redacted_in_debug() {
+        let s = Settings {
+            database_url: "postgres://relais:s3cret@db:5432/relais".into(),
+            ..Settings::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("relais:***@db"), "{shown}");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn sqlite_in_the_data_folder_by_default() {
+        let s = Settings::load(None, flags()).unwrap();
+        assert!(s.effective_database_url().ends_with("relais-data/relais.db"));
+    }
+}
