@@ -11,6 +11,7 @@ pub mod capability;
 pub mod id;
 pub mod meta;
 pub mod outcome;
+mod primitives;
 pub mod schema;
 pub mod validate;
 

@@ -10,6 +10,7 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
 
 use crate::outcome::{Issue, IssueType};
+use crate::primitives::{Check, PrimitiveMap};
 
 /// HL7's R4 4.0.1 JSON schema, embedded so the binary needs no data file.
 const R4_SCHEMA: &str = include_str!("../data/fhir.schema.json");
@@ -27,6 +28,7 @@ pub struct SchemaValidator {
     fast: Validator,
     explain: Validator,
     resource_types: BTreeSet<String>,
+    primitives: PrimitiveMap,
     /// Regex of a primitive type → its name, to say "not a valid dateTime" instead of quoting a regex.
     pattern_names: HashMap<String, String>,
 }
@@ -68,10 +70,11 @@ impl SchemaValidator {
                     .collect()
             })
             .unwrap_or_default();
+        let primitives = PrimitiveMap::from_schema(&schema);
         let fast = jsonschema::draft6::new(&schema).map_err(|e| SchemaLoadError(e.masked().to_string()))?;
         let explain = jsonschema::draft7::new(&dispatch_schema(schema, &resource_types))
             .map_err(|e| SchemaLoadError(e.masked().to_string()))?;
-        Ok(SchemaValidator { fast, explain, resource_types, pattern_names })
+        Ok(SchemaValidator { fast, explain, resource_types, primitives, pattern_names })
     }
 
     /// Whether `name` is an R4 resource type (`Patient`, `Observation`…).
@@ -88,7 +91,8 @@ impl SchemaValidator {
     /// issues with a FHIRPath `expression` each. Messages never quote the instance's values.
     pub fn check(&self, resource: &Value) -> Result<(), Vec<Issue>> {
         if self.fast.is_valid(resource) {
-            return Ok(());
+            let issues = self.primitives.check(resource, Check::Integers);
+            return if issues.is_empty() { Ok(()) } else { Err(issues) };
         }
         let root = resource.get("resourceType").and_then(Value::as_str).unwrap_or("Resource");
         let mut issues: Vec<Issue> =
@@ -103,6 +107,13 @@ impl SchemaValidator {
             ));
         }
         Err(issues)
+    }
+
+    /// Checks what the schema's patterns cannot: every date names a day that exists. Run on a
+    /// resource that passed [`SchemaValidator::check`]; a failure is a 422, not a 400.
+    pub fn check_dates(&self, resource: &Value) -> Result<(), Vec<Issue>> {
+        let issues = self.primitives.check(resource, Check::Dates);
+        if issues.is_empty() { Ok(()) } else { Err(issues) }
     }
 
     fn issue_for(&self, root: &str, error: &ValidationError<'_>) -> Issue {
@@ -264,6 +275,17 @@ mod tests {
     }
 
     #[test]
+    fn numbers_keep_their_precision_and_types_are_checked() {
+        let mut r: Value = serde_json::from_str(&heart_rate().to_string().replace("72", "72.50")).unwrap();
+        assert_eq!(validator().check(&r), Ok(()));
+        assert!(serde_json::to_string(&r).unwrap().contains("72.50"), "decimal precision is kept");
+        r.as_object_mut().unwrap().remove("valueQuantity");
+        r["valueInteger"] = serde_json::from_str("1.5").unwrap();
+        let issues = validator().check(&r).unwrap_err();
+        assert_eq!(issues[0].expression.as_deref(), Some("Observation.valueInteger"));
+    }
+
+    #[test]
     fn points_into_bundle_entries() {
         let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
             {"resource": {"resourceType": "Patient", "colour": "x"}, "request": {"method": "POST", "url": "Patient"}}
@@ -283,6 +305,26 @@ mod tests {
             count += 1;
         }
         assert_eq!(count, 56);
+    }
+
+    #[test]
+    fn impossible_dates_are_found_anywhere() {
+        let mut r = heart_rate();
+        r["effectiveDateTime"] = json!("2026-02-30T08:00:00Z");
+        r["contained"] = json!([{"resourceType": "Patient", "birthDate": "2025-04-31"}]);
+        r["code"]["coding"][0]["extension"] = json!([{"url": "http://x", "valueDate": "2026-06-31"}]);
+        assert_eq!(validator().check(&r), Ok(()), "the schema alone accepts these");
+        let issues = validator().check_dates(&r).unwrap_err();
+        let paths: Vec<_> = issues.iter().filter_map(|i| i.expression.as_deref()).collect();
+        assert_eq!(
+            paths,
+            [
+                "Observation.code.coding[0].extension[0].valueDate",
+                "Observation.effectiveDateTime",
+                "Observation.contained[0].birthDate"
+            ]
+        );
+        assert_eq!(validator().check_dates(&heart_rate()), Ok(()));
     }
 
     #[test]

@@ -113,6 +113,11 @@ pub fn check_resource(
     schema.check(resource)
 }
 
+/// The checks past the schema (calendar dates); their failures are 422.
+pub fn check_rules(schema: &SchemaValidator, resource: &Value) -> Result<(), Vec<Issue>> {
+    schema.check_dates(resource)
+}
+
 /// Checks an id taken from a URL.
 pub fn check_url_id(id: &str) -> Result<(), Issue> {
     if is_valid_id(id) {

@@ -12,7 +12,7 @@ use relais_fhir::bundle::{
 use relais_fhir::id::{etag, parse_etag_version, parse_version_id};
 use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
-use relais_fhir::validate::{IdRule, check_resource, check_url_id, parse_object};
+use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
 use relais_fhir::{Issue, IssueType};
 use relais_store::{ResourceRow, ResourceTx};
 use serde_json::{Value, json};
@@ -179,11 +179,13 @@ impl Fhir {
         match (&entry.resource, entry.method) {
             (Some(resource), EntryMethod::Post) => {
                 check_resource(&self.schema, resource, t, IdRule::Assigned).map_err(FhirError::Invalid)?;
+                check_rules(&self.schema, resource).map_err(FhirError::Unprocessable)?;
                 Ok(Some(resource.clone()))
             }
             (Some(resource), EntryMethod::Put) => {
                 let id = entry.target.id.as_deref().unwrap_or_default();
                 check_resource(&self.schema, resource, t, IdRule::MustBe(id)).map_err(FhirError::Invalid)?;
+                check_rules(&self.schema, resource).map_err(FhirError::Unprocessable)?;
                 Ok(Some(resource.clone()))
             }
             _ => Ok(None),
@@ -265,7 +267,7 @@ fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
     if unresolved.is_empty() {
         return Ok(());
     }
-    Err(FhirError::Invalid(vec![Issue::error(
+    Err(FhirError::Unprocessable(vec![Issue::error(
         IssueType::NotFound,
         "unresolved-reference",
         format!("The reference(s) {} name no entry of this Bundle", unresolved.join(", ")),

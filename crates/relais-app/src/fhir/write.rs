@@ -3,7 +3,7 @@
 //! write lock is held for as short a time as possible.
 
 use jiff::Timestamp;
-use relais_fhir::validate::{IdRule, check_resource, check_url_id, parse_object};
+use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
 use relais_fhir::{Issue, IssueType, meta};
 use relais_store::{Method, NewVersion, ResourceRow, ResourceTx};
 use serde_json::Value;
@@ -85,6 +85,7 @@ impl Fhir {
     ) -> Result<Value, FhirError> {
         let resource = parse_object(body)?;
         check_resource(&self.schema, &resource, resource_type, id_rule).map_err(FhirError::Invalid)?;
+        check_rules(&self.schema, &resource).map_err(FhirError::Unprocessable)?;
         Ok(resource)
     }
 
