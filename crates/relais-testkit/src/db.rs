@@ -20,7 +20,8 @@ impl Engine {
 
 /// `TEST_DATABASE_URL`, or the local PostgreSQL every Relais machine runs.
 pub fn pg_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// A database that exists for the life of this value.
@@ -44,9 +45,9 @@ impl TestDb {
             Engine::Postgres => {
                 let name = format!("relais_t_{}", uuid::Uuid::new_v4().simple());
                 let admin = pg_admin_url();
-                let mut conn = PgConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for this test (set TEST_DATABASE_URL): {e}"));
+                let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} is needed for this test (set TEST_DATABASE_URL): {e}")
+                });
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await
@@ -80,7 +81,10 @@ fn replace_db_name(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let base = match base.rfind('/') {
-        Some(slash) if base[..slash].contains('@') || base[..slash].ends_with(|c: char| c.is_ascii_digit() || c.is_alphabetic()) => {
+        Some(slash)
+            if base[..slash].contains('@')
+                || base[..slash].ends_with(|c: char| c.is_ascii_digit() || c.is_alphabetic()) =>
+        {
             &base[..slash]
         }
         _ => base,
@@ -97,12 +101,16 @@ impl Drop for TestDb {
         let admin = pg_admin_url();
         // Drop runs outside any runtime we can borrow: use a small one on its own thread.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             runtime.block_on(async move {
                 if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&mut conn)
-                        .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
                     let _ = conn.close().await;
                 }
             });
@@ -117,7 +125,13 @@ mod tests {
 
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(replace_db_name("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(
+            replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
     }
 }

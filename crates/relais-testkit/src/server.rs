@@ -26,7 +26,7 @@ impl Server {
             .args(["--bind", "127.0.0.1:0", "--database-url", db.url()])
             .arg("--data-dir")
             .arg(db.dir())
-            .args(["--log-format", "text", "--log-level", "info"])
+            .args(["--log-format", "text"])
             .args(extra_args)
             .current_dir(db.dir())
             .stdin(Stdio::null())
@@ -38,13 +38,23 @@ impl Server {
         let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         let logs = Arc::new(Mutex::new(Vec::new()));
         let (found_tx, found) = mpsc::channel();
-        for stream in [child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>)].into_iter().flatten() {
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
             let logs = logs.clone();
             let found_tx = found_tx.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     if let Some(at) = line.find("listening on http://") {
-                        let url = line[at + "listening on ".len()..].split_whitespace().next().unwrap_or_default().to_owned();
+                        let url = line[at + "listening on ".len()..]
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
                         let _ = found_tx.send(url);
                     }
                     logs.lock().unwrap_or_else(|p| p.into_inner()).push(line);

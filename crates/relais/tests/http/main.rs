@@ -1,0 +1,11 @@
+//! HTTP integration tests: a real `relais serve` process on a free port, on SQLite and on
+//! PostgreSQL (`TEST_DATABASE_URL`, default the local server). One test binary for all of them.
+
+mod bundle;
+mod concurrency;
+mod crash;
+mod crud;
+mod errors;
+mod examples;
+mod ops;
+mod support;

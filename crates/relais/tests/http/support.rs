@@ -1,0 +1,175 @@
+//! A server per test, and a client that speaks FHIR JSON to it.
+
+use std::path::Path;
+
+use relais_testkit::{Engine, Server, TestDb};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+
+pub const FHIR_JSON: &str = "application/fhir+json";
+
+/// Generates one `#[tokio::test]` per engine for an `async fn(Harness)`.
+#[macro_export]
+macro_rules! both_engines {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case($crate::support::Harness::start(relais_testkit::Engine::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$case($crate::support::Harness::start(relais_testkit::Engine::Postgres).await).await;
+            }
+        }
+    )*};
+}
+
+pub fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_relais"))
+}
+
+/// A fresh database, a server on it, and a client.
+pub struct Harness {
+    pub db: TestDb,
+    pub server: Option<Server>,
+    pub http: reqwest::Client,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The stable error code of the first OperationOutcome issue.
+    pub fn error_code(&self) -> String {
+        let oo = self.json();
+        assert_eq!(oo["resourceType"], "OperationOutcome", "{}", self.text);
+        oo["issue"][0]["details"]["coding"][0]["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Harness {
+    pub async fn start(engine: Engine) -> Harness {
+        Self::start_with(engine, &[], &[]).await
+    }
+
+    pub async fn start_with(engine: Engine, args: &[&str], env: &[(&str, &str)]) -> Harness {
+        let db = TestDb::new(engine).await;
+        let server = Server::start(binary(), &db, args, env);
+        Harness { db, server: Some(server), http: reqwest::Client::new() }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().expect("server running")
+    }
+
+    /// Kills the server (SIGKILL) and starts a new one on the same database.
+    pub fn restart_after_kill(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.kill();
+        }
+        self.server = Some(Server::start(binary(), &self.db, &[], &[]));
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server().url)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Answer {
+        let mut request = self.http.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        read(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, &[("content-type", FHIR_JSON)], Some(body.to_string())).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, &[("content-type", FHIR_JSON)], Some(body.to_string())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, &[], None).await
+    }
+
+    /// Creates a resource and returns it as stored.
+    pub async fn create(&self, resource: &Value) -> Value {
+        let t = resource["resourceType"].as_str().expect("resourceType");
+        let answer = self.post(&format!("/fhir/{t}"), resource).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        answer.json()
+    }
+}
+
+pub async fn read(response: Response) -> Answer {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("response body");
+    Answer { status, headers, text }
+}
+
+/// A patient with a name and an identifier.
+pub fn patient(family: &str, identifier: &str) -> Value {
+    serde_json::json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": "https://relais.example/ramq", "value": identifier}],
+        "name": [{"family": family, "given": ["Léa"]}],
+        "birthDate": "1948-03-14"
+    })
+}
+
+/// A heart-rate observation for `patient_ref`.
+pub fn heart_rate(patient_ref: &str, value: u32) -> Value {
+    serde_json::json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}]},
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": "2026-11-25T08:00:00-05:00",
+        "valueQuantity": {"value": value, "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min"}
+    })
+}
+
+/// The resource without the elements the server owns, for comparisons.
+pub fn without_server_fields(mut resource: Value) -> Value {
+    if let Some(map) = resource.as_object_mut() {
+        map.remove("id");
+        if let Some(Value::Object(meta)) = map.get_mut("meta") {
+            meta.remove("versionId");
+            meta.remove("lastUpdated");
+            if meta.is_empty() {
+                map.remove("meta");
+            }
+        }
+    }
+    resource
+}
