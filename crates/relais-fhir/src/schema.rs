@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::outcome::{Issue, IssueType};
 use crate::primitives::{Check, PrimitiveMap};
@@ -204,7 +204,7 @@ fn dispatch_schema(mut schema: Value, resource_types: &BTreeSet<String>) -> Valu
             }
             _ => None,
         })
-        .unwrap_or_else(Map::new);
+        .unwrap_or_default();
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "definitions": definitions,

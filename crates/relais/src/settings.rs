@@ -103,14 +103,14 @@ pub fn redact_url(url: &str) -> String {
 impl Settings {
     /// Loads the layers. `file` is `relais.toml` unless `--config` named another; a missing
     /// default file is fine, a missing named one is an error.
-    pub fn load(file: Option<&Path>, flags: Figment) -> Result<Settings, figment::Error> {
+    pub fn load(file: Option<&Path>, flags: Figment) -> Result<Settings, Box<figment::Error>> {
         let toml = match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(figment::Error::from(format!(
+                    return Err(Box::new(figment::Error::from(format!(
                         "configuration file {} does not exist",
                         path.display()
-                    )));
+                    ))));
                 }
                 Toml::file_exact(path)
             }
@@ -120,7 +120,7 @@ impl Settings {
         if file.is_some() || Path::new("relais.toml").exists() {
             figment = figment.merge(toml);
         }
-        figment.merge(Env::prefixed("RELAIS_").ignore(&["config"])).merge(flags).extract()
+        figment.merge(Env::prefixed("RELAIS_").ignore(&["config"])).merge(flags).extract().map_err(Box::new)
     }
 
     /// The database URL, defaulting to SQLite in the data folder.

@@ -86,20 +86,20 @@ impl Fhir {
         let mut targets = HashSet::new();
         for entry in &request.entries {
             resources.push(self.checked_entry_resource(entry).map_err(|e| e.in_entry(entry.index))?);
-            if let Some(id) = &entry.target.id {
-                if !targets.insert((entry.target.resource_type.clone(), id.clone()))
-                    && entry.method != EntryMethod::Get
-                {
-                    return Err(FhirError::Invalid(vec![Issue::error(
-                        IssueType::Duplicate,
-                        "duplicate-entry",
-                        format!(
-                            "{}/{id} appears in more than one entry of the transaction",
-                            entry.target.resource_type
-                        ),
-                    )])
-                    .in_entry(entry.index));
-                }
+            // A resource may be read several times, but changed by one entry only.
+            if let Some(id) = &entry.target.id
+                && entry.method != EntryMethod::Get
+                && !targets.insert((entry.target.resource_type.clone(), id.clone()))
+            {
+                return Err(FhirError::Invalid(vec![Issue::error(
+                    IssueType::Duplicate,
+                    "duplicate-entry",
+                    format!(
+                        "{}/{id} appears in more than one entry of the transaction",
+                        entry.target.resource_type
+                    ),
+                )])
+                .in_entry(entry.index));
             }
         }
         let mut tx = self.store.begin().await?;

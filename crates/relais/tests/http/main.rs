@@ -1,6 +1,9 @@
 //! HTTP integration tests: a real `relais serve` process on a free port, on SQLite and on
 //! PostgreSQL (`TEST_DATABASE_URL`, default the local server). One test binary for all of them.
 
+// Test code: a failed unwrap is a failed test, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod bundle;
 mod concurrency;
 mod crash;
