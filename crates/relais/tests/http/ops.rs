@@ -180,3 +180,32 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     // A new connection after shutdown is refused.
     assert!(tokio::net::TcpStream::connect(&address).await.is_err());
 }
+
+/// When the database goes away, `/readyz` says so (503) while `/healthz` stays up.
+#[tokio::test]
+async fn readiness_follows_the_database() {
+    let h = Harness::start(relais_testkit::Engine::Postgres).await;
+    assert_eq!(h.get("/readyz").await.status, StatusCode::OK);
+    let name = h.db.url().rsplit('/').next().unwrap().to_owned();
+    let mut admin =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&relais_testkit::pg_admin_url()).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let ready = h.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.text);
+    assert_eq!(h.get("/healthz").await.status, StatusCode::OK);
+    let failed = h.get("/fhir/Patient/any").await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(failed.error_code(), "internal-error");
+    assert!(!failed.text.contains(&name), "database details are not sent to clients: {}", failed.text);
+    // The server logs the cause with the request id.
+    let id = failed.header("x-request-id").unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        h.server().logs().iter().any(|l| l.contains(&id) && l.contains("request failed")),
+        "{:#?}",
+        h.server().logs()
+    );
+}
