@@ -93,7 +93,8 @@ pub trait ResourceStore: Send + Sync + 'static {
 /// A write transaction: everything in it is stored together or not at all.
 #[async_trait]
 pub trait ResourceTx: Send {
-    /// The current version, locked against concurrent writers until the transaction ends.
+    /// The current version, locked against concurrent writers until the transaction ends. If
+    /// another transaction is writing the resource, waits for it and returns what it committed.
     async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
 
     /// Stores a new version. Fails with [`StoreError::Conflict`] if `previous` is no longer the
@@ -101,7 +102,8 @@ pub trait ResourceTx: Send {
     /// version's write position (`seq`).
     async fn write(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
 
-    /// Ids of current, non-deleted resources of a type with a token index entry.
+    /// Ids of current, non-deleted resources of a type with a token index entry: all of them,
+    /// sorted, each once (a caller that needs at most two takes them after combining criteria).
     async fn find_by_token(
         &mut self,
         resource_type: &str,

@@ -148,6 +148,16 @@ struct PgTx {
 #[async_trait]
 impl ResourceTx for PgTx {
     async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
+        // `FOR UPDATE` alone is not enough under READ COMMITTED: a transaction that waited for the
+        // row lock while another one replaced the current version re-checks that row, finds it no
+        // longer current and returns nothing, as if the resource did not exist. So writers of one
+        // resource queue on an advisory lock first; the SELECT below then starts after the one
+        // before has committed, and sees its version (or its creation of the resource).
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 1))")
+            .bind(resource_type)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
         let found = sqlx::query(
             "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
              FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current FOR UPDATE",
@@ -217,7 +227,7 @@ impl ResourceTx for PgTx {
         let ids = sqlx::query_scalar(
             "SELECT DISTINCT res_id FROM idx_token
              WHERE res_type = $1 AND param = $2 AND code = $3 AND ($4::text IS NULL OR system = $4)
-             ORDER BY res_id LIMIT 2",
+             ORDER BY res_id",
         )
         .bind(resource_type)
         .bind(param)

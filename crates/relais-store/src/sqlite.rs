@@ -237,7 +237,7 @@ impl ResourceTx for SqliteTx {
         let ids = sqlx::query_scalar(
             "SELECT DISTINCT res_id FROM idx_token
              WHERE res_type = $1 AND param = $2 AND code = $3 AND ($4 IS NULL OR system = $4)
-             ORDER BY res_id LIMIT 2",
+             ORDER BY res_id",
         )
         .bind(resource_type)
         .bind(param)

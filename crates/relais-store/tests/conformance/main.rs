@@ -1,0 +1,79 @@
+//! Storage conformance: every case runs against both implementations of the store, SQLite and
+//! PostgreSQL, each on a fresh, migrated database (PostgreSQL from `TEST_DATABASE_URL`, default
+//! the local server). A case is written once, as `async fn(Arc<dyn ResourceStore>)`, and
+//! [`conformance!`] turns it into one test per engine: `<case>::sqlite` and `<case>::postgres`.
+
+// A test fails loudly: a panic with a message is the right answer (clippy.toml's test allowances
+// cover #[test] functions only, not the cases and helpers they call).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod concurrency;
+mod history;
+mod lifecycle;
+mod support;
+mod tokens;
+mod versions;
+
+/// `conformance!(module::case)` adds the tests `case::sqlite` and `case::postgres`, each
+/// running `module::case(store)` on a fresh migrated store; `conformance!(module::case, url)`
+/// passes the database URL too, for cases that reopen the store.
+macro_rules! conformance {
+    ($module:ident :: $case:ident) => {
+        conformance!(@tests $case, |store, _url| $module::$case(store));
+    };
+    ($module:ident :: $case:ident, url) => {
+        conformance!(@tests $case, |store, url| $module::$case(store, url));
+    };
+    (@tests $case:ident, |$store:ident, $url:ident| $call:expr) => {
+        mod $case {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = support::fresh(relais_testkit::Engine::Sqlite).await;
+                let ($store, $url) = (db.store.clone(), db.db.url());
+                $call.await;
+                db.store.close().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let db = support::fresh(relais_testkit::Engine::Postgres).await;
+                let ($store, $url) = (db.store.clone(), db.db.url());
+                $call.await;
+                db.store.close().await;
+            }
+        }
+    };
+}
+
+// Opening, migrating, closing.
+conformance!(lifecycle::migrate_is_idempotent_and_ping_answers);
+conformance!(lifecycle::engine_and_pool_stats);
+conformance!(lifecycle::committed_data_survives_reopen, url);
+
+// Versions: write, read back, roll back, update, delete, conflicts.
+conformance!(versions::created_version_reads_back_exactly);
+conformance!(versions::unknown_resources_and_versions_read_as_none);
+conformance!(versions::dropped_transaction_stores_nothing);
+conformance!(versions::update_chain_keeps_every_version);
+conformance!(versions::delete_writes_a_tombstone_and_update_revives);
+conformance!(versions::stale_previous_version_conflicts);
+conformance!(versions::creating_an_existing_resource_conflicts);
+conformance!(versions::transaction_writes_several_resources_atomically);
+
+// Token index.
+conformance!(tokens::tokens_are_found_by_code_and_system);
+conformance!(tokens::tokens_follow_updates_and_deletes);
+conformance!(tokens::tokens_written_in_a_transaction_are_seen_by_it_and_roll_back);
+
+// History.
+conformance!(history::history_scopes_and_order);
+conformance!(history::history_since_is_inclusive);
+conformance!(history::history_pages_are_disjoint_and_complete);
+
+// Concurrent writers.
+conformance!(concurrency::concurrent_updates_lose_nothing);
+conformance!(concurrency::concurrent_creates_keep_one_chain);
+conformance!(concurrency::same_lock_key_serialises_transactions);
