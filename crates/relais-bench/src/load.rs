@@ -1,0 +1,295 @@
+//! The load: one task per client, each on its own HTTP/1.1 keep-alive connection, sending one
+//! kind of request in a loop until the phase's deadline passes or its request budget is spent.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Uri, header};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// An HTTP/1.1 client holding one keep-alive connection.
+pub type Client = HyperClient<HttpConnector, Full<Bytes>>;
+
+/// A request without an answer after this long counts as an error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Distinct error messages kept per phase, with how often each occurred.
+const KEPT_ERRORS: usize = 5;
+
+/// `n` clients, one connection each.
+pub fn clients(n: usize) -> Vec<Client> {
+    (0..n)
+        .map(|_| {
+            let mut connector = HttpConnector::new();
+            connector.set_nodelay(true);
+            HyperClient::builder(TokioExecutor::new()).pool_max_idle_per_host(1).build(connector)
+        })
+        .collect()
+}
+
+/// What each client does in a phase.
+pub enum Op {
+    /// `POST /fhir/Observation` with `Prefer: return=minimal`.
+    Create,
+    /// `GET /fhir/Observation/{id}` of a random one of these ids.
+    Read(Arc<[String]>),
+}
+
+/// The outcome of a phase (or of one client's share of it).
+#[derive(Default)]
+pub struct Phase {
+    /// Requests answered 2xx (for reads: with the resource in the body).
+    pub ok: u64,
+    /// Requests answered otherwise, or not at all.
+    pub errors: u64,
+    /// The first distinct error messages, each with its count.
+    pub error_kinds: Vec<(String, u64)>,
+    /// Latency of each successful request in microseconds, sorted once the phase is over.
+    pub latencies_us: Vec<u32>,
+    /// Ids of the Observations created.
+    pub ids: Vec<String>,
+    /// From the start of the phase until the last client finished.
+    pub elapsed: Duration,
+}
+
+impl Phase {
+    fn error(&mut self, message: String) {
+        self.errors += 1;
+        self.count_kind(message, 1);
+    }
+
+    fn count_kind(&mut self, message: String, times: u64) {
+        if let Some((_, count)) = self.error_kinds.iter_mut().find(|(known, _)| *known == message) {
+            *count += times;
+        } else if self.error_kinds.len() < KEPT_ERRORS {
+            self.error_kinds.push((message, times));
+        }
+    }
+
+    fn merge(&mut self, other: Phase) {
+        self.ok += other.ok;
+        self.errors += other.errors;
+        for (message, times) in other.error_kinds {
+            self.count_kind(message, times);
+        }
+        self.latencies_us.extend(other.latencies_us);
+        self.ids.extend(other.ids);
+    }
+}
+
+/// Runs `op` on every client until `duration` has passed or `max_requests` were sent.
+pub async fn run(
+    clients: &[Client],
+    base: &str,
+    op: &Op,
+    duration: Duration,
+    max_requests: u64,
+) -> anyhow::Result<Phase> {
+    let sent = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = clients
+        .iter()
+        .enumerate()
+        .map(|(n, client)| {
+            let worker = Worker {
+                client: client.clone(),
+                base: base.to_owned(),
+                op: match op {
+                    Op::Create => Op::Create,
+                    Op::Read(ids) => Op::Read(ids.clone()),
+                },
+                rng: Rng::new(n),
+            };
+            let sent = sent.clone();
+            tokio::spawn(worker.run(move || {
+                Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests
+            }))
+        })
+        .collect();
+    let mut phase = Phase::default();
+    for task in tasks {
+        phase.merge(task.await.context("a client task failed")??);
+    }
+    phase.elapsed = started.elapsed();
+    phase.latencies_us.sort_unstable();
+    Ok(phase)
+}
+
+/// One client.
+struct Worker {
+    client: Client,
+    base: String,
+    op: Op,
+    rng: Rng,
+}
+
+/// An answer, read to the end so that the connection can be reused.
+struct Answer {
+    status: hyper::StatusCode,
+    location: Option<String>,
+    body: Bytes,
+}
+
+impl Worker {
+    async fn run(mut self, mut go_on: impl FnMut() -> bool) -> anyhow::Result<Phase> {
+        let create: Uri = format!("{}/fhir/Observation", self.base).parse().context("server URL")?;
+        let mut out = Phase::default();
+        while go_on() {
+            let (request, wanted_id) = match &self.op {
+                Op::Create => (self.create_request(&create)?, None),
+                Op::Read(ids) => {
+                    let id = ids[self.rng.below(ids.len())].clone();
+                    let uri: Uri =
+                        format!("{}/fhir/Observation/{id}", self.base).parse().context("read URL")?;
+                    (
+                        Request::get(uri)
+                            .header(header::ACCEPT, "application/fhir+json")
+                            .body(Full::default())?,
+                        Some(id),
+                    )
+                }
+            };
+            let started = Instant::now();
+            let answer = tokio::time::timeout(REQUEST_TIMEOUT, self.send(request)).await;
+            let latency_us = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+            let answer = match answer {
+                Ok(Ok(answer)) => answer,
+                Ok(Err(error)) => {
+                    out.error(format!("{error:#}"));
+                    continue;
+                }
+                Err(_) => {
+                    out.error(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()));
+                    continue;
+                }
+            };
+            if !answer.status.is_success() {
+                let body = String::from_utf8_lossy(&answer.body);
+                out.error(format!("HTTP {}: {}", answer.status, body.chars().take(300).collect::<String>()));
+                continue;
+            }
+            match wanted_id {
+                None => match answer.location.as_deref().and_then(created_id) {
+                    Some(id) => out.ids.push(id.to_owned()),
+                    None => {
+                        out.error(format!(
+                            "{} without an Observation Location: {:?}",
+                            answer.status, answer.location
+                        ));
+                        continue;
+                    }
+                },
+                Some(id) if !contains(&answer.body, id.as_bytes()) => {
+                    out.error(format!(
+                        "{} for Observation/{id} without that resource in the body",
+                        answer.status
+                    ));
+                    continue;
+                }
+                Some(_) => {}
+            }
+            out.ok += 1;
+            out.latencies_us.push(latency_us);
+        }
+        Ok(out)
+    }
+
+    fn create_request(&mut self, uri: &Uri) -> anyhow::Result<Request<Full<Bytes>>> {
+        let body = observation(&mut self.rng);
+        Ok(Request::post(uri.clone())
+            .header(header::CONTENT_TYPE, "application/fhir+json")
+            .header(header::ACCEPT, "application/fhir+json")
+            .header("prefer", "return=minimal")
+            .body(Full::new(Bytes::from(body)))?)
+    }
+
+    async fn send(&self, request: Request<Full<Bytes>>) -> anyhow::Result<Answer> {
+        let response = self.client.request(request).await?;
+        let status = response.status();
+        let location =
+            response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = response.into_body().collect().await.context("reading the answer")?.to_bytes();
+        Ok(Answer { status, location, body })
+    }
+}
+
+/// A heart-rate vital sign for one of 1,000 patients, with a varying value and time.
+fn observation(rng: &mut Rng) -> String {
+    let patient = rng.below(1000);
+    let value = 50 + rng.below(80);
+    let minute = rng.below(60);
+    serde_json::json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "vital-signs"
+        }]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}]},
+        "subject": {"reference": format!("Patient/p-{patient}")},
+        "effectiveDateTime": format!("2026-11-25T08:{minute:02}:00Z"),
+        "valueQuantity": {
+            "value": value,
+            "unit": "beats/minute",
+            "system": "http://unitsofmeasure.org",
+            "code": "/min"
+        }
+    })
+    .to_string()
+}
+
+/// The id in `http://host/fhir/Observation/{id}/_history/1`.
+fn created_id(location: &str) -> Option<&str> {
+    let id = location.split_once("/Observation/")?.1.split('/').next()?;
+    (!id.is_empty()).then_some(id)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// xorshift64: plenty for picking patients and ids.
+struct Rng(u64);
+
+impl Rng {
+    fn new(stream: usize) -> Rng {
+        Rng(RandomState::new().hash_one(stream) | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_is_taken_from_the_location() {
+        assert_eq!(created_id("http://127.0.0.1:1/fhir/Observation/abc-1/_history/1"), Some("abc-1"));
+        assert_eq!(created_id("http://127.0.0.1:1/fhir/Observation//_history/1"), None);
+        assert_eq!(created_id("http://127.0.0.1:1/fhir/Patient/x"), None);
+    }
+
+    #[test]
+    fn observations_are_valid_json_and_vary() {
+        let mut rng = Rng::new(0);
+        let text = observation(&mut rng);
+        let first: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(first["code"]["coding"][0]["code"], "8867-4");
+        let others: Vec<String> = (0..10).map(|_| observation(&mut rng)).collect();
+        assert!(others.iter().any(|other| *other != text));
+    }
+}
