@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database URL names no engine Relais supports.
     #[error("the database URL must start with sqlite: or postgres:")]
     UnsupportedUrl,
+    /// The store is shutting down.
+    #[error("the store is closed")]
+    Closed,
     /// Migrations failed to apply.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

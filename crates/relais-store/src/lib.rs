@@ -5,6 +5,7 @@
 //! what the use-case layer hands it, atomically, and never loses an acknowledged write.
 
 mod error;
+mod group_commit;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -71,6 +72,16 @@ pub trait ResourceStore: Send + Sync + 'static {
 
     /// Starts a write transaction. Dropping it without [`ResourceTx::commit`] rolls back.
     async fn begin(&self) -> Result<Box<dyn ResourceTx>, StoreError>;
+
+    /// Stores version 1 of a new resource in a transaction of its own and answers its `seq`
+    /// once committed; [`StoreError::Conflict`] if the id exists. The same as `begin`, `write`,
+    /// `commit`, but an engine may commit concurrent creates together (SQLite does).
+    async fn create(&self, version: &NewVersion<'_>) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let seq = tx.write(version).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
 
     /// The current version of a resource (possibly a deletion tombstone).
     async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;

@@ -22,7 +22,10 @@ impl PgStore {
     pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let connect = PgConnectOptions::from_str(url)?.application_name("relais");
         let max = options.max_connections.max(1);
+        // A broken connection surfaces as an error on first use and is replaced; pinging before
+        // every acquire would add a network round trip to every query.
         let pool = PgPoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)

@@ -27,6 +27,11 @@ impl Fhir {
         self.known_type(resource_type)?;
         let resource = self.parse_checked(resource_type, body, IdRule::Assigned)?;
         let condition = if_none_exist.map(|q| Condition::parse(resource_type, q)).transpose()?;
+        if condition.is_none() {
+            // A plain create reads nothing first: the store may commit it together with others.
+            let id = self.ids.new_id();
+            return self.write_version(None, resource_type, &id, None, Method::Post, Some(resource)).await;
+        }
         let mut tx = self.store.begin().await?;
         let written = self.create_in(tx.as_mut(), resource_type, resource, condition.as_ref(), None).await?;
         tx.commit().await?;
@@ -118,7 +123,7 @@ impl Fhir {
             }
         }
         let id = assigned_id.unwrap_or_else(|| self.ids.new_id());
-        self.write_version(tx, resource_type, &id, None, Method::Post, Some(resource)).await
+        self.write_version(Some(tx), resource_type, &id, None, Method::Post, Some(resource)).await
     }
 
     pub(crate) async fn update_in(
@@ -152,7 +157,7 @@ impl Fhir {
             }
             (e, _) => e,
         };
-        self.write_version(tx, resource_type, id, current.as_ref(), Method::Put, Some(resource.clone()))
+        self.write_version(Some(tx), resource_type, id, current.as_ref(), Method::Put, Some(resource.clone()))
             .await
             .map_err(conflict)
     }
@@ -166,15 +171,17 @@ impl Fhir {
         match tx.current(resource_type, id).await? {
             None => Err(FhirError::NotFound(format!("{resource_type}/{id}"))),
             Some(row) if row.deleted => Ok(Written { kind: WriteKind::Deleted, row }),
-            Some(row) => self.write_version(tx, resource_type, id, Some(&row), Method::Delete, None).await,
+            Some(row) => {
+                self.write_version(Some(tx), resource_type, id, Some(&row), Method::Delete, None).await
+            }
         }
     }
 
     /// Writes the version after `current` (stamping `id` and `meta`), or a tombstone when
-    /// `resource` is `None`.
+    /// `resource` is `None`; in `tx`, or as a create of its own when there is none.
     async fn write_version(
         &self,
-        tx: &mut dyn ResourceTx,
+        tx: Option<&mut dyn ResourceTx>,
         resource_type: &str,
         id: &str,
         current: Option<&ResourceRow>,
@@ -192,18 +199,20 @@ impl Fhir {
             }
             None => (None, Vec::new()),
         };
-        let seq = tx
-            .write(&NewVersion {
-                resource_type,
-                id,
-                version,
-                previous: current.map(|c| c.version),
-                last_updated,
-                method,
-                content: content.as_deref(),
-                tokens: &tokens,
-            })
-            .await?;
+        let new = NewVersion {
+            resource_type,
+            id,
+            version,
+            previous: current.map(|c| c.version),
+            last_updated,
+            method,
+            content: content.as_deref(),
+            tokens: &tokens,
+        };
+        let seq = match tx {
+            Some(tx) => tx.write(&new).await?,
+            None => self.store.create(&new).await?,
+        };
         let kind = match (method, current) {
             (Method::Delete, _) => WriteKind::Deleted,
             (_, Some(c)) if !c.deleted => WriteKind::Updated,

@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod concurrency;
+mod creates;
 mod history;
 mod lifecycle;
 mod support;
@@ -77,3 +78,4 @@ conformance!(history::history_pages_are_disjoint_and_complete);
 conformance!(concurrency::concurrent_updates_lose_nothing);
 conformance!(concurrency::concurrent_creates_keep_one_chain);
 conformance!(concurrency::same_lock_key_serialises_transactions);
+conformance!(creates::concurrent_creates_are_each_stored_once);
