@@ -15,6 +15,9 @@ pub enum StoreError {
     /// Migrations failed to apply.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A point read on SQLite failed (see `sqlite_reads.rs`). Never shown to clients.
+    #[error("database read error: {0}")]
+    Read(String),
     /// Anything else the database said. Never shown to clients.
     #[error("database error: {0}")]
     Database(sqlx::Error),

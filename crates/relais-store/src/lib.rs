@@ -9,6 +9,7 @@ mod group_commit;
 mod postgres;
 mod rows;
 mod sqlite;
+mod sqlite_reads;
 
 use std::sync::Arc;
 

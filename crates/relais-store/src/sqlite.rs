@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::group_commit::GroupCommit;
+use crate::sqlite_reads::PointReads;
 use crate::{
     HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx, SqliteDurability,
     StoreError, StoreOptions, from_micros, micros,
@@ -21,6 +22,7 @@ pub(crate) struct SqliteStore {
     readers: SqlitePool,
     max_readers: u32,
     group_commit: GroupCommit,
+    point_reads: PointReads,
 }
 
 impl SqliteStore {
@@ -49,10 +51,11 @@ impl SqliteStore {
         let readers = SqlitePoolOptions::new()
             .test_before_acquire(false)
             .max_connections(max_readers)
-            .connect_with(connect.read_only(true))
+            .connect_with(connect.clone().read_only(true))
             .await?;
         let group_commit = GroupCommit::start(writer.clone());
-        Ok(Self { writer, readers, max_readers, group_commit })
+        let point_reads = PointReads::new(connect.get_filename(), max_readers as usize);
+        Ok(Self { writer, readers, max_readers, group_commit, point_reads })
     }
 }
 
@@ -112,15 +115,7 @@ impl ResourceStore for SqliteStore {
     }
 
     async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
-        let found = sqlx::query(
-            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
-             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND is_current = 1",
-        )
-        .bind(resource_type)
-        .bind(id)
-        .fetch_optional(&self.readers)
-        .await?;
-        Ok(found.as_ref().map(row).transpose()?)
+        self.point_reads.current(resource_type, id)
     }
 
     async fn version(
@@ -129,16 +124,7 @@ impl ResourceStore for SqliteStore {
         id: &str,
         version: i64,
     ) -> Result<Option<ResourceRow>, StoreError> {
-        let found = sqlx::query(
-            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content
-             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
-        )
-        .bind(resource_type)
-        .bind(id)
-        .bind(version)
-        .fetch_optional(&self.readers)
-        .await?;
-        Ok(found.as_ref().map(row).transpose()?)
+        self.point_reads.version(resource_type, id, version)
     }
 
     async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {

@@ -45,13 +45,9 @@ fn version_headers(response: &mut Response, row: &ResourceRow) {
 }
 
 /// A read or vread: the stored resource with its version headers.
-pub(crate) fn read_response(row: ResourceRow, format: Format) -> Response {
-    let mut response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, FHIR_JSON)],
-        json_body(format, row.content.clone().unwrap_or_default()),
-    )
-        .into_response();
+pub(crate) fn read_response(mut row: ResourceRow, format: Format) -> Response {
+    let body = json_body(format, row.content.take().unwrap_or_default());
+    let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, FHIR_JSON)], body).into_response();
     version_headers(&mut response, &row);
     response
 }
