@@ -26,7 +26,8 @@ impl Server {
             .args(["--bind", "127.0.0.1:0", "--database-url", db.url()])
             .arg("--data-dir")
             .arg(db.dir())
-            .args(["--log-format", "text"])
+            // Text logs unless the test's own flags ask otherwise (flags override the environment).
+            .env("RELAIS_LOG_FORMAT", "text")
             .args(extra_args)
             .current_dir(db.dir())
             .stdin(Stdio::null())
@@ -50,11 +51,10 @@ impl Server {
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     if let Some(at) = line.find("listening on http://") {
-                        let url = line[at + "listening on ".len()..]
-                            .split_whitespace()
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned();
+                        // Text or JSON log line: the URL ends at a space or a quote.
+                        let rest = &line[at + "listening on ".len()..];
+                        let end = rest.find(|c: char| c.is_whitespace() || c == '"').unwrap_or(rest.len());
+                        let url = rest[..end].to_owned();
                         let _ = found_tx.send(url);
                     }
                     logs.lock().unwrap_or_else(|p| p.into_inner()).push(line);

@@ -209,3 +209,41 @@ async fn readiness_follows_the_database() {
         h.server().logs()
     );
 }
+
+/// JSON logs: one JSON object per line, and a request's lines carry its request id.
+#[tokio::test]
+async fn json_logs_carry_the_request_id() {
+    let h = Harness::start_with(relais_testkit::Engine::Sqlite, &["--log-format", "json"], &[]).await;
+    let answer =
+        h.send(reqwest::Method::GET, "/fhir/Patient/absent", &[("x-request-id", "json-req-7")], None).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let logs = h.server().logs();
+    let lines: Vec<serde_json::Value> = logs
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let request_lines: Vec<_> = lines.iter().filter(|l| l["span"]["request_id"] == "json-req-7").collect();
+    assert!(!request_lines.is_empty(), "{logs:#?}");
+    assert!(request_lines.iter().any(|l| l["status"] == 404), "{request_lines:#?}");
+}
+
+/// A request slower than `request_timeout_secs` (here: a body that never finishes) is answered 408.
+#[tokio::test]
+async fn slow_requests_time_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::start_with(relais_testkit::Engine::Sqlite, &[], &[("RELAIS_REQUEST_TIMEOUT_SECS", "1")])
+        .await;
+    let address = h.server().url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /fhir/Patient HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/fhir+json\r\nContent-Length: 1000\r\n\r\n{{\"resourceType\""
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 1024];
+    let read =
+        tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(h.get("/fhir/Patient/_history").await.json()["entry"].as_array().unwrap().len(), 0);
+}
