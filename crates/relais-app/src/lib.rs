@@ -6,4 +6,4 @@
 
 pub mod fhir;
 
-pub use fhir::{Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written};
+pub use fhir::{Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written, parse_if_match};

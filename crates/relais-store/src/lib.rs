@@ -78,10 +78,7 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// once committed; [`StoreError::Conflict`] if the id exists. The same as `begin`, `write`,
     /// `commit`, but an engine may commit concurrent creates together (SQLite does).
     async fn create(&self, version: &NewVersion<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.begin().await?;
-        let seq = tx.write(version).await?;
-        tx.commit().await?;
-        Ok(seq)
+        write_alone(self, version).await
     }
 
     /// The current version of a resource (possibly a deletion tombstone).
@@ -129,6 +126,17 @@ pub trait ResourceTx: Send {
 
     /// Makes the transaction durable.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Writes one version in a transaction of its own.
+pub(crate) async fn write_alone<S: ResourceStore + ?Sized>(
+    store: &S,
+    version: &NewVersion<'_>,
+) -> Result<i64, StoreError> {
+    let mut tx = store.begin().await?;
+    let seq = tx.write(version).await?;
+    tx.commit().await?;
+    Ok(seq)
 }
 
 pub(crate) fn micros(at: Timestamp) -> i64 {

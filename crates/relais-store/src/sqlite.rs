@@ -14,7 +14,7 @@ use crate::group_commit::GroupCommit;
 use crate::sqlite_reads::PointReads;
 use crate::{
     HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx, SqliteDurability,
-    StoreError, StoreOptions, from_micros, micros,
+    StoreError, StoreOptions, from_micros, micros, write_alone,
 };
 
 pub(crate) struct SqliteStore {
@@ -106,10 +106,7 @@ impl ResourceStore for SqliteStore {
     async fn create(&self, version: &NewVersion<'_>) -> Result<i64, StoreError> {
         if version.version != 1 || version.previous.is_some() || version.content.is_none() {
             // Not a plain create: take the general path.
-            let mut tx = self.begin().await?;
-            let seq = tx.write(version).await?;
-            tx.commit().await?;
-            return Ok(seq);
+            return write_alone(self, version).await;
         }
         self.group_commit.create(version).await
     }

@@ -9,7 +9,7 @@ use relais_fhir::bundle::{
     BundleKind, EntryMethod, EntryResponse, RequestBundle, RequestEntry, parse_request_bundle,
     response_entry, rewrite_references,
 };
-use relais_fhir::id::{etag, parse_etag_version, parse_version_id};
+use relais_fhir::id::{etag, parse_version_id};
 use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::conditional::Condition;
 use super::error::status_line;
-use super::{Fhir, FhirError, Prefer, WriteKind, Written};
+use super::{Fhir, FhirError, Prefer, WriteKind, Written, parse_if_match};
 
 /// What an entry produced.
 enum Done {
@@ -63,7 +63,7 @@ impl Fhir {
                     refuse_unresolved(rewrite_references(resource, &HashMap::new()))?;
                 }
                 let mut tx = self.store.begin().await?;
-                let done = self.apply(tx.as_mut(), entry, resource, None).await?;
+                let done = self.apply(tx.as_mut(), entry, resource).await?;
                 tx.commit().await?;
                 Ok::<Done, FhirError>(done)
             }
@@ -148,7 +148,7 @@ impl Fhir {
                     )
                 }
                 None => self
-                    .apply(tx.as_mut(), entry, resources[i].take(), None)
+                    .apply(tx.as_mut(), entry, resources[i].take())
                     .await
                     .map_err(|e| e.in_entry(entry.index))?,
             };
@@ -218,7 +218,6 @@ impl Fhir {
         tx: &mut dyn ResourceTx,
         entry: &RequestEntry,
         resource: Option<Value>,
-        assigned_id: Option<String>,
     ) -> Result<Done, FhirError> {
         let t = &entry.target.resource_type;
         let id = entry.target.id.as_deref().unwrap_or_default();
@@ -226,19 +225,10 @@ impl Fhir {
             EntryMethod::Post => {
                 let condition = entry.if_none_exist.as_deref().map(|q| Condition::parse(t, q)).transpose()?;
                 let resource = resource.unwrap_or(Value::Null);
-                Ok(Done::Written(self.create_in(tx, t, resource, condition.as_ref(), assigned_id).await?))
+                Ok(Done::Written(self.create_in(tx, t, resource, condition.as_ref(), None).await?))
             }
             EntryMethod::Put => {
-                let if_match = match entry.if_match.as_deref() {
-                    None => None,
-                    Some(tag) => Some(parse_etag_version(tag).ok_or_else(|| {
-                        FhirError::Invalid(vec![Issue::error(
-                            IssueType::Invalid,
-                            "invalid-if-match",
-                            "ifMatch is not a version ETag such as W/\"3\"",
-                        )])
-                    })?),
-                };
+                let if_match = entry.if_match.as_deref().map(parse_if_match).transpose()?;
                 let resource = resource.unwrap_or(Value::Null);
                 Ok(Done::Written(self.update_in(tx, t, id, &resource, if_match).await?))
             }

@@ -47,6 +47,17 @@ pub struct Written {
     pub row: ResourceRow,
 }
 
+/// Reads an `If-Match` value (`W/"3"`) as the version it names.
+pub fn parse_if_match(tag: &str) -> Result<i64, FhirError> {
+    relais_fhir::id::parse_etag_version(tag).ok_or_else(|| {
+        FhirError::Invalid(vec![relais_fhir::Issue::error(
+            relais_fhir::IssueType::Invalid,
+            "invalid-if-match",
+            "If-Match must be a version ETag such as W/\"3\"",
+        )])
+    })
+}
+
 /// The FHIR use cases over one store.
 #[derive(Clone)]
 pub struct Fhir {

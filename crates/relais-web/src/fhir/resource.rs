@@ -3,9 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use relais_app::FhirError;
-use relais_fhir::id::parse_etag_version;
-use relais_fhir::{Issue, IssueType};
+use relais_app::parse_if_match;
 
 use super::negotiate::{FhirBody, Format, prefer};
 use super::reply::{read_response, write_response};
@@ -54,16 +52,7 @@ pub(crate) async fn put_resource(
     headers: HeaderMap,
     FhirBody(body): FhirBody,
 ) -> Result<Response, ApiError> {
-    let if_match = match header(&headers, "if-match") {
-        None => None,
-        Some(tag) => Some(parse_etag_version(tag).ok_or_else(|| {
-            FhirError::Invalid(vec![Issue::error(
-                IssueType::Invalid,
-                "invalid-if-match",
-                "If-Match must be a version ETag such as W/\"3\"",
-            )])
-        })?),
-    };
+    let if_match = header(&headers, "if-match").map(parse_if_match).transpose()?;
     let written = state.fhir.update(&resource_type, &id, &body, if_match).await?;
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
