@@ -97,10 +97,9 @@ impl FhirError {
         match self {
             FhirError::Invalid(issues) => FhirError::Invalid(prefix(issues)),
             FhirError::Unprocessable(issues) => FhirError::Unprocessable(prefix(issues)),
-            FhirError::PreconditionFailed(issue) => {
-                FhirError::PreconditionFailed(prefix(vec![issue]).into_iter().next().unwrap_or_else(|| {
-                    Issue::error(IssueType::Processing, "precondition-failed", "precondition failed")
-                }))
+            FhirError::PreconditionFailed(mut issue) => {
+                issue.diagnostics = format!("Bundle.entry[{index}]: {}", issue.diagnostics);
+                FhirError::PreconditionFailed(issue)
             }
             FhirError::NotFound(what) => FhirError::NotFound(format!("Bundle.entry[{index}]: {what}")),
             FhirError::Gone(what) => FhirError::Gone(format!("Bundle.entry[{index}]: {what}")),
@@ -141,4 +140,38 @@ pub(crate) fn status_line(status: u16) -> String {
         _ => "Internal Server Error",
     };
     format!("{status} {reason}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_documented_status_and_a_stable_code() {
+        let issue = || Issue::error(IssueType::Invalid, "x", "x");
+        let cases = [
+            (FhirError::Invalid(vec![issue()]), 400, "x"),
+            (FhirError::UnknownType("UserSession".into()), 404, "unknown-resource-type"),
+            (FhirError::NotFound("Patient/1".into()), 404, "not-found"),
+            (FhirError::Gone("Patient/1".into()), 410, "deleted"),
+            (FhirError::from(StoreError::Conflict), 409, "version-conflict"),
+            (FhirError::PreconditionFailed(issue()), 412, "x"),
+            (FhirError::Unprocessable(vec![issue()]), 422, "x"),
+            (FhirError::from(StoreError::Closed), 500, "internal-error"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert_eq!(error.issues()[0].error_code, code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn entry_errors_name_their_entry() {
+        let e = FhirError::PreconditionFailed(Issue::error(IssueType::Conflict, "version-mismatch", "stale"))
+            .in_entry(3);
+        assert_eq!(e.issues()[0].diagnostics, "Bundle.entry[3]: stale");
+        let e = FhirError::Invalid(vec![Issue::error(IssueType::Invalid, "x", "bad")]).in_entry(1);
+        assert_eq!(e.issues()[0].expression.as_deref(), Some("Bundle.entry[1]"));
+        assert_eq!(status_line(e.status()), "400 Bad Request");
+    }
 }
