@@ -41,9 +41,13 @@ async fn acknowledged_writes_survive_sigkill(mut h: Harness) {
         })
         .collect();
     // Let the writers get going, then kill the server in the middle of their writes.
-    while acknowledged.lock().unwrap().len() < 200 {
+    for _ in 0..1500 {
+        if acknowledged.lock().unwrap().len() >= 200 {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(acknowledged.lock().unwrap().len() >= 200, "the writers could not get going");
     h.restart_after_kill();
     for writer in writers {
         let _ = writer.await;

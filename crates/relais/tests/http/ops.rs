@@ -87,10 +87,8 @@ async fn logs_carry_request_ids_and_no_health_data() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let logs = h.server().logs();
-    assert!(logs.iter().any(|l| l.contains("req-abc-42") && l.contains("status=201")), "{logs:#?}");
-    assert!(logs.iter().any(|l| l.contains("req-bad-43")), "{logs:#?}");
+    h.wait_for_log(|l| l.contains("req-abc-42") && l.contains("status=201")).await;
+    let logs = h.wait_for_log(|l| l.contains("req-bad-43")).await;
     for line in &logs {
         assert!(
             !line.contains("Zéphirin") && !line.contains("SECRET-RAMQ"),
@@ -202,12 +200,7 @@ async fn readiness_follows_the_database() {
     assert!(!failed.text.contains(&name), "database details are not sent to clients: {}", failed.text);
     // The server logs the cause with the request id.
     let id = failed.header("x-request-id").unwrap().to_owned();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(
-        h.server().logs().iter().any(|l| l.contains(&id) && l.contains("request failed")),
-        "{:#?}",
-        h.server().logs()
-    );
+    h.wait_for_log(|l| l.contains(&id) && l.contains("request failed")).await;
 }
 
 /// JSON logs: one JSON object per line, and a request's lines carry its request id.
@@ -217,8 +210,7 @@ async fn json_logs_carry_the_request_id() {
     let answer =
         h.send(reqwest::Method::GET, "/fhir/Patient/absent", &[("x-request-id", "json-req-7")], None).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let logs = h.server().logs();
+    let logs = h.wait_for_log(|l| l.contains("json-req-7") && l.contains("404")).await;
     let lines: Vec<serde_json::Value> = logs
         .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))

@@ -84,6 +84,18 @@ impl Harness {
         self.server = Some(Server::start(binary(), &self.db, &[], &[]));
     }
 
+    /// Waits (up to 10 s) until a log line satisfies `wanted`; returns every line so far.
+    pub async fn wait_for_log(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+        for _ in 0..200 {
+            let logs = self.server().logs();
+            if logs.iter().any(|l| wanted(l)) {
+                return logs;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no such log line in:\n{}", self.server().logs().join("\n"));
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server().url)
     }
