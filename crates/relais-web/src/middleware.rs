@@ -6,6 +6,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use relais_fhir::{Issue, IssueType};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
@@ -13,6 +15,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::error::outcome_response;
 use crate::metrics;
 
 /// Request ids are UUIDv7 unless the caller (a proxy) sent one.
@@ -46,6 +49,23 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("cache-control", "no-store"),
 ];
 
+/// The timeout layer answers a bare 408; say what happened, as every other error does.
+async fn explain_timeout(response: Response) -> Response {
+    if response.status() != StatusCode::REQUEST_TIMEOUT
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    outcome_response(
+        StatusCode::REQUEST_TIMEOUT,
+        &[Issue::error(
+            IssueType::Timeout,
+            "request-timeout",
+            "The request took too long and was abandoned; nothing was stored",
+        )],
+    )
+}
+
 /// Wraps `app` in every layer.
 pub(crate) fn wrap(mut app: Router, body_limit: usize, timeout: Duration) -> Router {
     for (name, value) in SECURITY_HEADERS {
@@ -67,6 +87,7 @@ pub(crate) fn wrap(mut app: Router, body_limit: usize, timeout: Duration) -> Rou
                         .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(axum::middleware::from_fn(metrics::track))
+                .layer(axum::middleware::map_response(explain_timeout))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
         )
         .layer(SetResponseHeaderLayer::if_not_present(header::SERVER, HeaderValue::from_static("relais")))

@@ -237,5 +237,6 @@ async fn slow_requests_time_out() {
         tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer)).await.unwrap().unwrap();
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request-timeout"), "the 408 says what happened: {answer}");
     assert_eq!(h.get("/fhir/Patient/_history").await.json()["entry"].as_array().unwrap().len(), 0);
 }
