@@ -13,6 +13,7 @@ pub mod meta;
 pub mod outcome;
 mod primitives;
 pub mod schema;
+pub mod search;
 pub mod validate;
 
 pub use outcome::{Issue, IssueType, Severity};
