@@ -80,7 +80,11 @@ pub fn check_resource(
             Issue::error(
                 IssueType::Invalid,
                 "resource-type-mismatch",
-                format!("The body is a {found} but the request is for {expected_type}"),
+                if schema.is_resource_type(found) {
+                    format!("The body is a {found} but the request is for {expected_type}")
+                } else {
+                    format!("The body's resourceType is not {expected_type}")
+                },
             )
             .at(expected_type),
         ]);
@@ -102,7 +106,7 @@ pub fn check_resource(
                     Issue::error(
                         IssueType::Invalid,
                         "id-mismatch",
-                        format!("The resource id '{body_id}' does not match the id in the URL '{url_id}'"),
+                        format!("The resource id does not match the id in the URL ({url_id})"),
                     )
                     .at(format!("{expected_type}.id")),
                 ]);
@@ -110,7 +114,45 @@ pub fn check_resource(
             Some(_) => {}
         }
     }
-    schema.check(resource)
+    schema.check(resource)?;
+    check_characters(resource, expected_type)
+}
+
+/// FHIR strings may not hold control characters other than tab, line feed and carriage return
+/// (R4 §2.24.0.1); the schema's patterns let them through.
+fn check_characters(resource: &Value, root: &str) -> Result<(), Vec<Issue>> {
+    fn forbidden(text: &str) -> bool {
+        text.chars().any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+    }
+    fn walk(value: &Value, path: &mut String, issues: &mut Vec<Issue>) {
+        match value {
+            Value::String(text) if forbidden(text) => issues.push(
+                Issue::error(IssueType::Value, "invalid-value", format!("{path} holds a control character"))
+                    .at(path.clone()),
+            ),
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(key);
+                    walk(child, path, issues);
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(child, path, issues);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut issues = Vec::new();
+    walk(resource, &mut root.to_owned(), &mut issues);
+    if issues.is_empty() { Ok(()) } else { Err(issues) }
 }
 
 /// The checks past the schema (calendar dates); their failures are 422.
@@ -181,6 +223,16 @@ mod tests {
             check_resource(&schema(), &p, "Patient", IdRule::MustBe("b")).unwrap_err()[0].error_code,
             "id-missing"
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_are() {
+        let p = obj(
+            json!({"resourceType":"Patient","name":[{"family":"A\u{0}B"}],"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">a\tb\nc</div>"}}),
+        );
+        let e = check_resource(&schema(), &p, "Patient", IdRule::Assigned).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].expression.as_deref(), Some("Patient.name[0].family"));
     }
 
     #[test]

@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database URL names no engine Relais supports.
     #[error("the database URL must start with sqlite: or postgres:")]
     UnsupportedUrl,
+    /// The database cannot hold a value of the resource (e.g. a number beyond its range).
+    #[error("the resource holds a value the database cannot store")]
+    Unstorable,
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,
@@ -27,6 +30,19 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            // PostgreSQL: deadlock detected, serialization failure, lock not available — another
+            // writer got there first; the client may retry.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40P01" | "40001" | "55P03")) =>
+            {
+                StoreError::Conflict
+            }
+            // PostgreSQL: a value JSONB cannot hold (a NUL character, a number out of range).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22P05" | "22003" | "22P02")) =>
+            {
+                StoreError::Unstorable
+            }
             _ => StoreError::Database(e),
         }
     }

@@ -106,6 +106,14 @@ pub trait ResourceTx: Send {
     /// another transaction is writing the resource, waits for it and returns what it committed.
     async fn current(&mut self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError>;
 
+    /// One version, as this transaction sees it (its own writes included).
+    async fn version(
+        &mut self,
+        resource_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<ResourceRow>, StoreError>;
+
     /// Stores a new version. Fails with [`StoreError::Conflict`] if `previous` is no longer the
     /// current version (or, for a new resource, if one appeared meanwhile). Returns the new
     /// version's write position (`seq`).

@@ -172,6 +172,24 @@ impl ResourceTx for PgTx {
         Ok(found.as_ref().map(row).transpose()?)
     }
 
+    async fn version(
+        &mut self,
+        resource_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<ResourceRow>, StoreError> {
+        let found = sqlx::query(
+            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
+        )
+        .bind(resource_type)
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(found.as_ref().map(row).transpose()?)
+    }
+
     async fn write(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
         if let Some(previous) = v.previous {
             let replaced = sqlx::query(

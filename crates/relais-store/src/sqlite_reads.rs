@@ -35,7 +35,10 @@ impl PointReads {
     fn open(&self) -> Result<Connection, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags).map_err(read_error)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(read_error)?;
+        // These reads run on an async worker: never wait long. A WAL reader is only ever busy in
+        // rare moments (recovery after a crash); the request then fails fast instead of stalling
+        // the worker.
+        conn.busy_timeout(std::time::Duration::from_millis(200)).map_err(read_error)?;
         conn.pragma_update(None, "cache_size", -16000).map_err(read_error)?;
         Ok(conn)
     }

@@ -61,25 +61,20 @@ async fn explain_timeout(response: Response) -> Response {
         &[Issue::error(
             IssueType::Timeout,
             "request-timeout",
-            "The request took too long and was abandoned; nothing was stored",
+            "The request took too long and was abandoned. A write may still have been applied: read the resource before retrying",
         )],
     )
 }
 
 /// Wraps `app` in every layer.
-pub(crate) fn wrap(mut app: Router, body_limit: usize, timeout: Duration) -> Router {
-    for (name, value) in SECURITY_HEADERS {
-        app = app.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
-    }
-    app.layer(DefaultBodyLimit::max(body_limit))
+pub(crate) fn wrap(app: Router, body_limit: usize, timeout: Duration) -> Router {
+    let mut app = app
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(NewRequestId))
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(CatchPanicLayer::new())
+                .layer(CatchPanicLayer::custom(panic_outcome))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)
@@ -90,5 +85,26 @@ pub(crate) fn wrap(mut app: Router, body_limit: usize, timeout: Duration) -> Rou
                 .layer(axum::middleware::map_response(explain_timeout))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
         )
-        .layer(SetResponseHeaderLayer::if_not_present(header::SERVER, HeaderValue::from_static("relais")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::SERVER, HeaderValue::from_static("relais")));
+    // Outermost, so that timeouts and caught panics carry them too.
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    app
+}
+
+/// A panic in a handler is a server fault: logged, and answered like any other.
+fn panic_outcome(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("request handler panicked");
+    outcome_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &[Issue::error(
+            IssueType::Exception,
+            "internal-error",
+            "The server could not complete the request. Quote the X-Request-Id header when reporting it",
+        )],
+    )
 }

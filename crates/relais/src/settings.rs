@@ -92,11 +92,33 @@ impl fmt::Debug for Settings {
 
 /// The URL with any password replaced by `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match base.split_once("://") {
+        // The password may itself contain '@': the host starts after the last one.
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => base.to_owned(),
+            },
+            None => base.to_owned(),
+        },
+        None => base.to_owned(),
+    };
+    match query {
+        None => base,
+        Some(query) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", pairs.join("&"))
+        }
     }
 }
 
@@ -222,6 +244,11 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("s3cret") && shown.contains("relais:***@db"), "{shown}");
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+        assert_eq!(redact_url("postgres://relais:p@ss@db/relais"), "postgres://relais:***@db/relais");
+        assert_eq!(
+            redact_url("postgres://db/relais?user=u&password=secret"),
+            "postgres://db/relais?user=u&password=***"
+        );
     }
 
     #[test]

@@ -70,7 +70,12 @@ impl Fhir {
             .await;
             responses.push(match outcome {
                 Ok(done) => success_entry(done, prefer, base_url),
-                Err(error) => failure_entry(&error.in_entry(entry.index)),
+                Err(error) => {
+                    if error.status() >= 500 {
+                        tracing::error!(entry = entry.index, error = %error, "batch entry failed");
+                    }
+                    failure_entry(&error.in_entry(entry.index))
+                }
             });
         }
         responses
@@ -232,12 +237,15 @@ impl Fhir {
                 let resource = resource.unwrap_or(Value::Null);
                 Ok(Done::Written(self.update_in(tx, t, id, &resource, if_match).await?))
             }
-            EntryMethod::Delete => Ok(Done::Written(self.delete_in(tx, t, id).await?)),
+            EntryMethod::Delete => {
+                let if_match = entry.if_match.as_deref().map(parse_if_match).transpose()?;
+                Ok(Done::Written(self.delete_in(tx, t, id, if_match).await?))
+            }
             EntryMethod::Get => match &entry.target.version {
                 Some(v) => {
                     let what = format!("{t}/{id}/_history/{v}");
                     let version = parse_version_id(v).ok_or_else(|| FhirError::NotFound(what.clone()))?;
-                    match self.store.version(t, id, version).await? {
+                    match tx.version(t, id, version).await? {
                         Some(row) if row.deleted => Err(FhirError::Gone(what)),
                         Some(row) => Ok(Done::Read(row)),
                         None => Err(FhirError::NotFound(what)),
@@ -260,7 +268,7 @@ fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
     Err(FhirError::Unprocessable(vec![Issue::error(
         IssueType::NotFound,
         "unresolved-reference",
-        format!("The reference(s) {} name no entry of this Bundle", unresolved.join(", ")),
+        format!("{} reference(s) to urn:uuid:/urn:oid: name no entry of this Bundle", unresolved.len()),
     )]))
 }
 

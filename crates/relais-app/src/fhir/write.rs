@@ -72,11 +72,17 @@ impl Fhir {
     }
 
     /// `DELETE /{type}/{id}`.
-    pub async fn delete(&self, resource_type: &str, id: &str) -> Result<Written, FhirError> {
+    /// `if_match` is the version the client last read; a stale one fails with 412.
+    pub async fn delete(
+        &self,
+        resource_type: &str,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
         self.known_type(resource_type)?;
         check_url_id(id)?;
         let mut tx = self.store.begin().await?;
-        let written = self.delete_in(tx.as_mut(), resource_type, id).await?;
+        let written = self.delete_in(tx.as_mut(), resource_type, id, if_match).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -135,22 +141,7 @@ impl Fhir {
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
         let current = tx.current(resource_type, id).await?;
-        if let Some(expected) = if_match {
-            let found = current.as_ref().map(|c| c.version);
-            if found != Some(expected) {
-                let found = found.map_or_else(
-                    || "the resource does not exist".to_owned(),
-                    |v| format!("the current version is {v}"),
-                );
-                return Err(FhirError::PreconditionFailed(Issue::error(
-                    IssueType::Conflict,
-                    "version-mismatch",
-                    format!(
-                        "If-Match asked for version {expected} of {resource_type}/{id} but {found}; read it again"
-                    ),
-                )));
-            }
-        }
+        check_if_match(if_match, current.as_ref(), resource_type, id)?;
         let conflict = |e: FhirError| match (e, if_match) {
             (FhirError::Conflict(why), Some(_)) => {
                 FhirError::PreconditionFailed(Issue::error(IssueType::Conflict, "version-mismatch", why))
@@ -167,8 +158,11 @@ impl Fhir {
         tx: &mut dyn ResourceTx,
         resource_type: &str,
         id: &str,
+        if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        match tx.current(resource_type, id).await? {
+        let current = tx.current(resource_type, id).await?;
+        check_if_match(if_match, current.as_ref(), resource_type, id)?;
+        match current {
             None => Err(FhirError::NotFound(format!("{resource_type}/{id}"))),
             Some(row) if row.deleted => Ok(Written { kind: WriteKind::Deleted, row }),
             Some(row) => {
@@ -232,6 +226,27 @@ impl Fhir {
             },
         })
     }
+}
+
+/// `If-Match`: the version the client last read must still be the current one.
+fn check_if_match(
+    if_match: Option<i64>,
+    current: Option<&ResourceRow>,
+    resource_type: &str,
+    id: &str,
+) -> Result<(), FhirError> {
+    let Some(expected) = if_match else { return Ok(()) };
+    let found = current.map(|c| c.version);
+    if found == Some(expected) {
+        return Ok(());
+    }
+    let found = found
+        .map_or_else(|| "the resource does not exist".to_owned(), |v| format!("the current version is {v}"));
+    Err(FhirError::PreconditionFailed(Issue::error(
+        IssueType::Conflict,
+        "version-mismatch",
+        format!("If-Match asked for version {expected} of {resource_type}/{id} but {found}; read it again"),
+    )))
 }
 
 fn serialise_stamped(

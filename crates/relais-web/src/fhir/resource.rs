@@ -57,13 +57,14 @@ pub(crate) async fn put_resource(
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
 
-/// DELETE /fhir/{type}/{id} — delete; later reads answer 410.
+/// DELETE /fhir/{type}/{id} — delete (optionally `If-Match`); later reads answer 410.
 pub(crate) async fn delete_resource(
     State(state): State<AppState>,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let written = state.fhir.delete(&resource_type, &id).await?;
+    let if_match = header(&headers, "if-match").map(parse_if_match).transpose()?;
+    let written = state.fhir.delete(&resource_type, &id, if_match).await?;
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }

@@ -27,13 +27,15 @@ async fn transaction_assigns_ids_and_rewrites_references(h: Harness) {
         entry("urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0", patient("Nouveau", "NEW1"), "POST", "Patient"),
         entry(&format!("Patient/{existing_id}"), update, "PUT", &format!("Patient/{existing_id}")),
         {"request": {"method": "GET", "url": format!("Patient/{existing_id}")}},
+        {"request": {"method": "GET", "url": format!("Patient/{existing_id}/_history/2")}},
     ]});
     let answer = h.post("/fhir", &bundle).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let response = answer.json();
     assert_eq!(response["type"], "transaction-response");
     let entries = response["entry"].as_array().unwrap();
-    assert_eq!(entries.len(), 4, "one response entry per request entry, in order");
+    assert_eq!(entries.len(), 5, "one response entry per request entry, in order");
+    assert_eq!(entries[4]["resource"]["active"], true, "a vread sees the transaction's own write");
     assert_eq!(entries[0]["response"]["status"], "201 Created");
     assert_eq!(entries[1]["response"]["status"], "201 Created");
     assert_eq!(entries[2]["response"]["status"], "200 OK");
@@ -69,15 +71,18 @@ async fn transaction_is_all_or_nothing(h: Harness) {
     let answer = h.post("/fhir", &bundle).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
     assert_eq!(answer.json()["issue"][0]["expression"][0], "Bundle.entry[2].resource.colour");
-    // A failure found only while applying (a stale If-Match) also undoes the earlier entries.
+    // A failure found only while applying (a stale If-Match, after the DELETE and the POST have
+    // been applied) undoes the earlier entries too.
+    let other = h.create(&patient("Autre", "OTHER9")).await;
+    let other_id = other["id"].as_str().unwrap();
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
         entry("urn:uuid:a", patient("Jamais", "NEVER1"), "POST", "Patient"),
         {"request": {"method": "DELETE", "url": format!("Patient/{keep_id}")}},
-        {"resource": keep, "request": {"method": "PUT", "url": "Patient/other-id", "ifMatch": "W/\"7\""}},
+        {"resource": other, "request": {"method": "PUT", "url": format!("Patient/{other_id}"), "ifMatch": "W/\"7\""}},
     ]});
     let answer = h.post("/fhir", &bundle).await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
-    assert_eq!(answer.error_code(), "id-mismatch");
+    assert_eq!(answer.status, StatusCode::PRECONDITION_FAILED, "{}", answer.text);
+    assert_eq!(answer.error_code(), "version-mismatch");
     let mut stale = keep.clone();
     stale["id"] = json!(keep_id);
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
@@ -97,7 +102,7 @@ async fn transaction_is_all_or_nothing(h: Harness) {
     );
     // Nothing of any of these transactions was kept.
     let patients = h.get("/fhir/Patient/_history").await.json();
-    assert_eq!(patients["entry"].as_array().unwrap().len(), 1, "{patients}");
+    assert_eq!(patients["entry"].as_array().unwrap().len(), 2, "only the two created outside: {patients}");
     assert_eq!(h.get(&format!("/fhir/Patient/{keep_id}")).await.status, StatusCode::OK);
     assert_eq!(h.get("/fhir/Observation/_history").await.json()["entry"].as_array().unwrap().len(), 0);
 }

@@ -238,5 +238,9 @@ async fn slow_requests_time_out() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("request-timeout"), "the 408 says what happened: {answer}");
+    assert!(
+        answer.contains("cache-control: no-store") && answer.contains("x-content-type-options: nosniff"),
+        "{answer}"
+    );
     assert_eq!(h.get("/fhir/Patient/_history").await.json()["entry"].as_array().unwrap().len(), 0);
 }
