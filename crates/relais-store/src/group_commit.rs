@@ -40,6 +40,11 @@ impl GroupCommit {
         GroupCommit { jobs }
     }
 
+    /// Whether the task that drains the queue is gone (then no create can succeed).
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.jobs.is_closed()
+    }
+
     /// Stores version 1 of a new resource; answers its `seq` once committed.
     pub(crate) async fn create(&self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
         let (done, answer) = oneshot::channel();

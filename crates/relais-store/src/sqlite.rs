@@ -88,6 +88,9 @@ impl ResourceStore for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
+        if self.group_commit.is_stopped() {
+            return Err(StoreError::Closed);
+        }
         sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())
     }

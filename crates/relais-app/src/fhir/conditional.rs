@@ -76,7 +76,15 @@ impl Condition {
                     .at("If-None-Exist"),
             ]));
         }
-        let mut parts: Vec<String> = criteria.iter().map(|c| format!("{c:?}")).collect();
+        // The lock key names the values only (not the systems), so that `identifier=X` and
+        // `identifier=sys|X` sent at the same moment still wait for each other.
+        let mut parts: Vec<String> = criteria
+            .iter()
+            .map(|c| match c {
+                Criterion::Id(id) => format!("_id={id}"),
+                Criterion::Identifier { value, .. } => format!("identifier={value}"),
+            })
+            .collect();
         parts.sort();
         Ok(Condition { criteria, key: format!("{resource_type}?{}", parts.join("&")) })
     }
@@ -126,6 +134,8 @@ mod tests {
         );
         let same = Condition::parse("Patient", "Patient?_id=p1&identifier=urn:ramq|ABC").unwrap();
         assert_eq!(c.key, same.key);
+        let other_spelling = Condition::parse("Patient", "_id=p1&identifier=ABC").unwrap();
+        assert_eq!(c.key, other_spelling.key, "both spellings serialise on one lock");
     }
 
     #[test]
