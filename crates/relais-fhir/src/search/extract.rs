@@ -1,0 +1,329 @@
+//! The search index entries of a resource: for each parameter of its type, the values its
+//! expression finds, turned into what a search compares — tokens (system, code), normalised
+//! strings, date ranges, references, quantities, numbers, URIs.
+
+use jiff::civil::Date;
+use jiff::{Span, Timestamp, ToSpan, Unit};
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use super::definitions::{ParamType, SearchParams};
+use super::path::Found;
+
+/// A value as a search compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexValue {
+    /// A code with its system; `text` is the normalised display or text, for `:text`.
+    Token {
+        system: Option<String>,
+        code: Option<String>,
+        text: Option<String>,
+    },
+    /// A normalised string (lower case, accents removed), for `name=gagne` to find "Gagné".
+    String(String),
+    /// The instants a date covers, in microseconds since the epoch, both ends included.
+    Date {
+        lo: i64,
+        hi: i64,
+    },
+    /// A reference: `Patient/123` as type and id, or the URL as given when not relative.
+    Reference {
+        target_type: Option<String>,
+        id: Option<String>,
+        url: String,
+    },
+    Quantity {
+        value: f64,
+        system: Option<String>,
+        code: Option<String>,
+        unit: Option<String>,
+    },
+    Number(f64),
+    Uri(String),
+}
+
+/// One index entry: a parameter code and a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexEntry {
+    pub param: String,
+    pub value: IndexValue,
+}
+
+/// Every index entry of `resource` (composite parameters are not indexed yet).
+pub fn extract(params: &SearchParams, resource: &Value) -> Vec<IndexEntry> {
+    let Some(resource_type) = resource.get("resourceType").and_then(Value::as_str) else { return Vec::new() };
+    let mut entries = Vec::new();
+    for param in params.for_type(resource_type) {
+        if param.kind == ParamType::Composite {
+            continue;
+        }
+        for path in &param.paths {
+            for found in path.evaluate(resource) {
+                for value in values(param.kind, found) {
+                    entries.push(IndexEntry { param: param.code.clone(), value });
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// Lower case, accents and other combining marks removed, spaces collapsed.
+pub fn normalise(text: &str) -> String {
+    let folded: String = text.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect();
+    folded.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn values(kind: ParamType, found: Found<'_>) -> Vec<IndexValue> {
+    let v = found.value;
+    match kind {
+        ParamType::Token => tokens(v),
+        ParamType::String => strings(v).into_iter().map(|s| IndexValue::String(normalise(&s))).collect(),
+        ParamType::Date => date_range(v).map(|(lo, hi)| IndexValue::Date { lo, hi }).into_iter().collect(),
+        ParamType::Reference => reference(v).into_iter().collect(),
+        ParamType::Quantity => quantity(v).into_iter().collect(),
+        ParamType::Number => v.as_f64().map(IndexValue::Number).into_iter().collect(),
+        ParamType::Uri => v.as_str().map(|s| IndexValue::Uri(s.to_owned())).into_iter().collect(),
+        ParamType::Composite | ParamType::Special => Vec::new(),
+    }
+}
+
+fn tokens(v: &Value) -> Vec<IndexValue> {
+    match v {
+        Value::String(code) => vec![IndexValue::Token { system: None, code: Some(code.clone()), text: None }],
+        Value::Bool(b) => vec![IndexValue::Token { system: None, code: Some(b.to_string()), text: None }],
+        Value::Object(o)
+            if o.contains_key("coding") || (o.contains_key("text") && !o.contains_key("value")) =>
+        {
+            let mut out: Vec<IndexValue> =
+                v.get("coding").and_then(Value::as_array).into_iter().flatten().flat_map(tokens).collect();
+            if let Some(t) = text(v, "text") {
+                out.push(IndexValue::Token { system: None, code: None, text: Some(normalise(&t)) });
+            }
+            out
+        }
+        // Coding, Identifier, ContactPoint.
+        Value::Object(_) => {
+            let code = text(v, "code").or_else(|| text(v, "value"));
+            let label = text(v, "display").or_else(|| v.get("type").and_then(|t| text(t, "text")));
+            if code.is_none() && label.is_none() {
+                return Vec::new();
+            }
+            vec![IndexValue::Token { system: text(v, "system"), code, text: label.map(|l| normalise(&l)) }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        // HumanName and Address: every part a person could search by.
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| {
+                matches!(
+                    k.as_str(),
+                    "text"
+                        | "family"
+                        | "given"
+                        | "prefix"
+                        | "suffix"
+                        | "line"
+                        | "city"
+                        | "district"
+                        | "state"
+                        | "postalCode"
+                        | "country"
+                )
+            })
+            .flat_map(|(_, part)| match part {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                _ => Vec::new(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn reference(v: &Value) -> Option<IndexValue> {
+    let url = v.get("reference").and_then(Value::as_str).or_else(|| v.as_str())?;
+    if url.starts_with('#') {
+        return None;
+    }
+    let without_version = url.split("/_history/").next().unwrap_or(url);
+    let mut parts = without_version.rsplit('/');
+    let (id, target_type) = (parts.next(), parts.next());
+    let is_type = target_type.is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()));
+    Some(IndexValue::Reference {
+        target_type: if is_type { target_type.map(str::to_owned) } else { None },
+        id: if is_type { id.map(str::to_owned) } else { None },
+        url: url.to_owned(),
+    })
+}
+
+fn quantity(v: &Value) -> Option<IndexValue> {
+    Some(IndexValue::Quantity {
+        value: v.get("value")?.as_f64()?,
+        system: text(v, "system"),
+        code: text(v, "code"),
+        unit: text(v, "unit"),
+    })
+}
+
+/// The range of instants a date, dateTime, instant or Period covers (both ends included).
+/// A value without a time zone is read as UTC.
+pub fn date_range(v: &Value) -> Option<(i64, i64)> {
+    match v {
+        Value::String(s) => range_of(s),
+        Value::Object(_) => {
+            let start = v.get("start").and_then(Value::as_str).and_then(range_of).map_or(i64::MIN, |r| r.0);
+            let end = v.get("end").and_then(Value::as_str).and_then(range_of).map_or(i64::MAX, |r| r.1);
+            (v.get("start").is_some() || v.get("end").is_some()).then_some((start, end))
+        }
+        _ => None,
+    }
+}
+
+fn range_of(text: &str) -> Option<(i64, i64)> {
+    // Midnight UTC of a civil date, in microseconds since the epoch.
+    let micros_at = |d: Date| -> Option<i64> {
+        let days = d.since((Unit::Day, Date::constant(1970, 1, 1))).ok()?.get_days();
+        Some(i64::from(days) * 86_400_000_000)
+    };
+    let covering = |start: Date, span: Span| -> Option<(i64, i64)> {
+        Some((micros_at(start)?, micros_at(start.checked_add(span).ok()?)? - 1))
+    };
+    match text.len() {
+        4 => covering(Date::new(text.parse().ok()?, 1, 1).ok()?, 1.year()),
+        7 => {
+            let (y, m) = text.split_once('-')?;
+            covering(Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()?, 1.month())
+        }
+        10 => covering(text.parse::<Date>().ok()?, 1.day()),
+        _ => {
+            let at = text.parse::<Timestamp>().ok()?.as_microsecond();
+            // Without fractional seconds the value stands for its whole second.
+            let has_fraction = text.split('T').nth(1).is_some_and(|t| t.contains('.'));
+            Some((at, if has_fraction { at } else { at + 999_999 }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SchemaValidator;
+    use serde_json::json;
+
+    fn params() -> std::sync::Arc<SearchParams> {
+        SearchParams::shared(SchemaValidator::shared().unwrap().resource_types()).unwrap()
+    }
+
+    fn example(name: &str) -> Value {
+        let path = format!("{}/../../testdata/fhir-r4/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn of<'a>(entries: &'a [IndexEntry], param: &str) -> Vec<&'a IndexValue> {
+        entries.iter().filter(|e| e.param == param).map(|e| &e.value).collect()
+    }
+
+    #[test]
+    fn strings_are_normalised() {
+        assert_eq!(normalise("  Gagné  Côté "), "gagne cote");
+        assert_eq!(normalise("ÉLODIE"), "elodie");
+    }
+
+    #[test]
+    fn dates_cover_their_precision() {
+        let day = range_of("2026-02-28").unwrap();
+        assert_eq!(day.1 - day.0, 86_400_000_000 - 1);
+        let year = range_of("2024").unwrap();
+        assert_eq!(year.1 - year.0 + 1, 366 * 86_400_000_000, "2024 is a leap year");
+        let second = range_of("2026-11-25T08:00:00-05:00").unwrap();
+        assert_eq!(second.0, "2026-11-25T13:00:00Z".parse::<Timestamp>().unwrap().as_microsecond());
+        assert_eq!(second.1 - second.0, 999_999);
+        let exact = range_of("2026-11-25T08:00:00.250Z").unwrap();
+        assert_eq!(exact.0, exact.1);
+        assert_eq!(date_range(&json!({"start": "2026-01-01"})).unwrap().1, i64::MAX, "an open period");
+    }
+
+    #[test]
+    fn an_observation_yields_code_subject_date_and_value() {
+        let entries = extract(&params(), &example("Observation-heart-rate.json"));
+        assert!(of(&entries, "code").contains(&&IndexValue::Token {
+            system: Some("http://loinc.org".into()),
+            code: Some("8867-4".into()),
+            text: Some("heart rate".into())
+        }));
+        assert_eq!(
+            of(&entries, "subject"),
+            [&IndexValue::Reference {
+                target_type: Some("Patient".into()),
+                id: Some("example".into()),
+                url: "Patient/example".into()
+            }]
+        );
+        assert_eq!(of(&entries, "patient").len(), 1, "subject.where(resolve() is Patient)");
+        assert_eq!(of(&entries, "date").len(), 1);
+        match of(&entries, "value-quantity")[..] {
+            [IndexValue::Quantity { value, code, .. }] => {
+                assert_eq!((*value, code.as_deref()), (44.0, Some("/min")))
+            }
+            ref other => panic!("{other:?}"),
+        }
+        assert!(of(&entries, "value-concept").is_empty());
+        assert_eq!(
+            of(&entries, "status"),
+            [&IndexValue::Token { system: None, code: Some("final".into()), text: None }]
+        );
+    }
+
+    #[test]
+    fn a_patient_yields_names_identifiers_and_birth_date() {
+        let entries = extract(&params(), &example("Patient-example.json"));
+        let names = of(&entries, "name");
+        assert!(names.contains(&&IndexValue::String("chalmers".into())));
+        assert!(names.contains(&&IndexValue::String("jim".into())));
+        assert!(of(&entries, "family").contains(&&IndexValue::String("chalmers".into())));
+        assert!(
+            of(&entries, "identifier")
+                .iter()
+                .any(|v| matches!(v, IndexValue::Token { code: Some(c), .. } if c == "12345"))
+        );
+        assert_eq!(of(&entries, "birthdate").len(), 1);
+        assert_eq!(
+            of(&entries, "_id"),
+            [&IndexValue::Token { system: None, code: Some("example".into()), text: None }]
+        );
+    }
+
+    #[test]
+    fn every_official_example_is_indexed_by_id_and_last_updated_rules() {
+        let params = params();
+        let dir = format!("{}/../../testdata/fhir-r4/examples", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let resource: Value =
+                serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+            let entries = extract(&params, &resource);
+            let id = resource["id"].as_str().unwrap();
+            assert_eq!(
+                of(&entries, "_id"),
+                [&IndexValue::Token { system: None, code: Some(id.into()), text: None }],
+                "{}",
+                resource["resourceType"]
+            );
+            for value in entries.iter().map(|e| &e.value) {
+                if let IndexValue::Date { lo, hi } = value {
+                    assert!(lo <= hi, "{resource}");
+                }
+            }
+        }
+    }
+}
