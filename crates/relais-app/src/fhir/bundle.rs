@@ -27,10 +27,21 @@ enum Done {
     Read(ResourceRow),
 }
 
-/// What a transaction decided for a POST entry before applying anything.
+/// What a transaction decided for a POST entry before applying it.
 enum Planned {
     Create(String),
     Existing(Written),
+    /// Same `ifNoneExist` as an earlier entry of this transaction (its index): one resource.
+    SameAs(usize, String),
+}
+
+impl Planned {
+    fn id(&self) -> &str {
+        match self {
+            Planned::Create(id) | Planned::SameAs(_, id) => id,
+            Planned::Existing(w) => &w.row.id,
+        }
+    }
 }
 
 impl Fhir {
@@ -108,20 +119,29 @@ impl Fhir {
             }
         }
         let mut tx = self.store.begin().await?;
-        // Decide every POST's id first, so references to it can be rewritten anywhere.
+        let mut done: Vec<Option<Done>> = (0..request.entries.len()).map(|_| None).collect();
+        // DELETEs come first (FHIR R4 §3.1.0.11.2), so conditional creates below see them.
+        for (i, entry) in request.entries.iter().enumerate().filter(|(_, e)| e.method == EntryMethod::Delete)
+        {
+            done[i] = Some(self.apply(tx.as_mut(), entry, None).await.map_err(|e| e.in_entry(entry.index))?);
+        }
+        // Decide every POST's id next, so references to it can be rewritten anywhere.
         let mut assigned: HashMap<String, String> = HashMap::new();
         let mut planned: HashMap<usize, Planned> = HashMap::new();
-        for entry in &request.entries {
+        let mut conditions: HashMap<String, usize> = HashMap::new();
+        for (i, entry) in request.entries.iter().enumerate() {
             let t = &entry.target.resource_type;
             let local = match entry.method {
                 EntryMethod::Post => {
-                    let plan =
-                        self.plan_create(tx.as_mut(), entry).await.map_err(|e| e.in_entry(entry.index))?;
-                    let id = match &plan {
-                        Planned::Create(id) => id.clone(),
-                        Planned::Existing(w) => w.row.id.clone(),
-                    };
-                    planned.insert(entry.index, plan);
+                    let plan = self
+                        .plan_create(tx.as_mut(), entry, &conditions, &planned)
+                        .await
+                        .map_err(|e| e.in_entry(entry.index))?;
+                    if let (Some(query), Planned::Create(_)) = (&entry.if_none_exist, &plan) {
+                        conditions.insert(Condition::parse(t, query)?.key().to_owned(), i);
+                    }
+                    let id = plan.id().to_owned();
+                    planned.insert(i, plan);
                     Some(format!("{t}/{id}"))
                 }
                 EntryMethod::Put => entry.target.id.as_ref().map(|id| format!("{t}/{id}")),
@@ -137,13 +157,20 @@ impl Fhir {
                     .map_err(|e| e.in_entry(entry.index))?;
             }
         }
-        let mut order: Vec<usize> = (0..request.entries.len()).collect();
+        let mut order: Vec<usize> = (0..request.entries.len())
+            .filter(|&i| request.entries[i].method != EntryMethod::Delete)
+            .collect();
         order.sort_by_key(|&i| request.entries[i].method.processing_rank());
-        let mut done: Vec<Option<Done>> = (0..request.entries.len()).map(|_| None).collect();
         for i in order {
             let entry = &request.entries[i];
-            let result = match planned.remove(&entry.index) {
+            let result = match planned.remove(&i) {
                 Some(Planned::Existing(written)) => Done::Written(written),
+                Some(Planned::SameAs(first, _)) => match &done[first] {
+                    Some(Done::Written(w)) => {
+                        Done::Written(Written { kind: WriteKind::Existing, row: w.row.clone() })
+                    }
+                    _ => return Err(FhirError::Store(relais_store::StoreError::Closed)),
+                },
                 Some(Planned::Create(id)) => {
                     let resource = resources[i].take().unwrap_or(Value::Null);
                     Done::Written(
@@ -197,10 +224,21 @@ impl Fhir {
         }
     }
 
-    async fn plan_create(&self, tx: &mut dyn ResourceTx, entry: &RequestEntry) -> Result<Planned, FhirError> {
+    async fn plan_create(
+        &self,
+        tx: &mut dyn ResourceTx,
+        entry: &RequestEntry,
+        earlier: &HashMap<String, usize>,
+        planned: &HashMap<usize, Planned>,
+    ) -> Result<Planned, FhirError> {
         let t = &entry.target.resource_type;
         if let Some(query) = &entry.if_none_exist {
             let condition = Condition::parse(t, query)?;
+            if let Some(&first) = earlier.get(condition.key())
+                && let Some(plan) = planned.get(&first)
+            {
+                return Ok(Planned::SameAs(first, plan.id().to_owned()));
+            }
             let found = condition.matches(tx, t).await?;
             if let [id] = found.as_slice()
                 && let Some(row) = tx.current(t, id).await?

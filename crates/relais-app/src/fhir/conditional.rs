@@ -89,6 +89,11 @@ impl Condition {
         Ok(Condition { criteria, key: format!("{resource_type}?{}", parts.join("&")) })
     }
 
+    /// The canonical form of the condition (equal for equivalent queries).
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
     /// Locks the condition for the rest of the transaction, then returns up to two matching ids.
     pub(crate) async fn matches(
         &self,

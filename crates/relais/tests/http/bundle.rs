@@ -7,6 +7,7 @@ use crate::both_engines;
 use crate::support::{Harness, heart_rate, patient};
 
 both_engines!(
+    transaction_conditional_creates_follow_the_processing_order,
     transaction_assigns_ids_and_rewrites_references,
     transaction_is_all_or_nothing,
     batch_entries_stand_alone,
@@ -157,4 +158,35 @@ async fn bundle_requests_are_checked(h: Harness) {
         )
         .await;
     assert!(answer.json()["entry"][0].get("resource").is_none());
+}
+
+/// Conditional creates in a transaction see the transaction's DELETEs (which come first), and
+/// two entries with the same condition make one resource.
+async fn transaction_conditional_creates_follow_the_processing_order(h: Harness) {
+    let old = h.create(&patient("Ancien", "COND1")).await;
+    let old_id = old["id"].as_str().unwrap();
+    let condition = "identifier=https://relais.example/ramq|COND1";
+    let post = |full_url: &str| {
+        json!({"fullUrl": full_url, "resource": patient("Nouveau", "COND1"),
+        "request": {"method": "POST", "url": "Patient", "ifNoneExist": condition}})
+    };
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        post("urn:uuid:11111111-1111-4111-8111-111111111111"),
+        {"request": {"method": "DELETE", "url": format!("Patient/{old_id}")}},
+        entry("urn:uuid:22222222-2222-4222-8222-222222222222", heart_rate("urn:uuid:11111111-1111-4111-8111-111111111111", 70), "POST", "Observation"),
+        post("urn:uuid:33333333-3333-4333-8333-333333333333"),
+    ]});
+    let answer = h.post("/fhir", &bundle).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let entries = answer.json()["entry"].as_array().unwrap().clone();
+    assert_eq!(entries[0]["response"]["status"], "201 Created", "the deleted match no longer counts");
+    assert_eq!(entries[1]["response"]["status"], "204 No Content");
+    assert_eq!(entries[3]["response"]["status"], "200 OK", "the same condition again: the same resource");
+    let new_id = entries[0]["resource"]["id"].as_str().unwrap();
+    assert_ne!(new_id, old_id);
+    assert_eq!(entries[3]["response"]["location"], entries[0]["response"]["location"]);
+    assert_eq!(entries[2]["resource"]["subject"]["reference"], format!("Patient/{new_id}"));
+    assert_eq!(h.get(&format!("/fhir/Patient/{old_id}")).await.status, StatusCode::GONE);
+    let patients = h.get("/fhir/Patient/_history").await.json();
+    assert_eq!(patients["entry"].as_array().unwrap().len(), 3, "old v1, its deletion, one new patient");
 }
