@@ -13,12 +13,13 @@ use relais_fhir::id::{etag, parse_version_id};
 use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
-use relais_fhir::{Issue, IssueType};
+use relais_fhir::{Issue, IssueType, SchemaValidator};
 use relais_store::{ResourceRow, ResourceTx};
 use serde_json::{Value, json};
 
 use super::conditional::Condition;
 use super::error::status_line;
+use super::write::{INLINE_BODY_BYTES, off_thread};
 use super::{Fhir, FhirError, Prefer, WriteKind, Written, parse_if_match};
 
 /// What an entry produced.
@@ -47,15 +48,24 @@ impl Planned {
 impl Fhir {
     /// `POST /` with a batch or transaction Bundle; answers the response Bundle.
     pub async fn bundle(&self, body: &[u8], prefer: Prefer, base_url: &str) -> Result<Value, FhirError> {
-        let bundle = parse_object(body)?;
-        if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-            return Err(FhirError::Invalid(vec![Issue::error(
-                IssueType::Invalid,
-                "resource-type-mismatch",
-                "A POST to the FHIR base must carry a batch or transaction Bundle",
-            )]));
-        }
-        self.schema.check(&bundle).map_err(FhirError::Invalid)?;
+        let check = |schema: &SchemaValidator, body: &[u8]| -> Result<Value, FhirError> {
+            let bundle = parse_object(body)?;
+            if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+                return Err(FhirError::Invalid(vec![Issue::error(
+                    IssueType::Invalid,
+                    "resource-type-mismatch",
+                    "A POST to the FHIR base must carry a batch or transaction Bundle",
+                )]));
+            }
+            schema.check(&bundle).map_err(FhirError::Invalid)?;
+            Ok(bundle)
+        };
+        let bundle = if body.len() <= INLINE_BODY_BYTES {
+            check(&self.schema, body)?
+        } else {
+            let (schema, body) = (self.schema.clone(), body.to_vec());
+            off_thread(move || check(&schema, &body)).await?
+        };
         let request = parse_request_bundle(bundle).map_err(FhirError::Invalid)?;
         let entries = match request.kind {
             BundleKind::Transaction => self.transaction(&request, prefer, base_url).await?,

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
-use relais_fhir::{Issue, IssueType, meta};
+use relais_fhir::{Issue, IssueType, SchemaValidator, meta};
 use relais_store::{Method, NewVersion, ResourceRow, ResourceTx};
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ impl Fhir {
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
         self.known_type(resource_type)?;
-        let resource = self.parse_checked(resource_type, body, IdRule::Assigned)?;
+        let resource = self.parse_checked(resource_type, body, IdRule::Assigned).await?;
         let condition = if_none_exist.map(|q| Condition::parse(resource_type, q)).transpose()?;
         if condition.is_none() {
             // A plain create reads nothing first: the store may commit it together with others.
@@ -49,7 +49,7 @@ impl Fhir {
     ) -> Result<Written, FhirError> {
         self.known_type(resource_type)?;
         check_url_id(id)?;
-        let resource = self.parse_checked(resource_type, body, IdRule::MustBe(id))?;
+        let resource = self.parse_checked(resource_type, body, IdRule::MustBe(id)).await?;
         let mut attempt = 1;
         loop {
             let mut tx = self.store.begin().await?;
@@ -87,17 +87,28 @@ impl Fhir {
         Ok(written)
     }
 
-    /// Parses a body and checks it for `resource_type` under `id_rule`.
-    pub(crate) fn parse_checked(
+    /// Parses a body and checks it for `resource_type` under `id_rule`. A large body is parsed
+    /// and validated on the blocking pool, so that it does not stall the requests sharing this
+    /// async worker.
+    pub(crate) async fn parse_checked(
         &self,
         resource_type: &str,
         body: &[u8],
         id_rule: IdRule<'_>,
     ) -> Result<Value, FhirError> {
-        let resource = parse_object(body)?;
-        check_resource(&self.schema, &resource, resource_type, id_rule).map_err(FhirError::Invalid)?;
-        check_rules(&self.schema, &resource).map_err(FhirError::Unprocessable)?;
-        Ok(resource)
+        if body.len() <= INLINE_BODY_BYTES {
+            return parse_and_check(&self.schema, resource_type, body, id_rule);
+        }
+        let (schema, resource_type, body) = (self.schema.clone(), resource_type.to_owned(), body.to_vec());
+        let url_id = match id_rule {
+            IdRule::Assigned => None,
+            IdRule::MustBe(id) => Some(id.to_owned()),
+        };
+        off_thread(move || {
+            let rule = url_id.as_deref().map_or(IdRule::Assigned, IdRule::MustBe);
+            parse_and_check(&schema, &resource_type, &body, rule)
+        })
+        .await
     }
 
     pub(crate) async fn create_in(
@@ -247,6 +258,28 @@ fn check_if_match(
         "version-mismatch",
         format!("If-Match asked for version {expected} of {resource_type}/{id} but {found}; read it again"),
     )))
+}
+
+/// Bodies up to this size are parsed inline (a few hundred microseconds at most).
+pub(crate) const INLINE_BODY_BYTES: usize = 256 * 1024;
+
+fn parse_and_check(
+    schema: &SchemaValidator,
+    resource_type: &str,
+    body: &[u8],
+    id_rule: IdRule<'_>,
+) -> Result<Value, FhirError> {
+    let resource = parse_object(body)?;
+    check_resource(schema, &resource, resource_type, id_rule).map_err(FhirError::Invalid)?;
+    check_rules(schema, &resource).map_err(FhirError::Unprocessable)?;
+    Ok(resource)
+}
+
+/// Runs CPU-heavy work on the blocking pool.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, FhirError> + Send + 'static,
+) -> Result<T, FhirError> {
+    tokio::task::spawn_blocking(work).await.map_err(|_| FhirError::Store(relais_store::StoreError::Closed))?
 }
 
 fn serialise_stamped(

@@ -7,6 +7,7 @@ use crate::both_engines;
 use crate::support::{FHIR_JSON, Harness, heart_rate, patient, without_server_fields};
 
 both_engines!(
+    large_bodies_are_stored_and_checked_like_small_ones,
     create_assigns_an_id_and_answers_201_with_headers,
     read_vread_and_version_headers,
     update_with_if_match_and_stale_version,
@@ -298,4 +299,25 @@ async fn format_and_pretty(h: Harness) {
         )
         .await;
     assert_eq!(plain_json.status, StatusCode::CREATED);
+}
+
+/// Bodies over 256 KB are parsed and validated on the blocking pool: same results.
+async fn large_bodies_are_stored_and_checked_like_small_ones(h: Harness) {
+    let binary =
+        json!({"resourceType": "Binary", "contentType": "image/jpeg", "data": "QUJD".repeat(100_000)});
+    let created = h.create(&binary).await;
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(without_server_fields(h.get(&format!("/fhir/Binary/{id}")).await.json()), binary);
+    let mut bad = binary.clone();
+    bad["colour"] = json!("red");
+    let refused = h.post("/fhir/Binary", &bad).await;
+    assert_eq!((refused.status, refused.error_code()), (StatusCode::BAD_REQUEST, "unknown-element".into()));
+    let mut binary_put = created.clone();
+    binary_put["contentType"] = json!("image/png");
+    assert_eq!(h.put(&format!("/fhir/Binary/{id}"), &binary_put).await.status, StatusCode::OK);
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:b", "resource": binary, "request": {"method": "POST", "url": "Binary"}}]});
+    let answer = h.post("/fhir", &bundle).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", &answer.text[..200.min(answer.text.len())]);
+    assert_eq!(answer.json()["entry"][0]["response"]["status"], "201 Created");
 }
