@@ -190,7 +190,7 @@ pub fn date_range(v: &Value) -> Option<(i64, i64)> {
     }
 }
 
-fn range_of(text: &str) -> Option<(i64, i64)> {
+pub(crate) fn range_of(text: &str) -> Option<(i64, i64)> {
     // Midnight UTC of a civil date, in microseconds since the epoch.
     let micros_at = |d: Date| -> Option<i64> {
         let days = d.since((Unit::Day, Date::constant(1970, 1, 1))).ok()?.get_days();
