@@ -216,7 +216,8 @@ pub fn parse_target(url: &str) -> Option<Target> {
 
 /// Replaces every `reference` that names a key of `assigned` (e.g. `urn:uuid:…`) with its value
 /// (`Patient/123`). Returns the references that look local (`urn:uuid:`/`urn:oid:`) but are
-/// not in the map, so the caller can refuse them.
+/// not in the map, and conditional references (`Patient?identifier=…`), so the caller can
+/// refuse them.
 pub fn rewrite_references(value: &mut Value, assigned: &HashMap<String, String>) -> Vec<String> {
     let mut unresolved = Vec::new();
     rewrite(value, assigned, &mut unresolved);
@@ -232,7 +233,12 @@ fn rewrite(value: &mut Value, assigned: &HashMap<String, String>, unresolved: &m
                 {
                     if let Some(new) = assigned.get(reference.as_str()) {
                         *reference = new.clone();
-                    } else if reference.starts_with("urn:uuid:") || reference.starts_with("urn:oid:") {
+                    } else if reference.starts_with("urn:uuid:")
+                        || reference.starts_with("urn:oid:")
+                        // A conditional reference (`Patient?identifier=…`) is not resolved by
+                        // Relais: refuse it rather than store a reference to nothing.
+                        || reference.contains('?')
+                    {
                         unresolved.push(reference.clone());
                     }
                     continue;
@@ -308,6 +314,8 @@ mod tests {
         assert_eq!(v["performer"][0]["reference"], "Patient/1");
         assert_eq!(v["performer"][1]["reference"], "Practitioner/x");
         assert_eq!(unresolved, vec!["urn:uuid:b".to_owned()]);
+        let mut conditional = json!({"subject": {"reference": "Patient?identifier=x|1"}});
+        assert_eq!(rewrite_references(&mut conditional, &map).len(), 1);
     }
 
     #[test]

@@ -110,7 +110,18 @@ impl Fhir {
     ) -> Result<Vec<Value>, FhirError> {
         let mut resources = Vec::with_capacity(request.entries.len());
         let mut targets = HashSet::new();
+        let mut full_urls = HashSet::new();
         for entry in &request.entries {
+            if let Some(full_url) = &entry.full_url
+                && !full_urls.insert(full_url.as_str())
+            {
+                return Err(FhirError::Invalid(vec![Issue::error(
+                    IssueType::Duplicate,
+                    "duplicate-entry",
+                    "Two entries of the transaction have the same fullUrl",
+                )])
+                .in_entry(entry.index));
+            }
             resources.push(self.checked_entry_resource(entry).map_err(|e| e.in_entry(entry.index))?);
             // A resource may be read several times, but changed by one entry only.
             if let Some(id) = &entry.target.id
@@ -316,7 +327,10 @@ fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
     Err(FhirError::Unprocessable(vec![Issue::error(
         IssueType::NotFound,
         "unresolved-reference",
-        format!("{} reference(s) to urn:uuid:/urn:oid: name no entry of this Bundle", unresolved.len()),
+        format!(
+            "{} reference(s) name no entry of this Bundle (urn:uuid:/urn:oid:) or are conditional (Type?query), which Relais does not resolve",
+            unresolved.len()
+        ),
     )]))
 }
 

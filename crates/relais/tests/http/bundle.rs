@@ -148,6 +148,16 @@ async fn bundle_requests_are_checked(h: Harness) {
     let twice = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
         {"request": {"method": "DELETE", "url": "Patient/1"}}, {"request": {"method": "DELETE", "url": "Patient/1"}}]});
     assert_eq!(h.post("/fhir", &twice).await.error_code(), "duplicate-entry");
+    let same_full_url = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        entry("urn:uuid:a", patient("A", "A1"), "POST", "Patient"), entry("urn:uuid:a", patient("B", "B1"), "POST", "Patient")]});
+    assert_eq!(h.post("/fhir", &same_full_url).await.error_code(), "duplicate-entry");
+    let conditional_reference = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        entry("urn:uuid:o", heart_rate("Patient?identifier=https://relais.example/ramq|X", 60), "POST", "Observation")]});
+    let answer = h.post("/fhir", &conditional_reference).await;
+    assert_eq!(
+        (answer.status, answer.error_code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unresolved-reference".into())
+    );
     let minimal = json!({"resourceType": "Bundle", "type": "transaction", "entry": [entry("urn:uuid:a", patient("M", "M1"), "POST", "Patient")]});
     let answer = h
         .send(
