@@ -47,6 +47,25 @@ fn row(r: &PgRow) -> Result<ResourceRow, sqlx::Error> {
     })
 }
 
+/// One version, through the pool or inside a transaction.
+async fn fetch_version<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    resource_type: &str,
+    id: &str,
+    version: i64,
+) -> Result<Option<ResourceRow>, StoreError> {
+    let found = sqlx::query(
+        "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
+         FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
+    )
+    .bind(resource_type)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(executor)
+    .await?;
+    Ok(found.as_ref().map(row).transpose()?)
+}
+
 #[async_trait]
 impl ResourceStore for PgStore {
     fn engine(&self) -> &'static str {
@@ -94,16 +113,7 @@ impl ResourceStore for PgStore {
         id: &str,
         version: i64,
     ) -> Result<Option<ResourceRow>, StoreError> {
-        let found = sqlx::query(
-            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
-             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
-        )
-        .bind(resource_type)
-        .bind(id)
-        .bind(version)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.as_ref().map(row).transpose()?)
+        fetch_version(&self.pool, resource_type, id, version).await
     }
 
     async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
@@ -178,16 +188,7 @@ impl ResourceTx for PgTx {
         id: &str,
         version: i64,
     ) -> Result<Option<ResourceRow>, StoreError> {
-        let found = sqlx::query(
-            "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content::text
-             FROM resource_versions WHERE res_type = $1 AND res_id = $2 AND version = $3",
-        )
-        .bind(resource_type)
-        .bind(id)
-        .bind(version)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        Ok(found.as_ref().map(row).transpose()?)
+        fetch_version(&mut *self.tx, resource_type, id, version).await
     }
 
     async fn write(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {

@@ -389,6 +389,8 @@ impl Parser<'_> {
 }
 
 #[cfg(test)]
+mod more_tests;
+#[cfg(test)]
 mod props;
 #[cfg(test)]
 mod tests;
