@@ -8,15 +8,23 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "PostgreSQL"
-export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   if ! command -v pg_ctlcluster >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+    # A fresh Debian machine: install PostgreSQL, and give the tests a password login (Debian's
+    # default TCP authentication wants one).
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fresh_install=1
   fi
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+  # (Already running after a fresh install: that is fine; readiness is checked below.)
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  if [ "${fresh_install:-0}" = 1 ]; then
+    su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'relais-tests'\""
+    export TEST_DATABASE_URL="postgres://postgres:relais-tests@127.0.0.1:5432/postgres"
+  fi
 fi
 pg_isready -h 127.0.0.1 -p 5432
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 step "Rust tools"
 if ! cargo nextest --version >/dev/null 2>&1; then
