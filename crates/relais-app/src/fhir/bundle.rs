@@ -32,14 +32,14 @@ enum Done {
 enum Planned {
     Create(String),
     Existing(Written),
-    /// Same `ifNoneExist` as an earlier entry of this transaction (its index): one resource.
-    SameAs(usize, String),
+    /// Same `ifNoneExist` as an earlier entry of this transaction: that entry's id.
+    SameAs(String),
 }
 
 impl Planned {
     fn id(&self) -> &str {
         match self {
-            Planned::Create(id) | Planned::SameAs(_, id) => id,
+            Planned::Create(id) | Planned::SameAs(id) => id,
             Planned::Existing(w) => &w.row.id,
         }
     }
@@ -186,12 +186,13 @@ impl Fhir {
             let entry = &request.entries[i];
             let result = match planned.remove(&i) {
                 Some(Planned::Existing(written)) => Done::Written(written),
-                Some(Planned::SameAs(first, _)) => match &done[first] {
-                    Some(Done::Written(w)) => {
-                        Done::Written(Written { kind: WriteKind::Existing, row: w.row.clone() })
-                    }
-                    _ => return Err(FhirError::Store(relais_store::StoreError::Closed)),
-                },
+                // The earlier entry with the same condition has already created it.
+                Some(Planned::SameAs(id)) => {
+                    let t = &entry.target.resource_type;
+                    let row =
+                        tx.current(t, &id).await?.ok_or_else(|| FhirError::NotFound(format!("{t}/{id}")))?;
+                    Done::Written(Written { kind: WriteKind::Existing, row })
+                }
                 Some(Planned::Create(id)) => {
                     let resource = resources[i].take().unwrap_or(Value::Null);
                     Done::Written(
@@ -258,7 +259,7 @@ impl Fhir {
             if let Some(&first) = earlier.get(condition.key())
                 && let Some(plan) = planned.get(&first)
             {
-                return Ok(Planned::SameAs(first, plan.id().to_owned()));
+                return Ok(Planned::SameAs(plan.id().to_owned()));
             }
             let found = condition.matches(tx, t).await?;
             if let [id] = found.as_slice()

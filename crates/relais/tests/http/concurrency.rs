@@ -1,10 +1,10 @@
 //! Concurrent updates of one resource never lose an update.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both_engines;
-use crate::support::{FHIR_JSON, Harness, patient};
+use crate::support::{Harness, patient};
 
 both_engines!(if_match_race_has_one_winner, blind_updates_are_all_kept);
 
@@ -18,15 +18,7 @@ async fn if_match_race_has_one_winner(h: Harness) {
         body["name"][0]["given"] = json!([format!("client-{i}")]);
         let path = path.clone();
         let h = &h;
-        async move {
-            h.send(
-                Method::PUT,
-                &path,
-                &[("content-type", FHIR_JSON), ("if-match", "W/\"1\"")],
-                Some(body.to_string()),
-            )
-            .await
-        }
+        async move { h.put_if_match(&path, &body, "W/\"1\"").await }
     });
     let answers = futures::future::join_all(attempts).await;
     let winners: Vec<_> = answers.iter().filter(|a| a.status == StatusCode::OK).collect();

@@ -64,27 +64,13 @@ async fn update_with_if_match_and_stale_version(h: Harness) {
     let id = created["id"].as_str().unwrap().to_owned();
     let mut changed = created.clone();
     changed["name"][0]["family"] = json!("Roy-Bélanger");
-    let ok = h
-        .send(
-            Method::PUT,
-            &format!("/fhir/Patient/{id}"),
-            &[("content-type", FHIR_JSON), ("if-match", "W/\"1\"")],
-            Some(changed.to_string()),
-        )
-        .await;
+    let ok = h.put_if_match(&format!("/fhir/Patient/{id}"), &changed, "W/\"1\"").await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     assert_eq!(ok.json()["meta"]["versionId"], "2");
     assert_eq!(ok.header("etag"), Some("W/\"2\""));
     // A client still holding version 1 must not overwrite version 2.
     changed["name"][0]["family"] = json!("Stale");
-    let stale = h
-        .send(
-            Method::PUT,
-            &format!("/fhir/Patient/{id}"),
-            &[("content-type", FHIR_JSON), ("if-match", "W/\"1\"")],
-            Some(changed.to_string()),
-        )
-        .await;
+    let stale = h.put_if_match(&format!("/fhir/Patient/{id}"), &changed, "W/\"1\"").await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.error_code(), "version-mismatch");
     let now = h.get(&format!("/fhir/Patient/{id}")).await.json();
@@ -93,14 +79,7 @@ async fn update_with_if_match_and_stale_version(h: Harness) {
     // The first version is still there, unchanged.
     let v1 = h.get(&format!("/fhir/Patient/{id}/_history/1")).await.json();
     assert_eq!(v1["name"][0]["family"], "Roy");
-    let bad = h
-        .send(
-            Method::PUT,
-            &format!("/fhir/Patient/{id}"),
-            &[("content-type", FHIR_JSON), ("if-match", "yesterday")],
-            Some(changed.to_string()),
-        )
-        .await;
+    let bad = h.put_if_match(&format!("/fhir/Patient/{id}"), &changed, "yesterday").await;
     assert_eq!(bad.error_code(), "invalid-if-match");
 }
 

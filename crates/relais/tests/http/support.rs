@@ -129,6 +129,17 @@ impl Harness {
         self.send(Method::PUT, path, &[("content-type", FHIR_JSON)], Some(body.to_string())).await
     }
 
+    /// PUT with `If-Match: {etag}`.
+    pub async fn put_if_match(&self, path: &str, body: &Value, etag: &str) -> Answer {
+        self.send(
+            Method::PUT,
+            path,
+            &[("content-type", FHIR_JSON), ("if-match", etag)],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
     pub async fn delete(&self, path: &str) -> Answer {
         self.send(Method::DELETE, path, &[], None).await
     }
