@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The database cannot hold a value of the resource (e.g. a number beyond its range).
     #[error("the resource holds a value the database cannot store")]
     Unstorable,
+    /// A search `_cursor` that this store did not hand out, or for another query.
+    #[error("the paging cursor is not valid for this search")]
+    BadCursor,
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,

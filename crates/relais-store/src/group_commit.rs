@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{Method, NewVersion, StoreError, TokenEntry, micros};
+use crate::index::Indexed;
+use crate::{IndexEntry, Method, NewVersion, StoreError, micros};
+
+crate::index::insert_index!(insert_index, sqlx::Sqlite);
 
 /// Most creates stored in one transaction.
 const MAX_GROUP: usize = 64;
-/// Most token rows in one `INSERT` (7 bound values per version, 5 per token, well under
-/// SQLite's limit of 32,766).
-const TOKENS_PER_INSERT: usize = 200;
 
 /// A create waiting for the writer.
 struct Job {
@@ -23,7 +23,7 @@ struct Job {
     id: String,
     last_updated: i64,
     content: Option<String>,
-    tokens: Vec<TokenEntry>,
+    index: Vec<IndexEntry>,
     done: oneshot::Sender<Result<i64, StoreError>>,
 }
 
@@ -53,7 +53,7 @@ impl GroupCommit {
             id: v.id.to_owned(),
             last_updated: micros(v.last_updated),
             content: v.content.map(str::to_owned),
-            tokens: v.tokens.to_vec(),
+            index: v.index.to_vec(),
             done,
         };
         self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
@@ -116,22 +116,11 @@ async fn insert(writer: &SqlitePool, group: &[Job]) -> Result<HashMap<(String, S
     for row in query.fetch_all(&mut *tx).await? {
         seqs.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
     }
-    let tokens: Vec<(&Job, &TokenEntry)> =
-        group.iter().flat_map(|job| job.tokens.iter().map(move |t| (job, t))).collect();
-    for chunk in tokens.chunks(TOKENS_PER_INSERT) {
-        let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!("INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES {rows}");
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (job, token) in chunk {
-            query = query
-                .bind(&job.resource_type)
-                .bind(&job.id)
-                .bind(&token.param)
-                .bind(&token.system)
-                .bind(&token.code);
-        }
-        query.execute(&mut *tx).await?;
-    }
+    let indexed: Vec<Indexed<'_>> = group
+        .iter()
+        .map(|job| Indexed { resource_type: &job.resource_type, id: &job.id, entries: &job.index })
+        .collect();
+    insert_index(&mut tx, &indexed).await?;
     tx.commit().await?;
     Ok(seqs)
 }

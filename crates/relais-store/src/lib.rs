@@ -6,8 +6,10 @@
 
 mod error;
 mod group_commit;
+mod index;
 mod postgres;
 mod rows;
+mod search;
 mod sqlite;
 mod sqlite_reads;
 
@@ -17,7 +19,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 pub use error::StoreError;
-pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, TokenEntry};
+pub use relais_fhir::search::{IndexEntry, IndexValue};
+pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
+pub use search::{SearchPage, SearchSpec};
 
 /// How hard SQLite works to keep a committed write through a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,6 +95,14 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
         version: i64,
     ) -> Result<Option<ResourceRow>, StoreError>;
+
+    /// Every search index entry of the current version of a resource (for diagnostics and for
+    /// tests of the index; searches query the index tables directly).
+    async fn index_of(&self, resource_type: &str, id: &str) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// One page of a FHIR search. [`StoreError::BadCursor`] if `query.cursor` is not one this
+    /// store handed out for the same query.
+    async fn search(&self, spec: &SearchSpec<'_>) -> Result<SearchPage, StoreError>;
 
     /// Versions newest first, for instance, type or system history.
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError>;

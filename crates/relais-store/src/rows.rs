@@ -1,6 +1,7 @@
 //! The data the store reads and writes.
 
 use jiff::Timestamp;
+use relais_fhir::search::IndexEntry;
 
 /// The interaction that produced a version; history entries report it as `request.method`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,16 +57,8 @@ pub struct NewVersion<'a> {
     pub method: Method,
     /// The serialised resource; `None` writes a deletion tombstone.
     pub content: Option<&'a str>,
-    /// Token index entries of this version (replacing the previous version's).
-    pub tokens: &'a [TokenEntry],
-}
-
-/// One token search index entry (`identifier=system|code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenEntry {
-    pub param: String,
-    pub system: Option<String>,
-    pub code: String,
+    /// Search index entries of this version (replacing the previous version's).
+    pub index: &'a [IndexEntry],
 }
 
 /// Which versions a history read returns.

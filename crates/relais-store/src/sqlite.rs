@@ -11,10 +11,11 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::group_commit::GroupCommit;
+use crate::index::Indexed;
 use crate::sqlite_reads::PointReads;
 use crate::{
-    HistoryQuery, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx, SqliteDurability,
-    StoreError, StoreOptions, from_micros, micros, write_alone,
+    HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx,
+    SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
 };
 
 pub(crate) struct SqliteStore {
@@ -127,6 +128,15 @@ impl ResourceStore for SqliteStore {
         self.point_reads.version(resource_type, id, version)
     }
 
+    async fn index_of(&self, resource_type: &str, id: &str) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut conn = self.readers.acquire().await?;
+        Ok(read_index(&mut conn, resource_type, id).await?)
+    }
+
+    async fn search(&self, _spec: &crate::SearchSpec<'_>) -> Result<crate::SearchPage, StoreError> {
+        Ok(crate::SearchPage::default())
+    }
+
     async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
         let since = q.since.map(micros);
         let limit = i64::from(q.limit);
@@ -165,6 +175,10 @@ impl ResourceStore for SqliteStore {
         self.writer.close().await;
     }
 }
+
+crate::index::insert_index!(insert_index, sqlx::Sqlite);
+crate::index::delete_index!(delete_index, sqlx::Sqlite);
+crate::index::read_index!(read_index, sqlx::Sqlite);
 
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
@@ -216,11 +230,7 @@ impl ResourceTx for SqliteTx {
             if replaced.rows_affected() != 1 {
                 return Err(StoreError::Conflict);
             }
-            sqlx::query("DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2")
-                .bind(v.resource_type)
-                .bind(v.id)
-                .execute(&mut *self.tx)
-                .await?;
+            delete_index(&mut self.tx, v.resource_type, v.id).await?;
         }
         let seq: i64 = sqlx::query_scalar(
             "INSERT INTO resource_versions (res_type, res_id, version, is_current, deleted, last_updated, method, content)
@@ -235,18 +245,8 @@ impl ResourceTx for SqliteTx {
         .bind(v.content)
         .fetch_one(&mut *self.tx)
         .await?;
-        for token in v.tokens {
-            sqlx::query(
-                "INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(v.resource_type)
-            .bind(v.id)
-            .bind(&token.param)
-            .bind(&token.system)
-            .bind(&token.code)
-            .execute(&mut *self.tx)
+        insert_index(&mut self.tx, &[Indexed { resource_type: v.resource_type, id: v.id, entries: v.index }])
             .await?;
-        }
         Ok(seq)
     }
 

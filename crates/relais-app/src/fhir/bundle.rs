@@ -256,6 +256,7 @@ impl Fhir {
         let t = &entry.target.resource_type;
         if let Some(query) = &entry.if_none_exist {
             let condition = Condition::parse(t, query)?;
+            condition.check_indexed(t, &self.search)?;
             if let Some(&first) = earlier.get(condition.key())
                 && let Some(plan) = planned.get(&first)
             {

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use relais_fhir::capability::CONDITIONAL_CREATE_PARAMS;
+use relais_fhir::search::SearchParams;
 use relais_fhir::{Issue, IssueType};
 use relais_store::ResourceTx;
 
@@ -87,6 +88,23 @@ impl Condition {
             .collect();
         parts.sort();
         Ok(Condition { criteria, key: format!("{resource_type}?{}", parts.join("&")) })
+    }
+
+    /// Refuses a condition on `identifier` for a type that has no such search parameter (its
+    /// identifiers are not indexed, so nothing could ever match).
+    pub(crate) fn check_indexed(&self, resource_type: &str, search: &SearchParams) -> Result<(), FhirError> {
+        let uses_identifier = self.criteria.iter().any(|c| matches!(c, Criterion::Identifier { .. }));
+        if uses_identifier && search.get(resource_type, "identifier").is_none() {
+            return Err(FhirError::Invalid(vec![
+                Issue::error(
+                    IssueType::NotSupported,
+                    "unsupported-condition",
+                    format!("{resource_type} has no identifier search parameter; use _id"),
+                )
+                .at("If-None-Exist"),
+            ]));
+        }
+        Ok(())
     }
 
     /// The canonical form of the condition (equal for equivalent queries).

@@ -40,6 +40,14 @@ impl From<StoreError> for FhirError {
             StoreError::Conflict => FhirError::Conflict(
                 "The resource was changed by another request; read it again and retry".into(),
             ),
+            StoreError::BadCursor => FhirError::Invalid(vec![
+                Issue::error(
+                    IssueType::Invalid,
+                    "invalid-cursor",
+                    "The paging cursor is not valid for this search; start again from the first page",
+                )
+                .at("_cursor"),
+            ]),
             other => FhirError::Store(other),
         }
     }

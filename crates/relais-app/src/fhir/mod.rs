@@ -6,13 +6,13 @@ mod conditional;
 mod error;
 mod history;
 mod read;
-mod tokens;
 mod write;
 
 use std::sync::Arc;
 
 use relais_core::{Clock, IdGenerator};
 use relais_fhir::SchemaValidator;
+use relais_fhir::search::SearchParams;
 use relais_store::{ResourceRow, ResourceStore};
 
 pub use error::FhirError;
@@ -63,19 +63,21 @@ pub fn parse_if_match(tag: &str) -> Result<i64, FhirError> {
 pub struct Fhir {
     store: Arc<dyn ResourceStore>,
     schema: Arc<SchemaValidator>,
+    search: Arc<SearchParams>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
 }
 
 impl Fhir {
-    /// Use cases over `store`, validating with `schema`.
+    /// Use cases over `store`, validating with `schema` and indexing with `search`.
     pub fn new(
         store: Arc<dyn ResourceStore>,
         schema: Arc<SchemaValidator>,
+        search: Arc<SearchParams>,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
-        Self { store, schema, clock, ids }
+        Self { store, schema, search, clock, ids }
     }
 
     /// The store, for health checks and metrics.

@@ -3,13 +3,13 @@
 //! write lock is held for as short a time as possible.
 
 use jiff::Timestamp;
+use relais_fhir::search::extract;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
 use relais_fhir::{Issue, IssueType, SchemaValidator, meta};
 use relais_store::{Method, NewVersion, ResourceRow, ResourceTx};
 use serde_json::Value;
 
 use super::conditional::Condition;
-use super::tokens::identifier_tokens;
 use super::{Fhir, FhirError, WriteKind, Written};
 
 /// How many times an update without `If-Match` is retried after losing a race to another writer.
@@ -27,6 +27,9 @@ impl Fhir {
         self.known_type(resource_type)?;
         let resource = self.parse_checked(resource_type, body, IdRule::Assigned).await?;
         let condition = if_none_exist.map(|q| Condition::parse(resource_type, q)).transpose()?;
+        if let Some(condition) = &condition {
+            condition.check_indexed(resource_type, &self.search)?;
+        }
         if condition.is_none() {
             // A plain create reads nothing first: the store may commit it together with others.
             let id = self.ids.new_id();
@@ -199,8 +202,8 @@ impl Fhir {
         let last_updated = Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now);
         let (content, tokens) = match resource {
             Some(mut resource) => {
-                let tokens = identifier_tokens(&resource);
-                (Some(serialise_stamped(&mut resource, id, version, last_updated)?), tokens)
+                let content = serialise_stamped(&mut resource, id, version, last_updated)?;
+                (Some(content), extract(&self.search, &resource))
             }
             None => (None, Vec::new()),
         };
@@ -212,7 +215,7 @@ impl Fhir {
             last_updated,
             method,
             content: content.as_deref(),
-            tokens: &tokens,
+            index: &tokens,
         };
         let seq = match tx {
             Some(tx) => tx.write(&new).await?,

@@ -50,7 +50,7 @@ async fn write_next(
             last_updated: at(second),
             method: if current.is_some() { Method::Put } else { Method::Post },
             content: Some(&content),
-            tokens: &[],
+            index: &[],
         })
         .await;
     match result {
@@ -198,7 +198,7 @@ pub async fn same_lock_key_serialises_transactions(store: Arc<dyn ResourceStore>
         last_updated: at(0),
         method: Method::Post,
         content: Some(&content),
-        tokens: &tokens,
+        index: &tokens,
     };
     first.write(&v1).await.expect("write under the key");
     first.commit().await.expect("commit");

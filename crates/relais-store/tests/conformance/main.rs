@@ -10,6 +10,7 @@
 mod concurrency;
 mod creates;
 mod history;
+mod index;
 mod lifecycle;
 mod support;
 mod tokens;
@@ -79,3 +80,6 @@ conformance!(concurrency::concurrent_updates_lose_nothing);
 conformance!(concurrency::concurrent_creates_keep_one_chain);
 conformance!(concurrency::same_lock_key_serialises_transactions);
 conformance!(creates::concurrent_creates_are_each_stored_once);
+
+// Search index.
+conformance!(index::index_entries_follow_the_current_version);

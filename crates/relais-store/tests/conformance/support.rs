@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use relais_store::{
-    HistoryQuery, Method, NewVersion, ResourceRow, ResourceStore, StoreError, StoreOptions, TokenEntry,
+    HistoryQuery, IndexEntry, Method, NewVersion, ResourceRow, ResourceStore, StoreError, StoreOptions,
 };
 use relais_testkit::{Engine, TestDb};
 use serde_json::{Value, json};
@@ -54,8 +54,15 @@ pub fn marker(row: &ResourceRow) -> String {
     content["name"][0]["text"].as_str().expect("marker").to_owned()
 }
 
-pub fn token(param: &str, system: Option<&str>, code: &str) -> TokenEntry {
-    TokenEntry { param: param.to_owned(), system: system.map(str::to_owned), code: code.to_owned() }
+pub fn token(param: &str, system: Option<&str>, code: &str) -> IndexEntry {
+    IndexEntry {
+        param: param.to_owned(),
+        value: relais_store::IndexValue::Token {
+            system: system.map(str::to_owned),
+            code: Some(code.to_owned()),
+            text: None,
+        },
+    }
 }
 
 /// A version whose `previous` is the one before it (`None` for version 1).
@@ -66,7 +73,7 @@ pub fn new_version<'a>(
     last_updated: Timestamp,
     method: Method,
     content: Option<&'a str>,
-    tokens: &'a [TokenEntry],
+    index: &'a [IndexEntry],
 ) -> NewVersion<'a> {
     NewVersion {
         resource_type,
@@ -76,7 +83,7 @@ pub fn new_version<'a>(
         last_updated,
         method,
         content,
-        tokens,
+        index,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use relais_store::{Method, ResourceStore, TokenEntry};
+use relais_store::{IndexEntry, Method, ResourceStore};
 
 use crate::support::{at, body, new_version, token, write};
 
@@ -23,7 +23,7 @@ async fn find(
     ids
 }
 
-async fn create(store: &dyn ResourceStore, resource_type: &str, id: &str, tokens: &[TokenEntry]) {
+async fn create(store: &dyn ResourceStore, resource_type: &str, id: &str, tokens: &[IndexEntry]) {
     let content = body(resource_type, id, 1, id);
     write(store, &new_version(resource_type, id, 1, at(0), Method::Post, Some(&content), tokens))
         .await

@@ -27,7 +27,8 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
     let schema = SchemaValidator::shared()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let started = relais_fhir::meta::instant(clock.now());
-    let fhir = Fhir::new(store.clone(), schema, clock, Arc::new(UuidV7Ids));
+    let search = relais_fhir::search::SearchParams::shared(schema.resource_types())?;
+    let fhir = Fhir::new(store.clone(), schema, search, clock, Arc::new(UuidV7Ids));
 
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
