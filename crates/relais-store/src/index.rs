@@ -4,7 +4,7 @@
 
 use relais_fhir::search::{IndexEntry, IndexValue};
 
-/// Most rows per multi-row `INSERT` (at most 7 bound values each: far under both engines'
+/// Most rows per multi-row `INSERT` (at most 10 bound values each: far under both engines'
 /// limits).
 pub(crate) const ROWS_PER_INSERT: usize = 256;
 
@@ -34,14 +34,21 @@ pub(crate) struct Indexed<'a> {
     pub entries: &'a [IndexEntry],
 }
 
-/// The entries of `resources` with their resource, those of one value kind only.
+/// The entries of `resources` of one value kind, each with its resource and its ordinal among
+/// that resource's entries of the kind (the last part of the table's key).
 pub(crate) fn of_kind<'a>(
     resources: &'a [Indexed<'a>],
     kind: fn(&IndexValue) -> bool,
-) -> Vec<(&'a str, &'a str, &'a IndexEntry)> {
+) -> Vec<(&'a str, &'a str, i64, &'a IndexEntry)> {
     resources
         .iter()
-        .flat_map(|r| r.entries.iter().filter(|e| kind(&e.value)).map(move |e| (r.resource_type, r.id, e)))
+        .flat_map(|r| {
+            r.entries
+                .iter()
+                .filter(|e| kind(&e.value))
+                .zip(0_i64..)
+                .map(move |(e, ord)| (r.resource_type, r.id, ord, e))
+        })
         .collect()
 }
 
@@ -63,8 +70,11 @@ macro_rules! insert_index {
                     for run in runs(rows.len()) {
                         let chunk = &rows[run];
                         let mut query = QueryBuilder::<$db>::new($sql);
-                        query.push_values(chunk, |mut $b, (resource_type, id, entry)| {
-                            $b.push_bind(*resource_type).push_bind(*id).push_bind(entry.param.as_str());
+                        query.push_values(chunk, |mut $b, (resource_type, id, ord, entry)| {
+                            $b.push_bind(*resource_type)
+                                .push_bind(*id)
+                                .push_bind(entry.param.as_str())
+                                .push_bind(*ord);
                             let $value = &entry.value;
                             $bind
                         });
@@ -75,26 +85,26 @@ macro_rules! insert_index {
 
             table!(
                 V::Token { .. },
-                "INSERT INTO idx_token (res_type, res_id, param, system, code, text) ",
+                "INSERT INTO idx_token (res_type, res_id, param, ord, system, code, text) ",
                 |b, v| {
                     if let V::Token { system, code, text } = v {
                         b.push_bind(system.as_deref()).push_bind(code.as_deref()).push_bind(text.as_deref());
                     }
                 }
             );
-            table!(V::String(_), "INSERT INTO idx_string (res_type, res_id, param, value) ", |b, v| {
-                if let V::String(s) = v {
-                    b.push_bind(s.as_str());
+            table!(V::String { .. }, "INSERT INTO idx_string (res_type, res_id, param, ord, value, exact) ", |b, v| {
+                if let V::String { value, exact } = v {
+                    b.push_bind(value.as_str()).push_bind(exact.as_str());
                 }
             });
-            table!(V::Date { .. }, "INSERT INTO idx_date (res_type, res_id, param, lo, hi) ", |b, v| {
+            table!(V::Date { .. }, "INSERT INTO idx_date (res_type, res_id, param, ord, lo, hi) ", |b, v| {
                 if let V::Date { lo, hi } = v {
                     b.push_bind(*lo).push_bind(*hi);
                 }
             });
             table!(
                 V::Reference { .. },
-                "INSERT INTO idx_reference (res_type, res_id, param, target_type, target_id, url) ",
+                "INSERT INTO idx_reference (res_type, res_id, param, ord, target_type, target_id, url) ",
                 |b, v| {
                     if let V::Reference { target_type, id, url } = v {
                         b.push_bind(target_type.as_deref()).push_bind(id.as_deref()).push_bind(url.as_str());
@@ -103,22 +113,24 @@ macro_rules! insert_index {
             );
             table!(
                 V::Quantity { .. },
-                "INSERT INTO idx_quantity (res_type, res_id, param, value, system, code, unit) ",
+                "INSERT INTO idx_quantity (res_type, res_id, param, ord, value, system, code, unit, concept_system, concept_code) ",
                 |b, v| {
-                    if let V::Quantity { value, system, code, unit } = v {
+                    if let V::Quantity { value, system, code, unit, concept_system, concept_code } = v {
                         b.push_bind(*value)
                             .push_bind(system.as_deref())
                             .push_bind(code.as_deref())
-                            .push_bind(unit.as_deref());
+                            .push_bind(unit.as_deref())
+                            .push_bind(concept_system.as_deref())
+                            .push_bind(concept_code.as_deref());
                     }
                 }
             );
-            table!(V::Number(_), "INSERT INTO idx_number (res_type, res_id, param, value) ", |b, v| {
+            table!(V::Number(_), "INSERT INTO idx_number (res_type, res_id, param, ord, value) ", |b, v| {
                 if let V::Number(n) = v {
                     b.push_bind(*n);
                 }
             });
-            table!(V::Uri(_), "INSERT INTO idx_uri (res_type, res_id, param, value) ", |b, v| {
+            table!(V::Uri(_), "INSERT INTO idx_uri (res_type, res_id, param, ord, value) ", |b, v| {
                 if let V::Uri(u) = v {
                     b.push_bind(u.as_str());
                 }
@@ -178,7 +190,10 @@ macro_rules! read_index {
                 code: r.try_get(2)?,
                 text: r.try_get(3)?
             });
-            read!("SELECT param, value FROM idx_string WHERE res_type = $1 AND res_id = $2", |r| V::String(r.try_get(1)?));
+            read!("SELECT param, value, exact FROM idx_string WHERE res_type = $1 AND res_id = $2", |r| V::String {
+                value: r.try_get(1)?,
+                exact: r.try_get(2)?
+            });
             read!("SELECT param, lo, hi FROM idx_date WHERE res_type = $1 AND res_id = $2", |r| V::Date {
                 lo: r.try_get(1)?,
                 hi: r.try_get(2)?
@@ -188,8 +203,15 @@ macro_rules! read_index {
                 |r| V::Reference { target_type: r.try_get(1)?, id: r.try_get(2)?, url: r.try_get(3)? }
             );
             read!(
-                "SELECT param, value, system, code, unit FROM idx_quantity WHERE res_type = $1 AND res_id = $2",
-                |r| V::Quantity { value: r.try_get(1)?, system: r.try_get(2)?, code: r.try_get(3)?, unit: r.try_get(4)? }
+                "SELECT param, value, system, code, unit, concept_system, concept_code FROM idx_quantity WHERE res_type = $1 AND res_id = $2",
+                |r| V::Quantity {
+                    value: r.try_get(1)?,
+                    system: r.try_get(2)?,
+                    code: r.try_get(3)?,
+                    unit: r.try_get(4)?,
+                    concept_system: r.try_get(5)?,
+                    concept_code: r.try_get(6)?
+                }
             );
             read!("SELECT param, value FROM idx_number WHERE res_type = $1 AND res_id = $2", |r| V::Number(r.try_get(1)?));
             read!("SELECT param, value FROM idx_uri WHERE res_type = $1 AND res_id = $2", |r| V::Uri(r.try_get(1)?));

@@ -122,8 +122,8 @@ impl ResourceStore for PgStore {
         Ok(read_index(&mut conn, resource_type, id).await?)
     }
 
-    async fn search(&self, _spec: &crate::SearchSpec<'_>) -> Result<crate::SearchPage, StoreError> {
-        Ok(crate::SearchPage::default())
+    async fn search(&self, spec: &crate::SearchSpec<'_>) -> Result<crate::SearchPage, StoreError> {
+        crate::search::search(self, spec).await
     }
 
     async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
@@ -164,6 +164,7 @@ impl ResourceStore for PgStore {
     }
 }
 
+crate::search::search_executor!(PgStore, sqlx::Postgres, crate::search::Dialect::Postgres, pool, row);
 crate::index::insert_index!(insert_index, sqlx::Postgres);
 crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);

@@ -133,8 +133,8 @@ impl ResourceStore for SqliteStore {
         Ok(read_index(&mut conn, resource_type, id).await?)
     }
 
-    async fn search(&self, _spec: &crate::SearchSpec<'_>) -> Result<crate::SearchPage, StoreError> {
-        Ok(crate::SearchPage::default())
+    async fn search(&self, spec: &crate::SearchSpec<'_>) -> Result<crate::SearchPage, StoreError> {
+        crate::search::search(self, spec).await
     }
 
     async fn history(&self, q: &HistoryQuery) -> Result<Vec<ResourceRow>, StoreError> {
@@ -176,6 +176,7 @@ impl ResourceStore for SqliteStore {
     }
 }
 
+crate::search::search_executor!(SqliteStore, sqlx::Sqlite, crate::search::Dialect::Sqlite, readers, row);
 crate::index::insert_index!(insert_index, sqlx::Sqlite);
 crate::index::delete_index!(delete_index, sqlx::Sqlite);
 crate::index::read_index!(read_index, sqlx::Sqlite);

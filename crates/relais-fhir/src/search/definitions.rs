@@ -63,6 +63,33 @@ pub struct SearchParam {
     /// Resource types a reference parameter may point to.
     pub targets: Vec<String>,
     pub components: Vec<Component>,
+    /// Where its values live in the index (see [`Storage`]).
+    pub storage: Storage,
+}
+
+/// Where a parameter's values are kept. Only [`Storage::Indexed`] and [`Storage::PairRows`]
+/// parameters have rows of their own: the others are answered from those rows, which keeps
+/// each write to a few index rows (a heart-rate Observation would otherwise write `subject`
+/// and `patient`, `code` and `combo-code`, `value-quantity` and `combo-value-quantity`…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// Rows of its own in the index table of its type.
+    Indexed,
+    /// A column of every stored version (`_id`, `_lastUpdated`).
+    Column,
+    /// The rows of parameter `code` that reference a `target_type` (`patient` of an
+    /// Observation is its `subject` pointing to a Patient).
+    TargetOf { code: String, target_type: String },
+    /// The rows of any of these parameters (`combo-code` is `code` or `component-code`).
+    UnionOf(Vec<String>),
+    /// A composite over the resource itself: each component is the parameter of that name,
+    /// matched on the same resource (`code-value-quantity` is `code` and `value-quantity`).
+    Conjunction(Vec<String>),
+    /// A token-and-quantity composite over a repeating element: one quantity row per
+    /// (coding, value) pair of the same element (`component-code-value-quantity`).
+    PairRows,
+    /// The quantity part of a [`Storage::PairRows`] composite (`component-value-quantity`).
+    PartOf(String),
 }
 
 /// Every parameter of every resource type.
@@ -152,6 +179,7 @@ impl SearchParams {
                         paths: paths.unwrap_or_default(),
                         targets: strings("target"),
                         components: components.clone().unwrap_or_default(),
+                        storage: Storage::Indexed,
                     };
                     params
                         .by_type
@@ -161,7 +189,39 @@ impl SearchParams {
                 }
             }
         }
+        params.classify_storage();
         Ok(params)
+    }
+
+    /// Decides each parameter's [`Storage`]; composites that can be answered neither way are
+    /// moved to the unsupported list rather than evaluated wrongly.
+    fn classify_storage(&mut self) {
+        let mut unsupported = Vec::new();
+        for (resource_type, by_code) in &mut self.by_type {
+            let snapshot: Vec<SearchParam> = by_code.values().map(|p| (**p).clone()).collect();
+            for param in by_code.values_mut() {
+                match storage_of(param, &snapshot) {
+                    Some(storage) => Arc::make_mut(param).storage = storage,
+                    None => unsupported.push((resource_type.clone(), param.code.clone())),
+                }
+            }
+            // A union of composites, one of which is unsupported, is unsupported too.
+            let dropped: Vec<String> =
+                unsupported.iter().filter(|(t, _)| t == resource_type).map(|(_, c)| c.clone()).collect();
+            for param in by_code.values() {
+                if let Storage::UnionOf(members) = &param.storage
+                    && members.iter().any(|m| dropped.contains(m))
+                {
+                    unsupported.push((resource_type.clone(), param.code.clone()));
+                }
+            }
+        }
+        for (resource_type, code) in &unsupported {
+            if let Some(by_code) = self.by_type.get_mut(resource_type) {
+                by_code.remove(code);
+            }
+        }
+        self.unsupported.extend(unsupported);
     }
 
     /// The parameter `code` of `resource_type`.
@@ -178,6 +238,84 @@ impl SearchParams {
     pub fn is_unsupported(&self, resource_type: &str, code: &str) -> bool {
         self.unsupported.iter().any(|(t, c)| t == resource_type && c == code)
     }
+}
+
+/// The storage of `param` among the parameters `all` of its resource type; `None` for a
+/// composite that is neither a [`Storage::Conjunction`] nor [`Storage::PairRows`].
+fn storage_of(param: &SearchParam, all: &[SearchParam]) -> Option<Storage> {
+    if matches!(param.code.as_str(), "_id" | "_lastUpdated") {
+        return Some(Storage::Column);
+    }
+    let others = || all.iter().filter(|o| o.code != param.code && o.kind == param.kind);
+    // `X.where(resolve() is T)` where another parameter is exactly `X`.
+    if let [path] = param.paths.as_slice()
+        && let Some((Step::ResolvesTo(target_type), head)) = path.steps.split_last()
+    {
+        let base = Path { root: path.root.clone(), steps: head.to_vec() };
+        if let Some(other) = others().find(|o| o.paths == [base.clone()]) {
+            return Some(Storage::TargetOf { code: other.code.clone(), target_type: target_type.clone() });
+        }
+    }
+    // Several paths, each exactly covered by other parameters with fewer paths.
+    if param.paths.len() > 1 {
+        let members: Vec<&SearchParam> = others()
+            .filter(|o| {
+                !o.paths.is_empty()
+                    && o.paths.len() < param.paths.len()
+                    && o.paths.iter().all(|p| param.paths.contains(p))
+                    && o.components.iter().map(|c| c.kind).eq(param.components.iter().map(|c| c.kind))
+            })
+            .collect();
+        let covered = param.paths.iter().all(|p| members.iter().any(|m| m.paths.contains(p)));
+        if covered && !members.is_empty() {
+            return Some(Storage::UnionOf(members.iter().map(|m| m.code.clone()).collect()));
+        }
+    }
+    if param.kind != ParamType::Composite {
+        // The quantity part of a pair-row composite over the same element.
+        let part_of = all.iter().find(|c| {
+            is_pair_composite(c)
+                && c.components.get(1).is_some_and(|q| {
+                    c.paths.iter().any(|base| {
+                        let mut steps = base.steps.clone();
+                        steps.extend(q.steps.iter().cloned());
+                        param.paths.contains(&Path { root: base.root.clone(), steps })
+                    })
+                })
+        });
+        return Some(match part_of {
+            Some(composite) if param.kind == ParamType::Quantity => Storage::PartOf(composite.code.clone()),
+            _ => Storage::Indexed,
+        });
+    }
+    if param.paths.iter().all(|p| p.steps.is_empty()) {
+        // Over the resource itself: each component must be a parameter with that path.
+        let codes: Option<Vec<String>> = param
+            .components
+            .iter()
+            .map(|component| {
+                let wanted = param
+                    .paths
+                    .first()
+                    .map(|p| Path { root: p.root.clone(), steps: component.steps.clone() })?;
+                // The narrowest such parameter (`value-quantity`, not `combo-value-quantity`,
+                // which also holds the components' values).
+                all.iter()
+                    .filter(|o| o.kind == component.kind && o.paths.contains(&wanted))
+                    .min_by_key(|o| o.paths.len())
+                    .map(|o| o.code.clone())
+            })
+            .collect();
+        return codes.map(Storage::Conjunction);
+    }
+    is_pair_composite(param).then_some(Storage::PairRows)
+}
+
+/// A composite of a token and a quantity over a repeating element, stored as pair rows.
+fn is_pair_composite(param: &SearchParam) -> bool {
+    param.kind == ParamType::Composite
+        && param.paths.iter().all(|p| !p.steps.is_empty())
+        && param.components.iter().map(|c| c.kind).eq([ParamType::Token, ParamType::Quantity])
 }
 
 fn components(definition: &Value, by_url: &HashMap<&str, &Value>) -> Option<Vec<Component>> {
@@ -276,5 +414,47 @@ mod tests {
             "beyond the FHIRPath subset: reported, not guessed"
         );
         assert!(params.get("Binary", "_text").is_none());
+    }
+
+    #[test]
+    fn aliases_are_answered_from_the_rows_of_the_parameters_they_repeat() {
+        let params = params();
+        let storage = |t: &str, code: &str| params.get(t, code).map(|p| p.storage.clone());
+        assert_eq!(storage("Observation", "subject"), Some(Storage::Indexed));
+        assert_eq!(
+            storage("Observation", "patient"),
+            Some(Storage::TargetOf { code: "subject".into(), target_type: "Patient".into() })
+        );
+        assert_eq!(
+            storage("Task", "patient"),
+            Some(Storage::TargetOf { code: "subject".into(), target_type: "Patient".into() })
+        );
+        assert_eq!(
+            storage("Observation", "combo-code"),
+            Some(Storage::UnionOf(vec!["code".into(), "component-code".into()]))
+        );
+        assert_eq!(storage("Observation", "component-code-value-quantity"), Some(Storage::PairRows));
+        assert_eq!(
+            storage("Observation", "component-value-quantity"),
+            Some(Storage::PartOf("component-code-value-quantity".into()))
+        );
+        assert_eq!(
+            storage("Observation", "code-value-quantity"),
+            Some(Storage::Conjunction(vec!["code".into(), "value-quantity".into()]))
+        );
+        assert_eq!(
+            storage("Observation", "combo-code-value-quantity"),
+            Some(Storage::UnionOf(vec![
+                "code-value-quantity".into(),
+                "component-code-value-quantity".into()
+            ]))
+        );
+        assert_eq!(storage("Patient", "_id"), Some(Storage::Column));
+        assert_eq!(storage("Patient", "name"), Some(Storage::Indexed));
+        assert!(
+            params.is_unsupported("Observation", "component-code-value-concept"),
+            "a token-and-token composite over components has no rows: reported, not guessed"
+        );
+        assert!(params.is_unsupported("Observation", "combo-code-value-concept"));
     }
 }

@@ -8,7 +8,7 @@ pub mod extract;
 pub mod path;
 pub mod query;
 
-pub use definitions::{ParamType, SearchParam, SearchParams};
+pub use definitions::{ParamType, SearchParam, SearchParams, Storage};
 pub use extract::{IndexEntry, IndexValue, extract, normalise};
 pub use query::{
     Chain, Filter, FilterValue, Has, Include, Modifier, ParseOptions, Prefix, SearchQuery, SortKey, Summary,

@@ -1,79 +1,104 @@
--- Search index: one table per FHIR search parameter type. Rows belong to the current version of
--- a resource and are replaced in the same transaction as every write (deleted with it).
+-- Search index: one table per FHIR search parameter type, replacing 0001's token table.
+-- Rows belong to the current version of a resource: they are written, replaced and deleted in the
+-- same transaction as the resource. Parameters that repeat another's rows (`patient` is
+-- `subject` pointing to a Patient, `combo-code` is `code` or `component-code`) and `_id` /
+-- `_lastUpdated` (columns of resource_versions) have no rows of their own.
+--
+-- Each table is keyed by the resource, then the parameter and the entry's ordinal, so a search
+-- checks one resource's entries with one index descent and a write replaces them by key;
+-- WITHOUT ROWID keeps each row in that key's B-tree (one tree fewer per table to write).
 
--- idx_token gains `text` (display/text, normalised, for :text) and a nullable code (a
--- CodeableConcept with text only).
-CREATE TABLE idx_token_new (
+-- idx_token: code with its system; text is the normalised display or text (for :text). A CodeableConcept
+-- with text only has a NULL code. Missing systems are NULL (`|code` finds them).
+CREATE TABLE idx_token_v2 (
     res_type TEXT NOT NULL,
     res_id   TEXT NOT NULL,
     param    TEXT NOT NULL,
-    system   TEXT,
-    code     TEXT,
-    text     TEXT
-);
-INSERT INTO idx_token_new (res_type, res_id, param, system, code) SELECT res_type, res_id, param, system, code FROM idx_token;
+    ord      INTEGER NOT NULL,
+    system TEXT,
+    code TEXT,
+    text TEXT,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
+INSERT INTO idx_token_v2 (res_type, res_id, param, ord, system, code)
+    SELECT res_type, res_id, param,
+           ROW_NUMBER() OVER (PARTITION BY res_type, res_id, param ORDER BY system, code) - 1,
+           system, code
+    FROM idx_token;
 DROP TABLE idx_token;
-ALTER TABLE idx_token_new RENAME TO idx_token;
+ALTER TABLE idx_token_v2 RENAME TO idx_token;
 CREATE INDEX idx_token_lookup ON idx_token (res_type, param, code, system);
-CREATE INDEX idx_token_resource ON idx_token (res_type, res_id);
 
+-- idx_string: value is normalised (lower case, accents removed, spaces collapsed); exact is as written.
 CREATE TABLE idx_string (
     res_type TEXT NOT NULL,
     res_id   TEXT NOT NULL,
     param    TEXT NOT NULL,
-    value    TEXT NOT NULL             -- lower case, accents removed
-);
+    ord      INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    exact TEXT NOT NULL,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
 CREATE INDEX idx_string_lookup ON idx_string (res_type, param, value);
-CREATE INDEX idx_string_resource ON idx_string (res_type, res_id);
 
+-- idx_date: the instants the value covers, microseconds since the epoch, both ends included.
 CREATE TABLE idx_date (
-    res_type TEXT    NOT NULL,
-    res_id   TEXT    NOT NULL,
-    param    TEXT    NOT NULL,
-    lo       INTEGER NOT NULL,         -- microseconds since the epoch, first instant covered
-    hi       INTEGER NOT NULL          -- last instant covered (inclusive)
-);
+    res_type TEXT NOT NULL,
+    res_id   TEXT NOT NULL,
+    param    TEXT NOT NULL,
+    ord      INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
 CREATE INDEX idx_date_lookup ON idx_date (res_type, param, lo, hi);
-CREATE INDEX idx_date_resource ON idx_date (res_type, res_id);
 
+-- idx_reference: a relative reference Type/id as target_type and target_id; url as written.
 CREATE TABLE idx_reference (
-    res_type    TEXT NOT NULL,
-    res_id      TEXT NOT NULL,
-    param       TEXT NOT NULL,
-    target_type TEXT,                  -- for a relative reference Type/id
-    target_id   TEXT,
-    url         TEXT NOT NULL          -- the reference as written
-);
+    res_type TEXT NOT NULL,
+    res_id   TEXT NOT NULL,
+    param    TEXT NOT NULL,
+    ord      INTEGER NOT NULL,
+    target_type TEXT,
+    target_id TEXT,
+    url TEXT NOT NULL,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
 CREATE INDEX idx_reference_lookup ON idx_reference (res_type, param, target_id, target_type);
-CREATE INDEX idx_reference_target ON idx_reference (target_type, target_id);
-CREATE INDEX idx_reference_resource ON idx_reference (res_type, res_id);
 
+-- idx_quantity: concept_system/concept_code: the code of the same element, for token-and-quantity
+-- composite rows (component-code-value-quantity); NULL for a plain quantity.
 CREATE TABLE idx_quantity (
     res_type TEXT NOT NULL,
     res_id   TEXT NOT NULL,
     param    TEXT NOT NULL,
-    value    REAL NOT NULL,
-    system   TEXT,
-    code     TEXT,
-    unit     TEXT
-);
-CREATE INDEX idx_quantity_lookup ON idx_quantity (res_type, param, code, value);
-CREATE INDEX idx_quantity_resource ON idx_quantity (res_type, res_id);
+    ord      INTEGER NOT NULL,
+    value REAL NOT NULL,
+    system TEXT,
+    code TEXT,
+    unit TEXT,
+    concept_system TEXT,
+    concept_code TEXT,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
+CREATE INDEX idx_quantity_lookup ON idx_quantity (res_type, param, concept_code, value);
 
 CREATE TABLE idx_number (
     res_type TEXT NOT NULL,
     res_id   TEXT NOT NULL,
     param    TEXT NOT NULL,
-    value    REAL NOT NULL
-);
+    ord      INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
 CREATE INDEX idx_number_lookup ON idx_number (res_type, param, value);
-CREATE INDEX idx_number_resource ON idx_number (res_type, res_id);
 
 CREATE TABLE idx_uri (
     res_type TEXT NOT NULL,
     res_id   TEXT NOT NULL,
     param    TEXT NOT NULL,
-    value    TEXT NOT NULL
-);
+    ord      INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (res_type, res_id, param, ord)
+) WITHOUT ROWID;
 CREATE INDEX idx_uri_lookup ON idx_uri (res_type, param, value);
-CREATE INDEX idx_uri_resource ON idx_uri (res_type, res_id);

@@ -23,7 +23,10 @@ fn every_kind(marker: &str) -> Vec<IndexEntry> {
             },
         ),
         entry("code", IndexValue::Token { system: None, code: None, text: Some(marker.into()) }),
-        entry("name", IndexValue::String(format!("gagne {marker}"))),
+        entry(
+            "name",
+            IndexValue::String { value: format!("gagne {marker}"), exact: format!("Gagné {marker}") },
+        ),
         entry("date", IndexValue::Date { lo: -86_400_000_000, hi: i64::MAX }),
         entry(
             "subject",
@@ -44,6 +47,8 @@ fn every_kind(marker: &str) -> Vec<IndexEntry> {
                 system: Some("http://unitsofmeasure.org".into()),
                 code: Some("/min".into()),
                 unit: None,
+                concept_system: Some("http://loinc.org".into()),
+                concept_code: Some("8480-6".into()),
             },
         ),
         entry("probability", IndexValue::Number(0.25)),
@@ -69,7 +74,8 @@ pub async fn index_entries_follow_the_current_version(store: Arc<dyn ResourceSto
     );
 
     let v2 = body("Observation", "o1", 2, "v2");
-    let second = vec![entry("name", IndexValue::String("tremblay".into()))];
+    let second =
+        vec![entry("name", IndexValue::String { value: "tremblay".into(), exact: "Tremblay".into() })];
     write(s, &new_version("Observation", "o1", 2, at(1), Method::Put, Some(&v2), &second)).await.unwrap();
     assert_eq!(
         sorted(store.index_of("Observation", "o1").await.unwrap()),

@@ -12,6 +12,7 @@ mod creates;
 mod history;
 mod index;
 mod lifecycle;
+mod search;
 mod support;
 mod tokens;
 mod versions;
@@ -83,3 +84,8 @@ conformance!(creates::concurrent_creates_are_each_stored_once);
 
 // Search index.
 conformance!(index::index_entries_follow_the_current_version);
+
+// Search.
+conformance!(search::search_answers_aliases_composites_chains_and_has);
+conformance!(search::search_sorts_missing_values_last_and_pages_both_ways);
+conformance!(search::search_includes_and_revincludes_once);

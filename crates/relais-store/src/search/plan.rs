@@ -1,0 +1,327 @@
+//! The search statements: candidates (one driving index lookup when a selective filter allows
+//! it, every other filter as a per-resource `EXISTS`), ordered by the `_sort` keys with missing
+//! values last and the id as the final tie-break, cut at a keyset cursor.
+
+use relais_fhir::search::{
+    FilterValue, Modifier, ParamType, SearchParams, SearchQuery, Storage, TokenSystem,
+};
+
+use super::cursor::{Cursor, Direction, SortValue};
+use super::filter::{Conditions, Unanswerable, table_of, value_condition};
+use super::sql::{Dialect, Sql};
+
+/// What a sort column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    Int,
+    Real,
+    Text,
+}
+
+/// The columns of a version row, in the order the row readers expect.
+pub(crate) fn row_columns(dialect: Dialect, alias: &str) -> String {
+    let content = match dialect {
+        Dialect::Sqlite => format!("{alias}.content"),
+        Dialect::Postgres => format!("{alias}.content::text"),
+    };
+    format!(
+        "{alias}.seq, {alias}.res_type, {alias}.res_id, {alias}.version, {alias}.last_updated, {alias}.deleted, {alias}.method, {content}"
+    )
+}
+
+/// A statement for one page, and the kinds of its sort columns (after the row's columns).
+pub(crate) struct PagePlan {
+    pub sql: Sql,
+    pub kinds: Vec<ValueKind>,
+}
+
+/// The page of `query` at `cursor` (or the first), at most `limit` rows.
+pub(crate) fn page(
+    params: &SearchParams,
+    dialect: Dialect,
+    query: &SearchQuery,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<PagePlan, Unanswerable> {
+    let mut conditions = Conditions::new(params, dialect);
+    let mut sorts = Vec::new();
+    for key in &query.sort {
+        sorts.push(sort_expression(&mut conditions, &query.resource_type, &key.param, key.descending)?);
+    }
+    let candidates = candidates(&mut conditions, query, &sorts)?;
+    let reversed = cursor.is_some_and(|c| c.direction == Direction::Before);
+    let id = dialect.bytewise("q.res_id");
+    let mut sql = Sql::default();
+    sql.push("SELECT q.seq, q.res_type, q.res_id, q.version, q.last_updated, q.deleted, q.method, q.content");
+    for n in 0..sorts.len() {
+        sql.push(&format!(", q.s{n}"));
+    }
+    sql.push(" FROM (").append(candidates).push(") q");
+    if let Some(cursor) = cursor {
+        sql.push(" WHERE ").append(keyset(query, cursor, &id));
+    }
+    sql.push(" ORDER BY ");
+    for (n, key) in query.sort.iter().enumerate() {
+        // Missing values last; reversed (a previous page) they come first.
+        let nulls = if reversed { "DESC" } else { "ASC" };
+        let descending = key.descending != reversed;
+        sql.push(&format!("(q.s{n} IS NULL) {nulls}, q.s{n} {}, ", if descending { "DESC" } else { "ASC" }));
+    }
+    sql.push(&format!("{id} {}", if reversed { "DESC" } else { "ASC" }));
+    sql.push(" LIMIT ").int(limit);
+    Ok(PagePlan { sql, kinds: sorts.into_iter().map(|s| s.1).collect() })
+}
+
+/// `SELECT COUNT(*)` of every match.
+pub(crate) fn count(
+    params: &SearchParams,
+    dialect: Dialect,
+    query: &SearchQuery,
+) -> Result<Sql, Unanswerable> {
+    let mut conditions = Conditions::new(params, dialect);
+    let mut sql = Sql::default();
+    sql.push("SELECT COUNT(*) FROM (").append(candidates(&mut conditions, query, &[])?).push(") q");
+    Ok(sql)
+}
+
+/// Rows strictly after (or before) the cursor's row in the page order.
+fn keyset(query: &SearchQuery, cursor: &Cursor, id: &str) -> Sql {
+    let reversed = cursor.direction == Direction::Before;
+    // Built from the last key outwards: after_n OR (equal_n AND (…)).
+    let mut tail = Sql::default();
+    tail.push(&format!("{id} {} ", if reversed { "<" } else { ">" }));
+    tail.text(&cursor.id);
+    for (n, key) in query.sort.iter().enumerate().rev() {
+        let column = format!("q.s{n}");
+        let value = cursor.keys.get(n).unwrap_or(&SortValue::Null);
+        let greater = key.descending == reversed;
+        let op = if greater { ">" } else { "<" };
+        let mut level = Sql::default();
+        level.push("(");
+        match (value, reversed) {
+            (SortValue::Null, false) => {
+                // Nothing sorts after a missing value but other missing values.
+                level.push(&format!("{column} IS NULL AND ("));
+                level.append(tail);
+                level.push(")");
+            }
+            (SortValue::Null, true) => {
+                level.push(&format!("{column} IS NOT NULL OR ({column} IS NULL AND ("));
+                level.append(tail);
+                level.push("))");
+            }
+            (value, false) => {
+                level.push(&format!("{column} IS NULL OR {column} {op} "));
+                bind(&mut level, value);
+                level.push(&format!(" OR ({column} = "));
+                bind(&mut level, value);
+                level.push(" AND (").append(tail).push("))");
+            }
+            (value, true) => {
+                level.push(&format!("({column} IS NOT NULL AND {column} {op} "));
+                bind(&mut level, value);
+                level.push(&format!(") OR ({column} = "));
+                bind(&mut level, value);
+                level.push(" AND (").append(tail).push("))");
+            }
+        }
+        level.push(")");
+        tail = level;
+    }
+    tail
+}
+
+fn bind(sql: &mut Sql, value: &SortValue) {
+    match value {
+        SortValue::Null => {
+            sql.push("NULL");
+        }
+        SortValue::Int(i) => {
+            sql.int(*i);
+        }
+        SortValue::Real(r) => {
+            sql.real(*r);
+        }
+        SortValue::Text(t) => {
+            sql.text(t);
+        }
+    }
+}
+
+/// The matching current versions, with the sort values as `s0, s1…`.
+fn candidates(
+    conditions: &mut Conditions<'_>,
+    query: &SearchQuery,
+    sorts: &[(Sql, ValueKind)],
+) -> Result<Sql, Unanswerable> {
+    let dialect = conditions.dialect;
+    let driver = driving_filter(conditions.params, query);
+    let mut sql = Sql::default();
+    sql.push(&format!(
+        "SELECT r.seq AS seq, r.res_type AS res_type, r.res_id AS res_id, r.version AS version, r.last_updated AS last_updated, r.deleted AS deleted, r.method AS method, {} AS content",
+        match dialect {
+            Dialect::Sqlite => "r.content",
+            Dialect::Postgres => "r.content::text",
+        }
+    ));
+    for (n, (expr, _)) in sorts.iter().enumerate() {
+        sql.push(", ").append(expr.clone()).push(&format!(" AS s{n}"));
+    }
+    match driver {
+        Some(index) => {
+            // Start from the rows the most selective filter finds (CROSS JOIN keeps SQLite
+            // from choosing a scan of every resource of the type instead).
+            sql.push(" FROM (").append(driving_rows(conditions, query, index)?).push(") d");
+            sql.push(" CROSS JOIN resource_versions r WHERE r.res_type = ")
+                .text(&query.resource_type)
+                .push(" AND r.res_id = d.res_id");
+        }
+        None => {
+            sql.push(" FROM resource_versions r WHERE r.res_type = ").text(&query.resource_type);
+        }
+    }
+    sql.push(&format!(" AND {}", dialect.current("r")));
+    for (n, filter) in query.filters.iter().enumerate() {
+        if Some(n) == driver {
+            continue;
+        }
+        sql.push(" AND ").append(conditions.filter(&query.resource_type, "r", filter)?);
+    }
+    Ok(sql)
+}
+
+/// The filter to start from: one answered by an index lookup on a value, most selective kind
+/// first (a reference finds one patient's rows; a status finds a quarter of them).
+fn driving_filter(params: &SearchParams, query: &SearchQuery) -> Option<usize> {
+    let rank = |n: usize| -> Option<u8> {
+        let filter = &query.filters[n];
+        if filter.chain.is_some() || filter.has.is_some() || filter.values.is_empty() {
+            return None;
+        }
+        if !matches!(filter.modifier, None | Some(Modifier::Exact) | Some(Modifier::Type(_))) {
+            return None;
+        }
+        let param = params.get(&query.resource_type, &filter.param)?;
+        if !matches!(param.storage, Storage::Indexed | Storage::TargetOf { .. }) {
+            return None;
+        }
+        let ranks: Option<Vec<u8>> = filter
+            .values
+            .iter()
+            .map(|v| match v {
+                FilterValue::Reference { .. } | FilterValue::ReferenceUrl(_) => Some(0),
+                FilterValue::Token { system: TokenSystem::Is(_), code: Some(_) } => Some(1),
+                FilterValue::Token { code: Some(_), .. } => Some(2),
+                FilterValue::String(_) => Some(3),
+                FilterValue::Uri(_) => Some(4),
+                _ => None,
+            })
+            .collect();
+        ranks?.into_iter().max()
+    };
+    (0..query.filters.len()).filter_map(|n| rank(n).map(|r| (r, n))).min().map(|(_, n)| n)
+}
+
+/// `SELECT DISTINCT d.res_id FROM idx_… d WHERE …` for the driving filter.
+fn driving_rows(
+    conditions: &mut Conditions<'_>,
+    query: &SearchQuery,
+    index: usize,
+) -> Result<Sql, Unanswerable> {
+    let filter = &query.filters[index];
+    let param = conditions.params.get(&query.resource_type, &filter.param).ok_or(Unanswerable)?.clone();
+    let (code, kind, target) = match &param.storage {
+        Storage::TargetOf { code, target_type } => {
+            (code.clone(), ParamType::Reference, Some(target_type.clone()))
+        }
+        _ => (param.code.clone(), param.kind, None),
+    };
+    let table = table_of(kind).ok_or(Unanswerable)?;
+    let mut sql = Sql::default();
+    sql.push(&format!("SELECT DISTINCT d0.res_id FROM {table} d0 WHERE d0.res_type = "))
+        .text(&query.resource_type)
+        .push(" AND d0.param = ")
+        .text(&code);
+    if let Some(target) = target {
+        sql.push(" AND d0.target_type = ").text(&target);
+    }
+    sql.push(" AND (");
+    for (n, value) in filter.values.iter().enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(").append(value_condition("d0", kind, value, filter.modifier.as_ref())?).push(")");
+    }
+    sql.push(")");
+    Ok(sql)
+}
+
+/// The value a resource sorts by for one key: the smallest of its entries ascending, the
+/// largest descending (a date by the start of its range ascending, the end descending).
+fn sort_expression(
+    conditions: &mut Conditions<'_>,
+    resource_type: &str,
+    code: &str,
+    descending: bool,
+) -> Result<(Sql, ValueKind), Unanswerable> {
+    let dialect = conditions.dialect;
+    let mut sql = Sql::default();
+    match code {
+        "_id" => {
+            sql.push(&dialect.bytewise("r.res_id"));
+            return Ok((sql, ValueKind::Text));
+        }
+        "_lastUpdated" => {
+            sql.push("r.last_updated");
+            return Ok((sql, ValueKind::Int));
+        }
+        _ => {}
+    }
+    let param = conditions.params.get(resource_type, code).ok_or(Unanswerable)?.clone();
+    let (codes, kind, target) = match &param.storage {
+        Storage::Indexed => (vec![param.code.clone()], param.kind, None),
+        Storage::TargetOf { code, target_type } => {
+            (vec![code.clone()], ParamType::Reference, Some(target_type.clone()))
+        }
+        Storage::PartOf(composite) => (vec![composite.clone()], ParamType::Quantity, None),
+        Storage::UnionOf(members) => {
+            let all_indexed = members.iter().all(|m| {
+                conditions
+                    .params
+                    .get(resource_type, m)
+                    .is_some_and(|p| p.storage == Storage::Indexed && p.kind == param.kind)
+            });
+            if !all_indexed {
+                return Err(Unanswerable);
+            }
+            (members.clone(), param.kind, None)
+        }
+        _ => return Err(Unanswerable),
+    };
+    let aggregate = if descending { "MAX" } else { "MIN" };
+    let (column, value_kind) = match kind {
+        ParamType::Date => (if descending { "hi" } else { "lo" }, ValueKind::Int),
+        ParamType::String | ParamType::Uri => ("value", ValueKind::Text),
+        ParamType::Token => ("code", ValueKind::Text),
+        ParamType::Reference => ("url", ValueKind::Text),
+        ParamType::Quantity | ParamType::Number => ("value", ValueKind::Real),
+        ParamType::Composite | ParamType::Special => return Err(Unanswerable),
+    };
+    let table = table_of(kind).ok_or(Unanswerable)?;
+    let i = conditions.alias();
+    sql.push(&format!(
+        "(SELECT {aggregate}({i}.{column}) FROM {table} {i} WHERE {i}.res_type = r.res_type AND {i}.res_id = r.res_id AND {i}.param IN ("
+    ));
+    for (n, code) in codes.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.text(code);
+    }
+    sql.push(")");
+    if let Some(target) = target {
+        sql.push(&format!(" AND {i}.target_type = ")).text(&target);
+    }
+    sql.push(")");
+    Ok((sql, value_kind))
+}
