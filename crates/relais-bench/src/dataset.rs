@@ -101,7 +101,7 @@ const GIVEN_MALE: &[&str] = &[
     "Félix",
     "Samuel",
     "Gérard",
-    "Zoé-Marc",
+    "Marc-André",
 ];
 const CITIES: &[(&str, &str)] = &[
     ("Montréal", "H2X"),

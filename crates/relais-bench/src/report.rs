@@ -72,7 +72,7 @@ pub fn print_engine(engine: Engine, url: &str, rows: &[Row], logs: &Logs, exit: 
 }
 
 /// Each phase's first kinds of errors, the server's own complaints, and how it stopped.
-fn print_errors_and_logs(rows: &[Row], logs: &Logs, exit: &str) {
+pub fn print_errors_and_logs(rows: &[Row], logs: &Logs, exit: &str) {
     for row in rows.iter().filter(|row| row.phase.errors > 0) {
         println!("{} errors, first kinds:", row.name);
         for (message, count) in &row.phase.error_kinds {

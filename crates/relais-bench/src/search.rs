@@ -115,8 +115,14 @@ async fn bench_engine(
     let stopped = server.stop().await;
     let logs = server.logs();
     let removed = database.remove();
-    let rows = measured?;
     let exit = stopped.as_ref().map_or_else(|error| format!("{error:#}"), ToString::to_string);
+    let rows = match measured {
+        Ok(rows) => rows,
+        Err(error) => {
+            report::print_errors_and_logs(&[], &logs, &exit); // the server may say why
+            return Err(error);
+        }
+    };
     report::print_search(&rows, &logs, &exit);
     stopped?;
     removed?;
@@ -252,7 +258,7 @@ mod tests {
             assert!(patient < 100);
             let day = url.split("date=ge").nth(1).unwrap().split('&').next().unwrap();
             assert!(("2025-11-25".."2026-11-25").contains(&day), "{day}");
-            assert!(url.parse::<Uri>().is_ok(), "{url}");
+            assert!(format!("http://h/fhir/{url}").parse::<Uri>().is_ok(), "{url}");
         }
     }
 
@@ -265,6 +271,6 @@ mod tests {
             assert!(prefix.len() >= 3 && prefix.is_ascii());
             assert!(FAMILIES.iter().any(|(_, plain)| plain.starts_with(prefix)));
         }
-        assert!(TASK_QUEUE.parse::<Uri>().is_ok());
+        assert!(format!("http://h/fhir/{TASK_QUEUE}").parse::<Uri>().is_ok());
     }
 }
