@@ -1,5 +1,6 @@
 //! The load: one task per client, each on its own HTTP/1.1 keep-alive connection, sending one
 //! kind of request in a loop until the phase's deadline passes or its request budget is spent.
+//! A search phase checks that every answer is a 200 searchset Bundle and counts its entries.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -34,12 +35,28 @@ pub fn clients(n: usize) -> Vec<Client> {
         .collect()
 }
 
+/// Makes the `Type?query` part of a search URL (after `/fhir/`) from a client's random numbers.
+pub type MakeQuery = Arc<dyn Fn(&mut Rng) -> String + Send + Sync>;
+
 /// What each client does in a phase.
+#[derive(Clone)]
 pub enum Op {
     /// `POST /fhir/Observation` with `Prefer: return=minimal`.
     Create,
     /// `GET /fhir/Observation/{id}` of a random one of these ids.
     Read(Arc<[String]>),
+    /// `GET /fhir/{query}`: only a 200 with a Bundle counts as success.
+    Search(MakeQuery),
+}
+
+/// What makes an answer a success, besides its status.
+enum Expect {
+    /// A `Location` naming the created Observation.
+    Created,
+    /// The resource with this id in the body.
+    Resource(String),
+    /// Status 200 and a Bundle, whose entries are counted.
+    Bundle,
 }
 
 /// The outcome of a phase (or of one client's share of it).
@@ -55,6 +72,12 @@ pub struct Phase {
     pub latencies_us: Vec<u32>,
     /// Ids of the Observations created.
     pub ids: Vec<String>,
+    /// Search phases: entries with `search.mode` `match`, over all the Bundles answered.
+    pub matches: u64,
+    /// Search phases: other entries (`_include`d resources, OperationOutcomes).
+    pub included: u64,
+    /// Search phases: Bundles without any match.
+    pub empty: u64,
     /// From the start of the phase until the last client finished.
     pub elapsed: Duration,
 }
@@ -81,6 +104,9 @@ impl Phase {
         }
         self.latencies_us.extend(other.latencies_us);
         self.ids.extend(other.ids);
+        self.matches += other.matches;
+        self.included += other.included;
+        self.empty += other.empty;
     }
 }
 
@@ -99,15 +125,8 @@ pub async fn run(
         .iter()
         .enumerate()
         .map(|(n, client)| {
-            let worker = Worker {
-                client: client.clone(),
-                base: base.to_owned(),
-                op: match op {
-                    Op::Create => Op::Create,
-                    Op::Read(ids) => Op::Read(ids.clone()),
-                },
-                rng: Rng::new(n),
-            };
+            let worker =
+                Worker { client: client.clone(), base: base.to_owned(), op: op.clone(), rng: Rng::new(n) };
             let sent = sent.clone();
             tokio::spawn(worker.run(move || {
                 Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests
@@ -143,8 +162,8 @@ impl Worker {
         let create: Uri = format!("{}/fhir/Observation", self.base).parse().context("server URL")?;
         let mut out = Phase::default();
         while go_on() {
-            let (request, wanted_id) = match &self.op {
-                Op::Create => (self.create_request(&create)?, None),
+            let (request, expect) = match &self.op {
+                Op::Create => (self.create_request(&create)?, Expect::Created),
                 Op::Read(ids) => {
                     let id = ids[self.rng.below(ids.len())].clone();
                     let uri: Uri =
@@ -153,8 +172,17 @@ impl Worker {
                         Request::get(uri)
                             .header(header::ACCEPT, "application/fhir+json")
                             .body(Full::default())?,
-                        Some(id),
+                        Expect::Resource(id),
                     )
+                }
+                Op::Search(query) => {
+                    let uri: Uri = format!("{}/fhir/{}", self.base, query(&mut self.rng))
+                        .parse()
+                        .context("search URL")?;
+                    let request = Request::get(uri)
+                        .header(header::ACCEPT, "application/fhir+json")
+                        .body(Full::default())?;
+                    (request, Expect::Bundle)
                 }
             };
             let started = Instant::now();
@@ -176,8 +204,8 @@ impl Worker {
                 out.error(format!("HTTP {}: {}", answer.status, body.chars().take(300).collect::<String>()));
                 continue;
             }
-            match wanted_id {
-                None => match answer.location.as_deref().and_then(created_id) {
+            match expect {
+                Expect::Created => match answer.location.as_deref().and_then(created_id) {
                     Some(id) => out.ids.push(id.to_owned()),
                     None => {
                         out.error(format!(
@@ -187,14 +215,29 @@ impl Worker {
                         continue;
                     }
                 },
-                Some(id) if !contains(&answer.body, id.as_bytes()) => {
+                Expect::Resource(id) if !contains(&answer.body, id.as_bytes()) => {
                     out.error(format!(
                         "{} for Observation/{id} without that resource in the body",
                         answer.status
                     ));
                     continue;
                 }
-                Some(_) => {}
+                Expect::Resource(_) => {}
+                Expect::Bundle if answer.status != hyper::StatusCode::OK => {
+                    out.error(format!("{} instead of 200 OK for a search", answer.status));
+                    continue;
+                }
+                Expect::Bundle => match entries(&answer.body) {
+                    Ok((matches, others)) => {
+                        out.matches += matches;
+                        out.included += others;
+                        out.empty += u64::from(matches == 0);
+                    }
+                    Err(error) => {
+                        out.error(format!("{} with a body that is not a Bundle: {error}", answer.status));
+                        continue;
+                    }
+                },
             }
             out.ok += 1;
             out.latencies_us.push(latency_us);
@@ -246,6 +289,39 @@ fn observation(rng: &mut Rng) -> String {
     .to_string()
 }
 
+/// A search answer: just what is counted of it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Bundle {
+    resource_type: String,
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(serde::Deserialize)]
+struct Entry {
+    search: Option<EntrySearch>,
+}
+
+#[derive(serde::Deserialize)]
+struct EntrySearch {
+    mode: Option<String>,
+}
+
+/// (match entries, other entries) of a Bundle.
+fn entries(body: &[u8]) -> Result<(u64, u64), String> {
+    let bundle: Bundle = serde_json::from_slice(body).map_err(|error| error.to_string())?;
+    if bundle.resource_type != "Bundle" {
+        return Err(format!("resourceType {}", bundle.resource_type));
+    }
+    let matches = bundle
+        .entry
+        .iter()
+        .filter(|entry| entry.search.as_ref().and_then(|s| s.mode.as_deref()) == Some("match"))
+        .count() as u64;
+    Ok((matches, bundle.entry.len() as u64 - matches))
+}
+
 /// The id in `http://host/fhir/Observation/{id}/_history/1`.
 fn created_id(location: &str) -> Option<&str> {
     let id = location.split_once("/Observation/")?.1.split('/').next()?;
@@ -257,14 +333,25 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// xorshift64: plenty for picking patients and ids.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(stream: usize) -> Rng {
+    /// A different sequence on every run.
+    pub fn new(stream: usize) -> Rng {
         Rng(RandomState::new().hash_one(stream) | 1)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    /// The same sequence for the same seed (its first numbers are already well mixed).
+    pub fn seeded(seed: u64) -> Rng {
+        // splitmix64's finaliser, so that neighbouring seeds start far apart.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Rng((z ^ (z >> 31)) | 1)
+    }
+
+    /// A number in `0..n` (0 if `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -281,6 +368,27 @@ mod tests {
         assert_eq!(created_id("http://127.0.0.1:1/fhir/Observation/abc-1/_history/1"), Some("abc-1"));
         assert_eq!(created_id("http://127.0.0.1:1/fhir/Observation//_history/1"), None);
         assert_eq!(created_id("http://127.0.0.1:1/fhir/Patient/x"), None);
+    }
+
+    #[test]
+    fn bundle_entries_are_counted_by_search_mode() {
+        let body = br#"{"resourceType":"Bundle","type":"searchset","entry":[
+            {"resource":{},"search":{"mode":"match"}},{"search":{"mode":"include"}},
+            {"search":{"mode":"match"}}]}"#;
+        assert_eq!(entries(body), Ok((2, 1)));
+        assert_eq!(entries(br#"{"resourceType":"Bundle","type":"searchset"}"#), Ok((0, 0)));
+        assert!(entries(br#"{"resourceType":"OperationOutcome"}"#).is_err());
+        assert!(entries(b"not json").is_err());
+    }
+
+    #[test]
+    fn seeded_rngs_repeat() {
+        let draw = |seed| {
+            let mut rng = Rng::seeded(seed);
+            (0..5).map(|_| rng.below(1000)).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(7), draw(7));
+        assert_ne!(draw(7), draw(8));
     }
 
     #[test]

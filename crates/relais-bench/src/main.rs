@@ -6,17 +6,23 @@
 //! then reading random created ones back. It prints requests, errors (every non-2xx answer),
 //! requests/s and latency percentiles, and exits non-zero if any request failed.
 //!
+//! `relais-bench search` loads patients, their vital signs and a Task queue instead, and
+//! measures three searches (see `search.rs`).
+//!
 //! `cargo build --release -p relais -p relais-bench && target/release/relais-bench`
 
+mod bulk;
+mod dataset;
 mod load;
 mod report;
+mod search;
 mod server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::load::Op;
 use crate::report::{Cpu, Row};
@@ -24,7 +30,7 @@ use crate::server::{Database, Engine, Server};
 
 /// Which engines to benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Engines {
+pub enum Engines {
     Sqlite,
     Postgres,
     Both,
@@ -34,25 +40,35 @@ enum Engines {
 #[derive(Debug, Parser)]
 #[command(name = "relais-bench", about)]
 pub struct Args {
+    /// What to measure (default: creates and reads).
+    #[command(subcommand)]
+    mode: Option<Mode>,
     /// Database engine(s) to run on.
-    #[arg(long, value_enum, default_value_t = Engines::Both)]
+    #[arg(long, value_enum, default_value_t = Engines::Both, global = true)]
     engine: Engines,
     /// Concurrent clients, each on its own keep-alive connection.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, global = true)]
     clients: usize,
     /// Length of each measured phase, in seconds.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, global = true)]
     seconds: u64,
     /// Most requests per phase, so that a phase always ends.
-    #[arg(long, default_value_t = 2_000_000)]
+    #[arg(long, default_value_t = 2_000_000, global = true)]
     max_requests: u64,
     /// The relais binary (default: `relais` next to this executable).
-    #[arg(long)]
+    #[arg(long, global = true)]
     relais: Option<PathBuf>,
 }
 
+/// Benchmarks other than creates and reads.
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Load patients, a year of vital signs and a Task queue, then measure three searches.
+    Search(search::SearchArgs),
+}
+
 /// How long the warm-up runs (its figures are printed but are not the result).
-const WARM_UP: Duration = Duration::from_secs(1);
+pub(crate) const WARM_UP: Duration = Duration::from_secs(1);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -73,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     report::print_machine(&relais, &args);
+    if let Some(Mode::Search(search)) = &args.mode {
+        return search::run(&relais, &args, search).await;
+    }
 
     let engines = match args.engine {
         Engines::Sqlite => vec![Engine::Sqlite],

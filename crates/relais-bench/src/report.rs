@@ -68,6 +68,11 @@ pub fn print_engine(engine: Engine, url: &str, rows: &[Row], logs: &Logs, exit: 
         );
     }
     println!("(req/s and latencies count successful requests only; server CPU is the relais process alone)");
+    print_errors_and_logs(rows, logs, exit);
+}
+
+/// Each phase's first kinds of errors, the server's own complaints, and how it stopped.
+pub fn print_errors_and_logs(rows: &[Row], logs: &Logs, exit: &str) {
     for row in rows.iter().filter(|row| row.phase.errors > 0) {
         println!("{} errors, first kinds:", row.name);
         for (message, count) in &row.phase.error_kinds {
@@ -81,6 +86,56 @@ pub fn print_engine(engine: Engine, url: &str, rows: &[Row], logs: &Logs, exit: 
         }
     }
     println!("server stop (SIGTERM): {exit}");
+}
+
+/// Prints the search phases' table: latencies, and how much each Bundle held on average.
+pub fn print_search(rows: &[Row], logs: &Logs, exit: &str) {
+    println!(
+        "{:<13} {:>9} {:>7} {:>9} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>7} {:>11} {:>10}",
+        "phase",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "matches",
+        "included",
+        "empty",
+        "server CPU",
+        "bench CPU"
+    );
+    for row in rows {
+        let phase = &row.phase;
+        let seconds = phase.elapsed.as_secs_f64().max(f64::EPSILON);
+        let cores = |cpu: Duration| format!("{:.2} cores", cpu.as_secs_f64() / seconds);
+        let (server, bench) = row.cpu.map_or(("?".to_owned(), "?".to_owned()), |(s, b)| (cores(s), cores(b)));
+        let per_bundle = |n: u64| {
+            if phase.ok == 0 { "-".to_owned() } else { format!("{:.1}", n as f64 / phase.ok as f64) }
+        };
+        println!(
+            "{:<13} {:>9} {:>7} {:>9.1} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>7} {:>11} {:>10}",
+            row.name,
+            phase.ok + phase.errors,
+            phase.errors,
+            phase.ok as f64 / seconds,
+            percentile_ms(&phase.latencies_us, 50.0),
+            percentile_ms(&phase.latencies_us, 90.0),
+            percentile_ms(&phase.latencies_us, 99.0),
+            percentile_ms(&phase.latencies_us, 100.0),
+            per_bundle(phase.matches),
+            per_bundle(phase.included),
+            phase.empty,
+            server,
+            bench,
+        );
+    }
+    println!(
+        "(req/s and latencies count 200 Bundles only; matches and included are entries per Bundle; \
+         empty counts Bundles without a match)"
+    );
+    print_errors_and_logs(rows, logs, exit);
 }
 
 /// The nearest-rank percentile of sorted microsecond latencies, in milliseconds.

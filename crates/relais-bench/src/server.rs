@@ -1,5 +1,6 @@
 //! A throw-away database (a SQLite file in a temporary folder, or a fresh PostgreSQL database
-//! made with `psql`) and a real `relais serve` process on a free loopback port.
+//! made with `psql`), or a kept one named on the command line, and a real `relais serve` process
+//! on a free loopback port.
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -65,6 +66,23 @@ impl Database {
                 Ok(Database { url, dir, postgres: Some((admin, name)) })
             }
         }
+    }
+
+    /// A kept database: a `postgres://` URL of an existing database, or a SQLite file (created
+    /// if missing). It is never dropped; the server's data folder is a temporary one.
+    pub fn reuse(spec: &str) -> anyhow::Result<(Engine, Database)> {
+        let dir = tempfile::Builder::new().prefix("relais-bench-").tempdir().context("temporary folder")?;
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            psql(spec, "SELECT 1").context("cannot reach the --database (create it first)")?;
+            return Ok((Engine::Postgres, Database { url: spec.to_owned(), dir, postgres: None }));
+        }
+        let path = spec.strip_prefix("sqlite://").unwrap_or(spec);
+        let path = std::path::absolute(path).with_context(|| format!("--database {spec}"))?;
+        if path.is_dir() {
+            bail!("--database {} is a folder: name the SQLite file (e.g. search.db)", path.display());
+        }
+        let url = format!("sqlite://{}", path.display());
+        Ok((Engine::Sqlite, Database { url, dir, postgres: None }))
     }
 
     /// The URL for `relais --database-url`.
