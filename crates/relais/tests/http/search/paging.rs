@@ -45,7 +45,8 @@ fn next_link(page: &Value) -> Option<String> {
 
 async fn paging_under_concurrent_writes(h: Harness) {
     let patient = json!({"resourceType": "Patient", "id": "pt-pages", "name": [{"family": "Pages"}]});
-    assert_eq!(h.put("/fhir/Patient/pt-pages", &patient).await.status, 200, "the patient");
+    let put = h.put("/fhir/Patient/pt-pages", &patient).await;
+    assert_eq!(put.status, reqwest::StatusCode::CREATED, "{}", put.text);
     // 24 before paging: days 2..=25 at noon, and two on day 10 at the same instant (a tie).
     let mut existing: Vec<String> = Vec::new();
     let mut entries = Vec::new();

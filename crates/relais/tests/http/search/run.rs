@@ -240,6 +240,13 @@ fn check(expected: &Expected, got: &Collected, case: &Case, problems: &mut Vec<S
     if !both.is_empty() {
         problems.push(format!("included and also a match: {both:?}"));
     }
+    let page_size =
+        case.query.split(['?', '&']).find_map(|p| p.strip_prefix("_count=")?.parse::<usize>().ok());
+    if let Some(size) = page_size
+        && let Some(big) = got.pages.iter().position(|p| p.len() > size)
+    {
+        problems.push(format!("page {} holds {} matches with _count={size}", big + 1, got.pages[big].len()));
+    }
     let count_only = matches!(expected, Expected::Count(_));
     if !count_only && let Some(total) = got.total {
         let n = got.matches.len() as u64;
