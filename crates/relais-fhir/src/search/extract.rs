@@ -280,6 +280,9 @@ pub(crate) fn range_of(text: &str) -> Option<(i64, i64)> {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::SchemaValidator;
