@@ -40,6 +40,7 @@ impl AppState {
         let base = settings.fhir_base();
         let statement = relais_fhir::capability::capability_statement(
             fhir.schema().resource_types(),
+            fhir.search_params(),
             &relais_fhir::capability::ServerFacts {
                 base_url: &base,
                 software_version: env!("CARGO_PKG_VERSION"),

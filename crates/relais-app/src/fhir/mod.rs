@@ -1,4 +1,4 @@
-//! The FHIR resource use cases: create, read, vread, update, delete, history, batch and
+//! The FHIR resource use cases: create, read, vread, update, delete, history, search, batch and
 //! transaction.
 
 mod bundle;
@@ -6,6 +6,8 @@ mod conditional;
 mod error;
 mod history;
 mod read;
+mod search;
+mod search_bundle;
 mod write;
 
 use std::sync::Arc;
@@ -88,6 +90,11 @@ impl Fhir {
     /// The schema validator (resource types, validation).
     pub fn schema(&self) -> &Arc<SchemaValidator> {
         &self.schema
+    }
+
+    /// The search parameter definitions (for the CapabilityStatement).
+    pub fn search_params(&self) -> &Arc<SearchParams> {
+        &self.search
     }
 
     fn known_type(&self, resource_type: &str) -> Result<(), FhirError> {

@@ -26,6 +26,21 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    /// The FHIR code (`SearchParameter.type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Number => "number",
+            ParamType::Date => "date",
+            ParamType::String => "string",
+            ParamType::Token => "token",
+            ParamType::Reference => "reference",
+            ParamType::Composite => "composite",
+            ParamType::Quantity => "quantity",
+            ParamType::Uri => "uri",
+            ParamType::Special => "special",
+        }
+    }
+
     fn parse(code: &str) -> Option<ParamType> {
         Some(match code {
             "number" => ParamType::Number,
@@ -400,6 +415,9 @@ mod tests {
         let code = params.get("Observation", "code").unwrap();
         assert_eq!(code.paths.len(), 1, "only the Observation part of the shared expression");
         assert_eq!(params.get("Patient", "name").unwrap().kind, ParamType::String);
+        for kind in [ParamType::Date, ParamType::Reference, ParamType::Composite, ParamType::Uri] {
+            assert_eq!(ParamType::parse(kind.as_str()), Some(kind));
+        }
         let patient = params.get("Task", "patient").unwrap();
         assert_eq!(patient.paths[0].steps.last(), Some(&Step::ResolvesTo("Patient".into())));
         let bp = params.get("Observation", "component-code-value-quantity").unwrap();

@@ -5,6 +5,7 @@ mod history;
 pub(crate) mod negotiate;
 mod reply;
 mod resource;
+mod search;
 
 use axum::Router;
 use axum::extract::State;
@@ -23,7 +24,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", post(bundle::post_bundle))
         .route("/metadata", get(get_metadata))
         .route("/_history", get(history::get_system_history))
-        .route("/{type}", post(resource::post_resource))
+        .route("/{type}", get(search::get_search).post(resource::post_resource))
+        .route("/{type}/_search", post(search::post_search))
         .route("/{type}/_history", get(history::get_type_history))
         .route(
             "/{type}/{id}",

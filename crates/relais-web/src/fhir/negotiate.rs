@@ -85,6 +85,74 @@ pub(crate) fn prefer(headers: &HeaderMap) -> Prefer {
     Prefer::default()
 }
 
+/// `Prefer: handling=strict` (refuse unknown search parameters); `handling=lenient` or no
+/// preference ignores them.
+pub(crate) fn strict_handling(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .any(|token| token.trim().replace(' ', "") == "handling=strict")
+}
+
+fn unsupported_media_type(diagnostics: String) -> Response {
+    outcome_response(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        &[Issue::error(IssueType::NotSupported, "media-type-not-supported", diagnostics)],
+    )
+}
+
+fn body_rejection(rejection: axum::extract::rejection::BytesRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        outcome_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &[Issue::error(
+                IssueType::TooLong,
+                "body-too-large",
+                "The request body is larger than this server accepts; nothing was stored",
+            )],
+        )
+    } else {
+        outcome_response(
+            StatusCode::BAD_REQUEST,
+            &[Issue::error(
+                IssueType::Structure,
+                "body-unreadable",
+                format!("The request body could not be read: {}", rejection.body_text()),
+            )],
+        )
+    }
+}
+
+/// The body of `POST …/_search`: `application/x-www-form-urlencoded` pairs, percent-decoded. An
+/// empty body may come without a `Content-Type` (a search with every parameter in the URL).
+pub(crate) struct FormBody(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let media = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|c| c.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        if let Some(other) = media.as_deref().filter(|m| *m != "application/x-www-form-urlencoded") {
+            return Err(unsupported_media_type(format!(
+                "Content-Type '{other}' is not supported for a search; send application/x-www-form-urlencoded"
+            )));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(body_rejection)?;
+        if media.is_none() && !bytes.is_empty() {
+            return Err(unsupported_media_type(
+                "The request has no Content-Type; send application/x-www-form-urlencoded".to_owned(),
+            ));
+        }
+        Ok(FormBody(form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()))
+    }
+}
+
 /// A FHIR request body: JSON by `Content-Type`, within the size limit.
 pub(crate) struct FhirBody(pub Bytes);
 
@@ -98,45 +166,17 @@ impl<S: Send + Sync> FromRequest<S> for FhirBody {
             Some(ct) if is_json_type(ct) => {}
             Some(ct) => {
                 let media = ct.split(';').next().unwrap_or_default().trim().to_owned();
-                return Err(outcome_response(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    &[Issue::error(
-                        IssueType::NotSupported,
-                        "media-type-not-supported",
-                        format!("Content-Type '{media}' is not supported; send application/fhir+json"),
-                    )],
-                ));
+                return Err(unsupported_media_type(format!(
+                    "Content-Type '{media}' is not supported; send application/fhir+json"
+                )));
             }
             None => {
-                return Err(outcome_response(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    &[Issue::error(
-                        IssueType::NotSupported,
-                        "media-type-not-supported",
-                        "The request has no Content-Type; send application/fhir+json",
-                    )],
+                return Err(unsupported_media_type(
+                    "The request has no Content-Type; send application/fhir+json".to_owned(),
                 ));
             }
         }
-        match Bytes::from_request(request, state).await {
-            Ok(bytes) => Ok(FhirBody(bytes)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(outcome_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &[Issue::error(
-                    IssueType::TooLong,
-                    "body-too-large",
-                    "The request body is larger than this server accepts; nothing was stored",
-                )],
-            )),
-            Err(rejection) => Err(outcome_response(
-                StatusCode::BAD_REQUEST,
-                &[Issue::error(
-                    IssueType::Structure,
-                    "body-unreadable",
-                    format!("The request body could not be read: {}", rejection.body_text()),
-                )],
-            )),
-        }
+        Bytes::from_request(request, state).await.map(FhirBody).map_err(body_rejection)
     }
 }
 
@@ -156,6 +196,16 @@ mod tests {
         }
         assert!(accepts_json("text/html,application/xhtml+xml,*/*;q=0.8"));
         assert!(!accepts_json("application/fhir+xml"));
+    }
+
+    #[test]
+    fn handling_preference() {
+        let mut h = HeaderMap::new();
+        assert!(!strict_handling(&h), "lenient by default");
+        h.insert("prefer", "return=minimal, handling=strict".parse().unwrap());
+        assert!(strict_handling(&h));
+        h.insert("prefer", "handling=lenient".parse().unwrap());
+        assert!(!strict_handling(&h));
     }
 
     #[test]

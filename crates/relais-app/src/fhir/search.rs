@@ -1,0 +1,90 @@
+//! Search on one resource type (`GET /fhir/{type}?…`, `POST /fhir/{type}/_search`): parses the
+//! parameters, decides the page size and what to count, asks the store for one page, and builds
+//! the `searchset` Bundle (see `search_bundle.rs`).
+//!
+//! `_summary=true` and `_summary=text` are not honoured: they need the `isSummary` flags and the
+//! minimum cardinalities of the StructureDefinitions, which Relais does not embed (the JSON schema
+//! has neither, and its `required` lists leave out mandatory primitives). Rather than return a
+//! guess, a strict search refuses them and a lenient one ignores them and says so.
+
+use relais_fhir::search::{ParseOptions, SearchQuery, Summary, TotalMode, parse_query};
+use relais_fhir::{Issue, IssueType};
+use relais_store::SearchSpec;
+use serde_json::Value;
+
+use super::search_bundle::searchset;
+use super::{Fhir, FhirError};
+
+/// Matches per page when `_count` is not given.
+pub const DEFAULT_COUNT: u32 = 50;
+/// Most matches per page, whatever `_count` asks (the parser lowers larger values).
+pub const MAX_COUNT: u32 = 500;
+
+impl Fhir {
+    /// One page of a search on `resource_type`, as a `searchset` Bundle. `pairs` are the
+    /// percent-decoded parameters (URL and form body), without the web layer's `_format` and
+    /// `_pretty`; `strict` refuses unknown parameters instead of ignoring them; `base_url` is the
+    /// FHIR base (`http://…/fhir`).
+    pub async fn search(
+        &self,
+        resource_type: &str,
+        pairs: &[(String, String)],
+        strict: bool,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        self.known_type(resource_type)?;
+        let options = ParseOptions { base_url, strict, max_count: MAX_COUNT };
+        let mut query = parse_query(&self.search, resource_type, pairs.iter().map(|(k, v)| (k, v)), &options)
+            .map_err(FhirError::Invalid)?;
+        honour_summary(&mut query, strict)?;
+        let only_count = query.summary == Some(Summary::Count);
+        let count = if only_count { 0 } else { query.count.unwrap_or(DEFAULT_COUNT) };
+        let total = only_count || matches!(query.total, Some(TotalMode::Accurate | TotalMode::Estimate));
+        let page =
+            self.store.search(&SearchSpec { query: &query, params: &self.search, count, total }).await?;
+        searchset(&query, pairs, page, base_url)
+    }
+}
+
+/// Refuses (strict) or drops and records (lenient) the `_summary` modes Relais cannot honour.
+fn honour_summary(query: &mut SearchQuery, strict: bool) -> Result<(), FhirError> {
+    if !matches!(query.summary, Some(Summary::True | Summary::Text)) {
+        return Ok(());
+    }
+    if strict {
+        return Err(FhirError::Invalid(vec![
+            Issue::error(
+                IssueType::NotSupported,
+                "unsupported-summary",
+                "The search parameter _summary is supported as count, data or false only.",
+            )
+            .at("_summary"),
+        ]));
+    }
+    query.summary = None;
+    query.ignored.push("_summary".to_owned());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_true_and_text_are_refused_when_strict_and_dropped_when_lenient() {
+        for mode in [Summary::True, Summary::Text] {
+            let mut q = SearchQuery { summary: Some(mode), ..SearchQuery::default() };
+            let e = honour_summary(&mut q, true).unwrap_err();
+            assert_eq!(e.status(), 400);
+            assert_eq!(e.issues()[0].expression.as_deref(), Some("_summary"));
+            honour_summary(&mut q, false).unwrap();
+            assert_eq!(q.summary, None);
+            assert_eq!(q.ignored, ["_summary"]);
+        }
+        for mode in [Summary::Count, Summary::Data, Summary::False] {
+            let mut q = SearchQuery { summary: Some(mode), ..SearchQuery::default() };
+            honour_summary(&mut q, true).unwrap();
+            assert_eq!(q.summary, Some(mode));
+        }
+    }
+}
