@@ -119,3 +119,17 @@ fn result_parameters() {
     assert_eq!(ok("Patient", "_sort=_lastUpdated,-_id").sort.len(), 2);
     assert_eq!(ok("Patient", "").count, None);
 }
+
+#[test]
+fn number_precision_bounds_are_the_doubles_of_the_exact_decimals() {
+    let bounds = |text: &str| {
+        let (_, lo, hi) = values::decimal(text).unwrap();
+        (lo, hi)
+    };
+    assert_eq!(bounds("0.4"), (0.35, 0.45), "a stored 0.35 is inside 0.4's range");
+    assert_eq!(bounds("100"), (99.5, 100.5));
+    assert_eq!(bounds("1.50"), (1.495, 1.505));
+    assert_eq!(bounds("-0.3"), (-0.35, -0.25));
+    assert_eq!(bounds("1e2"), (50.0, 150.0), "one significant digit");
+    assert_eq!(bounds("72.0"), (71.95, 72.05));
+}

@@ -66,15 +66,15 @@ pub(super) fn reference(target_type: Option<&str>, id: &str) -> FilterValue {
 pub(super) fn quantity(
     prefix: Prefix,
     value: f64,
-    half: f64,
+    (lo, hi): (f64, f64),
     system: Option<&str>,
     code: Option<&str>,
 ) -> FilterValue {
     FilterValue::Quantity {
         prefix,
         value,
-        lo: value - half,
-        hi: value + half,
+        lo,
+        hi,
         system: system.map(str::to_owned),
         code: code.map(str::to_owned),
     }
@@ -188,7 +188,7 @@ fn filters_parse_as_the_spec_says() {
         (
             "Observation",
             "value-quantity=5.4",
-            vec![filter("value-quantity", None, vec![quantity(P::Eq, 5.4, 0.05, None, None)])],
+            vec![filter("value-quantity", None, vec![quantity(P::Eq, 5.4, (5.35, 5.45), None, None)])],
         ),
         (
             "Observation",
@@ -196,13 +196,13 @@ fn filters_parse_as_the_spec_says() {
             vec![filter(
                 "value-quantity",
                 None,
-                vec![quantity(P::Gt, 5.4, 0.005, Some("http://unitsofmeasure.org"), Some("mg"))],
+                vec![quantity(P::Gt, 5.4, (5.395, 5.405), Some("http://unitsofmeasure.org"), Some("mg"))],
             )],
         ),
         (
             "Observation",
             "value-quantity=le100||mg",
-            vec![filter("value-quantity", None, vec![quantity(P::Le, 100.0, 0.5, None, Some("mg"))])],
+            vec![filter("value-quantity", None, vec![quantity(P::Le, 100.0, (99.5, 100.5), None, Some("mg"))])],
         ),
         // number
         (
@@ -211,7 +211,7 @@ fn filters_parse_as_the_spec_says() {
             vec![filter(
                 "probability",
                 None,
-                vec![Number { prefix: P::Gt, value: 0.8, lo: 0.8 - 0.05, hi: 0.8 + 0.05 }],
+                vec![Number { prefix: P::Gt, value: 0.8, lo: 0.75, hi: 0.85 }],
             )],
         ),
         (
@@ -300,7 +300,7 @@ fn filters_parse_as_the_spec_says() {
                 None,
                 vec![Composite(vec![
                     tok(is("http://loinc.org"), Some("8480-6")),
-                    quantity(P::Gt, 100.0, 0.5, None, None),
+                    quantity(P::Gt, 100.0, (99.5, 100.5), None, None),
                 ])],
             )],
         ),

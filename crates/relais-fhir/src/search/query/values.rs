@@ -66,7 +66,7 @@ pub(super) fn prefixed(text: &str) -> Result<(Prefix, &str), Refusal> {
 }
 
 /// A decimal as FHIR writes it (`-1.50`, `1e3`), with the range its precision stands for:
-/// `100` is [99.5, 100.5], `1.50` is [1.495, 1.505].
+/// `100` is [99.5, 100.5), `1.50` is [1.495, 1.505) (the lower bound included).
 pub(super) fn decimal(text: &str) -> Result<(f64, f64, f64), Refusal> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(at) => (&text[..at], Some(&text[at + 1..])),
@@ -97,11 +97,27 @@ pub(super) fn decimal(text: &str) -> Result<(f64, f64, f64), Refusal> {
         return Err("is not a finite number");
     }
     let places = i32::try_from(fraction.len()).unwrap_or(i32::MAX).saturating_sub(exponent);
-    let half = 0.5 * 10f64.powi(places.saturating_neg());
-    if !half.is_finite() {
+    // The bounds as exact decimals, (10·m ∓ 5)·10^-(places+1), each parsed to the nearest
+    // double: `0.4` must start at the same double as a stored `0.35`, which `0.4 - 0.05`
+    // (0.35000000000000003) does not.
+    let negative = mantissa.starts_with('-');
+    let exact = format!("{whole}{fraction}").parse::<i128>().ok().and_then(|m| {
+        let m = if negative { -m } else { m };
+        let scaled = m.checked_mul(10)?;
+        let bound = |d: i128| format!("{}e{}", scaled.checked_add(d)?, places.checked_add(1)?.checked_neg()?).parse::<f64>().ok();
+        Some((bound(-5)?, bound(5)?))
+    });
+    let (lo, hi) = match exact {
+        Some(bounds) => bounds,
+        None => {
+            let half = 0.5 * 10f64.powi(places.saturating_neg());
+            (value - half, value + half)
+        }
+    };
+    if !lo.is_finite() || !hi.is_finite() {
         return Err("is not a finite number");
     }
-    Ok((value, value - half, value + half))
+    Ok((value, lo, hi))
 }
 
 /// One value (already split at unescaped commas, escapes kept) of a parameter of type `kind`.
