@@ -11,4 +11,5 @@ mod crud;
 mod errors;
 mod examples;
 mod ops;
+mod search_api;
 mod support;
