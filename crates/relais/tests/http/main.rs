@@ -12,4 +12,5 @@ mod errors;
 mod examples;
 mod ops;
 mod search;
+mod search_api;
 mod support;
