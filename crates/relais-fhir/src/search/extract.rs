@@ -261,7 +261,12 @@ pub(crate) fn range_of(text: &str) -> Option<(i64, i64)> {
         Some(i64::from(days) * 86_400_000_000)
     };
     let covering = |start: Date, span: Span| -> Option<(i64, i64)> {
-        Some((micros_at(start)?, micros_at(start.checked_add(span).ok()?)? - 1))
+        let end = match start.checked_add(span) {
+            Ok(next) => micros_at(next)? - 1,
+            // The last month or year FHIR can write (9999): up to the last microsecond of 9999.
+            Err(_) => micros_at(Date::MAX)? + 86_400_000_000 - 1,
+        };
+        Some((micros_at(start)?, end))
     };
     match text.len() {
         4 => covering(Date::new(text.parse().ok()?, 1, 1).ok()?, 1.year()),

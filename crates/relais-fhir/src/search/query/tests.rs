@@ -202,17 +202,17 @@ fn filters_parse_as_the_spec_says() {
         (
             "Observation",
             "value-quantity=le100||mg",
-            vec![filter("value-quantity", None, vec![quantity(P::Le, 100.0, (99.5, 100.5), None, Some("mg"))])],
+            vec![filter(
+                "value-quantity",
+                None,
+                vec![quantity(P::Le, 100.0, (99.5, 100.5), None, Some("mg"))],
+            )],
         ),
         // number
         (
             "RiskAssessment",
             "probability=gt0.8",
-            vec![filter(
-                "probability",
-                None,
-                vec![Number { prefix: P::Gt, value: 0.8, lo: 0.75, hi: 0.85 }],
-            )],
+            vec![filter("probability", None, vec![Number { prefix: P::Gt, value: 0.8, lo: 0.75, hi: 0.85 }])],
         ),
         (
             "RiskAssessment",

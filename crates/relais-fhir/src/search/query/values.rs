@@ -104,7 +104,11 @@ pub(super) fn decimal(text: &str) -> Result<(f64, f64, f64), Refusal> {
     let exact = format!("{whole}{fraction}").parse::<i128>().ok().and_then(|m| {
         let m = if negative { -m } else { m };
         let scaled = m.checked_mul(10)?;
-        let bound = |d: i128| format!("{}e{}", scaled.checked_add(d)?, places.checked_add(1)?.checked_neg()?).parse::<f64>().ok();
+        let bound = |d: i128| {
+            format!("{}e{}", scaled.checked_add(d)?, places.checked_add(1)?.checked_neg()?)
+                .parse::<f64>()
+                .ok()
+        };
         Some((bound(-5)?, bound(5)?))
     });
     let (lo, hi) = match exact {
