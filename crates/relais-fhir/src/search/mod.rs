@@ -1,7 +1,7 @@
-//! FHIR search, the parts without IO (the start of issue 3): the official R4 SearchParameter
-//! definitions ([`definitions`]), the FHIRPath subset their expressions use ([`path`]) and the
-//! index entries a resource yields per parameter ([`extract`]). The search URL parser is
-//! [`query`]. Still to come: composite entries, and the index tables and SQL planner in relais-store.
+//! FHIR search, the parts without IO: the official R4 SearchParameter definitions and where each
+//! parameter's values are kept ([`definitions`], [`Storage`]), the FHIRPath subset their
+//! expressions use ([`path`]), the index rows a resource yields ([`extract`]) and the search URL
+//! parser ([`query`]). The index tables and the SQL planner are relais-store's (`search/`).
 
 pub mod definitions;
 pub mod extract;
