@@ -46,7 +46,9 @@ impl SqliteStore {
             .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
-            .connect_with(connect.clone())
+            // Multi-row inserts have one statement text per row count (group sizes, and the
+            // power-of-two runs of index rows per table): keep them all prepared.
+            .connect_with(connect.clone().statement_cache_capacity(1024))
             .await?;
         let max_readers = options.max_connections.max(1);
         let readers = SqlitePoolOptions::new()

@@ -169,12 +169,15 @@ fn candidates(
     }
     match driver {
         Some(index) => {
-            // Start from the rows the most selective filter finds (CROSS JOIN keeps SQLite
-            // from choosing a scan of every resource of the type instead).
-            sql.push(" FROM (").append(driving_rows(conditions, query, index)?).push(") d");
-            sql.push(" CROSS JOIN resource_versions r WHERE r.res_type = ")
+            // Start from the ids the most selective filter finds: SQLite answers `res_id IN
+            // (…)` by running the subquery on its lookup index, then probing each current
+            // version (a DISTINCT subquery joined instead made it prefer the table's key order
+            // and scan every row of the type).
+            sql.push(" FROM resource_versions r WHERE r.res_type = ")
                 .text(&query.resource_type)
-                .push(" AND r.res_id = d.res_id");
+                .push(" AND r.res_id IN (")
+                .append(driving_rows(conditions, query, index)?)
+                .push(")");
         }
         None => {
             sql.push(" FROM resource_versions r WHERE r.res_type = ").text(&query.resource_type);
@@ -238,7 +241,7 @@ fn driving_rows(
     };
     let table = table_of(kind).ok_or(Unanswerable)?;
     let mut sql = Sql::default();
-    sql.push(&format!("SELECT DISTINCT d0.res_id FROM {table} d0 WHERE d0.res_type = "))
+    sql.push(&format!("SELECT d0.res_id FROM {table} d0 WHERE d0.res_type = "))
         .text(&query.resource_type)
         .push(" AND d0.param = ")
         .text(&code);
@@ -299,26 +302,34 @@ fn sort_expression(
         _ => return Err(Unanswerable),
     };
     let aggregate = if descending { "MAX" } else { "MIN" };
+    // `+ 0` and `|| ''` keep the value but not the column: on a bare column SQLite would
+    // answer MIN/MAX from the lookup index sorted by it, scanning every row of the parameter
+    // for each candidate, instead of the candidate's own rows by key.
     let (column, value_kind) = match kind {
-        ParamType::Date => (if descending { "hi" } else { "lo" }, ValueKind::Int),
-        ParamType::String | ParamType::Uri => ("value", ValueKind::Text),
-        ParamType::Token => ("code", ValueKind::Text),
-        ParamType::Reference => ("url", ValueKind::Text),
-        ParamType::Quantity | ParamType::Number => ("value", ValueKind::Real),
+        ParamType::Date => (if descending { "hi + 0" } else { "lo + 0" }, ValueKind::Int),
+        ParamType::String | ParamType::Uri => ("value || ''", ValueKind::Text),
+        ParamType::Token => ("code || ''", ValueKind::Text),
+        ParamType::Reference => ("url || ''", ValueKind::Text),
+        ParamType::Quantity | ParamType::Number => ("value + 0", ValueKind::Real),
         ParamType::Composite | ParamType::Special => return Err(Unanswerable),
     };
     let table = table_of(kind).ok_or(Unanswerable)?;
     let i = conditions.alias();
     sql.push(&format!(
-        "(SELECT {aggregate}({i}.{column}) FROM {table} {i} WHERE {i}.res_type = r.res_type AND {i}.res_id = r.res_id AND {i}.param IN ("
+        "(SELECT {aggregate}({i}.{column}) FROM {table} {i} WHERE {i}.res_type = r.res_type AND {i}.res_id = r.res_id AND "
     ));
-    for (n, code) in codes.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
+    if let [code] = codes.as_slice() {
+        sql.push(&format!("{i}.param = ")).text(code);
+    } else {
+        sql.push(&format!("{i}.param IN ("));
+        for (n, code) in codes.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.text(code);
         }
-        sql.text(code);
+        sql.push(")");
     }
-    sql.push(")");
     if let Some(target) = target {
         sql.push(&format!(" AND {i}.target_type = ")).text(&target);
     }
