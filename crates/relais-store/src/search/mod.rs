@@ -1,6 +1,7 @@
 //! FHIR search over the index tables: a parsed [`SearchQuery`] becomes one SQL statement per
 //! engine (see `plan.rs`), paged by keyset cursors that stay correct while resources are written.
 
+mod compare;
 mod cursor;
 mod engines;
 mod filter;
@@ -8,7 +9,7 @@ mod plan;
 mod sql;
 
 use async_trait::async_trait;
-use relais_fhir::search::{Include, SearchParams, SearchQuery, Storage};
+use relais_fhir::search::{Include, SearchParams, SearchQuery};
 
 use crate::{ResourceRow, StoreError};
 pub(crate) use cursor::SortValue;
@@ -128,13 +129,14 @@ async fn included(
         matches.iter().map(|r| (r.resource_type.clone(), r.id.clone())).collect();
     let mut added: Vec<ResourceRow> = Vec::new();
     for pass in 0..2 {
-        let sources: Vec<ResourceRow> = if pass == 0 { matches.to_vec() } else { added.clone() };
+        // The first pass starts from the matches, the `:iterate` pass from what it added.
+        let sources: &[ResourceRow] = if pass == 0 { matches } else { &added };
         let mut found = Vec::new();
         for include in query.includes.iter().filter(|i| pass == 0 || i.iterate) {
-            found.extend(forward(engine, spec, include, &sources).await?);
+            found.extend(forward(engine, spec, include, sources).await?);
         }
         for include in query.revincludes.iter().filter(|i| pass == 0 || i.iterate) {
-            found.extend(reverse(engine, spec, include, &sources).await?);
+            found.extend(reverse(engine, spec, include, sources).await?);
         }
         for row in found {
             if added.len() >= MAX_INCLUDED {
@@ -154,13 +156,7 @@ async fn included(
 /// The stored reference parameter an include names: its code and the type it is limited to.
 fn include_link(spec: &SearchSpec<'_>, include: &Include) -> Option<(String, Option<String>)> {
     let param = spec.params.get(&include.source_type, &include.param)?;
-    let (code, restricted) = match &param.storage {
-        Storage::Indexed if param.kind == relais_fhir::search::ParamType::Reference => {
-            (param.code.clone(), None)
-        }
-        Storage::TargetOf { code, target_type } => (code.clone(), Some(target_type.clone())),
-        _ => return None,
-    };
+    let (code, restricted) = filter::stored_reference(spec.params, &include.source_type, param).ok()?;
     match (&include.target_type, restricted) {
         (Some(wanted), Some(only)) if *wanted != only => None,
         (Some(wanted), _) => Some((code, Some(wanted.clone()))),

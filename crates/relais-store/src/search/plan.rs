@@ -6,8 +6,9 @@ use relais_fhir::search::{
     FilterValue, Modifier, ParamType, SearchParams, SearchQuery, Storage, TokenSystem,
 };
 
+use super::compare::value_condition;
 use super::cursor::{Cursor, Direction, SortValue};
-use super::filter::{Conditions, Unanswerable, table_of, value_condition};
+use super::filter::{Conditions, Unanswerable, table_of};
 use super::sql::{Dialect, Sql};
 
 /// What a sort column holds.
@@ -157,13 +158,9 @@ fn candidates(
     let dialect = conditions.dialect;
     let driver = driving_filter(conditions.params, query);
     let mut sql = Sql::default();
-    sql.push(&format!(
-        "SELECT r.seq AS seq, r.res_type AS res_type, r.res_id AS res_id, r.version AS version, r.last_updated AS last_updated, r.deleted AS deleted, r.method AS method, {} AS content",
-        match dialect {
-            Dialect::Sqlite => "r.content",
-            Dialect::Postgres => "r.content::text",
-        }
-    ));
+    // Named after their columns (PostgreSQL names `content::text` `content` too), as the
+    // page statement reads them from `q`.
+    sql.push(&format!("SELECT {}", row_columns(dialect, "r")));
     for (n, (expr, _)) in sorts.iter().enumerate() {
         sql.push(", ").append(expr.clone()).push(&format!(" AS s{n}"));
     }
