@@ -260,7 +260,7 @@ async fn reverse(
             .push(" AND i.target_id IN ");
             in_list(&mut sql, ids);
             sql.push(&format!(") ORDER BY {}", dialect.bytewise("r.res_id")));
-            sql.push(" LIMIT ").int(MAX_INCLUDED as i64);
+            sql.limit(MAX_INCLUDED as i64);
             rows.extend(engine.rows(&sql, &[]).await?.into_iter().map(|(row, _)| row));
         }
     }

@@ -63,13 +63,14 @@ pub(crate) fn page(
     }
     sql.push(" ORDER BY ");
     for (n, key) in query.sort.iter().enumerate() {
-        // Missing values last; reversed (a previous page) they come first.
-        let nulls = if reversed { "DESC" } else { "ASC" };
+        // Missing values last; reversed (a previous page) they come first. `NULLS LAST` rather
+        // than a `(s IS NULL)` key: SQLite would compute the sort value's subquery once per key.
+        let nulls = if reversed { "FIRST" } else { "LAST" };
         let descending = key.descending != reversed;
-        sql.push(&format!("(q.s{n} IS NULL) {nulls}, q.s{n} {}, ", if descending { "DESC" } else { "ASC" }));
+        sql.push(&format!("q.s{n} {} NULLS {nulls}, ", if descending { "DESC" } else { "ASC" }));
     }
     sql.push(&format!("{id} {}", if reversed { "DESC" } else { "ASC" }));
-    sql.push(" LIMIT ").int(limit);
+    sql.limit(limit);
     Ok(PagePlan { sql, kinds: sorts.into_iter().map(|s| s.1).collect() })
 }
 
@@ -164,30 +165,59 @@ fn candidates(
     for (n, (expr, _)) in sorts.iter().enumerate() {
         sql.push(", ").append(expr.clone()).push(&format!(" AS s{n}"));
     }
+    // Filters that only need the resource's key are checked on the driving index rows, before
+    // any version row is read: a patient's 100 Observations narrow to their 8 recent heart
+    // rates on the index alone, and only those 8 rows (with their content) are fetched.
+    let mut on_version_row = Vec::new();
     match driver {
         Some(index) => {
             // Start from the ids the most selective filter finds: SQLite answers `res_id IN
             // (…)` by running the subquery on its lookup index, then probing each current
             // version (a DISTINCT subquery joined instead made it prefer the table's key order
             // and scan every row of the type).
+            let mut ids = driving_rows(conditions, query, index)?;
+            for (n, filter) in query.filters.iter().enumerate() {
+                if n == index {
+                    continue;
+                }
+                if keyed_by_resource(conditions.params, &query.resource_type, filter) {
+                    ids.push(" AND ").append(conditions.filter(&query.resource_type, "d0", filter)?);
+                } else {
+                    on_version_row.push(filter);
+                }
+            }
             sql.push(" FROM resource_versions r WHERE r.res_type = ")
                 .text(&query.resource_type)
                 .push(" AND r.res_id IN (")
-                .append(driving_rows(conditions, query, index)?)
+                .append(ids)
                 .push(")");
         }
         None => {
             sql.push(" FROM resource_versions r WHERE r.res_type = ").text(&query.resource_type);
+            on_version_row.extend(&query.filters);
         }
     }
     sql.push(&format!(" AND {}", dialect.current("r")));
-    for (n, filter) in query.filters.iter().enumerate() {
-        if Some(n) == driver {
-            continue;
-        }
+    for filter in on_version_row {
         sql.push(" AND ").append(conditions.filter(&query.resource_type, "r", filter)?);
     }
     Ok(sql)
+}
+
+/// Whether `filter` is a condition on the resource's type and id alone (index rows, chains,
+/// `_has`, `_id`), which an index row of the same resource can check as well as its version
+/// row; `_lastUpdated` needs the version row.
+fn keyed_by_resource(
+    params: &SearchParams,
+    resource_type: &str,
+    filter: &relais_fhir::search::Filter,
+) -> bool {
+    if filter.has.is_some() || filter.chain.is_some() {
+        return true;
+    }
+    params
+        .get(resource_type, &filter.param)
+        .is_some_and(|param| param.storage != Storage::Column || param.code == "_id")
 }
 
 /// The filter to start from: one answered by an index lookup on a value, most selective kind

@@ -68,6 +68,14 @@ impl Sql {
         self
     }
 
+    /// ` LIMIT n`, written into the text: SQLite marks a statement whose LIMIT is a bound
+    /// variable to be compiled again whenever that variable is bound, which is every time the
+    /// cached statement runs.
+    pub(crate) fn limit(&mut self, limit: i64) -> &mut Self {
+        self.text.push_str(&format!(" LIMIT {limit}"));
+        self
+    }
+
     pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
         self.text.push_str(&other.text);
         self.binds.extend(other.binds);
