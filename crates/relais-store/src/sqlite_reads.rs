@@ -40,6 +40,7 @@ impl PointReads {
         // the worker.
         conn.busy_timeout(std::time::Duration::from_millis(200)).map_err(read_error)?;
         conn.pragma_update(None, "cache_size", -16000).map_err(read_error)?;
+        conn.pragma_update(None, "mmap_size", crate::sqlite::MMAP_BYTES).map_err(read_error)?;
         Ok(conn)
     }
 

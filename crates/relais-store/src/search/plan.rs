@@ -51,27 +51,48 @@ pub(crate) fn page(
     }
     let candidates = candidates(&mut conditions, query, &sorts)?;
     let reversed = cursor.is_some_and(|c| c.direction == Direction::Before);
-    let id = dialect.bytewise("q.res_id");
-    let mut sql = Sql::default();
-    sql.push("SELECT q.seq, q.res_type, q.res_id, q.version, q.last_updated, q.deleted, q.method, q.content");
+    // The page is chosen on keys alone (id and sort values), then only its rows are read with
+    // their content: a queue of 5,000 candidates sorts 5,000 short keys, not 5,000 resources.
+    let mut keys = Sql::default();
+    keys.push("SELECT q.res_id");
     for n in 0..sorts.len() {
-        sql.push(&format!(", q.s{n}"));
+        keys.push(&format!(", q.s{n}"));
     }
-    sql.push(" FROM (").append(candidates).push(") q");
+    keys.push(" FROM (").append(candidates).push(") q");
     if let Some(cursor) = cursor {
-        sql.push(" WHERE ").append(keyset(query, cursor, &id));
+        keys.push(" WHERE ").append(keyset(query, cursor, &dialect.bytewise("q.res_id")));
     }
-    sql.push(" ORDER BY ");
+    keys.push(" ORDER BY ").push(&page_order(query, dialect, "q", reversed));
+    keys.limit(limit);
+    let mut sql = Sql::default();
+    sql.push(&format!("SELECT {}", row_columns(dialect, "r")));
+    for n in 0..sorts.len() {
+        sql.push(&format!(", k.s{n}"));
+    }
+    sql.push(" FROM (")
+        .append(keys)
+        .push(") k JOIN resource_versions r ON r.res_type = ")
+        .text(&query.resource_type)
+        .push(&format!(" AND r.res_id = k.res_id AND {}", dialect.current("r")))
+        .push(" ORDER BY ")
+        .push(&page_order(query, dialect, "k", reversed));
+    Ok(PagePlan { sql, kinds: sorts.into_iter().map(|s| s.1).collect() })
+}
+
+/// The order of a page over `alias` (`res_id`, `s0`, `s1`…): the sort keys with missing values
+/// last, then the id; all reversed for a page before a cursor (missing values then come first).
+fn page_order(query: &SearchQuery, dialect: Dialect, alias: &str, reversed: bool) -> String {
+    let mut order = String::new();
     for (n, key) in query.sort.iter().enumerate() {
-        // Missing values last; reversed (a previous page) they come first. `NULLS LAST` rather
-        // than a `(s IS NULL)` key: SQLite would compute the sort value's subquery once per key.
+        // `NULLS LAST` rather than a `(s IS NULL)` key: SQLite would compute the sort value's
+        // subquery once per key.
         let nulls = if reversed { "FIRST" } else { "LAST" };
         let descending = key.descending != reversed;
-        sql.push(&format!("q.s{n} {} NULLS {nulls}, ", if descending { "DESC" } else { "ASC" }));
+        order.push_str(&format!("{alias}.s{n} {} NULLS {nulls}, ", if descending { "DESC" } else { "ASC" }));
     }
-    sql.push(&format!("{id} {}", if reversed { "DESC" } else { "ASC" }));
-    sql.limit(limit);
-    Ok(PagePlan { sql, kinds: sorts.into_iter().map(|s| s.1).collect() })
+    let id = dialect.bytewise(&format!("{alias}.res_id"));
+    order.push_str(&format!("{id} {}", if reversed { "DESC" } else { "ASC" }));
+    order
 }
 
 /// `SELECT COUNT(*)` of every match.
@@ -150,7 +171,7 @@ fn bind(sql: &mut Sql, value: &SortValue) {
     }
 }
 
-/// The matching current versions, with the sort values as `s0, s1…`.
+/// The ids of the matching current versions, with their sort values as `s0, s1…`.
 fn candidates(
     conditions: &mut Conditions<'_>,
     query: &SearchQuery,
@@ -159,9 +180,7 @@ fn candidates(
     let dialect = conditions.dialect;
     let driver = driving_filter(conditions.params, query);
     let mut sql = Sql::default();
-    // Named after their columns (PostgreSQL names `content::text` `content` too), as the
-    // page statement reads them from `q`.
-    sql.push(&format!("SELECT {}", row_columns(dialect, "r")));
+    sql.push("SELECT r.res_id");
     for (n, (expr, _)) in sorts.iter().enumerate() {
         sql.push(", ").append(expr.clone()).push(&format!(" AS s{n}"));
     }
@@ -197,7 +216,11 @@ fn candidates(
             on_version_row.extend(&query.filters);
         }
     }
-    sql.push(&format!(" AND {}", dialect.current("r")));
+    // Index rows belong to live resources only, so candidates found through them need no
+    // look at the version row's `deleted` flag: the current-version index answers alone.
+    // (The page's rows are read, and checked, in full.)
+    let live = if driver.is_some() { dialect.current_key("r") } else { dialect.current("r") };
+    sql.push(&format!(" AND {live}"));
     for filter in on_version_row {
         sql.push(" AND ").append(conditions.filter(&query.resource_type, "r", filter)?);
     }

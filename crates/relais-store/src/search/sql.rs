@@ -27,6 +27,15 @@ impl Dialect {
         }
     }
 
+    /// `alias` is the current version of its resource (deleted or not), as the current-version
+    /// index is declared on each engine, so that index alone answers it.
+    pub(crate) fn current_key(self, alias: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{alias}.is_current = 1"),
+            Dialect::Postgres => format!("{alias}.is_current"),
+        }
+    }
+
     /// Byte-wise text ordering for an expression (the index tables already compare so on
     /// PostgreSQL; resource ids need it spelled out), so both engines sort alike.
     pub(crate) fn bytewise(self, expr: &str) -> String {
