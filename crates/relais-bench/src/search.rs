@@ -111,7 +111,7 @@ async fn bench_engine(
 ) -> anyhow::Result<()> {
     let mut server = Server::start(relais, &database).await?;
     println!("\n== {engine} ({}) ==", database.url());
-    let measured = load_and_measure(&server, args, search, dataset).await;
+    let measured = load_and_measure(&server, &database, args, search, dataset).await;
     let stopped = server.stop().await;
     let logs = server.logs();
     let removed = database.remove();
@@ -152,6 +152,7 @@ fn problem(row: &Row) -> Option<String> {
 
 async fn load_and_measure(
     server: &Server,
+    database: &Database,
     args: &Args,
     search: &SearchArgs,
     dataset: &Dataset,
@@ -180,6 +181,13 @@ async fn load_and_measure(
             loaded.bundles,
             loaded.resources as f64 / seconds.max(f64::EPSILON)
         );
+        let started = std::time::Instant::now();
+        if database.analyze()? {
+            println!(
+                "analyze:      {:.1} s (planner statistics, as autovacuum would gather)",
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
 
     let clients = load::clients(args.clients);

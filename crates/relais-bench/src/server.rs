@@ -85,6 +85,19 @@ impl Database {
         Ok((Engine::Sqlite, Database { url, dir, postgres: None }))
     }
 
+    /// Gathers the planner's statistics after a bulk load, as autovacuum would on PostgreSQL
+    /// in the following minutes (docs/operations.md); `Ok(false)` on SQLite, where it is not
+    /// run: the search statements are shaped to need no statistics, and with STAT4 statistics
+    /// (the bundled build has them) SQLite re-prepares a statement each time a value it used
+    /// for an estimate is bound again.
+    pub fn analyze(&self) -> anyhow::Result<bool> {
+        if self.url.starts_with("sqlite:") {
+            return Ok(false);
+        }
+        psql(&self.url, "ANALYZE")?;
+        Ok(true)
+    }
+
     /// The URL for `relais --database-url`.
     pub fn url(&self) -> &str {
         &self.url
