@@ -16,5 +16,6 @@
 
 pub mod password;
 mod random;
+pub mod token;
 
 pub use random::{Entropy, EntropyError, OsEntropy};
