@@ -17,5 +17,6 @@
 pub mod password;
 mod random;
 pub mod token;
+pub mod totp;
 
 pub use random::{Entropy, EntropyError, OsEntropy};
