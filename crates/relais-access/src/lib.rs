@@ -14,6 +14,7 @@
 //! real implementation, [`OsEntropy`], is the one place that asks the operating system for bytes.
 //! It must not depend on `relais-store`, `relais-app`, `relais-web` or any HTTP or SQL crate.
 
+pub mod audit;
 pub mod password;
 mod random;
 pub mod token;
