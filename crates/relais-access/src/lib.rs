@@ -1,0 +1,23 @@
+//! Relais access: the security primitives that decide who someone is and prove what happened.
+//!
+//! This crate owns
+//! - [`password`]: Argon2id hashing in PHC strings, verification that says when to rehash, and the
+//!   minimal password rule (reason codes, not sentences: the web layer translates them);
+//! - [`totp`]: the TOTP second factor (RFC 6238), enrolment URI and replay-safe verification;
+//! - [`token`]: opaque bearer tokens (sessions, invitations, password resets), stored only hashed;
+//! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier.
+//!
+//! Access policy and consent decisions will live here too.
+//!
+//! It does no IO: no database, no network, no files, no wall clock. Instants are passed in (read
+//! from a `relais_core::Clock` by the caller), and randomness comes through [`Entropy`], whose only
+//! real implementation, [`OsEntropy`], is the one place that asks the operating system for bytes.
+//! It must not depend on `relais-store`, `relais-app`, `relais-web` or any HTTP or SQL crate.
+
+pub mod audit;
+pub mod password;
+mod random;
+pub mod token;
+pub mod totp;
+
+pub use random::{Entropy, EntropyError, OsEntropy};
