@@ -96,3 +96,36 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResourceRow> {
 fn read_error(e: rusqlite::Error) -> StoreError {
     StoreError::Read(e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled SQLite must be built with the settings of `.cargo/config.toml`: without them
+    /// every reader waits on one global page-cache lock and search is several times slower
+    /// (docs/performance.md). A build that lost them fails here rather than in production.
+    #[test]
+    fn sqlite_is_built_with_private_page_caches_and_a_large_mmap_cap() {
+        let conn = Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+        assert!(options.iter().any(|o| o == "MAX_MMAP_SIZE=68719476736"), "{options:?}");
+    }
+
+    #[test]
+    fn point_readers_map_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        let reads = PointReads::new(&path, 1);
+        let mapped: i64 =
+            reads.with_connection(|c| c.query_row("PRAGMA mmap_size", [], |r| r.get(0))).unwrap();
+        assert_eq!(mapped, crate::sqlite::MMAP_BYTES);
+    }
+}
