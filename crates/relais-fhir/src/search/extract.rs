@@ -134,7 +134,7 @@ fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-fn values(kind: ParamType, found: Found<'_>) -> Vec<IndexValue> {
+pub(crate) fn values(kind: ParamType, found: Found<'_>) -> Vec<IndexValue> {
     let v = found.value;
     match kind {
         ParamType::Token => tokens(v),
