@@ -5,9 +5,11 @@
 //!   minimal password rule (reason codes, not sentences: the web layer translates them);
 //! - [`totp`]: the TOTP second factor (RFC 6238), enrolment URI and replay-safe verification;
 //! - [`token`]: opaque bearer tokens (sessions, invitations, password resets), stored only hashed;
-//! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier.
+//! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
+//! - [`policy`]: who may read and change what — roles, grants on a patient's record,
+//!   break-the-glass — as one decision every read, search and write asks.
 //!
-//! Access policy and consent decisions will live here too.
+//! Consent decisions will live here too.
 //!
 //! It does no IO: no database, no network, no files, no wall clock. Instants are passed in (read
 //! from a `relais_core::Clock` by the caller), and randomness comes through [`Entropy`], whose only
@@ -16,6 +18,7 @@
 
 pub mod audit;
 pub mod password;
+pub mod policy;
 mod random;
 pub mod token;
 pub mod totp;

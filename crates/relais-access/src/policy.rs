@@ -1,0 +1,327 @@
+//! Who may read and change what: the access policy as one pure function, [`decide`], over what
+//! the caller knows about the person ([`Principal`]: roles and grants) and the resource
+//! ([`Target`]: its type and whose record it belongs to, from the patient compartment).
+//!
+//! Entitlement to personal health information always comes from a [`Grant`] on a patient: the
+//! patient's own record, a caregiver's share, a care team, an assignment (a work item, a court
+//! hearing) or a break-the-glass access. The application builds the grants from the database;
+//! this module decides, so that every route, search, include and history read asks the same
+//! question and gets the same answer.
+//!
+//! A refusal says whether to hide the resource: where saying "forbidden" would reveal that a
+//! record exists (a patient's chart to a stranger), the answer is "not found".
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+
+#[cfg(test)]
+mod tests;
+
+/// What a person does in the network. A person may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Patient,
+    Caregiver,
+    Nurse,
+    Physician,
+    /// A consulting specialist; the specialty is on the account.
+    Specialist,
+    OnCallNeurologist,
+    Therapist,
+    LongTermCareStaff,
+    InfectionControl,
+    Judge,
+    CourtClerk,
+    Lawyer,
+    PrivacyOfficer,
+    Administrator,
+}
+
+const ROLES: [(Role, &str); 14] = [
+    (Role::Patient, "patient"),
+    (Role::Caregiver, "caregiver"),
+    (Role::Nurse, "nurse"),
+    (Role::Physician, "physician"),
+    (Role::Specialist, "specialist"),
+    (Role::OnCallNeurologist, "on-call-neurologist"),
+    (Role::Therapist, "therapist"),
+    (Role::LongTermCareStaff, "long-term-care-staff"),
+    (Role::InfectionControl, "infection-control"),
+    (Role::Judge, "judge"),
+    (Role::CourtClerk, "court-clerk"),
+    (Role::Lawyer, "lawyer"),
+    (Role::PrivacyOfficer, "privacy-officer"),
+    (Role::Administrator, "administrator"),
+];
+
+impl Role {
+    /// Every role, in a stable order.
+    pub fn all() -> impl Iterator<Item = Role> {
+        ROLES.iter().map(|(role, _)| *role)
+    }
+
+    /// Stable code, as stored and as the translations name it (`role-nurse`).
+    pub fn code(self) -> &'static str {
+        ROLES.iter().find(|(role, _)| *role == self).map_or("", |(_, code)| code)
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        ROLES.iter().find(|(_, c)| *c == code).map(|(role, _)| *role)
+    }
+
+    /// Clinicians and care staff: may hold care-team and assignment grants and break the glass.
+    pub fn is_clinical(self) -> bool {
+        matches!(
+            self,
+            Role::Nurse
+                | Role::Physician
+                | Role::Specialist
+                | Role::OnCallNeurologist
+                | Role::Therapist
+                | Role::LongTermCareStaff
+                | Role::InfectionControl
+        )
+    }
+
+    /// The court: sees a hospitalised patient's hearing through assignment grants only.
+    pub fn is_legal(self) -> bool {
+        matches!(self, Role::Judge | Role::CourtClerk | Role::Lawyer)
+    }
+}
+
+/// Why a person is entitled to a patient's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Basis {
+    /// The patient's own record.
+    OwnRecord,
+    /// What the patient shares with a caregiver (a RelatedPerson).
+    Caregiver,
+    /// The clinician is on one of the patient's care teams.
+    CareTeam,
+    /// A work item, consult or court hearing assigned to this person.
+    Assignment,
+    /// A clinician opened the record outside their care team, giving a reason: time-limited,
+    /// flagged and listed for the privacy officer.
+    BreakGlass,
+}
+
+impl Basis {
+    /// The roles that may hold a grant on this basis: a grant to anyone else is ignored (an
+    /// administrator added to a care team by mistake still sees no chart).
+    fn allowed_for(self, role: Role) -> bool {
+        match self {
+            Basis::OwnRecord => role == Role::Patient,
+            Basis::Caregiver => role == Role::Caregiver,
+            Basis::CareTeam | Basis::BreakGlass => role.is_clinical(),
+            Basis::Assignment => role.is_clinical() || role.is_legal(),
+        }
+    }
+}
+
+/// An entitlement to one patient's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub patient: String,
+    pub basis: Basis,
+    /// The resource types it covers (`None`: the whole record).
+    pub resource_types: Option<BTreeSet<String>>,
+    /// Whether it allows creating, updating and deleting, not only reading.
+    pub write: bool,
+    /// When it lapses (`None`: until revoked).
+    pub expires: Option<Timestamp>,
+}
+
+impl Grant {
+    fn covers(&self, resource_type: &str, action: Action, now: Timestamp) -> bool {
+        self.expires.is_none_or(|end| now < end)
+            && self.resource_types.as_ref().is_none_or(|types| types.contains(resource_type))
+            && (self.write || !action.writes())
+    }
+}
+
+/// The person asking, as the application knows them for this request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Principal {
+    /// Account id (or OAuth client id), for the audit trail.
+    pub id: String,
+    pub roles: BTreeSet<Role>,
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    fn has(&self, test: impl Fn(Role) -> bool) -> bool {
+        self.roles.iter().any(|r| test(*r))
+    }
+
+    fn is_staff(&self) -> bool {
+        self.has(|r| r.is_clinical())
+    }
+}
+
+/// What is being done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Search,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Create | Action::Update | Action::Delete)
+    }
+}
+
+/// The resource acted on.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub resource_type: &'a str,
+    /// Whether the type can belong to a patient's record (the patient compartment lists it).
+    pub in_compartment: bool,
+    /// The patients whose record it belongs to (empty for directories, or a record-type
+    /// resource that names no patient).
+    pub patients: &'a [String],
+}
+
+/// Resource types that describe the network, not a person's care: everyone signed in may read
+/// them (a patient sees their clinician's name and the clinic's address).
+const DIRECTORY: &[&str] = &[
+    "Practitioner",
+    "PractitionerRole",
+    "Organization",
+    "Location",
+    "HealthcareService",
+    "Schedule",
+    "Slot",
+    "Questionnaire",
+];
+
+/// The directory types only administrators change.
+const ADMINISTERED: &[&str] =
+    &["Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService"];
+
+/// The answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Allowed; `basis` is `None` for a resource in no patient's record. A break-the-glass
+    /// access is `flagged`: the audit entry says so and the privacy officer reviews it.
+    Allow {
+        basis: Option<Basis>,
+        flagged: bool,
+    },
+    Deny(Denied),
+}
+
+/// Why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// No grant covers this patient's record: answered as if the resource did not exist.
+    NotEntitled,
+    /// The person's roles never allow this (a patient editing the directory, an administrator
+    /// reading the audit trail): the resource's existence is no secret.
+    RoleForbids,
+}
+
+impl Denied {
+    /// Stable code for errors and the audit trail.
+    pub fn code(self) -> &'static str {
+        match self {
+            Denied::NotEntitled => "not-entitled",
+            Denied::RoleForbids => "role-forbids",
+        }
+    }
+
+    /// Whether to answer "not found" rather than "forbidden".
+    pub fn hides_existence(self) -> bool {
+        self == Denied::NotEntitled
+    }
+}
+
+/// May `principal` do `action` on `target` at `now`?
+pub fn decide(principal: &Principal, action: Action, target: &Target<'_>, now: Timestamp) -> Decision {
+    let allow = |basis| Decision::Allow { basis, flagged: basis == Some(Basis::BreakGlass) };
+    if target.resource_type == "AuditEvent" {
+        // The trail is read by the privacy officer and written by the server alone.
+        return if principal.has(|r| r == Role::PrivacyOfficer) && !action.writes() {
+            allow(None)
+        } else if target.patients.is_empty() {
+            Decision::Deny(Denied::RoleForbids)
+        } else {
+            Decision::Deny(Denied::NotEntitled)
+        };
+    }
+    if !target.patients.is_empty() {
+        return best_grant(principal, action, target, now)
+            .map_or(Decision::Deny(Denied::NotEntitled), |b| allow(Some(b)));
+    }
+    if target.in_compartment || !DIRECTORY.contains(&target.resource_type) {
+        // Care data naming no patient (a Task queue item, a Binary, an Observation of a device):
+        // staff only, never patients, caregivers, the court or administrators.
+        return if principal.is_staff() { allow(None) } else { Decision::Deny(Denied::RoleForbids) };
+    }
+    let may_write = if ADMINISTERED.contains(&target.resource_type) {
+        principal.has(|r| r == Role::Administrator)
+    } else {
+        principal.is_staff() || principal.has(|r| r == Role::Administrator)
+    };
+    if (!action.writes() && !principal.roles.is_empty()) || may_write {
+        allow(None)
+    } else {
+        Decision::Deny(Denied::RoleForbids)
+    }
+}
+
+/// The strongest basis among the grants that cover the target: an ordinary entitlement before a
+/// break-the-glass one, so that a clinician on the care team is never flagged.
+fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: Timestamp) -> Option<Basis> {
+    principal
+        .grants
+        .iter()
+        .filter(|g| target.patients.contains(&g.patient))
+        .filter(|g| principal.has(|r| g.basis.allowed_for(r)))
+        .filter(|g| g.covers(target.resource_type, action, now))
+        .map(|g| g.basis)
+        .min()
+}
+
+/// Why a break-the-glass request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BreakGlassRefused {
+    #[error("break-glass-not-clinician")]
+    NotClinician,
+    #[error("break-glass-reason-required")]
+    NoReason,
+}
+
+/// The most a break-the-glass access may last.
+pub const MAX_BREAK_GLASS: SignedDuration = SignedDuration::from_hours(12);
+
+/// The grant a clinician gets by breaking the glass on `patient` for `reason`, read-only, for
+/// `duration` (at most [`MAX_BREAK_GLASS`]). Only clinicians may; a reason is required (a few
+/// words, not blanks), because the privacy officer reviews every one.
+pub fn break_glass(
+    principal: &Principal,
+    patient: &str,
+    reason: &str,
+    now: Timestamp,
+    duration: SignedDuration,
+) -> Result<Grant, BreakGlassRefused> {
+    if !principal.is_staff() {
+        return Err(BreakGlassRefused::NotClinician);
+    }
+    if reason.trim().chars().count() < 5 {
+        return Err(BreakGlassRefused::NoReason);
+    }
+    let duration = duration.min(MAX_BREAK_GLASS).max(SignedDuration::ZERO);
+    Ok(Grant {
+        patient: patient.to_owned(),
+        basis: Basis::BreakGlass,
+        resource_types: None,
+        write: false,
+        // Past the end of time, it lapses at once rather than never.
+        expires: Some(now.checked_add(duration).unwrap_or(now)),
+    })
+}
