@@ -21,7 +21,7 @@ use jiff::Timestamp;
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
-pub use search::{SearchPage, SearchSpec};
+pub use search::{SearchPage, SearchSpec, Visibility, Visible};
 
 /// How hard SQLite works to keep a committed write through a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

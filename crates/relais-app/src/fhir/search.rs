@@ -40,8 +40,10 @@ impl Fhir {
         let only_count = query.summary == Some(Summary::Count);
         let count = if only_count { 0 } else { query.count.unwrap_or(DEFAULT_COUNT) };
         let total = only_count || matches!(query.total, Some(TotalMode::Accurate | TotalMode::Estimate));
-        let page =
-            self.store.search(&SearchSpec { query: &query, params: &self.search, count, total }).await?;
+        let page = self
+            .store
+            .search(&SearchSpec { query: &query, params: &self.search, count, total, visible: None })
+            .await?;
         searchset(&query, pairs, page, base_url)
     }
 }

@@ -6,6 +6,7 @@ use relais_fhir::search::{Filter, FilterValue, Modifier, ParamType, SearchParam,
 
 use super::compare::{range_condition, token_condition, value_condition};
 use super::sql::{Dialect, Sql};
+use super::visibility::{self, Visibility};
 
 /// Why a filter cannot be turned into SQL (a definition this planner does not know how to
 /// answer). The parser refuses these before they get here; this is the last guard.
@@ -16,6 +17,8 @@ pub(crate) struct Unanswerable;
 pub(crate) struct Conditions<'a> {
     pub params: &'a SearchParams,
     pub dialect: Dialect,
+    /// What the person searching may see (`None`: the server itself, everything).
+    visible: Option<Visibility<'a>>,
     next_alias: usize,
 }
 
@@ -34,8 +37,16 @@ pub(crate) fn table_of(kind: ParamType) -> Option<&'static str> {
 }
 
 impl<'a> Conditions<'a> {
-    pub(crate) fn new(params: &'a SearchParams, dialect: Dialect) -> Self {
-        Self { params, dialect, next_alias: 0 }
+    pub(crate) fn new(params: &'a SearchParams, dialect: Dialect, visible: Option<Visibility<'a>>) -> Self {
+        Self { params, dialect, visible, next_alias: 0 }
+    }
+
+    /// The condition that `alias`, a resource of `resource_type`, may be shown to the person
+    /// searching; `None` when all of that type may.
+    pub(crate) fn visibility(&mut self, resource_type: &str, alias: &str) -> Option<Sql> {
+        let visible = (self.visible?)(resource_type);
+        let c = self.alias();
+        visibility::condition(self.params, &visible, resource_type, alias, &c)
     }
 
     pub(crate) fn alias(&mut self) -> String {
@@ -104,6 +115,11 @@ impl<'a> Conditions<'a> {
             .text(&chain.target_type)
             .push(&format!(" AND {} AND ", self.dialect.current(&target)))
             .append(inner);
+        // A chain must not find targets the person may not see: `subject:Patient.name=x` would
+        // otherwise tell which names exist.
+        if let Some(visible) = self.visibility(&chain.target_type, &target) {
+            targets.push(" AND ").append(visible);
+        }
         let (code, _) = stored_reference(self.params, resource_type, param)?;
         let i = self.alias();
         let mut sql = Sql::default();
@@ -144,8 +160,13 @@ impl<'a> Conditions<'a> {
         .push(&format!(" AND {i}.param = "))
         .text(&code)
         .push(&format!(" AND {i}.target_type = {alias}.res_type AND {i}.target_id = {alias}.res_id AND "))
-        .append(inner)
-        .push(")");
+        .append(inner);
+        // Nor may `_has` test resources the person may not see (a caregiver shown a patient's
+        // appointments must not learn through `_has:Observation` which tests were done).
+        if let Some(visible) = self.visibility(&has.resource_type, &source) {
+            sql.push(" AND ").append(visible);
+        }
+        sql.push(")");
         Ok(sql)
     }
 

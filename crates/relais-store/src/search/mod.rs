@@ -7,6 +7,7 @@ mod engines;
 mod filter;
 mod plan;
 mod sql;
+mod visibility;
 
 use async_trait::async_trait;
 use relais_fhir::search::{Include, SearchParams, SearchQuery};
@@ -17,9 +18,10 @@ use cursor::{Cursor, Direction};
 pub(crate) use engines::search_executor;
 pub(crate) use plan::ValueKind;
 pub(crate) use sql::{Bind, Dialect, Sql};
+pub use visibility::{Visibility, Visible};
 
 /// What to search for, and how much of it to return.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SearchSpec<'a> {
     pub query: &'a SearchQuery,
     pub params: &'a SearchParams,
@@ -27,6 +29,20 @@ pub struct SearchSpec<'a> {
     pub count: u32,
     /// Count every match (`_total=accurate`, `_summary=count`).
     pub total: bool,
+    /// What the person searching may see, per resource type: applied to the matches, chains,
+    /// `_has` and includes alike. `None` for the server's own searches.
+    pub visible: Option<Visibility<'a>>,
+}
+
+impl std::fmt::Debug for SearchSpec<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchSpec")
+            .field("query", self.query)
+            .field("count", &self.count)
+            .field("total", &self.total)
+            .field("restricted", &self.visible.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// One page of a search.
@@ -82,7 +98,8 @@ pub(crate) async fn search(
     let mut page = SearchPage::default();
     if spec.count > 0 {
         let limit = i64::from(spec.count) + 1;
-        let plan = plan::page(spec.params, dialect, query, cursor.as_ref(), limit).map_err(unanswerable)?;
+        let plan = plan::page(spec.params, spec.visible, dialect, query, cursor.as_ref(), limit)
+            .map_err(unanswerable)?;
         let mut rows = engine.rows(&plan.sql, &plan.kinds).await?;
         let more = rows.len() > spec.count as usize;
         rows.truncate(spec.count as usize);
@@ -108,7 +125,7 @@ pub(crate) async fn search(
         page.matches = rows.into_iter().map(|(row, _)| row).collect();
     }
     if spec.total && page.total.is_none() {
-        let sql = plan::count(spec.params, dialect, query).map_err(unanswerable)?;
+        let sql = plan::count(spec.params, spec.visible, dialect, query).map_err(unanswerable)?;
         page.total = Some(u64::try_from(engine.count(&sql).await?).unwrap_or(0));
     }
     if !page.matches.is_empty() {
@@ -164,17 +181,6 @@ fn include_link(spec: &SearchSpec<'_>, include: &Include) -> Option<(String, Opt
     }
 }
 
-fn in_list(sql: &mut Sql, values: &[&str]) {
-    sql.push("(");
-    for (n, v) in values.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.text(v);
-    }
-    sql.push(")");
-}
-
 /// `_include=Source:param[:Target]`: what the sources of that type point to.
 async fn forward(
     engine: &dyn SearchExecutor,
@@ -194,7 +200,7 @@ async fn forward(
         .push(" AND i.param = ")
         .text(&code)
         .push(" AND i.target_type IS NOT NULL AND i.target_id IS NOT NULL AND i.res_id IN ");
-    in_list(&mut sql, &ids);
+    sql.list(&ids);
     if let Some(target) = &target {
         sql.push(" AND i.target_type = ").text(target);
     }
@@ -213,7 +219,11 @@ async fn forward(
             ))
             .text(&target_type)
             .push(&format!(" AND {} AND r.res_id IN ", dialect.current("r")));
-            in_list(&mut sql, &ids);
+            sql.list(&ids);
+            let mut conditions = filter::Conditions::new(spec.params, dialect, spec.visible);
+            if let Some(visible) = conditions.visibility(&target_type, "r") {
+                sql.push(" AND ").append(visible);
+            }
             rows.extend(engine.rows(&sql, &[]).await?.into_iter().map(|(row, _)| row));
         }
     }
@@ -258,8 +268,13 @@ async fn reverse(
             .push(" AND i.target_type = ")
             .text(target_type)
             .push(" AND i.target_id IN ");
-            in_list(&mut sql, ids);
-            sql.push(&format!(") ORDER BY {}", dialect.bytewise("r.res_id")));
+            sql.list(ids);
+            sql.push(")");
+            let mut conditions = filter::Conditions::new(spec.params, dialect, spec.visible);
+            if let Some(visible) = conditions.visibility(&include.source_type, "r") {
+                sql.push(" AND ").append(visible);
+            }
+            sql.push(&format!(" ORDER BY {}", dialect.bytewise("r.res_id")));
             sql.limit(MAX_INCLUDED as i64);
             rows.extend(engine.rows(&sql, &[]).await?.into_iter().map(|(row, _)| row));
         }

@@ -10,6 +10,7 @@ use super::compare::value_condition;
 use super::cursor::{Cursor, Direction, SortValue};
 use super::filter::{Conditions, Unanswerable, table_of};
 use super::sql::{Dialect, Sql};
+use super::visibility::Visibility;
 
 /// What a sort column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,14 +38,15 @@ pub(crate) struct PagePlan {
 }
 
 /// The page of `query` at `cursor` (or the first), at most `limit` rows.
-pub(crate) fn page(
-    params: &SearchParams,
+pub(crate) fn page<'a>(
+    params: &'a SearchParams,
+    visible: Option<Visibility<'a>>,
     dialect: Dialect,
     query: &SearchQuery,
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> Result<PagePlan, Unanswerable> {
-    let mut conditions = Conditions::new(params, dialect);
+    let mut conditions = Conditions::new(params, dialect, visible);
     let mut sorts = Vec::new();
     for key in &query.sort {
         sorts.push(sort_expression(&mut conditions, &query.resource_type, &key.param, key.descending)?);
@@ -96,12 +98,13 @@ fn page_order(query: &SearchQuery, dialect: Dialect, alias: &str, reversed: bool
 }
 
 /// `SELECT COUNT(*)` of every match.
-pub(crate) fn count(
-    params: &SearchParams,
+pub(crate) fn count<'a>(
+    params: &'a SearchParams,
+    visible: Option<Visibility<'a>>,
     dialect: Dialect,
     query: &SearchQuery,
 ) -> Result<Sql, Unanswerable> {
-    let mut conditions = Conditions::new(params, dialect);
+    let mut conditions = Conditions::new(params, dialect, visible);
     let mut sql = Sql::default();
     sql.push("SELECT COUNT(*) FROM (").append(candidates(&mut conditions, query, &[])?).push(") q");
     Ok(sql)
@@ -205,6 +208,9 @@ fn candidates(
                     on_version_row.push(filter);
                 }
             }
+            if let Some(visible) = conditions.visibility(&query.resource_type, "d0") {
+                ids.push(" AND ").append(visible);
+            }
             sql.push(" FROM resource_versions r WHERE r.res_type = ")
                 .text(&query.resource_type)
                 .push(" AND r.res_id IN (")
@@ -214,6 +220,9 @@ fn candidates(
         None => {
             sql.push(" FROM resource_versions r WHERE r.res_type = ").text(&query.resource_type);
             on_version_row.extend(&query.filters);
+            if let Some(visible) = conditions.visibility(&query.resource_type, "r") {
+                sql.push(" AND ").append(visible);
+            }
         }
     }
     // Index rows belong to live resources only, so candidates found through them need no

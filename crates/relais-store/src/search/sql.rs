@@ -77,6 +77,19 @@ impl Sql {
         self
     }
 
+    /// `(?, ?, …)` of `values`, for `IN`.
+    pub(crate) fn list<S: AsRef<str>>(&mut self, values: &[S]) -> &mut Self {
+        self.text.push('(');
+        for (n, v) in values.iter().enumerate() {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.text(v.as_ref());
+        }
+        self.text.push(')');
+        self
+    }
+
     /// ` LIMIT n`, written into the text: SQLite marks a statement whose LIMIT is a bound
     /// variable to be compiled again whenever that variable is bound, which is every time the
     /// cached statement runs.

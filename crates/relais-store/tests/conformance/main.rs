@@ -16,6 +16,7 @@ mod search;
 mod support;
 mod tokens;
 mod versions;
+mod visibility;
 
 /// `conformance!(module::case)` adds the tests `case::sqlite` and `case::postgres`, each
 /// running `module::case(store)` on a fresh migrated store; `conformance!(module::case, url)`
@@ -89,3 +90,5 @@ conformance!(index::index_entries_follow_the_current_version);
 conformance!(search::search_answers_aliases_composites_chains_and_has);
 conformance!(search::search_sorts_missing_values_last_and_pages_both_ways);
 conformance!(search::search_includes_and_revincludes_once);
+conformance!(visibility::search_shows_only_the_records_the_person_may_see);
+conformance!(visibility::includes_chains_and_has_stay_inside_what_may_be_seen);

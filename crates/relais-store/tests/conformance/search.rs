@@ -13,11 +13,11 @@ use serde_json::{Value, json};
 
 use crate::support::at;
 
-fn params() -> Arc<SearchParams> {
+pub fn params() -> Arc<SearchParams> {
     SearchParams::shared(SchemaValidator::shared().unwrap().resource_types()).unwrap()
 }
 
-async fn put(store: &dyn ResourceStore, resource: Value) {
+pub async fn put(store: &dyn ResourceStore, resource: Value) {
     let params = params();
     let entries = extract(&params, &resource);
     let text = resource.to_string();
@@ -52,7 +52,7 @@ async fn search(
     let options = ParseOptions { base_url: "http://relais.test/fhir", strict: true, max_count: 500 };
     let parsed =
         parse_query(&params, resource_type, pairs, &options).unwrap_or_else(|e| panic!("{query}: {e:?}"));
-    store.search(&SearchSpec { query: &parsed, params: &params, count, total: true }).await
+    store.search(&SearchSpec { query: &parsed, params: &params, count, total: true, visible: None }).await
 }
 
 async fn ids(store: &dyn ResourceStore, resource_type: &str, query: &str) -> Vec<String> {
@@ -60,7 +60,7 @@ async fn ids(store: &dyn ResourceStore, resource_type: &str, query: &str) -> Vec
     page.matches.into_iter().map(|r| r.id).collect()
 }
 
-fn patient(id: &str, family: &str, given: &str, birth: Option<&str>) -> Value {
+pub fn patient(id: &str, family: &str, given: &str, birth: Option<&str>) -> Value {
     let mut p = json!({"resourceType": "Patient", "id": id, "name": [{"family": family, "given": [given]}]});
     if let Some(b) = birth {
         p["birthDate"] = json!(b);
@@ -68,7 +68,7 @@ fn patient(id: &str, family: &str, given: &str, birth: Option<&str>) -> Value {
     p
 }
 
-fn heart_rate(id: &str, patient: &str, value: f64, when: &str) -> Value {
+pub fn heart_rate(id: &str, patient: &str, value: f64, when: &str) -> Value {
     json!({"resourceType": "Observation", "id": id, "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
         "subject": {"reference": format!("Patient/{patient}")},
