@@ -7,6 +7,7 @@
 // cover #[test] functions only, not the cases and helpers they call).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod audit;
 mod concurrency;
 mod creates;
 mod history;
@@ -89,3 +90,10 @@ conformance!(index::index_entries_follow_the_current_version);
 conformance!(search::search_answers_aliases_composites_chains_and_has);
 conformance!(search::search_sorts_missing_values_last_and_pages_both_ways);
 conformance!(search::search_includes_and_revincludes_once);
+
+// Audit trail.
+conformance!(audit::audit_appends_form_one_chain);
+conformance!(audit::audit_concurrent_appends_never_fork);
+conformance!(audit::audit_database_refuses_changes_to_the_trail, url);
+conformance!(audit::audit_pages_return_every_record_once_in_order);
+conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);
