@@ -15,6 +15,13 @@ pub enum StoreError {
     /// A search `_cursor` that this store did not hand out, or for another query.
     #[error("the paging cursor is not valid for this search")]
     BadCursor,
+    /// A stored audit record holds a value Relais never writes (a negative `seq`, an unknown
+    /// outcome code): the row was edited behind Relais's back.
+    #[error("audit record {seq} holds a value Relais never writes")]
+    AuditUnreadable {
+        /// The record's `seq` as stored.
+        seq: i64,
+    },
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,

@@ -1,9 +1,11 @@
-//! Relais persistence: the versioned FHIR resource store, with one implementation on SQLite
-//! (the default: a file under `relais-data/`) and one on PostgreSQL, behind the same traits.
+//! Relais persistence: the versioned FHIR resource store and the hash-chained audit trail, with
+//! one implementation on SQLite (the default: a file under `relais-data/`) and one on
+//! PostgreSQL, behind the same traits.
 //!
 //! Only this crate knows SQL. It knows nothing of HTTP, access policy or FHIR validation: it stores
 //! what the use-case layer hands it, atomically, and never loses an acknowledged write.
 
+mod audit;
 mod error;
 mod group_commit;
 mod index;
@@ -18,6 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+pub use audit::AuditLog;
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
@@ -60,9 +63,9 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
     }
 }
 
-/// The versioned resource store.
+/// The versioned resource store, and the audit trail beside it ([`AuditLog`]).
 #[async_trait]
-pub trait ResourceStore: Send + Sync + 'static {
+pub trait ResourceStore: AuditLog + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

@@ -5,13 +5,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use relais_access::audit::{AuditDraft, AuditRecord};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::index::Indexed;
 use crate::{
-    HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx,
-    StoreError, StoreOptions, from_micros, micros,
+    AuditLog, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore,
+    ResourceTx, StoreError, StoreOptions, from_micros, micros,
 };
 
 pub(crate) struct PgStore {
@@ -172,6 +173,51 @@ crate::search::search_executor!(PgStore, sqlx::Postgres, crate::search::Dialect:
 crate::index::insert_index!(insert_index, sqlx::Postgres);
 crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);
+crate::audit::audit_ops!(sqlx::Postgres);
+
+/// The advisory lock that serialises audit appends, in PostgreSQL's two-integer key space, which
+/// never meets the one-bigint keys of the resource and `lock_key` locks.
+const AUDIT_LOCK: (i32, i32) = (0x7265_6c61, 1); // "rela", 1
+
+/// Appends `draft` inside `tx`: takes the audit lock (held until `tx` ends), then seals after the
+/// last record and inserts. A resource transaction that appends its audit record this way should
+/// do it last, just before committing, so it holds the lock briefly and always after its
+/// resource locks (one lock order, no deadlock).
+///
+/// Why a lock and not `SELECT … FOR UPDATE` on the last row: there is no row to lock in an empty
+/// trail, and under READ COMMITTED a writer that waited for the last row's lock would go on with
+/// the same last row (it is not updated, a new row is added after it) and seal after it a second
+/// time. With the advisory lock taken first, the `SELECT` of the last record starts after the
+/// previous append has committed, so it sees that record.
+pub(crate) async fn append_in_tx(
+    tx: &mut sqlx::PgConnection,
+    draft: AuditDraft,
+) -> Result<AuditRecord, StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+        .bind(AUDIT_LOCK.0)
+        .bind(AUDIT_LOCK.1)
+        .execute(&mut *tx)
+        .await?;
+    append_locked(tx, draft).await
+}
+
+#[async_trait]
+impl AuditLog for PgStore {
+    async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let record = append_in_tx(&mut tx, draft).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        read_records(&self.pool, after_seq, limit).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        read_head(&self.pool).await
+    }
+}
 
 struct PgTx {
     tx: Transaction<'static, Postgres>,

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use relais_access::audit::{AuditDraft, AuditRecord};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -14,8 +15,8 @@ use crate::group_commit::GroupCommit;
 use crate::index::Indexed;
 use crate::sqlite_reads::PointReads;
 use crate::{
-    HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx,
-    SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
+    AuditLog, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore,
+    ResourceTx, SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
 };
 
 /// How much of the database file readers map into memory instead of copying pages in with
@@ -189,6 +190,28 @@ crate::search::search_executor!(SqliteStore, sqlx::Sqlite, crate::search::Dialec
 crate::index::insert_index!(insert_index, sqlx::Sqlite);
 crate::index::delete_index!(delete_index, sqlx::Sqlite);
 crate::index::read_index!(read_index, sqlx::Sqlite);
+crate::audit::audit_ops!(sqlx::Sqlite);
+
+#[async_trait]
+impl AuditLog for SqliteStore {
+    async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError> {
+        // The single writer connection queues appends in this process, and IMMEDIATE takes
+        // SQLite's write lock before the last record is read, so even another process writing to
+        // the file cannot slip a record in between the read and the insert.
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let record = append_locked(&mut tx, draft).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        read_records(&self.readers, after_seq, limit).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        read_head(&self.readers).await
+    }
+}
 
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,

@@ -7,6 +7,7 @@
 // cover #[test] functions only, not the cases and helpers they call).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod audit;
 mod concurrency;
 mod creates;
 mod history;
@@ -92,3 +93,10 @@ conformance!(search::search_sorts_missing_values_last_and_pages_both_ways);
 conformance!(search::search_includes_and_revincludes_once);
 conformance!(visibility::search_shows_only_the_records_the_person_may_see);
 conformance!(visibility::includes_chains_and_has_stay_inside_what_may_be_seen);
+
+// Audit trail.
+conformance!(audit::audit_appends_form_one_chain);
+conformance!(audit::audit_concurrent_appends_never_fork);
+conformance!(audit::audit_database_refuses_changes_to_the_trail, url);
+conformance!(audit::audit_pages_return_every_record_once_in_order);
+conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);

@@ -1,5 +1,6 @@
 //! The command line.
 
+mod audit;
 mod migrate;
 mod serve;
 
@@ -30,6 +31,26 @@ enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the audit trail's hash chain; print its head, or the first changed, missing or
+    /// reordered record (exit status 1).
+    Verify(AuditVerify),
+}
+
+#[derive(Debug, Args)]
+struct AuditVerify {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// A head printed by an earlier run, as SEQ:HASH: also fail unless record SEQ still has
+    /// HASH (catches removal of the newest records and a re-sealed tail).
+    #[arg(long, value_name = "SEQ:HASH")]
+    expect_head: Option<audit::Head>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +103,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(flags) => serve::serve(flags.settings()?).await,
         Command::Migrate(flags) => migrate::migrate(flags.settings()?).await,
+        Command::Audit(AuditCommand::Verify(args)) => {
+            audit::verify(args.flags.settings()?, args.expect_head).await
+        }
         Command::Config(ConfigCommand::Example) => {
             print!("{}", example_file());
             Ok(())

@@ -1,0 +1,199 @@
+//! The audit trail's storage: the `audit_log` table (migration 0003), append-only and
+//! hash-chained. Sealing and verifying are `relais_access::audit`'s; this module stores what it
+//! seals, in order, and reads it back in pages.
+//!
+//! An append reads the last record and inserts the next one in a single transaction that holds
+//! the engine's audit lock (SQLite's one write lock, a PostgreSQL advisory lock), so two appends
+//! never seal after the same record: the chain cannot fork and no `seq` is used twice or skipped.
+//! The primary key on `seq` is the last line of defence: a second record at the same place is
+//! refused, not stored.
+//!
+//! The append is written as `append_locked(connection, draft)` on a connection already inside
+//! such a transaction, so that a resource write and its audit record can later share one
+//! transaction (see `ResourceTx`): the use case calls it on the resource transaction, last,
+//! before committing.
+
+use async_trait::async_trait;
+use relais_access::audit::{AuditDraft, AuditRecord, Outcome};
+
+use crate::StoreError;
+
+/// The audit trail: append a record, read the chain back in `seq` order.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Seals `draft` after the last stored record (or as record 1) and stores it, in a
+    /// transaction of its own; answers the record as stored. Concurrent appends are serialised:
+    /// each gets the next `seq` and links to the record before it.
+    async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError>;
+
+    /// At most `limit` records with `seq > after_seq`, in `seq` order: page through the whole
+    /// chain by passing the last `seq` of each page as the next `after_seq` (0 for the first).
+    /// [`StoreError::AuditUnreadable`] if a stored record holds a value Relais never writes.
+    async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The last record's `seq` and `hash`; `None` for an empty trail.
+    async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+}
+
+/// The columns of `audit_log`, in [`decode`]'s order.
+macro_rules! audit_columns {
+    () => {
+        "seq, recorded, actor, on_behalf_of, action, outcome, resource_type, resource_id, patient_id, \
+         query, source_address, purpose, prev_hash, hash"
+    };
+}
+pub(crate) use audit_columns;
+
+/// A record's values, as read from a row in [`audit_columns!`] order.
+pub(crate) struct RawRecord {
+    pub seq: i64,
+    pub recorded: i64,
+    pub actor: String,
+    pub on_behalf_of: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub patient_id: Option<String>,
+    pub query: Option<String>,
+    pub source_address: Option<String>,
+    pub purpose: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl RawRecord {
+    /// The record, or [`StoreError::AuditUnreadable`] for a negative `seq` or an outcome code
+    /// Relais never writes (a row edited behind its back).
+    pub(crate) fn decode(self) -> Result<AuditRecord, StoreError> {
+        let unreadable = StoreError::AuditUnreadable { seq: self.seq };
+        let (Ok(seq), Some(outcome)) = (u64::try_from(self.seq), Outcome::from_code(&self.outcome)) else {
+            return Err(unreadable);
+        };
+        Ok(AuditRecord {
+            seq,
+            recorded: self.recorded,
+            actor: self.actor,
+            on_behalf_of: self.on_behalf_of,
+            action: self.action,
+            outcome,
+            resource_type: self.resource_type,
+            resource_id: self.resource_id,
+            patient_id: self.patient_id,
+            query: self.query,
+            source_address: self.source_address,
+            purpose: self.purpose,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}
+
+/// A `seq` as the databases store it (both hold a signed 64-bit integer).
+pub(crate) fn stored_seq(seq: u64) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::Unstorable)
+}
+
+/// `audit_ops!(Db)` defines, for one engine, `append_locked`, `read_records` and `read_head`.
+/// The statements are the same on both engines; only the locking around an append differs.
+macro_rules! audit_ops {
+    ($db:ty) => {
+        /// Seals `draft` after the last record and inserts it, on `conn`, which must be inside a
+        /// transaction holding the engine's audit lock (otherwise two appends could read the
+        /// same last record; the primary key would then refuse the second).
+        pub(crate) async fn append_locked(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            draft: relais_access::audit::AuditDraft,
+        ) -> Result<relais_access::audit::AuditRecord, crate::StoreError> {
+            let last = sqlx::query(concat!(
+                "SELECT ",
+                crate::audit::audit_columns!(),
+                " FROM audit_log ORDER BY seq DESC LIMIT 1"
+            ))
+            .fetch_optional(&mut *conn)
+            .await?;
+            let last =
+                last.as_ref().map(audit_row).transpose()?.map(crate::audit::RawRecord::decode).transpose()?;
+            let record = relais_access::audit::seal(last.as_ref(), draft);
+            sqlx::query(concat!(
+                "INSERT INTO audit_log (",
+                crate::audit::audit_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ))
+            .bind(crate::audit::stored_seq(record.seq)?)
+            .bind(record.recorded)
+            .bind(&record.actor)
+            .bind(&record.on_behalf_of)
+            .bind(&record.action)
+            .bind(record.outcome.code())
+            .bind(&record.resource_type)
+            .bind(&record.resource_id)
+            .bind(&record.patient_id)
+            .bind(&record.query)
+            .bind(&record.source_address)
+            .bind(&record.purpose)
+            .bind(&record.prev_hash)
+            .bind(&record.hash)
+            .execute(&mut *conn)
+            .await?;
+            Ok(record)
+        }
+
+        /// See [`crate::AuditLog::audit_records`].
+        pub(crate) async fn read_records<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+            after_seq: u64,
+            limit: u32,
+        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
+            // Past the largest stored seq there is nothing to read.
+            let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                crate::audit::audit_columns!(),
+                " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(executor)
+            .await?;
+            rows.iter().map(|r| audit_row(r).map_err(crate::StoreError::from)?.decode()).collect()
+        }
+
+        /// See [`crate::AuditLog::audit_head`].
+        pub(crate) async fn read_head<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+        ) -> Result<Option<(u64, String)>, crate::StoreError> {
+            let head: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(executor)
+                    .await?;
+            head.map(|(seq, hash)| {
+                u64::try_from(seq)
+                    .map(|seq| (seq, hash))
+                    .map_err(|_| crate::StoreError::AuditUnreadable { seq })
+            })
+            .transpose()
+        }
+
+        fn audit_row(r: &<$db as sqlx::Database>::Row) -> Result<crate::audit::RawRecord, sqlx::Error> {
+            use sqlx::Row;
+            Ok(crate::audit::RawRecord {
+                seq: r.try_get(0)?,
+                recorded: r.try_get(1)?,
+                actor: r.try_get(2)?,
+                on_behalf_of: r.try_get(3)?,
+                action: r.try_get(4)?,
+                outcome: r.try_get(5)?,
+                resource_type: r.try_get(6)?,
+                resource_id: r.try_get(7)?,
+                patient_id: r.try_get(8)?,
+                query: r.try_get(9)?,
+                source_address: r.try_get(10)?,
+                purpose: r.try_get(11)?,
+                prev_hash: r.try_get(12)?,
+                hash: r.try_get(13)?,
+            })
+        }
+    };
+}
+pub(crate) use audit_ops;
