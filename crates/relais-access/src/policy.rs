@@ -274,6 +274,65 @@ pub fn decide(principal: &Principal, action: Action, target: &Target<'_>, now: T
     }
 }
 
+/// Which resources of one type a search by `principal` may return: the same answer as
+/// [`decide`] gives for each of them (the tests check that they agree), in the form a search
+/// statement can apply before paging and counting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Nothing,
+    /// The records of these patients; and, if `unattached`, resources in no patient's record.
+    Patients {
+        ids: BTreeSet<String>,
+        unattached: bool,
+    },
+}
+
+impl Scope {
+    /// Whether a resource of `target` falls inside.
+    pub fn admits(&self, target: &Target<'_>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Nothing => false,
+            Scope::Patients { ids, unattached } => {
+                if target.patients.is_empty() {
+                    *unattached
+                } else {
+                    target.patients.iter().any(|p| ids.contains(p))
+                }
+            }
+        }
+    }
+}
+
+/// The [`Scope`] of a search of `resource_type` (listed in the patient compartment or not).
+pub fn search_scope(
+    principal: &Principal,
+    resource_type: &str,
+    in_compartment: bool,
+    now: Timestamp,
+) -> Scope {
+    let all_or_nothing = |allowed: bool| if allowed { Scope::All } else { Scope::Nothing };
+    if resource_type == "AuditEvent" {
+        return all_or_nothing(principal.has(|r| r == Role::PrivacyOfficer));
+    }
+    if !in_compartment {
+        return if DIRECTORY.contains(&resource_type) {
+            all_or_nothing(!principal.roles.is_empty())
+        } else {
+            all_or_nothing(principal.is_staff())
+        };
+    }
+    let ids = principal
+        .grants
+        .iter()
+        .filter(|g| principal.has(|r| g.basis.allowed_for(r)))
+        .filter(|g| g.covers(resource_type, Action::Search, now))
+        .map(|g| g.patient.clone())
+        .collect();
+    Scope::Patients { ids, unattached: principal.is_staff() }
+}
+
 /// The strongest basis among the grants that cover the target: an ordinary entitlement before a
 /// break-the-glass one, so that a clinician on the care team is never flagged.
 fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: Timestamp) -> Option<Basis> {

@@ -243,3 +243,57 @@ fn role_codes_round_trip_and_are_distinct() {
     assert_eq!(Role::from_code("superuser"), None);
     assert!(Denied::NotEntitled.hides_existence() && !Denied::RoleForbids.hides_existence());
 }
+
+mod scope_agrees_with_decide {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PATIENTS: [&str; 3] = ["a", "b", "c"];
+    const TYPES: [(&str, bool); 7] = [
+        ("Observation", true),
+        ("Patient", true),
+        ("Appointment", true),
+        ("AuditEvent", true),
+        ("Practitioner", false),
+        ("Slot", false),
+        ("Task", false),
+    ];
+    const BASES: [Basis; 5] =
+        [Basis::OwnRecord, Basis::Caregiver, Basis::CareTeam, Basis::Assignment, Basis::BreakGlass];
+
+    fn grant_strategy() -> impl Strategy<Value = Grant> {
+        (0..3usize, 0..5usize, any::<bool>(), any::<bool>(), prop::option::of(-2i64..3)).prop_map(
+            |(patient, basis, only_observations, write, hours)| Grant {
+                patient: PATIENTS[patient].to_owned(),
+                basis: BASES[basis],
+                resource_types: only_observations.then(|| BTreeSet::from(["Observation".to_owned()])),
+                write,
+                expires: hours.map(|h| at(NOW).checked_add(SignedDuration::from_hours(h)).unwrap()),
+            },
+        )
+    }
+
+    proptest! {
+        /// A search returns exactly the resources a read of each would be allowed: the scope a
+        /// search applies in SQL and the decision a read asks for never disagree.
+        #[test]
+        fn for_every_person_and_resource(
+            roles in prop::collection::btree_set(0..14usize, 0..3),
+            grants in prop::collection::vec(grant_strategy(), 0..5),
+            type_index in 0..7usize,
+            members in prop::collection::btree_set(0..3usize, 0..3),
+        ) {
+            let all: Vec<Role> = Role::all().collect();
+            let principal = Principal { id: "u".into(), roles: roles.iter().map(|n| all[*n]).collect(), grants };
+            let (resource_type, in_compartment) = TYPES[type_index];
+            let patients: Vec<String> =
+                if in_compartment { members.iter().map(|n| PATIENTS[*n].to_owned()).collect() } else { Vec::new() };
+            let target = Target { resource_type, in_compartment, patients: &patients };
+            let now = at(NOW);
+            let allowed = matches!(decide(&principal, Action::Search, &target, now), Decision::Allow { .. });
+            let scope = search_scope(&principal, resource_type, in_compartment, now);
+            prop_assert_eq!(allowed, scope.admits(&target), "{:?} {:?}", scope, target);
+        }
+    }
+}
