@@ -8,8 +8,8 @@
 //! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
 //! - [`policy`]: who may read and change what — roles, grants on a patient's record,
 //!   break-the-glass — as one decision every read, search and write asks.
-//!
-//! Consent decisions will live here too.
+//! - [`consent`]: where a patient stands on telehealth, photos, recording, device loans and
+//!   sharing, from their FHIR Consents, and the Consent written when they give it.
 //!
 //! It does no IO: no database, no network, no files, no wall clock. Instants are passed in (read
 //! from a `relais_core::Clock` by the caller), and randomness comes through [`Entropy`], whose only
@@ -17,6 +17,7 @@
 //! It must not depend on `relais-store`, `relais-app`, `relais-web` or any HTTP or SQL crate.
 
 pub mod audit;
+pub mod consent;
 pub mod password;
 pub mod policy;
 mod random;
