@@ -1,0 +1,178 @@
+//! The grants a person holds, read from the FHIR record itself (the policy in
+//! `relais_access::policy` decides with them):
+//!
+//! - a patient account: its own record;
+//! - a clinician (a Practitioner): the patients of the active CareTeams they take part in, and
+//!   the patients of the open Tasks they own (assignments: consults, alerts, hearings);
+//! - a caregiver (a RelatedPerson): what the patient shares with them — an active Consent of the
+//!   patient naming them as `provision.actor`, limited to its `provision.class` resource types
+//!   (all of the record when it lists none), read-only, until the provision's period ends. A
+//!   RelatedPerson the patient never shared anything with sees nothing.
+//!
+//! Read with the server's own searches: these are the facts access is decided on, not results
+//! shown to the person.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use relais_access::policy::{Basis, Grant, Role};
+use relais_fhir::search::{ParseOptions, SearchParams, parse_query};
+use relais_store::{ResourceRow, ResourceStore, SearchSpec, StoreError};
+use serde_json::Value;
+
+/// Who someone is in the record, as their account links them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub roles: BTreeSet<Role>,
+    /// The Patient of a patient account.
+    pub patient: Option<String>,
+    /// The Practitioner of a staff account.
+    pub practitioner: Option<String>,
+    /// The RelatedPerson of a caregiver account.
+    pub related_person: Option<String>,
+}
+
+/// Task statuses in which the owner is still working on it.
+const OPEN_TASKS: &str = "requested,received,accepted,ready,in-progress,on-hold";
+/// The most resources one grant query reads (a clinician on more care teams than this is a
+/// configuration error, not a reason to stall a request).
+const MAX_ROWS: usize = 5_000;
+const RESOURCE_TYPES: &str = "http://hl7.org/fhir/resource-types";
+
+/// The grants `identity` holds.
+pub async fn grants_for(
+    store: &dyn ResourceStore,
+    params: &SearchParams,
+    identity: &Identity,
+) -> Result<Vec<Grant>, StoreError> {
+    let mut grants = Vec::new();
+    if let Some(patient) = &identity.patient {
+        grants.push(grant(patient, Basis::OwnRecord, None, true, None));
+    }
+    if let Some(practitioner) = &identity.practitioner {
+        let me = format!("Practitioner/{practitioner}");
+        for team in matches(store, params, "CareTeam", &[("participant", &me), ("status", "active")]).await? {
+            if let Some(patient) = patient_of(&team, "/subject/reference") {
+                let ends = instant(&team, "/period/end");
+                grants.push(grant(&patient, Basis::CareTeam, None, true, ends));
+            }
+        }
+        for task in matches(store, params, "Task", &[("owner", &me), ("status", OPEN_TASKS)]).await? {
+            if let Some(patient) = patient_of(&task, "/for/reference") {
+                grants.push(grant(&patient, Basis::Assignment, None, true, None));
+            }
+        }
+    }
+    if let Some(related) = &identity.related_person {
+        grants.extend(caregiver_grants(store, params, related).await?);
+    }
+    Ok(grants)
+}
+
+async fn caregiver_grants(
+    store: &dyn ResourceStore,
+    params: &SearchParams,
+    related: &str,
+) -> Result<Vec<Grant>, StoreError> {
+    let Some(row) = store.current("RelatedPerson", related).await? else { return Ok(Vec::new()) };
+    let Some(person) = parse(&row) else { return Ok(Vec::new()) };
+    if person.get("active").and_then(Value::as_bool) == Some(false) {
+        return Ok(Vec::new());
+    }
+    let Some(patient) = patient_of(&person, "/patient/reference") else { return Ok(Vec::new()) };
+    let me = format!("RelatedPerson/{related}");
+    let subject = format!("Patient/{patient}");
+    let consents =
+        matches(store, params, "Consent", &[("patient", &subject), ("actor", &me), ("status", "active")])
+            .await?;
+    let mut grants = Vec::new();
+    for consent in consents {
+        for provision in provisions_naming(&consent, &me) {
+            if provision.get("type").and_then(Value::as_str) == Some("deny") {
+                continue;
+            }
+            let classes: BTreeSet<String> = provision
+                .get("class")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| c.get("system").and_then(Value::as_str) == Some(RESOURCE_TYPES))
+                .filter_map(|c| c.get("code").and_then(Value::as_str).map(str::to_owned))
+                .collect();
+            let types = (!classes.is_empty()).then_some(classes);
+            let ends = provision.pointer("/period/end").and_then(Value::as_str).and_then(|t| t.parse().ok());
+            grants.push(grant(&patient, Basis::Caregiver, types, false, ends));
+        }
+    }
+    Ok(grants)
+}
+
+/// The root provision and its nested ones that name `actor`.
+fn provisions_naming<'a>(consent: &'a Value, actor: &str) -> Vec<&'a Value> {
+    let Some(root) = consent.get("provision") else { return Vec::new() };
+    let nested = root.get("provision").and_then(Value::as_array).into_iter().flatten();
+    std::iter::once(root)
+        .chain(nested)
+        .filter(|p| {
+            p.get("actor")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|a| a.pointer("/reference/reference").and_then(Value::as_str) == Some(actor))
+        })
+        .collect()
+}
+
+fn grant(
+    patient: &str,
+    basis: Basis,
+    types: Option<BTreeSet<String>>,
+    write: bool,
+    expires: Option<Timestamp>,
+) -> Grant {
+    Grant { patient: patient.to_owned(), basis, resource_types: types, write, expires }
+}
+
+/// The id of the Patient a relative reference at `pointer` names.
+fn patient_of(resource: &Value, pointer: &str) -> Option<String> {
+    resource.pointer(pointer).and_then(Value::as_str)?.strip_prefix("Patient/").map(str::to_owned)
+}
+
+fn instant(resource: &Value, pointer: &str) -> Option<Timestamp> {
+    resource.pointer(pointer).and_then(Value::as_str)?.parse().ok()
+}
+
+fn parse(row: &ResourceRow) -> Option<Value> {
+    serde_json::from_str(row.content.as_deref()?).ok()
+}
+
+/// Every current resource of `resource_type` matching `query` (the server's own search, paged
+/// through), at most [`MAX_ROWS`].
+async fn matches(
+    store: &dyn ResourceStore,
+    params: &SearchParams,
+    resource_type: &str,
+    query: &[(&str, &str)],
+) -> Result<Vec<Value>, StoreError> {
+    let options = ParseOptions { base_url: "", strict: true, max_count: 500 };
+    let mut found = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut pairs: Vec<(&str, &str)> = query.to_vec();
+        pairs.push(("_count", "500"));
+        if let Some(c) = &cursor {
+            pairs.push(("_cursor", c));
+        }
+        let parsed = parse_query(params, resource_type, pairs.into_iter(), &options).map_err(|_| {
+            StoreError::Read(format!("a grant query on {resource_type} is not a valid search"))
+        })?;
+        let page = store
+            .search(&SearchSpec { query: &parsed, params, count: 500, total: false, visible: None })
+            .await?;
+        found.extend(page.matches.iter().filter_map(parse));
+        match page.next {
+            Some(next) if found.len() < MAX_ROWS => cursor = Some(next),
+            _ => return Ok(found),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Access: who someone is in the record and what they are entitled to (the decisions themselves
+//! are `relais_access::policy`'s). Enforcement in every use case comes with authentication
+//! (issue 4).
+
+pub mod grants;
+
+pub use grants::{Identity, grants_for};
