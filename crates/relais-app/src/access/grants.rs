@@ -163,7 +163,7 @@ async fn matches(
         if let Some(c) = &cursor {
             pairs.push(("_cursor", c));
         }
-        let parsed = parse_query(params, resource_type, pairs.into_iter(), &options).map_err(|_| {
+        let parsed = parse_query(params, resource_type, pairs, &options).map_err(|_| {
             StoreError::Read(format!("a grant query on {resource_type} is not a valid search"))
         })?;
         let page = store
