@@ -3,54 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use relais_access::policy::{Basis, Grant, Role};
-use relais_app::Fhir;
 use relais_app::access::{Identity, grants_for};
-use relais_core::{FixedClock, SequentialIds};
-use relais_fhir::SchemaValidator;
-use relais_fhir::search::SearchParams;
-use relais_store::StoreOptions;
-use relais_testkit::{Engine, TestDb};
-use serde_json::{Value, json};
-
-async fn put(fhir: &Fhir, resource: Value) {
-    let kind = resource["resourceType"].as_str().unwrap().to_owned();
-    let id = resource["id"].as_str().unwrap().to_owned();
-    fhir.update(&kind, &id, resource.to_string().as_bytes(), None).await.unwrap();
-}
-
-fn patient(id: &str) -> Value {
-    json!({"resourceType": "Patient", "id": id})
-}
-
-fn care_team(id: &str, patient: &str, member: &str, status: &str) -> Value {
-    json!({"resourceType": "CareTeam", "id": id, "status": status,
-        "subject": {"reference": format!("Patient/{patient}")},
-        "participant": [{"member": {"reference": format!("Practitioner/{member}")}}]})
-}
-
-fn task(id: &str, patient: &str, owner: &str, status: &str) -> Value {
-    json!({"resourceType": "Task", "id": id, "status": status, "intent": "order",
-        "for": {"reference": format!("Patient/{patient}")},
-        "owner": {"reference": format!("Practitioner/{owner}")}})
-}
-
-fn share(id: &str, patient: &str, caregiver: &str, status: &str, types: &[&str]) -> Value {
-    let classes: Vec<Value> =
-        types.iter().map(|t| json!({"system": "http://hl7.org/fhir/resource-types", "code": t})).collect();
-    json!({"resourceType": "Consent", "id": id, "status": status,
-        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
-        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
-        "patient": {"reference": format!("Patient/{patient}")},
-        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
-        "provision": {"type": "permit", "period": {"end": "2027-01-01T00:00:00Z"},
-            "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "CAREGIVER"}]},
-                "reference": {"reference": format!("RelatedPerson/{caregiver}")}}],
-            "class": classes}})
-}
+use relais_testkit::Engine;
+use support::World;
 
 fn sorted(mut grants: Vec<Grant>) -> Vec<(String, Basis, Option<Vec<String>>, bool)> {
     grants.sort_by(|a, b| (&a.patient, a.basis).cmp(&(&b.patient, b.basis)));
@@ -61,29 +21,8 @@ fn sorted(mut grants: Vec<Grant>) -> Vec<(String, Basis, Option<Vec<String>>, bo
 }
 
 async fn grants_are_read_from_the_record(engine: Engine) {
-    let db = TestDb::new(engine).await;
-    let store = relais_store::open(db.url(), &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    let schema = SchemaValidator::shared().unwrap();
-    let params = SearchParams::shared(schema.resource_types()).unwrap();
-    let clock = Arc::new(FixedClock::new("2026-11-26T10:00:00Z".parse().unwrap()));
-    let fhir = Fhir::new(store.clone(), schema, params.clone(), clock, Arc::new(SequentialIds::new("x")));
-    for p in ["alice", "bob", "carol", "dan"] {
-        put(&fhir, patient(p)).await;
-    }
-    put(&fhir, care_team("t1", "alice", "nurse1", "active")).await;
-    put(&fhir, care_team("t2", "bob", "nurse1", "inactive")).await;
-    put(&fhir, care_team("t3", "carol", "nurse2", "active")).await;
-    put(&fhir, task("k1", "dan", "nurse1", "in-progress")).await;
-    put(&fhir, task("k2", "carol", "nurse1", "completed")).await;
-    put(
-        &fhir,
-        json!({"resourceType": "RelatedPerson", "id": "daughter", "patient": {"reference": "Patient/alice"}}),
-    )
-    .await;
-    put(&fhir, json!({"resourceType": "RelatedPerson", "id": "neighbour", "patient": {"reference": "Patient/alice"}})).await;
-    put(&fhir, share("s1", "alice", "daughter", "active", &["Appointment", "Observation"])).await;
-    put(&fhir, share("s2", "alice", "neighbour", "inactive", &[])).await;
+    let world = World::new(engine).await;
+    let (store, params) = (world.store.clone(), world.params.clone());
 
     let nurse = Identity {
         roles: BTreeSet::from([Role::Nurse]),
@@ -119,7 +58,7 @@ async fn grants_are_read_from_the_record(engine: Engine) {
         sorted(grants_for(store.as_ref(), &params, &alice).await.unwrap()),
         [("alice".into(), Basis::OwnRecord, None, true)]
     );
-    store.close().await;
+    world.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

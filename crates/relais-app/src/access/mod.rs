@@ -3,5 +3,7 @@
 //! (issue 4).
 
 pub mod grants;
+pub mod scope;
 
 pub use grants::{Identity, grants_for};
+pub use scope::visibility;

@@ -7,9 +7,10 @@
 //! has neither, and its `required` lists leave out mandatory primitives). Rather than return a
 //! guess, a strict search refuses them and a lenient one ignores them and says so.
 
+use relais_access::policy::Principal;
 use relais_fhir::search::{ParseOptions, SearchQuery, Summary, TotalMode, parse_query};
 use relais_fhir::{Issue, IssueType};
-use relais_store::SearchSpec;
+use relais_store::{SearchSpec, Visibility};
 use serde_json::Value;
 
 use super::search_bundle::searchset;
@@ -25,8 +26,36 @@ impl Fhir {
     /// percent-decoded parameters (URL and form body), without the web layer's `_format` and
     /// `_pretty`; `strict` refuses unknown parameters instead of ignoring them; `base_url` is the
     /// FHIR base (`http://…/fhir`).
+    ///
+    /// This is the server's own, unrestricted search: the FHIR API calls it until requests are
+    /// authenticated (issue 4); then every search goes through [`Fhir::search_as`].
     pub async fn search(
         &self,
+        resource_type: &str,
+        pairs: &[(String, String)],
+        strict: bool,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        self.search_within(None, resource_type, pairs, strict, base_url).await
+    }
+
+    /// [`Fhir::search`] as `principal`: matches, totals, chains, `_has` and includes hold only
+    /// what the access policy lets them see (`relais_access::policy`), at this moment.
+    pub async fn search_as(
+        &self,
+        principal: &Principal,
+        resource_type: &str,
+        pairs: &[(String, String)],
+        strict: bool,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        let visible = crate::access::visibility(principal, self.clock.now());
+        self.search_within(Some(&visible), resource_type, pairs, strict, base_url).await
+    }
+
+    async fn search_within(
+        &self,
+        visible: Option<Visibility<'_>>,
         resource_type: &str,
         pairs: &[(String, String)],
         strict: bool,
@@ -42,7 +71,7 @@ impl Fhir {
         let total = only_count || matches!(query.total, Some(TotalMode::Accurate | TotalMode::Estimate));
         let page = self
             .store
-            .search(&SearchSpec { query: &query, params: &self.search, count, total, visible: None })
+            .search(&SearchSpec { query: &query, params: &self.search, count, total, visible })
             .await?;
         searchset(&query, pairs, page, base_url)
     }

@@ -1,0 +1,114 @@
+//! Searches as a person: the Bundle holds what the policy lets them see — a nurse her care
+//! team's and assigned patients, a daughter what her mother shares, a patient her own record —
+//! with totals and includes to match. SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use relais_access::policy::{Principal, Role};
+use relais_app::access::{Identity, grants_for};
+use relais_testkit::Engine;
+use serde_json::Value;
+use support::World;
+
+async fn principal(world: &World, roles: &[Role], identity: Identity) -> Principal {
+    let identity = Identity { roles: roles.iter().copied().collect::<BTreeSet<_>>(), ..identity };
+    let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
+    Principal { id: "someone".into(), roles: identity.roles, grants }
+}
+
+/// `(total, matches as Type/id, included as Type/id)` of a search as `who`.
+async fn search(
+    world: &World,
+    who: &Principal,
+    resource_type: &str,
+    query: &str,
+) -> (u64, Vec<String>, Vec<String>) {
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap())
+        .collect();
+    pairs.push(("_total".into(), "accurate".into()));
+    let bundle =
+        world.fhir.search_as(who, resource_type, &pairs, true, "http://relais.test/fhir").await.unwrap();
+    let mut matches = Vec::new();
+    let mut included = Vec::new();
+    for entry in bundle["entry"].as_array().into_iter().flatten() {
+        let resource = &entry["resource"];
+        let name = format!(
+            "{}/{}",
+            resource["resourceType"].as_str().unwrap_or(""),
+            resource["id"].as_str().unwrap_or("")
+        );
+        match entry.pointer("/search/mode").and_then(Value::as_str) {
+            Some("match") => matches.push(name),
+            Some("include") => included.push(name),
+            _ => {}
+        }
+    }
+    matches.sort();
+    included.sort();
+    (bundle["total"].as_u64().unwrap(), matches, included)
+}
+
+async fn searches_hold_only_what_may_be_seen(engine: Engine) {
+    let world = World::new(engine).await;
+    let nurse = principal(
+        &world,
+        &[Role::Nurse],
+        Identity { practitioner: Some("nurse1".into()), ..Identity::default() },
+    )
+    .await;
+    let (total, matches, included) =
+        search(&world, &nurse, "Observation", "code=8867-4&_include=Observation:subject").await;
+    assert_eq!(total, 2);
+    assert_eq!(matches, ["Observation/o-alice", "Observation/o-dan"], "care team and assigned task");
+    assert_eq!(included, ["Patient/alice", "Patient/dan"]);
+    assert_eq!(search(&world, &nurse, "Observation", "subject=Patient/bob").await.0, 0, "inactive team");
+
+    let daughter = principal(
+        &world,
+        &[Role::Caregiver],
+        Identity { related_person: Some("daughter".into()), ..Identity::default() },
+    )
+    .await;
+    assert_eq!(search(&world, &daughter, "Observation", "").await.1, ["Observation/o-alice"]);
+    assert_eq!(search(&world, &daughter, "Condition", "").await.0, 0, "conditions are not shared");
+    assert_eq!(
+        search(&world, &daughter, "Patient", "").await.0,
+        0,
+        "the Patient resource is not shared either"
+    );
+    assert_eq!(search(&world, &daughter, "Task", "").await.0, 0, "queues are staff's");
+
+    let alice = principal(
+        &world,
+        &[Role::Patient],
+        Identity { patient: Some("alice".into()), ..Identity::default() },
+    )
+    .await;
+    let (_, matches, _) = search(&world, &alice, "Observation", "").await;
+    assert_eq!(matches, ["Observation/o-alice"]);
+    let (_, patients, included) = search(&world, &alice, "Patient", "_revinclude=Condition:subject").await;
+    assert_eq!(patients, ["Patient/alice"]);
+    assert_eq!(included, ["Condition/c-alice"]);
+    assert_eq!(search(&world, &alice, "CareTeam", "").await.0, 1, "her own care team is in her record");
+
+    let admin = principal(&world, &[Role::Administrator], Identity::default()).await;
+    assert_eq!(search(&world, &admin, "Observation", "").await.0, 0, "administrators see no clinical data");
+    world.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_hold_only_what_may_be_seen_sqlite() {
+    searches_hold_only_what_may_be_seen(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_hold_only_what_may_be_seen_postgres() {
+    searches_hold_only_what_may_be_seen(Engine::Postgres).await;
+}
