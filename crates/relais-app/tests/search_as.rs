@@ -112,3 +112,44 @@ async fn searches_hold_only_what_may_be_seen_sqlite() {
 async fn searches_hold_only_what_may_be_seen_postgres() {
     searches_hold_only_what_may_be_seen(Engine::Postgres).await;
 }
+
+async fn reads_answer_not_found_outside_what_may_be_seen(engine: Engine) {
+    let world = World::new(engine).await;
+    let nurse = principal(
+        &world,
+        &[Role::Nurse],
+        Identity { practitioner: Some("nurse1".into()), ..Identity::default() },
+    )
+    .await;
+    let status = |r: Result<_, relais_app::FhirError>| r.map(|_| 200).unwrap_or_else(|e| e.status());
+    assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-alice").await), 200);
+    assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-bob").await), 404, "not her patient");
+    assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-missing").await), 404, "alike");
+    assert_eq!(status(world.fhir.read_as(&nurse, "Task", "k2").await), 200, "queues are staff's");
+    let alice = principal(
+        &world,
+        &[Role::Patient],
+        Identity { patient: Some("alice".into()), ..Identity::default() },
+    )
+    .await;
+    assert_eq!(status(world.fhir.read_as(&alice, "Task", "k1").await), 403, "no patient reads the queue");
+    assert_eq!(status(world.fhir.read_as(&alice, "Practitioner", "nobody").await), 404);
+    // A deletion is revealed only to who could read the resource before it.
+    world.fhir.delete("Observation", "o-bob", None).await.unwrap();
+    assert_eq!(status(world.fhir.read_as(&alice, "Observation", "o-bob").await), 404);
+    let bob =
+        principal(&world, &[Role::Patient], Identity { patient: Some("bob".into()), ..Identity::default() })
+            .await;
+    assert_eq!(status(world.fhir.read_as(&bob, "Observation", "o-bob").await), 410);
+    world.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_answer_not_found_outside_what_may_be_seen_sqlite() {
+    reads_answer_not_found_outside_what_may_be_seen(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_answer_not_found_outside_what_may_be_seen_postgres() {
+    reads_answer_not_found_outside_what_may_be_seen(Engine::Postgres).await;
+}

@@ -46,6 +46,7 @@ pub enum IssueType {
     Timeout,
     Informational,
     BusinessRule,
+    Forbidden,
 }
 
 impl IssueType {
@@ -69,6 +70,7 @@ impl IssueType {
             IssueType::Timeout => "timeout",
             IssueType::Informational => "informational",
             IssueType::BusinessRule => "business-rule",
+            IssueType::Forbidden => "forbidden",
         }
     }
 }

@@ -13,9 +13,13 @@ pub enum FhirError {
     /// 404: no such resource type.
     #[error("unknown resource type")]
     UnknownType(String),
-    /// 404: no such resource or version.
+    /// 404: no such resource or version — or one in a patient's record the person may not see,
+    /// answered alike so that a refusal does not reveal that the record exists.
     #[error("not found")]
     NotFound(String),
+    /// 403: the person's roles never allow this (the code says which rule, e.g. `role-forbids`).
+    #[error("forbidden")]
+    Forbidden(&'static str),
     /// 410: the resource was deleted.
     #[error("deleted")]
     Gone(String),
@@ -75,6 +79,11 @@ impl FhirError {
             FhirError::Gone(what) => {
                 vec![Issue::error(IssueType::Deleted, "deleted", format!("{what} has been deleted"))]
             }
+            FhirError::Forbidden(code) => vec![Issue::error(
+                IssueType::Forbidden,
+                code,
+                "Your role does not allow this; ask an administrator if you need it",
+            )],
             FhirError::Conflict(why) => {
                 vec![Issue::error(IssueType::Conflict, "version-conflict", why.clone())]
             }
@@ -123,6 +132,7 @@ impl FhirError {
     pub fn status(&self) -> u16 {
         match self {
             FhirError::Invalid(_) => 400,
+            FhirError::Forbidden(_) => 403,
             FhirError::UnknownType(_) | FhirError::NotFound(_) => 404,
             FhirError::Gone(_) => 410,
             FhirError::Conflict(_) => 409,
@@ -140,6 +150,7 @@ pub(crate) fn status_line(status: u16) -> String {
         201 => "Created",
         204 => "No Content",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         409 => "Conflict",
         410 => "Gone",
@@ -162,6 +173,7 @@ mod tests {
             (FhirError::UnknownType("UserSession".into()), 404, "unknown-resource-type"),
             (FhirError::NotFound("Patient/1".into()), 404, "not-found"),
             (FhirError::Gone("Patient/1".into()), 410, "deleted"),
+            (FhirError::Forbidden("role-forbids"), 403, "role-forbids"),
             (FhirError::from(StoreError::Conflict), 409, "version-conflict"),
             (FhirError::PreconditionFailed(issue()), 412, "x"),
             (FhirError::Unprocessable(vec![issue()]), 422, "x"),

@@ -1,8 +1,11 @@
 //! read and vread.
 
+use relais_access::policy::{Action, Decision, Principal, Target, decide};
+use relais_fhir::compartment::PatientCompartment;
 use relais_fhir::id::parse_version_id;
 use relais_fhir::validate::check_url_id;
 use relais_store::ResourceRow;
+use serde_json::Value;
 
 use super::{Fhir, FhirError};
 
@@ -33,6 +36,61 @@ impl Fhir {
             None => Err(FhirError::NotFound(what)),
             Some(row) if row.deleted => Err(FhirError::Gone(what)),
             Some(row) => Ok(row),
+        }
+    }
+
+    /// [`Fhir::read`] as `principal`: a resource in a patient's record they are not entitled to
+    /// answers 404 as if it did not exist, deleted or not; a role that never allows it, 403.
+    pub async fn read_as(
+        &self,
+        principal: &Principal,
+        resource_type: &str,
+        id: &str,
+    ) -> Result<ResourceRow, FhirError> {
+        let what = || format!("{resource_type}/{id}");
+        match self.read(resource_type, id).await {
+            Ok(row) => {
+                self.allowed(principal, Action::Read, resource_type, row.content.as_deref(), what)?;
+                Ok(row)
+            }
+            Err(FhirError::Gone(gone)) => {
+                // Whose record it was is in the version before the deletion: only someone who
+                // could read that may learn that it was deleted.
+                let last = match self.store.current(resource_type, id).await? {
+                    Some(tombstone) if tombstone.version > 1 => {
+                        self.store.version(resource_type, id, tombstone.version - 1).await?
+                    }
+                    _ => None,
+                };
+                let content = last.as_ref().and_then(|row| row.content.as_deref());
+                self.allowed(principal, Action::Read, resource_type, content, what)?;
+                Err(FhirError::Gone(gone))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `Ok` if the policy allows `action` on a resource of `resource_type` with `content`.
+    fn allowed(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource_type: &str,
+        content: Option<&str>,
+        what: impl Fn() -> String,
+    ) -> Result<(), FhirError> {
+        let compartment = PatientCompartment::shared().map_err(|_| FhirError::NotFound(what()))?;
+        let resource: Value = content.and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null);
+        let patients = compartment.patients_of(&self.search, &resource);
+        let target = Target {
+            resource_type,
+            in_compartment: compartment.includes(resource_type),
+            patients: &patients,
+        };
+        match decide(principal, action, &target, self.clock.now()) {
+            Decision::Allow { .. } => Ok(()),
+            Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
+            Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
         }
     }
 }
