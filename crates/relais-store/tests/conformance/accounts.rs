@@ -1,6 +1,7 @@
 //! Accounts: what is created reads back, by email in any case and by id, with its roles; a second
 //! account with the same email (in another case) is refused as `EmailTaken` and leaves nothing
-//! behind, not even its roles; listing is by email; unknown ids and emails read as none.
+//! behind, not even its roles, also when creations race; listing is by email; unknown ids and
+//! emails read as none.
 
 use std::sync::Arc;
 
@@ -153,4 +154,32 @@ pub async fn account_unknown_id_or_email_reads_as_none(store: Arc<dyn ResourceSt
     assert!(store.account_by_email("").await.expect("look up").is_none());
     assert!(store.account_by_id("0193a1b2-0000-7000-8000-000000000202").await.expect("look up").is_none());
     assert!(store.account_by_id("known@example.org").await.expect("look up").is_none());
+}
+
+pub async fn account_concurrent_creations_with_one_email_store_exactly_one(store: Arc<dyn ResourceStore>) {
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = store.clone();
+            // One email, spelt two ways; each creation with its own id and roles.
+            let email = if n % 2 == 0 { "Same@Example.org" } else { "same@example.ORG" };
+            let account = new_account(
+                &format!("0193a1b2-0000-7000-8000-0000000003{n:02}"),
+                email,
+                vec![role("nurse", None), role("caregiver", None)],
+            );
+            tokio::spawn(async move { store.create_account(&account).await })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(()) => created += 1,
+            Err(StoreError::EmailTaken) => {}
+            Err(other) => panic!("expected Ok or EmailTaken, got {other:?}"),
+        }
+    }
+    assert_eq!(created, 1, "exactly one creation wins");
+    let all = store.list_accounts().await.expect("list");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].roles.len(), 2, "the winner's roles, and no one else's");
 }

@@ -106,4 +106,5 @@ conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);
 conformance!(accounts::account_created_reads_back_by_email_in_any_case_and_by_id);
 conformance!(accounts::account_duplicate_email_is_refused_and_writes_nothing, url);
 conformance!(accounts::account_list_is_ordered_by_email);
+conformance!(accounts::account_concurrent_creations_with_one_email_store_exactly_one);
 conformance!(accounts::account_unknown_id_or_email_reads_as_none);
