@@ -22,6 +22,10 @@ pub enum StoreError {
         /// The record's `seq` as stored.
         seq: i64,
     },
+    /// An account already has this email (compared lower-cased and trimmed); nothing was
+    /// written. Stable code `email-taken`.
+    #[error("an account already uses this email")]
+    EmailTaken,
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,

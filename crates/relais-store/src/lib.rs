@@ -1,10 +1,11 @@
-//! Relais persistence: the versioned FHIR resource store and the hash-chained audit trail, with
-//! one implementation on SQLite (the default: a file under `relais-data/`) and one on
-//! PostgreSQL, behind the same traits.
+//! Relais persistence: the versioned FHIR resource store, the hash-chained audit trail and the
+//! accounts of the people who sign in, with one implementation on SQLite (the default: a file
+//! under `relais-data/`) and one on PostgreSQL, behind the same traits.
 //!
 //! Only this crate knows SQL. It knows nothing of HTTP, access policy or FHIR validation: it stores
 //! what the use-case layer hands it, atomically, and never loses an acknowledged write.
 
+mod accounts;
 mod audit;
 mod error;
 mod group_commit;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
 pub use audit::AuditLog;
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
@@ -63,9 +65,10 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
     }
 }
 
-/// The versioned resource store, and the audit trail beside it ([`AuditLog`]).
+/// The versioned resource store, and beside it the audit trail ([`AuditLog`]) and the accounts
+/// ([`Accounts`]).
 #[async_trait]
-pub trait ResourceStore: AuditLog + Send + Sync + 'static {
+pub trait ResourceStore: AuditLog + Accounts + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

@@ -7,6 +7,7 @@
 // cover #[test] functions only, not the cases and helpers they call).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod accounts;
 mod audit;
 mod concurrency;
 mod creates;
@@ -100,3 +101,10 @@ conformance!(audit::audit_concurrent_appends_never_fork);
 conformance!(audit::audit_database_refuses_changes_to_the_trail, url);
 conformance!(audit::audit_pages_return_every_record_once_in_order);
 conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);
+
+// Accounts.
+conformance!(accounts::account_created_reads_back_by_email_in_any_case_and_by_id);
+conformance!(accounts::account_duplicate_email_is_refused_and_writes_nothing, url);
+conformance!(accounts::account_list_is_ordered_by_email);
+conformance!(accounts::account_concurrent_creations_with_one_email_store_exactly_one);
+conformance!(accounts::account_unknown_id_or_email_reads_as_none);

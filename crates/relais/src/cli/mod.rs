@@ -1,5 +1,6 @@
 //! The command line.
 
+mod admin;
 mod audit;
 mod migrate;
 mod serve;
@@ -34,6 +35,46 @@ enum Command {
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an account (e.g. the first administrator). The password is read from standard
+    /// input, one line; it is never taken from the command line.
+    CreateUser(CreateUser),
+}
+
+#[derive(Debug, Args)]
+struct CreateUser {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// Email address, the sign-in name (stored lower-cased).
+    #[arg(long)]
+    email: String,
+    /// Name shown to others.
+    #[arg(long)]
+    name: String,
+    /// A role code (nurse, physician, specialist, administrator, …); repeat for several.
+    #[arg(long = "role", value_name = "ROLE", required = true)]
+    roles: Vec<String>,
+    /// The specialty of the specialist role, e.g. dermatology.
+    #[arg(long)]
+    specialty: Option<String>,
+    /// The organisation the person works for.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// The FHIR Practitioner id of a staff member.
+    #[arg(long)]
+    practitioner_id: Option<String>,
+    /// The FHIR Patient id of a patient account.
+    #[arg(long)]
+    patient_id: Option<String>,
+    /// Read the password from standard input (always the case; accepted for scripts that say it).
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +146,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(flags) => migrate::migrate(flags.settings()?).await,
         Command::Audit(AuditCommand::Verify(args)) => {
             audit::verify(args.flags.settings()?, args.expect_head).await
+        }
+        Command::Admin(AdminCommand::CreateUser(args)) => {
+            let spec = admin::UserSpec {
+                email: args.email,
+                name: args.name,
+                roles: args.roles,
+                specialty: args.specialty,
+                organisation: args.organisation,
+                practitioner_id: args.practitioner_id,
+                patient_id: args.patient_id,
+            };
+            admin::create_user(args.flags.settings()?, spec).await
         }
         Command::Config(ConfigCommand::Example) => {
             print!("{}", example_file());
