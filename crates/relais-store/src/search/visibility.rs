@@ -10,7 +10,7 @@
 use relais_fhir::compartment::PatientCompartment;
 use relais_fhir::search::SearchParams;
 
-use super::filter::stored_reference;
+use super::filter::{any_of, stored_reference};
 use super::sql::Sql;
 
 /// Which resources of one type may be returned.
@@ -66,19 +66,8 @@ pub(crate) fn condition(
         none.push("NOT ").append(references(alias, c, &codes)).push(")");
         alternatives.push(none);
     }
-    if alternatives.is_empty() {
-        return Some(literal("1 = 0"));
-    }
-    let mut sql = Sql::default();
-    sql.push("(");
-    for (n, alternative) in alternatives.into_iter().enumerate() {
-        if n > 0 {
-            sql.push(" OR ");
-        }
-        sql.append(alternative);
-    }
-    sql.push(")");
-    Some(sql)
+    // No alternative left (no patients, nothing unattached) is `1 = 0`.
+    Some(any_of(alternatives))
 }
 
 /// `EXISTS (… a relative reference to a Patient through one of `codes`` — left open.
