@@ -153,3 +153,70 @@ async fn reads_answer_not_found_outside_what_may_be_seen_sqlite() {
 async fn reads_answer_not_found_outside_what_may_be_seen_postgres() {
     reads_answer_not_found_outside_what_may_be_seen(Engine::Postgres).await;
 }
+
+/// `(Type/id/_history/version)` entries of a history Bundle.
+fn versions(bundle: &Value) -> Vec<String> {
+    let mut out: Vec<String> = bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let url = e["fullUrl"].as_str().unwrap().rsplit('/').take(2).collect::<Vec<_>>();
+            format!("{}/{}@{}", url[1], url[0], e["response"]["etag"].as_str().unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn history_shows_only_versions_that_may_be_read(engine: Engine) {
+    use relais_app::{HistoryParams, HistoryScope};
+    let world = World::new(engine).await;
+    world.fhir.delete("Observation", "o-bob", None).await.unwrap();
+    let base = "http://relais.test/fhir";
+    let params = HistoryParams::default();
+    let alice = principal(
+        &world,
+        &[Role::Patient],
+        Identity { patient: Some("alice".into()), ..Identity::default() },
+    )
+    .await;
+    let bob =
+        principal(&world, &[Role::Patient], Identity { patient: Some("bob".into()), ..Identity::default() })
+            .await;
+    let of_type = HistoryScope::Type("Observation".into());
+    let seen = versions(&world.fhir.history_as(&alice, &of_type, &params, base).await.unwrap());
+    assert_eq!(seen, ["Observation/o-alice@W/\"1\""]);
+    let seen = versions(&world.fhir.history_as(&bob, &of_type, &params, base).await.unwrap());
+    assert_eq!(
+        seen,
+        ["Observation/o-bob@W/\"1\"", "Observation/o-bob@W/\"2\""],
+        "his reading and its deletion"
+    );
+    let instance = HistoryScope::Instance("Observation".into(), "o-bob".into());
+    let refused = world.fhir.history_as(&alice, &instance, &params, base).await.unwrap_err();
+    assert_eq!(refused.status(), 404, "another patient's resource has no history for her");
+    let everything =
+        versions(&world.fhir.history_as(&alice, &HistoryScope::System, &params, base).await.unwrap());
+    assert!(
+        everything.iter().all(|v| !v.contains("bob") && !v.contains("carol") && !v.contains("dan")),
+        "{everything:?}"
+    );
+    assert!(
+        everything.contains(&"Patient/alice@W/\"1\"".to_owned())
+            && everything.contains(&"Condition/c-alice@W/\"1\"".to_owned())
+    );
+    // Unrestricted (the server's own) history has them all.
+    assert!(versions(&world.fhir.history(&of_type, &params, base).await.unwrap()).len() >= 5);
+    world.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_shows_only_versions_that_may_be_read_sqlite() {
+    history_shows_only_versions_that_may_be_read(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_shows_only_versions_that_may_be_read_postgres() {
+    history_shows_only_versions_that_may_be_read(Engine::Postgres).await;
+}

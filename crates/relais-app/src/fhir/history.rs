@@ -2,6 +2,7 @@
 //! correct while new versions are written.
 
 use jiff::Timestamp;
+use relais_access::policy::Principal;
 use relais_fhir::validate::check_url_id;
 use relais_fhir::{Issue, IssueType, id::etag, meta::instant};
 use relais_store::{HistoryQuery, Method, ResourceRow};
@@ -78,8 +79,35 @@ impl HistoryParams {
 
 impl Fhir {
     /// A page of history as a `history` Bundle. `base_url` is the FHIR base (`http://…/fhir`).
+    ///
+    /// The server's own, unrestricted history: the FHIR API calls it until requests are
+    /// authenticated (issue 4); then every history read goes through [`Fhir::history_as`].
     pub async fn history(
         &self,
+        scope: &HistoryScope,
+        params: &HistoryParams,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        self.history_within(None, scope, params, base_url).await
+    }
+
+    /// [`Fhir::history`] as `principal`: only the versions a read of each would be allowed (a
+    /// deletion only to who could read the version before it). A page may hold fewer entries
+    /// than `_count` — its `next` link still continues after everything it covered — and the
+    /// history of a resource the person may not see at all answers 404, like a read.
+    pub async fn history_as(
+        &self,
+        principal: &Principal,
+        scope: &HistoryScope,
+        params: &HistoryParams,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        self.history_within(Some(principal), scope, params, base_url).await
+    }
+
+    async fn history_within(
+        &self,
+        principal: Option<&Principal>,
         scope: &HistoryScope,
         params: &HistoryParams,
         base_url: &str,
@@ -116,6 +144,23 @@ impl Fhir {
         }
         let more = rows.len() > count as usize;
         rows.truncate(count as usize);
+        // The next link continues after the last row read, whether or not it is shown.
+        let last_seq = rows.last().map(|r| r.seq);
+        if let Some(principal) = principal {
+            let mut shown = Vec::with_capacity(rows.len());
+            for row in rows {
+                if self.may_read_version(principal, &row).await? {
+                    shown.push(row);
+                }
+            }
+            if let HistoryScope::Instance(t, id) = scope
+                && shown.is_empty()
+                && params.before.is_none()
+            {
+                return Err(FhirError::NotFound(format!("{t}/{id}")));
+            }
+            rows = shown;
+        }
         let query = |before: Option<i64>| {
             let mut q = vec![format!("_count={count}")];
             if let Some(since) = params.since {
@@ -127,8 +172,8 @@ impl Fhir {
             format!("{base_url}/{path}?{}", q.join("&"))
         };
         let mut links = vec![json!({"relation": "self", "url": query(params.before)})];
-        if more && let Some(last) = rows.last() {
-            links.push(json!({"relation": "next", "url": query(Some(last.seq))}));
+        if more && let Some(last) = last_seq {
+            links.push(json!({"relation": "next", "url": query(Some(last))}));
         }
         let entries: Vec<Value> = rows.iter().map(|row| history_entry(row, base_url)).collect();
         Ok(json!({

@@ -54,20 +54,36 @@ impl Fhir {
                 Ok(row)
             }
             Err(FhirError::Gone(gone)) => {
-                // Whose record it was is in the version before the deletion: only someone who
-                // could read that may learn that it was deleted.
-                let last = match self.store.current(resource_type, id).await? {
-                    Some(tombstone) if tombstone.version > 1 => {
-                        self.store.version(resource_type, id, tombstone.version - 1).await?
-                    }
-                    _ => None,
-                };
-                let content = last.as_ref().and_then(|row| row.content.as_deref());
-                self.allowed(principal, Action::Read, resource_type, content, what)?;
-                Err(FhirError::Gone(gone))
+                // Only someone who could read the version before the deletion may learn of it.
+                let tombstone = self.store.current(resource_type, id).await?;
+                match tombstone {
+                    Some(t) if self.may_read_version(principal, &t).await? => Err(FhirError::Gone(gone)),
+                    _ => Err(FhirError::NotFound(what())),
+                }
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether `principal` may read this version: by its content, or for a deletion by the
+    /// version before it.
+    pub(super) async fn may_read_version(
+        &self,
+        principal: &Principal,
+        row: &ResourceRow,
+    ) -> Result<bool, FhirError> {
+        let previous;
+        let content = if row.deleted {
+            previous = match row.version {
+                v if v > 1 => self.store.version(&row.resource_type, &row.id, v - 1).await?,
+                _ => None,
+            };
+            previous.as_ref().and_then(|r| r.content.as_deref())
+        } else {
+            row.content.as_deref()
+        };
+        let what = || String::new();
+        Ok(self.allowed(principal, Action::Read, &row.resource_type, content, what).is_ok())
     }
 
     /// `Ok` if the policy allows `action` on a resource of `resource_type` with `content`.
