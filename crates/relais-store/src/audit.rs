@@ -33,6 +33,15 @@ pub trait AuditLog: Send + Sync {
 
     /// The last record's `seq` and `hash`; `None` for an empty trail.
     async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+
+    /// At most `limit` records about `patient_id`, newest first, with `seq < before_seq` (all
+    /// when `None`): who accessed a patient's record, page by page.
+    async fn audit_of_patient(
+        &self,
+        patient_id: &str,
+        before_seq: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
 }
 
 /// The columns of `audit_log`, in [`decode`]'s order.
@@ -153,6 +162,27 @@ macro_rules! audit_ops {
                 " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
             ))
             .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(executor)
+            .await?;
+            rows.iter().map(|r| audit_row(r).map_err(crate::StoreError::from)?.decode()).collect()
+        }
+
+        /// See [`crate::AuditLog::audit_of_patient`].
+        pub(crate) async fn read_patient_records<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+            patient_id: &str,
+            before_seq: Option<u64>,
+            limit: u32,
+        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
+            let before = before_seq.map_or(i64::MAX, |seq| i64::try_from(seq).unwrap_or(i64::MAX));
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                crate::audit::audit_columns!(),
+                " FROM audit_log WHERE patient_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+            ))
+            .bind(patient_id)
+            .bind(before)
             .bind(i64::from(limit))
             .fetch_all(executor)
             .await?;

@@ -243,6 +243,15 @@ impl AuditLog for PgStore {
     async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
         read_head(&self.pool).await
     }
+
+    async fn audit_of_patient(
+        &self,
+        patient_id: &str,
+        before_seq: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        read_patient_records(&self.pool, patient_id, before_seq, limit).await
+    }
 }
 
 struct PgTx {

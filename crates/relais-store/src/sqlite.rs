@@ -237,6 +237,15 @@ impl AuditLog for SqliteStore {
     async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
         read_head(&self.readers).await
     }
+
+    async fn audit_of_patient(
+        &self,
+        patient_id: &str,
+        before_seq: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        read_patient_records(&self.readers, patient_id, before_seq, limit).await
+    }
 }
 
 struct SqliteTx {

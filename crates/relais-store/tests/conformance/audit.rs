@@ -183,3 +183,25 @@ pub async fn audit_edited_outcome_is_reported_by_seq(store: Arc<dyn ResourceStor
     }
     assert_eq!(store.audit_records(0, 3).await.expect("records before it still read").len(), 3);
 }
+
+pub async fn audit_of_a_patient_lists_their_records_newest_first(store: Arc<dyn ResourceStore>) {
+    // Records 1..=12 about patients a, b, c in turn; every fourth about nobody (a sign-in).
+    for n in 1..=12u64 {
+        let mut d = draft(n);
+        d.patient_id =
+            (n % 4 != 0).then(|| ["patient-a", "patient-b", "patient-c"][(n % 3) as usize].to_owned());
+        store.append_audit(d).await.expect("append");
+    }
+    let seqs = |records: Vec<AuditRecord>| records.into_iter().map(|r| r.seq).collect::<Vec<_>>();
+    // n % 3 == 0 → patient-a: 3, 6, 9 (12 is a sign-in about nobody).
+    assert_eq!(seqs(store.audit_of_patient("patient-a", None, 100).await.unwrap()), [9, 6, 3]);
+    assert_eq!(seqs(store.audit_of_patient("patient-b", None, 100).await.unwrap()), [10, 7, 1]);
+    // Paging backwards from a seq.
+    assert_eq!(seqs(store.audit_of_patient("patient-b", None, 2).await.unwrap()), [10, 7]);
+    assert_eq!(seqs(store.audit_of_patient("patient-b", Some(7), 2).await.unwrap()), [1]);
+    assert!(store.audit_of_patient("patient-b", Some(1), 2).await.unwrap().is_empty());
+    assert!(store.audit_of_patient("patient-z", None, 100).await.unwrap().is_empty());
+    assert!(store.audit_of_patient("", None, 100).await.unwrap().is_empty(), "sign-ins belong to nobody");
+    let record = store.audit_of_patient("patient-c", None, 1).await.unwrap().remove(0);
+    assert_eq!((record.seq, record.patient_id.as_deref()), (11, Some("patient-c")));
+}

@@ -101,6 +101,7 @@ conformance!(audit::audit_concurrent_appends_never_fork);
 conformance!(audit::audit_database_refuses_changes_to_the_trail, url);
 conformance!(audit::audit_pages_return_every_record_once_in_order);
 conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);
+conformance!(audit::audit_of_a_patient_lists_their_records_newest_first);
 
 // Accounts.
 conformance!(accounts::account_created_reads_back_by_email_in_any_case_and_by_id);
