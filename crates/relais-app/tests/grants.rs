@@ -61,12 +61,4 @@ async fn grants_are_read_from_the_record(engine: Engine) {
     world.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grants_are_read_from_the_record_sqlite() {
-    grants_are_read_from_the_record(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grants_are_read_from_the_record_postgres() {
-    grants_are_read_from_the_record(Engine::Postgres).await;
-}
+relais_testkit::engine_tests!(grants_are_read_from_the_record);

@@ -103,16 +103,6 @@ async fn searches_hold_only_what_may_be_seen(engine: Engine) {
     world.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn searches_hold_only_what_may_be_seen_sqlite() {
-    searches_hold_only_what_may_be_seen(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn searches_hold_only_what_may_be_seen_postgres() {
-    searches_hold_only_what_may_be_seen(Engine::Postgres).await;
-}
-
 async fn reads_answer_not_found_outside_what_may_be_seen(engine: Engine) {
     let world = World::new(engine).await;
     let nurse = principal(
@@ -142,16 +132,6 @@ async fn reads_answer_not_found_outside_what_may_be_seen(engine: Engine) {
             .await;
     assert_eq!(status(world.fhir.read_as(&bob, "Observation", "o-bob").await), 410);
     world.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_answer_not_found_outside_what_may_be_seen_sqlite() {
-    reads_answer_not_found_outside_what_may_be_seen(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_answer_not_found_outside_what_may_be_seen_postgres() {
-    reads_answer_not_found_outside_what_may_be_seen(Engine::Postgres).await;
 }
 
 /// `(Type/id/_history/version)` entries of a history Bundle.
@@ -211,12 +191,8 @@ async fn history_shows_only_versions_that_may_be_read(engine: Engine) {
     world.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_shows_only_versions_that_may_be_read_sqlite() {
-    history_shows_only_versions_that_may_be_read(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_shows_only_versions_that_may_be_read_postgres() {
-    history_shows_only_versions_that_may_be_read(Engine::Postgres).await;
-}
+relais_testkit::engine_tests!(
+    searches_hold_only_what_may_be_seen,
+    reads_answer_not_found_outside_what_may_be_seen,
+    history_shows_only_versions_that_may_be_read
+);

@@ -14,7 +14,7 @@
 //! before committing.
 
 use async_trait::async_trait;
-use relais_access::audit::{AuditDraft, AuditRecord, Outcome};
+use relais_access::audit::{AuditDraft, AuditRecord};
 
 use crate::StoreError;
 
@@ -44,7 +44,7 @@ pub trait AuditLog: Send + Sync {
     ) -> Result<Vec<AuditRecord>, StoreError>;
 }
 
-/// The columns of `audit_log`, in [`decode`]'s order.
+/// The columns of `audit_log`, in the order `audit_record` reads them.
 macro_rules! audit_columns {
     () => {
         "seq, recorded, actor, on_behalf_of, action, outcome, resource_type, resource_id, patient_id, \
@@ -52,51 +52,6 @@ macro_rules! audit_columns {
     };
 }
 pub(crate) use audit_columns;
-
-/// A record's values, as read from a row in [`audit_columns!`] order.
-pub(crate) struct RawRecord {
-    pub seq: i64,
-    pub recorded: i64,
-    pub actor: String,
-    pub on_behalf_of: Option<String>,
-    pub action: String,
-    pub outcome: String,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub patient_id: Option<String>,
-    pub query: Option<String>,
-    pub source_address: Option<String>,
-    pub purpose: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl RawRecord {
-    /// The record, or [`StoreError::AuditUnreadable`] for a negative `seq` or an outcome code
-    /// Relais never writes (a row edited behind its back).
-    pub(crate) fn decode(self) -> Result<AuditRecord, StoreError> {
-        let unreadable = StoreError::AuditUnreadable { seq: self.seq };
-        let (Ok(seq), Some(outcome)) = (u64::try_from(self.seq), Outcome::from_code(&self.outcome)) else {
-            return Err(unreadable);
-        };
-        Ok(AuditRecord {
-            seq,
-            recorded: self.recorded,
-            actor: self.actor,
-            on_behalf_of: self.on_behalf_of,
-            action: self.action,
-            outcome,
-            resource_type: self.resource_type,
-            resource_id: self.resource_id,
-            patient_id: self.patient_id,
-            query: self.query,
-            source_address: self.source_address,
-            purpose: self.purpose,
-            prev_hash: self.prev_hash,
-            hash: self.hash,
-        })
-    }
-}
 
 /// A `seq` as the databases store it (both hold a signed 64-bit integer).
 pub(crate) fn stored_seq(seq: u64) -> Result<i64, StoreError> {
@@ -121,8 +76,7 @@ macro_rules! audit_ops {
             ))
             .fetch_optional(&mut *conn)
             .await?;
-            let last =
-                last.as_ref().map(audit_row).transpose()?.map(crate::audit::RawRecord::decode).transpose()?;
+            let last = last.as_ref().map(audit_record).transpose()?;
             let record = relais_access::audit::seal(last.as_ref(), draft);
             sqlx::query(concat!(
                 "INSERT INTO audit_log (",
@@ -165,7 +119,7 @@ macro_rules! audit_ops {
             .bind(i64::from(limit))
             .fetch_all(executor)
             .await?;
-            rows.iter().map(|r| audit_row(r).map_err(crate::StoreError::from)?.decode()).collect()
+            rows.iter().map(audit_record).collect()
         }
 
         /// See [`crate::AuditLog::audit_of_patient`].
@@ -186,7 +140,7 @@ macro_rules! audit_ops {
             .bind(i64::from(limit))
             .fetch_all(executor)
             .await?;
-            rows.iter().map(|r| audit_row(r).map_err(crate::StoreError::from)?.decode()).collect()
+            rows.iter().map(audit_record).collect()
         }
 
         /// See [`crate::AuditLog::audit_head`].
@@ -205,15 +159,28 @@ macro_rules! audit_ops {
             .transpose()
         }
 
-        fn audit_row(r: &<$db as sqlx::Database>::Row) -> Result<crate::audit::RawRecord, sqlx::Error> {
+        /// The record in a row of [`audit_columns!`], or [`crate::StoreError::AuditUnreadable`]
+        /// for a negative `seq` or an outcome code Relais never writes (a row edited behind its
+        /// back).
+        fn audit_record(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<relais_access::audit::AuditRecord, crate::StoreError> {
             use sqlx::Row;
-            Ok(crate::audit::RawRecord {
-                seq: r.try_get(0)?,
+            let stored_seq: i64 = r.try_get(0)?;
+            let outcome: String = r.try_get(5)?;
+            let unreadable = crate::StoreError::AuditUnreadable { seq: stored_seq };
+            let (Ok(seq), Some(outcome)) =
+                (u64::try_from(stored_seq), relais_access::audit::Outcome::from_code(&outcome))
+            else {
+                return Err(unreadable);
+            };
+            Ok(relais_access::audit::AuditRecord {
+                seq,
                 recorded: r.try_get(1)?,
                 actor: r.try_get(2)?,
                 on_behalf_of: r.try_get(3)?,
                 action: r.try_get(4)?,
-                outcome: r.try_get(5)?,
+                outcome,
                 resource_type: r.try_get(6)?,
                 resource_id: r.try_get(7)?,
                 patient_id: r.try_get(8)?,

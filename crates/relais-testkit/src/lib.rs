@@ -15,6 +15,24 @@ use std::path::PathBuf;
 pub use db::{Engine, TestDb, pg_admin_url};
 pub use server::Server;
 
+/// `engine_tests!(case, …)`: for each `async fn case(Engine)` in scope, a module `case` with one
+/// `#[tokio::test]` per engine, `case::sqlite` and `case::postgres`.
+#[macro_export]
+macro_rules! engine_tests {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case($crate::Engine::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$case($crate::Engine::Postgres).await;
+            }
+        }
+    )*};
+}
+
 /// The repository's `testdata/` folder.
 pub fn testdata() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata"))

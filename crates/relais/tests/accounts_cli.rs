@@ -18,22 +18,7 @@ use relais_testkit::{Engine, TestDb};
 /// The password the tests type; no output may contain it.
 const PASSWORD: &str = "Corr3ct-h0rse-BATTERY-9";
 
-macro_rules! both_engines {
-    ($($case:ident),* $(,)?) => {$(
-        mod $case {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$case(relais_testkit::Engine::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$case(relais_testkit::Engine::Postgres).await;
-            }
-        }
-    )*};
-}
-
-both_engines!(
+relais_testkit::engine_tests!(
     account_create_user_stores_a_verifiable_hash_and_roles,
     account_create_user_duplicate_email_exits_1,
     account_create_user_unknown_role_exits_1_naming_valid_roles,

@@ -18,22 +18,7 @@ use sqlx::Connection;
 /// Every test record's patient id starts with this; no output may contain it.
 const PATIENT: &str = "PATIENT-7Q4X";
 
-macro_rules! both_engines {
-    ($($case:ident),* $(,)?) => {$(
-        mod $case {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$case(relais_testkit::Engine::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$case(relais_testkit::Engine::Postgres).await;
-            }
-        }
-    )*};
-}
-
-both_engines!(
+relais_testkit::engine_tests!(
     audit_verify_intact_trail_prints_count_and_head,
     audit_verify_names_a_changed_record,
     audit_verify_names_a_removed_record,

@@ -1,6 +1,6 @@
 //! read and vread.
 
-use relais_access::policy::{Action, Decision, Principal, Target, decide};
+use relais_access::policy::{Action, Decision, Denied, Principal, Target, decide};
 use relais_fhir::compartment::PatientCompartment;
 use relais_fhir::id::parse_version_id;
 use relais_fhir::validate::check_url_id;
@@ -49,10 +49,11 @@ impl Fhir {
     ) -> Result<ResourceRow, FhirError> {
         let what = || format!("{resource_type}/{id}");
         match self.read(resource_type, id).await {
-            Ok(row) => {
-                self.allowed(principal, Action::Read, resource_type, row.content.as_deref(), what)?;
-                Ok(row)
-            }
+            Ok(row) => match self.decision(principal, Action::Read, resource_type, row.content.as_deref()) {
+                Decision::Allow { .. } => Ok(row),
+                Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
+                Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
+            },
             Err(FhirError::Gone(gone)) => {
                 // Only someone who could read the version before the deletion may learn of it.
                 let tombstone = self.store.current(resource_type, id).await?;
@@ -82,20 +83,23 @@ impl Fhir {
         } else {
             row.content.as_deref()
         };
-        let what = || String::new();
-        Ok(self.allowed(principal, Action::Read, &row.resource_type, content, what).is_ok())
+        let decision = self.decision(principal, Action::Read, &row.resource_type, content);
+        Ok(matches!(decision, Decision::Allow { .. }))
     }
 
-    /// `Ok` if the policy allows `action` on a resource of `resource_type` with `content`.
-    fn allowed(
+    /// The policy's answer for `action` on a resource of `resource_type` with `content`, whose
+    /// record is read from its compartment references. Without the compartment definition,
+    /// nothing of a patient's record is shown.
+    fn decision(
         &self,
         principal: &Principal,
         action: Action,
         resource_type: &str,
         content: Option<&str>,
-        what: impl Fn() -> String,
-    ) -> Result<(), FhirError> {
-        let compartment = PatientCompartment::shared().map_err(|_| FhirError::NotFound(what()))?;
+    ) -> Decision {
+        let Ok(compartment) = PatientCompartment::shared() else {
+            return Decision::Deny(Denied::NotEntitled);
+        };
         let resource: Value = content.and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null);
         let patients = compartment.patients_of(&self.search, &resource);
         let target = Target {
@@ -103,10 +107,6 @@ impl Fhir {
             in_compartment: compartment.includes(resource_type),
             patients: &patients,
         };
-        match decide(principal, action, &target, self.clock.now()) {
-            Decision::Allow { .. } => Ok(()),
-            Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
-            Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
-        }
+        decide(principal, action, &target, self.clock.now())
     }
 }

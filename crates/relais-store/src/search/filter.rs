@@ -313,7 +313,7 @@ pub(crate) fn stored_reference(
 }
 
 /// A condition that holds for no row.
-fn never() -> Sql {
+pub(crate) fn never() -> Sql {
     let mut sql = Sql::default();
     sql.push("1 = 0");
     sql

@@ -10,7 +10,7 @@
 use relais_fhir::compartment::PatientCompartment;
 use relais_fhir::search::SearchParams;
 
-use super::filter::{any_of, stored_reference};
+use super::filter::{any_of, never, stored_reference};
 use super::sql::Sql;
 
 /// Which resources of one type may be returned.
@@ -40,14 +40,14 @@ pub(crate) fn condition(
 ) -> Option<Sql> {
     let (ids, unattached) = match visible {
         Visible::All => return None,
-        Visible::Nothing => return Some(literal("1 = 0")),
+        Visible::Nothing => return Some(never()),
         Visible::Patients { ids, unattached } => (ids, *unattached),
     };
     // Fail closed: without the compartment definition nothing of a person's record shows.
-    let Some(codes) = compartment_codes(params, resource_type) else { return Some(literal("1 = 0")) };
+    let Some(codes) = compartment_codes(params, resource_type) else { return Some(never()) };
     if resource_type != "Patient" && codes.is_empty() {
         // A type no patient's record holds: only "unattached" can let it through.
-        return if unattached { None } else { Some(literal("1 = 0")) };
+        return if unattached { None } else { Some(never()) };
     }
     let mut alternatives: Vec<Sql> = Vec::new();
     if resource_type == "Patient" && !ids.is_empty() {
@@ -99,10 +99,4 @@ fn compartment_codes(params: &SearchParams, resource_type: &str) -> Option<Vec<S
     codes.sort();
     codes.dedup();
     Some(codes)
-}
-
-fn literal(text: &str) -> Sql {
-    let mut sql = Sql::default();
-    sql.push(text);
-    sql
 }
