@@ -8,6 +8,7 @@
 //! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
 //! - [`policy`]: who may read and change what — roles, grants on a patient's record,
 //!   break-the-glass — as one decision every read, search and write asks.
+//! - [`scopes`]: SMART-style scopes a bearer token carries, which narrow (never widen) the policy;
 //! - [`consent`]: where a patient stands on telehealth, photos, recording, device loans and
 //!   sharing, from their FHIR Consents, and the Consent written when they give it.
 //!
@@ -21,6 +22,7 @@ pub mod consent;
 pub mod password;
 pub mod policy;
 mod random;
+pub mod scopes;
 pub mod token;
 pub mod totp;
 

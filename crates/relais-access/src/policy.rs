@@ -15,6 +15,8 @@ use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::scopes::{Context, Scopes};
+
 #[cfg(test)]
 mod tests;
 
@@ -147,9 +149,39 @@ pub struct Principal {
     pub id: String,
     pub roles: BTreeSet<Role>,
     pub grants: Vec<Grant>,
+    /// The scopes of the bearer token the request came with, which narrow what the policy
+    /// allows (see [`crate::scopes`]); `None` for a person signed in with a session, whom the
+    /// policy alone limits. A principal without roles whose token holds `system/` scopes is a
+    /// client acting on its own: its scopes alone decide, and it holds no grants.
+    pub scopes: Option<Scopes>,
 }
 
 impl Principal {
+    /// A client acting on its own (SMART backend services), not a person.
+    pub fn is_system(&self) -> bool {
+        self.roles.is_empty() && self.scopes.as_ref().is_some_and(|s| s.has_context(Context::System))
+    }
+
+    /// What the token's scopes leave of this person for `resource_type` and `action`: the whole
+    /// principal (`user/` scopes, or no token), only the patient-in-context grants (`patient/`
+    /// scopes: the person's own record or what is shared with them as a caregiver), or nothing.
+    fn narrowed(&self, resource_type: &str, action: Action) -> Option<std::borrow::Cow<'_, Principal>> {
+        let Some(scopes) = &self.scopes else { return Some(std::borrow::Cow::Borrowed(self)) };
+        if scopes.permits(Context::User, resource_type, action.writes()) {
+            return Some(std::borrow::Cow::Borrowed(self));
+        }
+        if scopes.permits(Context::Patient, resource_type, action.writes()) {
+            let grants = self
+                .grants
+                .iter()
+                .filter(|g| matches!(g.basis, Basis::OwnRecord | Basis::Caregiver))
+                .cloned()
+                .collect();
+            return Some(std::borrow::Cow::Owned(Principal { grants, ..self.clone() }));
+        }
+        None
+    }
+
     fn has(&self, test: impl Fn(Role) -> bool) -> bool {
         self.roles.iter().any(|r| test(*r))
     }
@@ -242,6 +274,25 @@ impl Denied {
 
 /// May `principal` do `action` on `target` at `now`?
 pub fn decide(principal: &Principal, action: Action, target: &Target<'_>, now: Timestamp) -> Decision {
+    if principal.is_system() {
+        let permitted = principal
+            .scopes
+            .as_ref()
+            .is_some_and(|s| s.permits(Context::System, target.resource_type, action.writes()));
+        return if permitted && !(target.resource_type == "AuditEvent" && action.writes()) {
+            Decision::Allow { basis: None, flagged: false }
+        } else {
+            Decision::Deny(Denied::RoleForbids)
+        };
+    }
+    match principal.narrowed(target.resource_type, action) {
+        Some(narrowed) => decide_for_person(&narrowed, action, target, now),
+        // The token does not reach this type or action: no secret in saying so.
+        None => Decision::Deny(Denied::RoleForbids),
+    }
+}
+
+fn decide_for_person(principal: &Principal, action: Action, target: &Target<'_>, now: Timestamp) -> Decision {
     let allow = |basis| Decision::Allow { basis, flagged: basis == Some(Basis::BreakGlass) };
     if target.resource_type == "AuditEvent" {
         // The trail is read by the privacy officer and written by the server alone.
@@ -313,6 +364,12 @@ pub fn search_scope(
     now: Timestamp,
 ) -> Scope {
     let all_or_nothing = |allowed: bool| if allowed { Scope::All } else { Scope::Nothing };
+    if principal.is_system() {
+        let scopes = principal.scopes.as_ref();
+        return all_or_nothing(scopes.is_some_and(|s| s.permits(Context::System, resource_type, false)));
+    }
+    let Some(principal) = principal.narrowed(resource_type, Action::Search) else { return Scope::Nothing };
+    let principal = principal.as_ref();
     if resource_type == "AuditEvent" {
         return all_or_nothing(principal.has(|r| r == Role::PrivacyOfficer));
     }

@@ -9,21 +9,21 @@ mod support;
 use std::collections::BTreeSet;
 
 use relais_access::policy::{Principal, Role};
-use relais_app::access::{Identity, grants_for};
+use relais_app::access::{Caller, Identity, grants_for};
 use relais_testkit::Engine;
 use serde_json::Value;
 use support::World;
 
-async fn principal(world: &World, roles: &[Role], identity: Identity) -> Principal {
+async fn principal(world: &World, roles: &[Role], identity: Identity) -> Caller {
     let identity = Identity { roles: roles.iter().copied().collect::<BTreeSet<_>>(), ..identity };
     let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
-    Principal { id: "someone".into(), roles: identity.roles, grants }
+    Caller::new(Principal { id: "someone".into(), roles: identity.roles, grants, ..Principal::default() })
 }
 
 /// `(total, matches as Type/id, included as Type/id)` of a search as `who`.
 async fn search(
     world: &World,
-    who: &Principal,
+    who: &Caller,
     resource_type: &str,
     query: &str,
 ) -> (u64, Vec<String>, Vec<String>) {

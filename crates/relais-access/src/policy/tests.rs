@@ -13,7 +13,7 @@ fn at(text: &str) -> Timestamp {
 const NOW: &str = "2026-11-26T10:00:00Z";
 
 fn person(roles: &[Role], grants: Vec<Grant>) -> Principal {
-    Principal { id: "u".into(), roles: roles.iter().copied().collect(), grants }
+    Principal { id: "u".into(), roles: roles.iter().copied().collect(), grants, scopes: None }
 }
 
 fn grant(patient: &str, basis: Basis) -> Grant {
@@ -259,6 +259,17 @@ mod scope_agrees_with_decide {
         ("Slot", false),
         ("Task", false),
     ];
+    /// Token scope sets: none, system clients, a person's user and patient tokens, and mixes.
+    const SCOPES: [&str; 8] = [
+        "",
+        "system/*.read",
+        "system/Observation.write system/AuditEvent.read",
+        "user/*.read",
+        "user/Observation.*",
+        "patient/*.read",
+        "patient/Observation.read user/Slot.read",
+        "system/*.* user/*.*",
+    ];
     const BASES: [Basis; 5] =
         [Basis::OwnRecord, Basis::Caregiver, Basis::CareTeam, Basis::Assignment, Basis::BreakGlass];
 
@@ -283,9 +294,12 @@ mod scope_agrees_with_decide {
             grants in prop::collection::vec(grant_strategy(), 0..5),
             type_index in 0..7usize,
             members in prop::collection::btree_set(0..3usize, 0..3),
+            scopes in prop::option::of(0..SCOPES.len()),
         ) {
             let all: Vec<Role> = Role::all().collect();
-            let principal = Principal { id: "u".into(), roles: roles.iter().map(|n| all[*n]).collect(), grants };
+            let scopes = scopes.map(|n| Scopes::parse(SCOPES[n], |_| true).unwrap());
+            let principal =
+                Principal { id: "u".into(), roles: roles.iter().map(|n| all[*n]).collect(), grants, scopes };
             let (resource_type, in_compartment) = TYPES[type_index];
             let patients: Vec<String> =
                 if in_compartment { members.iter().map(|n| PATIENTS[*n].to_owned()).collect() } else { Vec::new() };
@@ -296,4 +310,67 @@ mod scope_agrees_with_decide {
             prop_assert_eq!(allowed, scope.admits(&target), "{:?} {:?}", scope, target);
         }
     }
+}
+
+fn with_token(mut principal: Principal, scopes: &str) -> Principal {
+    principal.scopes = Some(Scopes::parse(scopes, |_| true).unwrap());
+    principal
+}
+
+#[test]
+fn a_system_client_does_what_its_scopes_say_and_nothing_more() {
+    let alice = vec!["alice".to_owned()];
+    let now = at(NOW);
+    let gateway = with_token(person(&[], vec![]), "system/Observation.write system/Device.read");
+    assert!(gateway.is_system());
+    assert_eq!(decide(&gateway, Action::Create, &record("Observation", &alice), now), ALLOWED);
+    assert_eq!(decide(&gateway, Action::Read, &record("Observation", &alice), now), FORBIDDEN, "write only");
+    assert_eq!(decide(&gateway, Action::Read, &record("Patient", &alice), now), FORBIDDEN);
+    assert_eq!(decide(&gateway, Action::Read, &directory("Device"), now), ALLOWED);
+    assert_eq!(search_scope(&gateway, "Observation", true, now), Scope::Nothing);
+    assert_eq!(search_scope(&gateway, "Device", false, now), Scope::All);
+
+    let integration = with_token(person(&[], vec![]), "system/*.*");
+    assert_eq!(decide(&integration, Action::Update, &record("Condition", &alice), now), ALLOWED);
+    let trail = record("AuditEvent", &alice);
+    assert_eq!(decide(&integration, Action::Read, &trail, now), FORBIDDEN, "the trail must be named");
+    let auditor = with_token(person(&[], vec![]), "system/AuditEvent.*");
+    assert_eq!(decide(&auditor, Action::Read, &trail, now), ALLOWED);
+    assert_eq!(decide(&auditor, Action::Create, &trail, now), FORBIDDEN, "only the server writes it");
+}
+
+#[test]
+fn a_persons_token_narrows_the_policy_never_widens_it() {
+    let alice = vec!["alice".to_owned()];
+    let bob = vec!["bob".to_owned()];
+    let now = at(NOW);
+    let nurse = person(&[Role::Nurse], vec![grant("alice", Basis::CareTeam)]);
+    let reader = with_token(nurse.clone(), "user/*.read");
+    assert!(!reader.is_system());
+    assert_eq!(decide(&reader, Action::Read, &record("Observation", &alice), now), allowed(Basis::CareTeam));
+    assert_eq!(
+        decide(&reader, Action::Read, &record("Observation", &bob), now),
+        HIDDEN,
+        "policy still applies"
+    );
+    assert_eq!(decide(&reader, Action::Update, &record("Observation", &alice), now), FORBIDDEN);
+    let system_scope_on_a_person = with_token(nurse, "system/*.*");
+    assert!(!system_scope_on_a_person.is_system(), "a person is never a system client");
+    assert_eq!(
+        decide(&system_scope_on_a_person, Action::Read, &record("Observation", &alice), now),
+        FORBIDDEN
+    );
+
+    // patient/ scopes reach the patient in context only: a caregiver's share, not a care team.
+    let both = person(
+        &[Role::Caregiver, Role::Nurse],
+        vec![grant("alice", Basis::Caregiver), grant("bob", Basis::CareTeam)],
+    );
+    let app = with_token(both, "patient/*.read");
+    assert_eq!(decide(&app, Action::Read, &record("Observation", &alice), now), allowed(Basis::Caregiver));
+    assert_eq!(decide(&app, Action::Read, &record("Observation", &bob), now), HIDDEN);
+    assert_eq!(
+        search_scope(&app, "Observation", true, now),
+        Scope::Patients { ids: BTreeSet::from(["alice".to_owned()]), unattached: true }
+    );
 }

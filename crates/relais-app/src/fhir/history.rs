@@ -3,6 +3,8 @@
 
 use jiff::Timestamp;
 use relais_access::policy::Principal;
+
+use crate::access::Caller;
 use relais_fhir::validate::check_url_id;
 use relais_fhir::{Issue, IssueType, id::etag, meta::instant};
 use relais_store::{HistoryQuery, Method, ResourceRow};
@@ -97,12 +99,12 @@ impl Fhir {
     /// history of a resource the person may not see at all answers 404, like a read.
     pub async fn history_as(
         &self,
-        principal: &Principal,
+        caller: &Caller,
         scope: &HistoryScope,
         params: &HistoryParams,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        self.history_within(Some(principal), scope, params, base_url).await
+        self.history_within(Some(&caller.principal), scope, params, base_url).await
     }
 
     async fn history_within(

@@ -8,6 +8,7 @@ use relais_store::ResourceRow;
 use serde_json::Value;
 
 use super::{Fhir, FhirError};
+use crate::access::Caller;
 
 impl Fhir {
     /// `GET /{type}/{id}`: the current version; 410 once deleted.
@@ -43,10 +44,11 @@ impl Fhir {
     /// answers 404 as if it did not exist, deleted or not; a role that never allows it, 403.
     pub async fn read_as(
         &self,
-        principal: &Principal,
+        caller: &Caller,
         resource_type: &str,
         id: &str,
     ) -> Result<ResourceRow, FhirError> {
+        let principal = &caller.principal;
         let what = || format!("{resource_type}/{id}");
         match self.read(resource_type, id).await {
             Ok(row) => match self.decision(principal, Action::Read, resource_type, row.content.as_deref()) {

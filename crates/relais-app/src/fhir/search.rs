@@ -7,7 +7,7 @@
 //! has neither, and its `required` lists leave out mandatory primitives). Rather than return a
 //! guess, a strict search refuses them and a lenient one ignores them and says so.
 
-use relais_access::policy::Principal;
+use crate::access::Caller;
 use relais_fhir::search::{ParseOptions, SearchQuery, Summary, TotalMode, parse_query};
 use relais_fhir::{Issue, IssueType};
 use relais_store::{SearchSpec, Visibility};
@@ -43,13 +43,13 @@ impl Fhir {
     /// what the access policy lets them see (`relais_access::policy`), at this moment.
     pub async fn search_as(
         &self,
-        principal: &Principal,
+        caller: &Caller,
         resource_type: &str,
         pairs: &[(String, String)],
         strict: bool,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        let visible = crate::access::visibility(principal, self.clock.now());
+        let visible = crate::access::visibility(&caller.principal, self.clock.now());
         self.search_within(Some(&visible), resource_type, pairs, strict, base_url).await
     }
 
