@@ -5,6 +5,8 @@
 //!   minimal password rule (reason codes, not sentences: the web layer translates them);
 //! - [`totp`]: the TOTP second factor (RFC 6238), enrolment URI and replay-safe verification;
 //! - [`token`]: opaque bearer tokens (sessions, invitations, password resets), stored only hashed;
+//! - [`keys`]: the server secret and the keys derived from it (token signing, TOTP encryption);
+//! - [`access_token`]: the short-lived signed bearer tokens of the FHIR API (JWT, HS256);
 //! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
 //! - [`policy`]: who may read and change what — roles, grants on a patient's record,
 //!   break-the-glass — as one decision every read, search and write asks.
@@ -17,8 +19,10 @@
 //! real implementation, [`OsEntropy`], is the one place that asks the operating system for bytes.
 //! It must not depend on `relais-store`, `relais-app`, `relais-web` or any HTTP or SQL crate.
 
+pub mod access_token;
 pub mod audit;
 pub mod consent;
+pub mod keys;
 pub mod password;
 pub mod policy;
 mod random;

@@ -157,6 +157,20 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whether the token's scopes reach `resource_type` for `action` at all (always, without a
+    /// token). A search of a type no scope reaches is refused (403 `insufficient-scope`) rather
+    /// than answered empty, so a client learns that its token, not the data, is the problem.
+    pub fn token_reaches(&self, resource_type: &str, action: Action) -> bool {
+        let Some(scopes) = &self.scopes else { return true };
+        let writes = action.writes();
+        if self.is_system() {
+            scopes.permits(Context::System, resource_type, writes)
+        } else {
+            scopes.permits(Context::User, resource_type, writes)
+                || scopes.permits(Context::Patient, resource_type, writes)
+        }
+    }
+
     /// A client acting on its own (SMART backend services), not a person.
     pub fn is_system(&self) -> bool {
         self.roles.is_empty() && self.scopes.as_ref().is_some_and(|s| s.has_context(Context::System))
@@ -255,6 +269,8 @@ pub enum Denied {
     /// The person's roles never allow this (a patient editing the directory, an administrator
     /// reading the audit trail): the resource's existence is no secret.
     RoleForbids,
+    /// The access token's scopes do not reach this type or action (SMART `insufficient_scope`).
+    OutOfScope,
 }
 
 impl Denied {
@@ -263,6 +279,7 @@ impl Denied {
         match self {
             Denied::NotEntitled => "not-entitled",
             Denied::RoleForbids => "role-forbids",
+            Denied::OutOfScope => "insufficient-scope",
         }
     }
 
@@ -279,16 +296,18 @@ pub fn decide(principal: &Principal, action: Action, target: &Target<'_>, now: T
             .scopes
             .as_ref()
             .is_some_and(|s| s.permits(Context::System, target.resource_type, action.writes()));
-        return if permitted && !(target.resource_type == "AuditEvent" && action.writes()) {
-            Decision::Allow { basis: None, flagged: false }
-        } else {
+        return if !permitted {
+            Decision::Deny(Denied::OutOfScope)
+        } else if target.resource_type == "AuditEvent" && action.writes() {
             Decision::Deny(Denied::RoleForbids)
+        } else {
+            Decision::Allow { basis: None, flagged: false }
         };
     }
     match principal.narrowed(target.resource_type, action) {
         Some(narrowed) => decide_for_person(&narrowed, action, target, now),
         // The token does not reach this type or action: no secret in saying so.
-        None => Decision::Deny(Denied::RoleForbids),
+        None => Decision::Deny(Denied::OutOfScope),
     }
 }
 

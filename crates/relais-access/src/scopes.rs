@@ -227,7 +227,7 @@ mod tests {
         let asked = scopes(
             "system/Patient.read system/Observation.* system/Observation.write user/*.read system/AuditEvent.read",
         );
-        assert_eq!(asked.within(&allowed).to_string(), "system/Patient.read system/Observation.write");
+        assert_eq!(asked.within(&allowed).to_string(), "system/Observation.write system/Patient.read");
         assert_eq!(scopes("system/*.*").within(&scopes("system/*.*")).to_string(), "system/*.*");
     }
 }

@@ -66,6 +66,7 @@ fn transaction(dataset: &Dataset, chunk: Chunk) -> Value {
 /// Loads everything with `loaders` connections and Bundles of `bundle_size` entries.
 pub async fn load(
     base: &str,
+    authorization: &hyper::header::HeaderValue,
     dataset: &Dataset,
     bundle_size: usize,
     loaders: usize,
@@ -94,7 +95,7 @@ pub async fn load(
             }
         })
     };
-    let tasks: Vec<_> = load::clients(loaders)
+    let tasks: Vec<_> = load::clients(loaders, authorization)
         .into_iter()
         .map(|client| {
             let (chunks, next, done, failed) = (chunks.clone(), next.clone(), done.clone(), failed.clone());

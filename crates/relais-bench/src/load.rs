@@ -11,28 +11,46 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::header::HeaderValue;
 use hyper::{Request, Uri, header};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-/// An HTTP/1.1 client holding one keep-alive connection.
-pub type Client = HyperClient<HttpConnector, Full<Bytes>>;
+/// An HTTP/1.1 client holding one keep-alive connection, presenting an access token with every
+/// request.
+#[derive(Clone)]
+pub struct Client {
+    http: HyperClient<HttpConnector, Full<Bytes>>,
+    authorization: HeaderValue,
+}
+
+impl Client {
+    /// Sends `request` with the `Authorization` header.
+    pub async fn request(
+        &self,
+        mut request: Request<Full<Bytes>>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error> {
+        request.headers_mut().insert(header::AUTHORIZATION, self.authorization.clone());
+        self.http.request(request).await
+    }
+}
 
 /// A request without an answer after this long counts as an error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Distinct error messages kept per phase, with how often each occurred.
 const KEPT_ERRORS: usize = 5;
 
-/// `n` clients, one connection each.
-pub fn clients(n: usize) -> Vec<Client> {
-    (0..n)
-        .map(|_| {
-            let mut connector = HttpConnector::new();
-            connector.set_nodelay(true);
-            HyperClient::builder(TokioExecutor::new()).pool_max_idle_per_host(1).build(connector)
-        })
-        .collect()
+/// `n` clients, one connection each, presenting `authorization` (`Bearer …`).
+pub fn clients(n: usize, authorization: &HeaderValue) -> Vec<Client> {
+    (0..n).map(|_| Client { http: connection(), authorization: authorization.clone() }).collect()
+}
+
+/// A client for one keep-alive connection, without credentials.
+pub fn connection() -> HyperClient<HttpConnector, Full<Bytes>> {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    HyperClient::builder(TokioExecutor::new()).pool_max_idle_per_host(1).build(connector)
 }
 
 /// Makes the `Type?query` part of a search URL (after `/fhir/`) from a client's random numbers.

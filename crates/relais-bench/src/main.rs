@@ -133,7 +133,7 @@ async fn bench_engine(engine: Engine, relais: &Path, args: &Args) -> anyhow::Res
 
 /// Warm-up (reported too, so that no failure goes unseen), then creates, then reads.
 async fn measure(server: &Server, args: &Args) -> anyhow::Result<Vec<Row>> {
-    let clients = load::clients(args.clients);
+    let clients = load::clients(args.clients, &server.authorization);
     let duration = Duration::from_secs(args.seconds);
     let create = |duration| load::run(&clients, &server.url, &Op::Create, duration, args.max_requests);
 

@@ -157,7 +157,7 @@ async fn load_and_measure(
     search: &SearchArgs,
     dataset: &Dataset,
 ) -> anyhow::Result<Vec<Row>> {
-    let probe = load::clients(1).into_iter().next().context("no client")?;
+    let probe = load::clients(1, &server.authorization).into_iter().next().context("no client")?;
     let first = Dataset::reference(Kind::Patient, 0);
     if search.skip_load {
         for (kind, count) in dataset.kinds() {
@@ -173,7 +173,14 @@ async fn load_and_measure(
                 "the database already holds {first}: pass --skip-load to reuse it, or start from an empty one"
             );
         }
-        let loaded = crate::bulk::load(&server.url, dataset, search.bundle_size, search.loaders).await?;
+        let loaded = crate::bulk::load(
+            &server.url,
+            &server.authorization,
+            dataset,
+            search.bundle_size,
+            search.loaders,
+        )
+        .await?;
         let seconds = loaded.elapsed.as_secs_f64();
         println!(
             "load:         {} resources in {} transaction Bundles in {seconds:.1} s: {:.0} resources/s",
@@ -190,7 +197,7 @@ async fn load_and_measure(
         }
     }
 
-    let clients = load::clients(args.clients);
+    let clients = load::clients(args.clients, &server.authorization);
     let duration = Duration::from_secs(args.seconds);
     let phases: [(&'static str, MakeQuery); 3] = [
         ("observations", observation_query(dataset)),

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use hyper::header::HeaderValue;
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
@@ -163,6 +164,9 @@ pub struct Server {
     pub pid: u32,
     /// `http://127.0.0.1:PORT`
     pub url: String,
+    /// `Bearer …`: an access token of a system client with every scope, registered with
+    /// `relais admin create-client` when the server started.
+    pub authorization: HeaderValue,
     logs: Arc<Mutex<Logs>>,
 }
 
@@ -175,6 +179,8 @@ impl Server {
             .arg("--data-dir")
             .arg(database.dir())
             .args(["--log-format", "text", "--log-level", "warn,relais::cli::serve=info"])
+            // A load of the full dataset takes minutes: one token for the whole run.
+            .env("RELAIS_ACCESS_TOKEN_LIFETIME_SECS", "86400")
             .current_dir(database.dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -191,8 +197,8 @@ impl Server {
         if let Some(stderr) = child.stderr.take() {
             tokio::spawn(drain(stderr, found, logs.clone()));
         }
-        let server = match tokio::time::timeout(START_TIMEOUT, listening.recv()).await {
-            Ok(Some(url)) => Server { child, pid, url, logs },
+        let url = match tokio::time::timeout(START_TIMEOUT, listening.recv()).await {
+            Ok(Some(url)) => url,
             outcome => {
                 let _ = child.kill().await;
                 let why = if outcome.is_err() { "did not listen within 60 s" } else { "exited" };
@@ -200,7 +206,8 @@ impl Server {
                 bail!("the server {why}:\n{lines}");
             }
         };
-        Ok(server)
+        let authorization = authorize(binary, database, &url).await?;
+        Ok(Server { child, pid, url, authorization, logs })
     }
 
     /// Lines the server logged besides info ones.
@@ -228,6 +235,46 @@ impl Server {
             }
         }
     }
+}
+
+/// Registers a system client on `database` and gets it a token from the server at `url`.
+async fn authorize(binary: &Path, database: &Database, url: &str) -> anyhow::Result<HeaderValue> {
+    let output = Command::new(binary)
+        .args(["admin", "create-client", "--name", "relais-bench", "--scope", "system/*.*"])
+        .args(["--database-url", database.url()])
+        .arg("--data-dir")
+        .arg(database.dir())
+        .current_dir(database.dir())
+        .output()
+        .await
+        .context("cannot run relais admin create-client")?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!("relais admin create-client failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let field = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .context("no client credentials printed")
+    };
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        field("client_id:")?,
+        field("client_secret:")?
+    );
+    let request = hyper::Request::post(format!("{url}/auth/token"))
+        .header(hyper::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(http_body_util::Full::new(bytes::Bytes::from(form)))?;
+    let response = crate::load::connection().request(request).await?;
+    let status = response.status();
+    let body = http_body_util::BodyExt::collect(response.into_body()).await?.to_bytes();
+    let answer: serde_json::Value = serde_json::from_slice(&body).context("token response")?;
+    let Some(token) = answer["access_token"].as_str().filter(|_| status.is_success()) else {
+        bail!("no access token ({status}): {answer}");
+    };
+    Ok(HeaderValue::from_str(&format!("Bearer {token}"))?)
 }
 
 /// Reads one output stream of the server: reports the listening URL, keeps other lines.

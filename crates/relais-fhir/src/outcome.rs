@@ -47,6 +47,8 @@ pub enum IssueType {
     Informational,
     BusinessRule,
     Forbidden,
+    /// No or invalid credentials: the client must authenticate (HTTP 401).
+    Login,
 }
 
 impl IssueType {
@@ -71,6 +73,7 @@ impl IssueType {
             IssueType::Informational => "informational",
             IssueType::BusinessRule => "business-rule",
             IssueType::Forbidden => "forbidden",
+            IssueType::Login => "login",
         }
     }
 }

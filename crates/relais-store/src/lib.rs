@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod clients;
 mod error;
 mod group_commit;
 mod index;
@@ -23,6 +24,7 @@ use jiff::Timestamp;
 
 pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
 pub use audit::AuditLog;
+pub use clients::{ApiClient, ApiClients};
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
@@ -66,9 +68,9 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
 }
 
 /// The versioned resource store, and beside it the audit trail ([`AuditLog`]) and the accounts
-/// ([`Accounts`]).
+/// ([`Accounts`]) and the API clients ([`ApiClients`]).
 #[async_trait]
-pub trait ResourceStore: AuditLog + Accounts + Send + Sync + 'static {
+pub trait ResourceStore: AuditLog + Accounts + ApiClients + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

@@ -176,6 +176,7 @@ crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);
 crate::audit::audit_ops!(sqlx::Postgres);
 crate::accounts::account_ops!(sqlx::Postgres);
+crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
 
 #[async_trait]
 impl Accounts for PgStore {

@@ -193,6 +193,7 @@ crate::index::delete_index!(delete_index, sqlx::Sqlite);
 crate::index::read_index!(read_index, sqlx::Sqlite);
 crate::audit::audit_ops!(sqlx::Sqlite);
 crate::accounts::account_ops!(sqlx::Sqlite);
+crate::clients::clients_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 
 #[async_trait]
 impl Accounts for SqliteStore {

@@ -1,5 +1,5 @@
 //! Test support for Relais: throw-away SQLite files and PostgreSQL databases, a real `relais`
-//! server process on a free port, and the official HL7 FHIR R4 examples.
+//! server process on a free port, API credentials for it, and the official HL7 FHIR R4 examples.
 //!
 //! Used only by tests and benchmarks. PostgreSQL comes from `TEST_DATABASE_URL` (default: the
 //! local server at 127.0.0.1:5432); a test that needs it fails loudly when it is not there.
@@ -7,11 +7,13 @@
 // Test support fails loudly: a panic with a message is the right answer to a broken fixture.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod credentials;
 mod db;
 mod server;
 
 use std::path::PathBuf;
 
+pub use credentials::{ClientCredentials, access_token, create_client};
 pub use db::{Engine, TestDb, pg_admin_url};
 pub use server::Server;
 

@@ -1,10 +1,12 @@
-//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, health and readiness,
+//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, the OAuth2 token endpoint
+//! under `/auth`, health and readiness,
 //! Prometheus metrics, and the middleware every response goes through (request ids, logs,
 //! security headers, body limit, timeouts).
 //!
 //! Only this crate knows HTTP. A handler parses the request, calls one use case in relais-app
 //! and maps the result; it holds no rule of its own.
 
+mod auth;
 mod error;
 mod fhir;
 mod metrics;
@@ -23,6 +25,10 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
-    let app = Router::new().merge(ops::routes()).nest("/fhir", fhir::routes()).with_state(state);
+    let app = Router::new()
+        .merge(ops::routes())
+        .nest("/auth", auth::routes())
+        .nest("/fhir", fhir::routes())
+        .with_state(state);
     middleware::wrap(app, limit, timeout)
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use relais_app::Fhir;
+use relais_app::access::Tokens;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ impl WebSettings {
 #[derive(Clone)]
 pub struct AppState {
     pub fhir: Fhir,
+    /// Access tokens: issued at `/auth/token`, checked on every FHIR request.
+    pub tokens: Tokens,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -36,7 +39,13 @@ pub struct AppState {
 
 impl AppState {
     /// State for `fhir`, building the CapabilityStatement from what the server supports.
-    pub fn new(fhir: Fhir, settings: WebSettings, metrics: PrometheusHandle, started: &str) -> Self {
+    pub fn new(
+        fhir: Fhir,
+        tokens: Tokens,
+        settings: WebSettings,
+        metrics: PrometheusHandle,
+        started: &str,
+    ) -> Self {
         let base = settings.fhir_base();
         let statement = relais_fhir::capability::capability_statement(
             fhir.schema().resource_types(),
@@ -47,6 +56,12 @@ impl AppState {
                 date: started,
             },
         );
-        Self { fhir, settings: Arc::new(settings), metrics, capability: Arc::from(statement.to_string()) }
+        Self {
+            fhir,
+            tokens,
+            settings: Arc::new(settings),
+            metrics,
+            capability: Arc::from(statement.to_string()),
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 mod cli;
 mod logging;
+mod secret;
 mod settings;
 
 use std::process::ExitCode;

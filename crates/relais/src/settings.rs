@@ -36,6 +36,12 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// SQLite durability: `normal` survives a killed process, `full` also a power cut.
     pub sqlite_durability: Durability,
+    /// The server secret (base64 of 32 bytes) from which token-signing and encryption keys are
+    /// derived; empty means the file `secret.key` in `data_dir`, created on first start. Every
+    /// node of a cluster needs the same one.
+    pub secret_key: String,
+    /// How long an access token from `/auth/token` lasts, in seconds.
+    pub access_token_lifetime_secs: u64,
 }
 
 /// Log line format.
@@ -68,6 +74,8 @@ impl Default for Settings {
             shutdown_grace_secs: 30,
             db_max_connections: 16,
             sqlite_durability: Durability::Normal,
+            secret_key: String::new(),
+            access_token_lifetime_secs: 300,
         }
     }
 }
@@ -86,6 +94,8 @@ impl fmt::Debug for Settings {
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("db_max_connections", &self.db_max_connections)
             .field("sqlite_durability", &self.sqlite_durability)
+            .field("secret_key", &if self.secret_key.is_empty() { "" } else { "***" })
+            .field("access_token_lifetime_secs", &self.access_token_lifetime_secs)
             .finish()
     }
 }
@@ -186,6 +196,14 @@ const DOCS: &[(&str, &str)] = &[
         "sqlite_durability",
         "\"normal\": a write answered 2xx survives the process being killed. \"full\": also a power cut (slower writes).",
     ),
+    (
+        "secret_key",
+        "The server secret, base64 of 32 bytes (RELAIS_SECRET_KEY). Empty: data_dir/secret.key, made on first start. Same on every node.",
+    ),
+    (
+        "access_token_lifetime_secs",
+        "How long an access token issued at /auth/token lasts, in seconds. Tokens cannot be revoked: keep it short.",
+    ),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.
@@ -243,6 +261,8 @@ mod tests {
         };
         let shown = format!("{s:?}");
         assert!(!shown.contains("s3cret") && shown.contains("relais:***@db"), "{shown}");
+        let with_key = Settings { secret_key: "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk=".into(), ..s };
+        assert!(!format!("{with_key:?}").contains("c2VjcmV0"), "the server secret never shows");
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
         assert_eq!(redact_url("postgres://relais:p@ss@db/relais"), "postgres://relais:***@db/relais");
         assert_eq!(

@@ -31,6 +31,7 @@ fn directory(resource_type: &str) -> Target<'_> {
 const ALLOWED: Decision = Decision::Allow { basis: None, flagged: false };
 const HIDDEN: Decision = Decision::Deny(Denied::NotEntitled);
 const FORBIDDEN: Decision = Decision::Deny(Denied::RoleForbids);
+const OUT_OF_SCOPE: Decision = Decision::Deny(Denied::OutOfScope);
 
 fn allowed(basis: Basis) -> Decision {
     Decision::Allow { basis: Some(basis), flagged: basis == Basis::BreakGlass }
@@ -242,6 +243,7 @@ fn role_codes_round_trip_and_are_distinct() {
     }
     assert_eq!(Role::from_code("superuser"), None);
     assert!(Denied::NotEntitled.hides_existence() && !Denied::RoleForbids.hides_existence());
+    assert!(!Denied::OutOfScope.hides_existence());
 }
 
 mod scope_agrees_with_decide {
@@ -324,8 +326,16 @@ fn a_system_client_does_what_its_scopes_say_and_nothing_more() {
     let gateway = with_token(person(&[], vec![]), "system/Observation.write system/Device.read");
     assert!(gateway.is_system());
     assert_eq!(decide(&gateway, Action::Create, &record("Observation", &alice), now), ALLOWED);
-    assert_eq!(decide(&gateway, Action::Read, &record("Observation", &alice), now), FORBIDDEN, "write only");
-    assert_eq!(decide(&gateway, Action::Read, &record("Patient", &alice), now), FORBIDDEN);
+    assert_eq!(
+        decide(&gateway, Action::Read, &record("Observation", &alice), now),
+        OUT_OF_SCOPE,
+        "write only"
+    );
+    assert_eq!(decide(&gateway, Action::Read, &record("Patient", &alice), now), OUT_OF_SCOPE);
+    assert!(
+        !gateway.token_reaches("Observation", Action::Search)
+            && gateway.token_reaches("Device", Action::Search)
+    );
     assert_eq!(decide(&gateway, Action::Read, &directory("Device"), now), ALLOWED);
     assert_eq!(search_scope(&gateway, "Observation", true, now), Scope::Nothing);
     assert_eq!(search_scope(&gateway, "Device", false, now), Scope::All);
@@ -333,7 +343,7 @@ fn a_system_client_does_what_its_scopes_say_and_nothing_more() {
     let integration = with_token(person(&[], vec![]), "system/*.*");
     assert_eq!(decide(&integration, Action::Update, &record("Condition", &alice), now), ALLOWED);
     let trail = record("AuditEvent", &alice);
-    assert_eq!(decide(&integration, Action::Read, &trail, now), FORBIDDEN, "the trail must be named");
+    assert_eq!(decide(&integration, Action::Read, &trail, now), OUT_OF_SCOPE, "the trail must be named");
     let auditor = with_token(person(&[], vec![]), "system/AuditEvent.*");
     assert_eq!(decide(&auditor, Action::Read, &trail, now), ALLOWED);
     assert_eq!(decide(&auditor, Action::Create, &trail, now), FORBIDDEN, "only the server writes it");
@@ -353,13 +363,14 @@ fn a_persons_token_narrows_the_policy_never_widens_it() {
         HIDDEN,
         "policy still applies"
     );
-    assert_eq!(decide(&reader, Action::Update, &record("Observation", &alice), now), FORBIDDEN);
+    assert_eq!(decide(&reader, Action::Update, &record("Observation", &alice), now), OUT_OF_SCOPE);
     let system_scope_on_a_person = with_token(nurse, "system/*.*");
     assert!(!system_scope_on_a_person.is_system(), "a person is never a system client");
     assert_eq!(
         decide(&system_scope_on_a_person, Action::Read, &record("Observation", &alice), now),
-        FORBIDDEN
+        OUT_OF_SCOPE
     );
+    assert!(person(&[Role::Nurse], vec![]).token_reaches("AuditEvent", Action::Search), "no token, no limit");
 
     // patient/ scopes reach the patient in context only: a caregiver's share, not a care team.
     let both = person(

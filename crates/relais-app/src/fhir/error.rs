@@ -82,7 +82,11 @@ impl FhirError {
             FhirError::Forbidden(code) => vec![Issue::error(
                 IssueType::Forbidden,
                 code,
-                "Your role does not allow this; ask an administrator if you need it",
+                if *code == "insufficient-scope" {
+                    "The access token's scopes do not include this; request a token with the scope it needs"
+                } else {
+                    "Your role does not allow this; ask an administrator if you need it"
+                },
             )],
             FhirError::Conflict(why) => {
                 vec![Issue::error(IssueType::Conflict, "version-conflict", why.clone())]

@@ -7,6 +7,8 @@
 //! has neither, and its `required` lists leave out mandatory primitives). Rather than return a
 //! guess, a strict search refuses them and a lenient one ignores them and says so.
 
+use relais_access::policy::{Action, Denied};
+
 use crate::access::Caller;
 use relais_fhir::search::{ParseOptions, SearchQuery, Summary, TotalMode, parse_query};
 use relais_fhir::{Issue, IssueType};
@@ -49,6 +51,9 @@ impl Fhir {
         strict: bool,
         base_url: &str,
     ) -> Result<Value, FhirError> {
+        if !caller.principal.token_reaches(resource_type, Action::Search) {
+            return Err(FhirError::Forbidden(Denied::OutOfScope.code()));
+        }
         let visible = crate::access::visibility(&caller.principal, self.clock.now());
         self.search_within(Some(&visible), resource_type, pairs, strict, base_url).await
     }

@@ -6,12 +6,14 @@ use axum::response::Response;
 
 use super::negotiate::{FhirBody, Format, prefer};
 use super::reply::json_response;
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// POST /fhir — a batch or transaction Bundle; answers the response Bundle.
 pub(crate) async fn post_bundle(
     State(state): State<AppState>,
+    Authenticated(_caller): Authenticated,
     format: Format,
     headers: HeaderMap,
     FhirBody(body): FhirBody,

@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", post(bundle::post_bundle))
         .route("/metadata", get(get_metadata))
+        .route("/.well-known/smart-configuration", get(crate::auth::get_smart_configuration))
         .route("/_history", get(history::get_system_history))
         .route("/{type}", get(search::get_search).post(resource::post_resource))
         .route("/{type}/_search", post(search::post_search))

@@ -7,6 +7,7 @@ use relais_app::parse_if_match;
 
 use super::negotiate::{FhirBody, Format, prefer};
 use super::reply::{read_response, write_response};
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -17,6 +18,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// POST /fhir/{type} — create, or conditional create with `If-None-Exist`.
 pub(crate) async fn post_resource(
     State(state): State<AppState>,
+    Authenticated(_caller): Authenticated,
     Path(resource_type): Path<String>,
     format: Format,
     headers: HeaderMap,
@@ -29,15 +31,17 @@ pub(crate) async fn post_resource(
 /// GET /fhir/{type}/{id} — read.
 pub(crate) async fn get_resource(
     State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    Ok(read_response(state.fhir.read(&resource_type, &id).await?, format))
+    Ok(read_response(state.fhir.read_as(&caller, &resource_type, &id).await?, format))
 }
 
 /// GET /fhir/{type}/{id}/_history/{vid} — vread.
 pub(crate) async fn get_version(
     State(state): State<AppState>,
+    Authenticated(_caller): Authenticated,
     Path((resource_type, id, vid)): Path<(String, String, String)>,
     format: Format,
 ) -> Result<Response, ApiError> {
@@ -47,6 +51,7 @@ pub(crate) async fn get_version(
 /// PUT /fhir/{type}/{id} — update, or create with this id; `If-Match` for optimistic locking.
 pub(crate) async fn put_resource(
     State(state): State<AppState>,
+    Authenticated(_caller): Authenticated,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
     headers: HeaderMap,
@@ -60,6 +65,7 @@ pub(crate) async fn put_resource(
 /// DELETE /fhir/{type}/{id} — delete (optionally `If-Match`); later reads answer 410.
 pub(crate) async fn delete_resource(
     State(state): State<AppState>,
+    Authenticated(_caller): Authenticated,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
     headers: HeaderMap,

@@ -7,6 +7,7 @@ use axum::response::Response;
 
 use super::negotiate::{FormBody, Format, strict_handling};
 use super::reply::json_response;
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -22,6 +23,7 @@ fn search_pairs(query: Option<&str>, body: Vec<(String, String)>) -> Vec<(String
 
 async fn search(
     state: &AppState,
+    Authenticated(caller): Authenticated,
     resource_type: &str,
     pairs: &[(String, String)],
     headers: &HeaderMap,
@@ -29,7 +31,7 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let bundle = state
         .fhir
-        .search(resource_type, pairs, strict_handling(headers), &state.settings.fhir_base())
+        .search_as(&caller, resource_type, pairs, strict_handling(headers), &state.settings.fhir_base())
         .await?;
     Ok(json_response(StatusCode::OK, format, &bundle))
 }
@@ -37,19 +39,21 @@ async fn search(
 /// GET /fhir/{type}?… — search; answers a `searchset` Bundle.
 pub(crate) async fn get_search(
     State(state): State<AppState>,
+    caller: Authenticated,
     Path(resource_type): Path<String>,
     RawQuery(q): RawQuery,
     format: Format,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = search_pairs(q.as_deref(), Vec::new());
-    search(&state, &resource_type, &pairs, &headers, format).await
+    search(&state, caller, &resource_type, &pairs, &headers, format).await
 }
 
 /// POST /fhir/{type}/_search — search with the parameters in an
 /// `application/x-www-form-urlencoded` body (and the URL); same answer as the GET.
 pub(crate) async fn post_search(
     State(state): State<AppState>,
+    caller: Authenticated,
     Path(resource_type): Path<String>,
     RawQuery(q): RawQuery,
     format: Format,
@@ -57,7 +61,7 @@ pub(crate) async fn post_search(
     FormBody(body): FormBody,
 ) -> Result<Response, ApiError> {
     let pairs = search_pairs(q.as_deref(), body);
-    search(&state, &resource_type, &pairs, &headers, format).await
+    search(&state, caller, &resource_type, &pairs, &headers, format).await
 }
 
 #[cfg(test)]

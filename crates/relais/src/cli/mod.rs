@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod clients;
 mod migrate;
 mod serve;
 
@@ -45,6 +46,25 @@ enum AdminCommand {
     /// Create an account (e.g. the first administrator). The password is read from standard
     /// input, one line; it is never taken from the command line.
     CreateUser(CreateUser),
+    /// Register an OAuth2 client of the FHIR API (client credentials). Prints its id and its
+    /// secret, once: only a hash of the secret is kept.
+    CreateClient(CreateClient),
+}
+
+#[derive(Debug, Args)]
+struct CreateClient {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// Name shown to operators, e.g. "MQTT gateway, 4th floor".
+    #[arg(long)]
+    name: String,
+    /// SMART scopes it may ask for, space separated: system/Observation.write system/Patient.read
+    /// for a device or integration; user/*.read or patient/*.read with --account.
+    #[arg(long)]
+    scope: String,
+    /// The email of the account the client acts for (user/ and patient/ scopes).
+    #[arg(long)]
+    account: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +178,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 patient_id: args.patient_id,
             };
             admin::create_user(args.flags.settings()?, spec).await
+        }
+        Command::Admin(AdminCommand::CreateClient(args)) => {
+            clients::create_client(args.flags.settings()?, &args.name, &args.scope, args.account.as_deref())
+                .await
         }
         Command::Config(ConfigCommand::Example) => {
             print!("{}", example_file());

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use relais_access::access_token::TokenSigner;
 use relais_app::Fhir;
+use relais_app::access::Tokens;
 use relais_core::{Clock, SystemClock, UuidV7Ids};
 use relais_fhir::SchemaValidator;
 use relais_web::{AppState, WebSettings};
@@ -28,7 +30,8 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let started = relais_fhir::meta::instant(clock.now());
     let search = relais_fhir::search::SearchParams::shared(schema.resource_types())?;
-    let fhir = Fhir::new(store.clone(), schema, search, clock, Arc::new(UuidV7Ids));
+    let fhir = Fhir::new(store.clone(), schema.clone(), search.clone(), clock.clone(), Arc::new(UuidV7Ids));
+    let secret = crate::secret::load_or_create(&settings)?;
 
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
@@ -45,7 +48,10 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
-    let app = relais_web::router(AppState::new(fhir, web, metrics.clone(), &started));
+    let signer = TokenSigner::new(&secret, &public_url, &web.fhir_base());
+    let lifetime = jiff::SignedDuration::from_secs(i64::try_from(settings.access_token_lifetime_secs)?);
+    let tokens = Tokens::new(store.clone(), schema, search, clock, signer, lifetime);
+    let app = relais_web::router(AppState::new(fhir, tokens, web, metrics.clone(), &started));
 
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));

@@ -48,7 +48,7 @@ async fn acknowledged_writes_survive_sigkill(mut h: Harness) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(acknowledged.lock().unwrap().len() >= 200, "the writers could not get going");
-    h.restart_after_kill();
+    h.restart_after_kill().await;
     for writer in writers {
         let _ = writer.await;
     }

@@ -159,7 +159,8 @@ async fn graceful_shutdown_finishes_in_flight_requests() {
     let body = patient("Lent", "SLOW1").to_string();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     let head = format!(
-        "POST /fhir/Patient HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/fhir+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /fhir/Patient HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/fhir+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        h.token,
         body.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -229,7 +230,8 @@ async fn slow_requests_time_out() {
     let address = h.server().url.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     let head = format!(
-        "POST /fhir/Patient HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/fhir+json\r\nContent-Length: 1000\r\n\r\n{{\"resourceType\""
+        "POST /fhir/Patient HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/fhir+json\r\nContent-Length: 1000\r\n\r\n{{\"resourceType\"",
+        h.token
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0; 1024];

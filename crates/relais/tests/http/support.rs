@@ -29,11 +29,15 @@ pub fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_relais"))
 }
 
-/// A fresh database, a server on it, and a client.
+/// A fresh database, a server on it, and a client authenticated as a system client with every
+/// scope (`system/*.*`), as an integration engine would be.
 pub struct Harness {
     pub db: TestDb,
     pub server: Option<Server>,
     pub http: reqwest::Client,
+    /// The access token `http` presents.
+    pub token: String,
+    credentials: relais_testkit::ClientCredentials,
 }
 
 /// A response read whole.
@@ -68,20 +72,26 @@ impl Harness {
 
     pub async fn start_with(engine: Engine, args: &[&str], env: &[(&str, &str)]) -> Harness {
         let db = TestDb::new(engine).await;
+        let credentials = relais_testkit::create_client(binary(), &db, "system/*.*", None);
         let server = Server::start(binary(), &db, args, env);
-        Harness { db, server: Some(server), http: reqwest::Client::new() }
+        let token = relais_testkit::access_token(&server.url, &credentials).await;
+        Harness { db, server: Some(server), http: authorized(&token), token, credentials }
     }
 
     pub fn server(&self) -> &Server {
         self.server.as_ref().expect("server running")
     }
 
-    /// Kills the server (SIGKILL) and starts a new one on the same database.
-    pub fn restart_after_kill(&mut self) {
+    /// Kills the server (SIGKILL) and starts a new one on the same database, with a new token
+    /// (the new server listens on another port, so its URL, the tokens' issuer, changed).
+    pub async fn restart_after_kill(&mut self) {
         if let Some(server) = self.server.take() {
             server.kill();
         }
-        self.server = Some(Server::start(binary(), &self.db, &[], &[]));
+        let server = Server::start(binary(), &self.db, &[], &[]);
+        self.token = relais_testkit::access_token(&server.url, &self.credentials).await;
+        self.http = authorized(&self.token);
+        self.server = Some(server);
     }
 
     /// Waits (up to 10 s) until a log line satisfies `wanted`; returns every line so far.
@@ -151,6 +161,14 @@ impl Harness {
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
         answer.json()
     }
+}
+
+/// A client that presents `token` with every request.
+fn authorized(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {token}").parse().expect("header value");
+    headers.insert(reqwest::header::AUTHORIZATION, bearer);
+    reqwest::Client::builder().default_headers(headers).build().expect("HTTP client")
 }
 
 pub async fn read(response: Response) -> Answer {
