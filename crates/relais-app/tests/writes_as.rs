@@ -1,8 +1,8 @@
 //! Writes and Bundles as a person, case by case beside the matrix: moving a resource into a
 //! record one may not write, a version check that must not reveal a hidden resource, conditional
 //! creates that neither count nor return hidden matches, a transaction refused as a whole with
-//! nothing written, a batch answering each entry, and vread of a deletion. SQLite and
-//! PostgreSQL.
+//! nothing written, a batch answering each entry, vread of a deletion, and work items that would
+//! assign oneself a record. SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -164,7 +164,48 @@ async fn bundles_decide_each_entry(engine: Engine) {
     world.close().await;
 }
 
+async fn work_items_do_not_open_records_one_has_no_grant_on(engine: Engine) {
+    let world = World::new(engine).await;
+    let nurse = nurse(&world).await;
+    let fhir = &world.fhir;
+    let me = Identity {
+        roles: BTreeSet::from([Role::Nurse]),
+        practitioner: Some("nurse1".into()),
+        ..Identity::default()
+    };
+    let patients = |grants: Vec<relais_access::policy::Grant>| -> BTreeSet<String> {
+        grants.into_iter().map(|g| g.patient).collect()
+    };
+    // Assigning herself bob's chart by creating a work item: refused, and she still has no grant.
+    let mine_for_bob = support::task("", "bob", "nurse1", "in-progress");
+    let e = fhir.create_as(&nurse, "Task", &body(&mine_for_bob), None).await.unwrap_err();
+    assert_eq!((e.status(), e.issues()[0].error_code), (403, "not-entitled"));
+    let grants = grants_for(world.store.as_ref(), &world.params, &me).await.unwrap();
+    assert!(!patients(grants).contains("bob"));
+    // A work item for a patient she cares for is hers to create.
+    let for_alice = support::task("", "alice", "nurse2", "requested");
+    assert_eq!(
+        fhir.create_as(&nurse, "Task", &body(&for_alice), None).await.unwrap().kind,
+        WriteKind::Created
+    );
+    // Taking an item from the queue as it stands is a staff action, and opens bob's record.
+    let mut queued = support::task("q-bob", "bob", "x", "requested");
+    queued.as_object_mut().unwrap().remove("owner");
+    support::put(fhir, queued.clone()).await;
+    queued["owner"] = json!({"reference": "Practitioner/nurse1"});
+    let taken = fhir.update_as(&nurse, "Task", "q-bob", queued.to_string().as_bytes(), None).await.unwrap();
+    assert_eq!(taken.kind, WriteKind::Updated);
+    let grants = grants_for(world.store.as_ref(), &world.params, &me).await.unwrap();
+    assert!(patients(grants).contains("bob"));
+    // Moving it to carol, whose record she has no grant on, is not.
+    queued["for"] = json!({"reference": "Patient/carol"});
+    let e = fhir.update_as(&nurse, "Task", "q-bob", queued.to_string().as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.status(), 403);
+    world.close().await;
+}
+
 relais_testkit::engine_tests!(
+    work_items_do_not_open_records_one_has_no_grant_on,
     writes_stay_in_records_one_may_write,
     conditional_creates_see_only_what_may_be_seen,
     bundles_decide_each_entry

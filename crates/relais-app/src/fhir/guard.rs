@@ -10,6 +10,12 @@
 //! read is: otherwise naming one's own record beside another patient's (an Observation whose
 //! subject is mine and whose performer is someone else) would write into a record one may not
 //! write.
+//!
+//! A work item (`Task`) is in no record, so staff write the queue; but the patient it is `for`
+//! is a grant: its owner may open that record (`access::grants_for`). Creating a Task for a
+//! patient, or moving one to another patient, therefore needs a grant to write that patient's
+//! record — else any clinician could assign themselves anyone's chart. Taking an item from the
+//! queue as it stands (same patient, a new owner) stays a staff action.
 
 use relais_access::policy::{Action, Decision, Denied, Principal, Target, decide};
 use relais_fhir::compartment::PatientCompartment;
@@ -24,7 +30,8 @@ impl Fhir {
     /// since the refusal depends on the content sent, not on anything stored. `own_id` is the
     /// id the resource will have when the client chose it (update): a Patient is part of its
     /// own record. A create's server-assigned id is a record no one holds a grant on yet, so a
-    /// new Patient is decided as a registration (staff).
+    /// new Patient is decided as a registration (staff). `before` is the stored version an
+    /// update replaces.
     pub(super) fn check_new(
         &self,
         principal: Option<&Principal>,
@@ -32,9 +39,18 @@ impl Fhir {
         resource_type: &str,
         resource: &Value,
         own_id: Option<&str>,
+        before: Option<&ResourceRow>,
     ) -> Result<(), FhirError> {
         let Some(principal) = principal else { return Ok(()) };
-        match self.write_decision(principal, action, resource_type, resource, own_id) {
+        let mut decision = self.write_decision(principal, action, resource_type, resource, own_id);
+        if let (Decision::Allow { .. }, Some(patient)) =
+            (decision, newly_for(resource_type, resource, before))
+        {
+            let patients = [patient];
+            let target = Target { resource_type, in_compartment: true, patients: &patients };
+            decision = decide(principal, action, &target, self.clock.now());
+        }
+        match decision {
             Decision::Allow { .. } => Ok(()),
             Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
         }
@@ -198,6 +214,21 @@ impl Fhir {
         }
         Decision::Allow { basis, flagged }
     }
+}
+
+/// The patient a work item is now `for` when it was not before (a new Task, or one moved to
+/// another patient).
+fn newly_for(resource_type: &str, resource: &Value, before: Option<&ResourceRow>) -> Option<String> {
+    if resource_type != "Task" {
+        return None;
+    }
+    let patient_of = |task: &Value| task.pointer("/for/reference").and_then(Value::as_str).map(str::to_owned);
+    let now = patient_of(resource)?;
+    let was = before.and_then(|row| row.content.as_deref()).and_then(|c| serde_json::from_str(c).ok());
+    if was.as_ref().and_then(patient_of).as_deref() == Some(now.as_str()) {
+        return None;
+    }
+    now.strip_prefix("Patient/").map(str::to_owned)
 }
 
 fn parse_or_null(content: Option<&str>) -> Value {

@@ -62,7 +62,7 @@ impl Fhir {
         if condition.is_none() {
             // A plain create reads nothing first: the store may commit it together with others.
             // Its decision depends on the new content alone, so it needs no transaction.
-            self.check_new(principal, Action::Create, resource_type, &resource, None)?;
+            self.check_new(principal, Action::Create, resource_type, &resource, None, None)?;
             let id = self.ids.new_id();
             return self.write_version(None, resource_type, &id, None, Method::Post, Some(resource)).await;
         }
@@ -230,7 +230,7 @@ impl Fhir {
                 }
             }
         }
-        self.check_new(principal, Action::Create, resource_type, &resource, None)?;
+        self.check_new(principal, Action::Create, resource_type, &resource, None, None)?;
         let id = assigned_id.unwrap_or_else(|| self.ids.new_id());
         self.write_version(Some(tx), resource_type, &id, None, Method::Post, Some(resource)).await
     }
@@ -250,7 +250,7 @@ impl Fhir {
         self.check_current(tx, principal, Action::Update, current.as_ref()).await?;
         let action =
             if current.as_ref().is_some_and(|c| !c.deleted) { Action::Update } else { Action::Create };
-        self.check_new(principal, action, resource_type, resource, Some(id))?;
+        self.check_new(principal, action, resource_type, resource, Some(id), current.as_ref())?;
         check_if_match(if_match, current.as_ref(), resource_type, id)?;
         let conflict = |e: FhirError| match (e, if_match) {
             (FhirError::Conflict(why), Some(_)) => {
