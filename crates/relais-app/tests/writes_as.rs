@@ -204,7 +204,43 @@ async fn work_items_do_not_open_records_one_has_no_grant_on(engine: Engine) {
     world.close().await;
 }
 
+async fn token_scopes_narrow_writes(engine: Engine) {
+    let world = World::new(engine).await;
+    let fhir = &world.fhir;
+    let scopes = |text: &str| Some(relais_access::scopes::Scopes::parse(text, |_| true).unwrap());
+    // A device gateway acting on its own: its scopes alone decide, in any record.
+    let gateway = |text: &str| {
+        Caller::new(Principal { id: "gateway".into(), scopes: scopes(text), ..Principal::default() })
+    };
+    let reading = body(&heart_rate("", "bob"));
+    let e =
+        fhir.create_as(&gateway("system/Observation.read"), "Observation", &reading, None).await.unwrap_err();
+    assert_eq!((e.status(), e.issues()[0].error_code), (403, "role-forbids"));
+    let written =
+        fhir.create_as(&gateway("system/Observation.write"), "Observation", &reading, None).await.unwrap();
+    assert_eq!(written.kind, WriteKind::Created);
+    assert_eq!(
+        fhir.create_as(
+            &gateway("system/Observation.write"),
+            "Condition",
+            &body(&json!({"resourceType": "Condition", "subject": {"reference": "Patient/bob"}})),
+            None
+        )
+        .await
+        .unwrap_err()
+        .status(),
+        403
+    );
+    // A nurse whose app holds only read scopes writes nothing, even in her care team's record.
+    let mut nurse = nurse(&world).await;
+    nurse.principal.scopes = scopes("user/*.read");
+    let e = fhir.create_as(&nurse, "Observation", &body(&heart_rate("", "alice")), None).await.unwrap_err();
+    assert_eq!(e.status(), 403);
+    world.close().await;
+}
+
 relais_testkit::engine_tests!(
+    token_scopes_narrow_writes,
     work_items_do_not_open_records_one_has_no_grant_on,
     writes_stay_in_records_one_may_write,
     conditional_creates_see_only_what_may_be_seen,
