@@ -5,11 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use relais_access::policy::Principal;
 use relais_fhir::bundle::{
     BundleKind, EntryMethod, EntryResponse, RequestBundle, RequestEntry, parse_request_bundle,
     response_entry, rewrite_references,
 };
-use relais_fhir::id::{etag, parse_version_id};
+use relais_fhir::id::etag;
 use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
@@ -21,6 +22,7 @@ use super::conditional::Condition;
 use super::error::status_line;
 use super::write::{INLINE_BODY_BYTES, off_thread};
 use super::{Fhir, FhirError, Prefer, WriteKind, Written, parse_if_match};
+use crate::access::Caller;
 
 /// What an entry produced.
 enum Done {
@@ -47,7 +49,34 @@ impl Planned {
 
 impl Fhir {
     /// `POST /` with a batch or transaction Bundle; answers the response Bundle.
+    ///
+    /// The server's own, unrestricted Bundle; the FHIR API calls [`Fhir::bundle_as`] once
+    /// requests are authenticated (issue 4).
     pub async fn bundle(&self, body: &[u8], prefer: Prefer, base_url: &str) -> Result<Value, FhirError> {
+        self.bundle_within(None, body, prefer, base_url).await
+    }
+
+    /// [`Fhir::bundle`] as `caller`: each entry is decided as its own interaction by them (read
+    /// and vread as `read_as`, writes as `create_as`/`update_as`/`delete_as`). A batch answers
+    /// each entry's own status; a transaction with one refused entry fails as a whole, writes
+    /// nothing, and names the entry — with "not found" where the entry touched a hidden record.
+    pub async fn bundle_as(
+        &self,
+        caller: &Caller,
+        body: &[u8],
+        prefer: Prefer,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        self.bundle_within(Some(&caller.principal), body, prefer, base_url).await
+    }
+
+    async fn bundle_within(
+        &self,
+        principal: Option<&Principal>,
+        body: &[u8],
+        prefer: Prefer,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
         let check = |schema: &SchemaValidator, body: &[u8]| -> Result<Value, FhirError> {
             let bundle = parse_object(body)?;
             if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
@@ -68,13 +97,19 @@ impl Fhir {
         };
         let request = parse_request_bundle(bundle).map_err(FhirError::Invalid)?;
         let entries = match request.kind {
-            BundleKind::Transaction => self.transaction(&request, prefer, base_url).await?,
-            BundleKind::Batch => self.batch(&request, prefer, base_url).await,
+            BundleKind::Transaction => self.transaction(principal, &request, prefer, base_url).await?,
+            BundleKind::Batch => self.batch(principal, &request, prefer, base_url).await,
         };
         Ok(json!({"resourceType": "Bundle", "type": request.kind.response_type(), "entry": entries}))
     }
 
-    async fn batch(&self, request: &RequestBundle, prefer: Prefer, base_url: &str) -> Vec<Value> {
+    async fn batch(
+        &self,
+        principal: Option<&Principal>,
+        request: &RequestBundle,
+        prefer: Prefer,
+        base_url: &str,
+    ) -> Vec<Value> {
         let mut responses = Vec::with_capacity(request.entries.len());
         for entry in &request.entries {
             let outcome = async {
@@ -84,7 +119,7 @@ impl Fhir {
                     refuse_unresolved(rewrite_references(resource, &HashMap::new()))?;
                 }
                 let mut tx = self.store.begin().await?;
-                let done = self.apply(tx.as_mut(), entry, resource).await?;
+                let done = self.apply(tx.as_mut(), principal, entry, resource).await?;
                 tx.commit().await?;
                 Ok::<Done, FhirError>(done)
             }
@@ -104,6 +139,7 @@ impl Fhir {
 
     async fn transaction(
         &self,
+        principal: Option<&Principal>,
         request: &RequestBundle,
         prefer: Prefer,
         base_url: &str,
@@ -144,7 +180,9 @@ impl Fhir {
         // DELETEs come first (FHIR R4 §3.1.0.11.2), so conditional creates below see them.
         for (i, entry) in request.entries.iter().enumerate().filter(|(_, e)| e.method == EntryMethod::Delete)
         {
-            done[i] = Some(self.apply(tx.as_mut(), entry, None).await.map_err(|e| e.in_entry(entry.index))?);
+            done[i] = Some(
+                self.apply(tx.as_mut(), principal, entry, None).await.map_err(|e| e.in_entry(entry.index))?,
+            );
         }
         // Decide every POST's id next, so references to it can be rewritten anywhere.
         let mut assigned: HashMap<String, String> = HashMap::new();
@@ -155,7 +193,7 @@ impl Fhir {
             let local = match entry.method {
                 EntryMethod::Post => {
                     let plan = self
-                        .plan_create(tx.as_mut(), entry, &conditions, &planned)
+                        .plan_create(tx.as_mut(), principal, entry, &conditions, &planned)
                         .await
                         .map_err(|e| e.in_entry(entry.index))?;
                     if let (Some(query), Planned::Create(_)) = (&entry.if_none_exist, &plan) {
@@ -196,13 +234,20 @@ impl Fhir {
                 Some(Planned::Create(id)) => {
                     let resource = resources[i].take().unwrap_or(Value::Null);
                     Done::Written(
-                        self.create_in(tx.as_mut(), &entry.target.resource_type, resource, None, Some(id))
-                            .await
-                            .map_err(|e| e.in_entry(entry.index))?,
+                        self.create_in(
+                            tx.as_mut(),
+                            principal,
+                            &entry.target.resource_type,
+                            resource,
+                            None,
+                            Some(id),
+                        )
+                        .await
+                        .map_err(|e| e.in_entry(entry.index))?,
                     )
                 }
                 None => self
-                    .apply(tx.as_mut(), entry, resources[i].take())
+                    .apply(tx.as_mut(), principal, entry, resources[i].take())
                     .await
                     .map_err(|e| e.in_entry(entry.index))?,
             };
@@ -249,6 +294,7 @@ impl Fhir {
     async fn plan_create(
         &self,
         tx: &mut dyn ResourceTx,
+        principal: Option<&Principal>,
         entry: &RequestEntry,
         earlier: &HashMap<String, usize>,
         planned: &HashMap<usize, Planned>,
@@ -262,10 +308,10 @@ impl Fhir {
             {
                 return Ok(Planned::SameAs(plan.id().to_owned()));
             }
-            let found = condition.matches(tx, t).await?;
-            if let [id] = found.as_slice()
-                && let Some(row) = tx.current(t, id).await?
-            {
+            let ids = condition.matches(tx, t).await?;
+            let mut found = self.visible_matches(tx, principal, t, ids).await?;
+            if found.len() == 1 {
+                let row = found.remove(0);
                 return Ok(Planned::Existing(Written { kind: WriteKind::Existing, row }));
             }
             if found.len() > 1 {
@@ -282,6 +328,7 @@ impl Fhir {
     async fn apply(
         &self,
         tx: &mut dyn ResourceTx,
+        principal: Option<&Principal>,
         entry: &RequestEntry,
         resource: Option<Value>,
     ) -> Result<Done, FhirError> {
@@ -291,33 +338,20 @@ impl Fhir {
             EntryMethod::Post => {
                 let condition = entry.if_none_exist.as_deref().map(|q| Condition::parse(t, q)).transpose()?;
                 let resource = resource.unwrap_or(Value::Null);
-                Ok(Done::Written(self.create_in(tx, t, resource, condition.as_ref(), None).await?))
+                Ok(Done::Written(self.create_in(tx, principal, t, resource, condition.as_ref(), None).await?))
             }
             EntryMethod::Put => {
                 let if_match = entry.if_match.as_deref().map(parse_if_match).transpose()?;
                 let resource = resource.unwrap_or(Value::Null);
-                Ok(Done::Written(self.update_in(tx, t, id, &resource, if_match).await?))
+                Ok(Done::Written(self.update_in(tx, principal, t, id, &resource, if_match).await?))
             }
             EntryMethod::Delete => {
                 let if_match = entry.if_match.as_deref().map(parse_if_match).transpose()?;
-                Ok(Done::Written(self.delete_in(tx, t, id, if_match).await?))
+                Ok(Done::Written(self.delete_in(tx, principal, t, id, if_match).await?))
             }
-            EntryMethod::Get => match &entry.target.version {
-                Some(v) => {
-                    let what = format!("{t}/{id}/_history/{v}");
-                    let version = parse_version_id(v).ok_or_else(|| FhirError::NotFound(what.clone()))?;
-                    match tx.version(t, id, version).await? {
-                        Some(row) if row.deleted => Err(FhirError::Gone(what)),
-                        Some(row) => Ok(Done::Read(row)),
-                        None => Err(FhirError::NotFound(what)),
-                    }
-                }
-                None => match tx.current(t, id).await? {
-                    Some(row) if row.deleted => Err(FhirError::Gone(format!("{t}/{id}"))),
-                    Some(row) => Ok(Done::Read(row)),
-                    None => Err(FhirError::NotFound(format!("{t}/{id}"))),
-                },
-            },
+            EntryMethod::Get => {
+                Ok(Done::Read(self.read_in(tx, principal, t, id, entry.target.version.as_deref()).await?))
+            }
         }
     }
 }

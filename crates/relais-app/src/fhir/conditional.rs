@@ -112,7 +112,8 @@ impl Condition {
         &self.key
     }
 
-    /// Locks the condition for the rest of the transaction, then returns up to two matching ids.
+    /// Locks the condition for the rest of the transaction, then returns every matching id
+    /// (the caller keeps those the person may see before counting them).
     pub(crate) async fn matches(
         &self,
         tx: &mut dyn ResourceTx,
@@ -137,7 +138,7 @@ impl Condition {
                 Some(previous) => previous.intersection(&ids).cloned().collect(),
             });
         }
-        Ok(result.unwrap_or_default().into_iter().take(2).collect())
+        Ok(result.unwrap_or_default().into_iter().collect())
     }
 }
 

@@ -20,6 +20,9 @@ pub enum FhirError {
     /// 403: the person's roles never allow this (the code says which rule, e.g. `role-forbids`).
     #[error("forbidden")]
     Forbidden(&'static str),
+    /// 403: [`FhirError::Forbidden`] for one entry of a Bundle (its index).
+    #[error("forbidden")]
+    ForbiddenEntry(&'static str, usize),
     /// 410: the resource was deleted.
     #[error("deleted")]
     Gone(String),
@@ -79,15 +82,13 @@ impl FhirError {
             FhirError::Gone(what) => {
                 vec![Issue::error(IssueType::Deleted, "deleted", format!("{what} has been deleted"))]
             }
-            FhirError::Forbidden(code) => vec![Issue::error(
-                IssueType::Forbidden,
-                code,
-                if *code == "insufficient-scope" {
-                    "The access token's scopes do not include this; request a token with the scope it needs"
-                } else {
-                    "Your role does not allow this; ask an administrator if you need it"
-                },
-            )],
+            FhirError::Forbidden(code) => vec![forbidden(code)],
+            FhirError::ForbiddenEntry(code, index) => {
+                let mut issue = forbidden(code);
+                issue.diagnostics = format!("Bundle.entry[{index}]: {}", issue.diagnostics);
+                issue.expression = Some(format!("Bundle.entry[{index}]"));
+                vec![issue]
+            }
             FhirError::Conflict(why) => {
                 vec![Issue::error(IssueType::Conflict, "version-conflict", why.clone())]
             }
@@ -125,6 +126,7 @@ impl FhirError {
             FhirError::NotFound(what) => FhirError::NotFound(format!("Bundle.entry[{index}]: {what}")),
             FhirError::Gone(what) => FhirError::Gone(format!("Bundle.entry[{index}]: {what}")),
             FhirError::Conflict(why) => FhirError::Conflict(format!("Bundle.entry[{index}]: {why}")),
+            FhirError::Forbidden(code) => FhirError::ForbiddenEntry(code, index),
             other => other,
         }
     }
@@ -136,7 +138,7 @@ impl FhirError {
     pub fn status(&self) -> u16 {
         match self {
             FhirError::Invalid(_) => 400,
-            FhirError::Forbidden(_) => 403,
+            FhirError::Forbidden(_) | FhirError::ForbiddenEntry(..) => 403,
             FhirError::UnknownType(_) | FhirError::NotFound(_) => 404,
             FhirError::Gone(_) => 410,
             FhirError::Conflict(_) => 409,
@@ -145,6 +147,19 @@ impl FhirError {
             FhirError::Store(_) => 500,
         }
     }
+}
+
+/// The issue of a refusal. The words never name the patient or the resource: the code says which
+/// rule refused.
+fn forbidden(code: &'static str) -> Issue {
+    let why = match code {
+        "not-entitled" => "You may not change this patient's record",
+        "insufficient-scope" => {
+            "The access token's scopes do not include this; request a token with the scope it needs"
+        }
+        _ => "Your role does not allow this; ask an administrator if you need it",
+    };
+    Issue::error(IssueType::Forbidden, code, why)
 }
 
 /// `"404 Not Found"`: a status line as Bundle entries carry it.
@@ -197,5 +212,12 @@ mod tests {
         let e = FhirError::Invalid(vec![Issue::error(IssueType::Invalid, "x", "bad")]).in_entry(1);
         assert_eq!(e.issues()[0].expression.as_deref(), Some("Bundle.entry[1]"));
         assert_eq!(status_line(e.status()), "400 Bad Request");
+        let e = FhirError::Forbidden("not-entitled").in_entry(2);
+        assert_eq!(e.status(), 403);
+        let issue = &e.issues()[0];
+        assert_eq!(
+            (issue.error_code, issue.expression.as_deref()),
+            ("not-entitled", Some("Bundle.entry[2]"))
+        );
     }
 }

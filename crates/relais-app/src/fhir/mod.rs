@@ -4,6 +4,7 @@
 mod bundle;
 mod conditional;
 mod error;
+mod guard;
 mod history;
 mod read;
 mod search;

@@ -68,6 +68,38 @@ impl Fhir {
         }
     }
 
+    /// [`Fhir::vread`] as `principal`, as [`Fhir::read_as`] decides: a version in a record they
+    /// are not entitled to answers 404, and so does a deletion unless they could read the
+    /// version before it. Each version is judged by its own content, as `history_as` does.
+    pub async fn vread_as(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        id: &str,
+        version_id: &str,
+    ) -> Result<ResourceRow, FhirError> {
+        let principal = &caller.principal;
+        let what = || format!("{resource_type}/{id}/_history/{version_id}");
+        match self.vread(resource_type, id, version_id).await {
+            Ok(row) => match self.decision(principal, Action::Read, resource_type, row.content.as_deref()) {
+                Decision::Allow { .. } => Ok(row),
+                Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
+                Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
+            },
+            Err(FhirError::Gone(gone)) => {
+                let tombstone = match parse_version_id(version_id) {
+                    Some(v) => self.store.version(resource_type, id, v).await?,
+                    None => None,
+                };
+                match tombstone {
+                    Some(t) if self.may_read_version(principal, &t).await? => Err(FhirError::Gone(gone)),
+                    _ => Err(FhirError::NotFound(what())),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether `principal` may read this version: by its content, or for a deletion by the
     /// version before it.
     pub(super) async fn may_read_version(
@@ -99,11 +131,22 @@ impl Fhir {
         resource_type: &str,
         content: Option<&str>,
     ) -> Decision {
+        let resource: Value = content.and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null);
+        self.decision_on(principal, action, resource_type, &resource)
+    }
+
+    /// [`Fhir::decision`] on parsed content.
+    pub(super) fn decision_on(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource_type: &str,
+        resource: &Value,
+    ) -> Decision {
         let Ok(compartment) = PatientCompartment::shared() else {
             return Decision::Deny(Denied::NotEntitled);
         };
-        let resource: Value = content.and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null);
-        let patients = compartment.patients_of(&self.search, &resource);
+        let patients = compartment.patients_of(&self.search, resource);
         let target = Target {
             resource_type,
             in_compartment: compartment.includes(resource_type),

@@ -1,8 +1,10 @@
-//! create, update and delete — alone, or as entries of a transaction (the `*_in` forms).
+//! create, update and delete — alone, or as entries of a transaction (the `*_in` forms); as the
+//! server itself, or as a person (the `*_as` forms, checked with `guard.rs`).
 //! Parsing, validation and serialisation happen before the transaction where they can, so the
 //! write lock is held for as short a time as possible.
 
 use jiff::Timestamp;
+use relais_access::policy::{Action, Principal};
 use relais_fhir::search::extract;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
 use relais_fhir::{Issue, IssueType, SchemaValidator, meta};
@@ -11,6 +13,7 @@ use serde_json::Value;
 
 use super::conditional::Condition;
 use super::{Fhir, FhirError, WriteKind, Written};
+use crate::access::Caller;
 
 /// How many times an update without `If-Match` is retried after losing a race to another writer.
 const UPDATE_ATTEMPTS: usize = 3;
@@ -18,8 +21,34 @@ const UPDATE_ATTEMPTS: usize = 3;
 impl Fhir {
     /// `POST /{type}`: stores a new resource with a server-assigned id, unless `if_none_exist`
     /// matches an existing one.
+    ///
+    /// The server's own, unrestricted create; the FHIR API calls [`Fhir::create_as`] once
+    /// requests are authenticated (issue 4).
     pub async fn create(
         &self,
+        resource_type: &str,
+        body: &[u8],
+        if_none_exist: Option<&str>,
+    ) -> Result<Written, FhirError> {
+        self.create_within(None, resource_type, body, if_none_exist).await
+    }
+
+    /// [`Fhir::create`] as `caller`: refused (403 with the policy's code, nothing written)
+    /// unless they may write every record the new resource names. `If-None-Exist` looks only
+    /// at what they may see: a hidden match is neither returned nor counted.
+    pub async fn create_as(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        body: &[u8],
+        if_none_exist: Option<&str>,
+    ) -> Result<Written, FhirError> {
+        self.create_within(Some(&caller.principal), resource_type, body, if_none_exist).await
+    }
+
+    async fn create_within(
+        &self,
+        principal: Option<&Principal>,
         resource_type: &str,
         body: &[u8],
         if_none_exist: Option<&str>,
@@ -32,19 +61,51 @@ impl Fhir {
         }
         if condition.is_none() {
             // A plain create reads nothing first: the store may commit it together with others.
+            // Its decision depends on the new content alone, so it needs no transaction.
+            self.check_new(principal, Action::Create, resource_type, &resource, None, None)?;
             let id = self.ids.new_id();
             return self.write_version(None, resource_type, &id, None, Method::Post, Some(resource)).await;
         }
         let mut tx = self.store.begin().await?;
-        let written = self.create_in(tx.as_mut(), resource_type, resource, condition.as_ref(), None).await?;
+        let written =
+            self.create_in(tx.as_mut(), principal, resource_type, resource, condition.as_ref(), None).await?;
         tx.commit().await?;
         Ok(written)
     }
 
     /// `PUT /{type}/{id}`: stores a new version, or creates the resource with that id.
     /// `if_match` is the version the client last read; a stale one fails with 412.
+    ///
+    /// The server's own, unrestricted update; the FHIR API calls [`Fhir::update_as`] once
+    /// requests are authenticated (issue 4).
     pub async fn update(
         &self,
+        resource_type: &str,
+        id: &str,
+        body: &[u8],
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.update_within(None, resource_type, id, body, if_match).await
+    }
+
+    /// [`Fhir::update`] as `caller`, decided in the write transaction on the stored version
+    /// (one they may not see answers 404 as if absent; one they see but may not change, 403) and
+    /// on the new content (403 unless they may write every record it names). Nothing is
+    /// written when refused.
+    pub async fn update_as(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        id: &str,
+        body: &[u8],
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.update_within(Some(&caller.principal), resource_type, id, body, if_match).await
+    }
+
+    async fn update_within(
+        &self,
+        principal: Option<&Principal>,
         resource_type: &str,
         id: &str,
         body: &[u8],
@@ -56,7 +117,7 @@ impl Fhir {
         let mut attempt = 1;
         loop {
             let mut tx = self.store.begin().await?;
-            match self.update_in(tx.as_mut(), resource_type, id, &resource, if_match).await {
+            match self.update_in(tx.as_mut(), principal, resource_type, id, &resource, if_match).await {
                 Err(FhirError::Conflict(_)) if if_match.is_none() && attempt < UPDATE_ATTEMPTS => {
                     attempt += 1
                 }
@@ -76,8 +137,34 @@ impl Fhir {
 
     /// `DELETE /{type}/{id}`.
     /// `if_match` is the version the client last read; a stale one fails with 412.
+    ///
+    /// The server's own, unrestricted delete; the FHIR API calls [`Fhir::delete_as`] once
+    /// requests are authenticated (issue 4).
     pub async fn delete(
         &self,
+        resource_type: &str,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.delete_within(None, resource_type, id, if_match).await
+    }
+
+    /// [`Fhir::delete`] as `caller`, decided in the write transaction on the stored version: one
+    /// they may not see answers 404 (a deletion: unless they could read the version before it),
+    /// one they see but may not delete 403, and nothing is written.
+    pub async fn delete_as(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> Result<Written, FhirError> {
+        self.delete_within(Some(&caller.principal), resource_type, id, if_match).await
+    }
+
+    async fn delete_within(
+        &self,
+        principal: Option<&Principal>,
         resource_type: &str,
         id: &str,
         if_match: Option<i64>,
@@ -85,7 +172,7 @@ impl Fhir {
         self.known_type(resource_type)?;
         check_url_id(id)?;
         let mut tx = self.store.begin().await?;
-        let written = self.delete_in(tx.as_mut(), resource_type, id, if_match).await?;
+        let written = self.delete_in(tx.as_mut(), principal, resource_type, id, if_match).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -114,23 +201,24 @@ impl Fhir {
         .await
     }
 
+    /// A create in `tx`; `principal` (`None`: the server itself) must be allowed to write the
+    /// new content, and its condition sees only what they may see.
     pub(crate) async fn create_in(
         &self,
         tx: &mut dyn ResourceTx,
+        principal: Option<&Principal>,
         resource_type: &str,
         resource: Value,
         condition: Option<&Condition>,
         assigned_id: Option<String>,
     ) -> Result<Written, FhirError> {
         if let Some(condition) = condition {
-            let found = condition.matches(tx, resource_type).await?;
-            match found.as_slice() {
-                [] => {}
-                [id] => {
-                    let row = tx
-                        .current(resource_type, id)
-                        .await?
-                        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id}")))?;
+            let ids = condition.matches(tx, resource_type).await?;
+            let mut found = self.visible_matches(tx, principal, resource_type, ids).await?;
+            match found.len() {
+                0 => {}
+                1 => {
+                    let row = found.remove(0);
                     return Ok(Written { kind: WriteKind::Existing, row });
                 }
                 _ => {
@@ -142,19 +230,27 @@ impl Fhir {
                 }
             }
         }
+        self.check_new(principal, Action::Create, resource_type, &resource, None, None)?;
         let id = assigned_id.unwrap_or_else(|| self.ids.new_id());
         self.write_version(Some(tx), resource_type, &id, None, Method::Post, Some(resource)).await
     }
 
+    /// An update in `tx`, decided before anything else (even `If-Match`, whose answer would
+    /// reveal the version of a resource the person may not see).
     pub(crate) async fn update_in(
         &self,
         tx: &mut dyn ResourceTx,
+        principal: Option<&Principal>,
         resource_type: &str,
         id: &str,
         resource: &Value,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
         let current = tx.current(resource_type, id).await?;
+        self.check_current(tx, principal, Action::Update, current.as_ref()).await?;
+        let action =
+            if current.as_ref().is_some_and(|c| !c.deleted) { Action::Update } else { Action::Create };
+        self.check_new(principal, action, resource_type, resource, Some(id), current.as_ref())?;
         check_if_match(if_match, current.as_ref(), resource_type, id)?;
         let conflict = |e: FhirError| match (e, if_match) {
             (FhirError::Conflict(why), Some(_)) => {
@@ -167,14 +263,17 @@ impl Fhir {
             .map_err(conflict)
     }
 
+    /// A delete in `tx`, decided before anything else (as [`Fhir::update_in`]).
     pub(crate) async fn delete_in(
         &self,
         tx: &mut dyn ResourceTx,
+        principal: Option<&Principal>,
         resource_type: &str,
         id: &str,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
         let current = tx.current(resource_type, id).await?;
+        self.check_current(tx, principal, Action::Delete, current.as_ref()).await?;
         check_if_match(if_match, current.as_ref(), resource_type, id)?;
         match current {
             None => Err(FhirError::NotFound(format!("{resource_type}/{id}"))),

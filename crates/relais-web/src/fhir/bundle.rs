@@ -13,11 +13,12 @@ use crate::state::AppState;
 /// POST /fhir — a batch or transaction Bundle; answers the response Bundle.
 pub(crate) async fn post_bundle(
     State(state): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     format: Format,
     headers: HeaderMap,
     FhirBody(body): FhirBody,
 ) -> Result<Response, ApiError> {
-    let response = state.fhir.bundle(&body, prefer(&headers), &state.settings.fhir_base()).await?;
+    let response =
+        state.fhir.bundle_as(&caller, &body, prefer(&headers), &state.settings.fhir_base()).await?;
     Ok(json_response(StatusCode::OK, format, &response))
 }

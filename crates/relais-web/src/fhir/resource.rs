@@ -18,13 +18,14 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// POST /fhir/{type} — create, or conditional create with `If-None-Exist`.
 pub(crate) async fn post_resource(
     State(state): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     Path(resource_type): Path<String>,
     format: Format,
     headers: HeaderMap,
     FhirBody(body): FhirBody,
 ) -> Result<Response, ApiError> {
-    let written = state.fhir.create(&resource_type, &body, header(&headers, "if-none-exist")).await?;
+    let written =
+        state.fhir.create_as(&caller, &resource_type, &body, header(&headers, "if-none-exist")).await?;
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
 
@@ -41,36 +42,36 @@ pub(crate) async fn get_resource(
 /// GET /fhir/{type}/{id}/_history/{vid} — vread.
 pub(crate) async fn get_version(
     State(state): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     Path((resource_type, id, vid)): Path<(String, String, String)>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    Ok(read_response(state.fhir.vread(&resource_type, &id, &vid).await?, format))
+    Ok(read_response(state.fhir.vread_as(&caller, &resource_type, &id, &vid).await?, format))
 }
 
 /// PUT /fhir/{type}/{id} — update, or create with this id; `If-Match` for optimistic locking.
 pub(crate) async fn put_resource(
     State(state): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
     headers: HeaderMap,
     FhirBody(body): FhirBody,
 ) -> Result<Response, ApiError> {
     let if_match = header(&headers, "if-match").map(parse_if_match).transpose()?;
-    let written = state.fhir.update(&resource_type, &id, &body, if_match).await?;
+    let written = state.fhir.update_as(&caller, &resource_type, &id, &body, if_match).await?;
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
 
 /// DELETE /fhir/{type}/{id} — delete (optionally `If-Match`); later reads answer 410.
 pub(crate) async fn delete_resource(
     State(state): State<AppState>,
-    Authenticated(_caller): Authenticated,
+    Authenticated(caller): Authenticated,
     Path((resource_type, id)): Path<(String, String)>,
     format: Format,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let if_match = header(&headers, "if-match").map(parse_if_match).transpose()?;
-    let written = state.fhir.delete(&resource_type, &id, if_match).await?;
+    let written = state.fhir.delete_as(&caller, &resource_type, &id, if_match).await?;
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
