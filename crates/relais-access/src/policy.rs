@@ -119,6 +119,12 @@ impl Basis {
             Basis::Assignment => role.is_clinical() || role.is_legal(),
         }
     }
+
+    /// Whether a grant on this basis lets `role` change the record, not only read it: the court
+    /// reads a hospitalised patient's hearing file, it never writes into the chart.
+    fn writes_for(self, role: Role) -> bool {
+        self != Basis::Assignment || !role.is_legal()
+    }
 }
 
 /// An entitlement to one patient's record.
@@ -327,7 +333,9 @@ fn decide_for_person(principal: &Principal, action: Action, target: &Target<'_>,
         return best_grant(principal, action, target, now)
             .map_or(Decision::Deny(Denied::NotEntitled), |b| allow(Some(b)));
     }
-    if target.in_compartment || !DIRECTORY.contains(&target.resource_type) {
+    // A directory type that may name a patient (a Schedule for a patient's own device) but names
+    // none is the directory; other care data naming no patient is staff-only.
+    if !DIRECTORY.contains(&target.resource_type) {
         // Care data naming no patient (a Task queue item, a Binary, an Observation of a device):
         // staff only, never patients, caregivers, the court or administrators.
         return if principal.is_staff() { allow(None) } else { Decision::Deny(Denied::RoleForbids) };
@@ -406,7 +414,9 @@ pub fn search_scope(
         .filter(|g| g.covers(resource_type, Action::Search, now))
         .map(|g| g.patient.clone())
         .collect();
-    Scope::Patients { ids, unattached: principal.is_staff() }
+    let unattached =
+        if DIRECTORY.contains(&resource_type) { !principal.roles.is_empty() } else { principal.is_staff() };
+    Scope::Patients { ids, unattached }
 }
 
 /// The strongest basis among the grants that cover the target: an ordinary entitlement before a
@@ -416,7 +426,7 @@ fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: T
         .grants
         .iter()
         .filter(|g| target.patients.contains(&g.patient))
-        .filter(|g| principal.has(|r| g.basis.allowed_for(r)))
+        .filter(|g| principal.has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
         .filter(|g| g.covers(target.resource_type, action, now))
         .map(|g| g.basis)
         .min()

@@ -252,11 +252,12 @@ mod scope_agrees_with_decide {
     use super::*;
 
     const PATIENTS: [&str; 3] = ["a", "b", "c"];
-    const TYPES: [(&str, bool); 7] = [
+    const TYPES: [(&str, bool); 8] = [
         ("Observation", true),
         ("Patient", true),
         ("Appointment", true),
         ("AuditEvent", true),
+        ("Schedule", true),
         ("Practitioner", false),
         ("Slot", false),
         ("Task", false),
@@ -294,7 +295,7 @@ mod scope_agrees_with_decide {
         fn for_every_person_and_resource(
             roles in prop::collection::btree_set(0..14usize, 0..3),
             grants in prop::collection::vec(grant_strategy(), 0..5),
-            type_index in 0..7usize,
+            type_index in 0..8usize,
             members in prop::collection::btree_set(0..3usize, 0..3),
             scopes in prop::option::of(0..SCOPES.len()),
         ) {
@@ -384,4 +385,41 @@ fn a_persons_token_narrows_the_policy_never_widens_it() {
         search_scope(&app, "Observation", true, now),
         Scope::Patients { ids: BTreeSet::from(["alice".to_owned()]), unattached: true }
     );
+}
+
+#[test]
+fn the_court_reads_an_assigned_record_and_never_writes_it() {
+    let dan = vec!["dan".to_owned()];
+    let now = at(NOW);
+    for role in [Role::Judge, Role::CourtClerk, Role::Lawyer] {
+        let court = person(&[role], vec![grant("dan", Basis::Assignment)]);
+        assert_eq!(
+            decide(&court, Action::Read, &record("DocumentReference", &dan), now),
+            allowed(Basis::Assignment)
+        );
+        assert_eq!(
+            decide(&court, Action::Update, &record("DocumentReference", &dan), now),
+            HIDDEN,
+            "{role:?}"
+        );
+    }
+    let specialist = person(&[Role::Specialist], vec![grant("dan", Basis::Assignment)]);
+    assert_eq!(
+        decide(&specialist, Action::Create, &record("Observation", &dan), now),
+        allowed(Basis::Assignment)
+    );
+}
+
+#[test]
+fn a_schedule_naming_no_patient_is_the_directory() {
+    let now = at(NOW);
+    // The R4 compartment lists Schedule (its actor may be a patient): one naming a practitioner
+    // only is still the directory every signed-in person reads.
+    let schedule = Target { resource_type: "Schedule", in_compartment: true, patients: &[] };
+    let patient = person(&[Role::Patient], vec![grant("alice", Basis::OwnRecord)]);
+    assert_eq!(decide(&patient, Action::Read, &schedule, now), ALLOWED);
+    assert_eq!(decide(&patient, Action::Update, &schedule, now), FORBIDDEN);
+    assert_eq!(decide(&person(&[Role::Nurse], vec![]), Action::Update, &schedule, now), ALLOWED);
+    assert_eq!(decide(&person(&[Role::Administrator], vec![]), Action::Create, &schedule, now), ALLOWED);
+    assert!(search_scope(&patient, "Schedule", true, now).admits(&schedule));
 }

@@ -107,9 +107,8 @@ pub fn entitled(actor: &Actor, patient: &str, resource_type: &str) -> May {
         (_, "alice" | "dan") if clinical => May::Write,
         // Break-the-glass is read-only.
         (_, "carol") if clinical => May::Read,
-        // A court assignment is a grant on the record like a clinician's (the policy gives
-        // assignments write access whoever holds them).
-        (_, "dan") if LEGAL.contains(&actor.role) => May::Write,
+        // A court assignment lets the court read the hearing's record, never write into it.
+        (_, "dan") if LEGAL.contains(&actor.role) => May::Read,
         _ => May::Nothing,
     }
 }
@@ -124,9 +123,11 @@ pub fn unattached(actor: &Actor, resource_type: &str) -> May {
         // The directory: everyone reads, administrators change it.
         "Practitioner" if actor.role == Role::Administrator => May::Write,
         "Practitioner" => May::Read,
-        // Schedule is in the R4 patient compartment (through `actor`), so one naming only a
-        // Practitioner is care data in no record: staff only, like the queue.
-        "Schedule" if clinical => May::Write,
+        // Schedule is in the R4 patient compartment (through `actor`), but one naming only a
+        // Practitioner is the directory: everyone signed in reads it; staff and administrators
+        // keep it.
+        "Schedule" if clinical || actor.role == Role::Administrator => May::Write,
+        "Schedule" => May::Read,
         // The trail is read by the privacy officer and written by the server alone.
         "AuditEvent" if actor.role == Role::PrivacyOfficer => May::Read,
         _ => May::Nothing,
