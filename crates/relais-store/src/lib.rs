@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
-pub use audit::AuditLog;
+pub use audit::{AuditLog, AuditQuery};
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};

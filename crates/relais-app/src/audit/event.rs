@@ -136,6 +136,7 @@ mod tests {
                 query: (action_code == action::SEARCH).then(|| "Observation?code=8867-4".into()),
                 source_address: Some("2001:db8::7".into()),
                 purpose: None,
+                break_glass: false,
             },
         )
     }
