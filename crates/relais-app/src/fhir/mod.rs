@@ -1,16 +1,19 @@
 //! The FHIR resource use cases: create, read, vread, update, delete, history, search, batch and
 //! transaction.
 
+mod audit_events;
+mod audited;
 mod bundle;
 mod conditional;
 mod error;
 mod history;
+mod own_accesses;
 mod read;
 mod search;
 mod search_bundle;
 mod write;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use relais_core::{Clock, IdGenerator};
 use relais_fhir::SchemaValidator;
@@ -19,6 +22,7 @@ use relais_store::{ResourceRow, ResourceStore};
 
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
+pub use own_accesses::OwnAccess;
 
 /// What the client asked to get back after a write (`Prefer: return=…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +72,8 @@ pub struct Fhir {
     search: Arc<SearchParams>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    /// The audit trail's writer over `store`, started on first use (inside the runtime).
+    audit: Arc<OnceLock<crate::audit::AuditWriter>>,
 }
 
 impl Fhir {
@@ -79,7 +85,7 @@ impl Fhir {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
-        Self { store, schema, search, clock, ids }
+        Self { store, schema, search, clock, ids, audit: Arc::new(OnceLock::new()) }
     }
 
     /// The store, for health checks and metrics.
