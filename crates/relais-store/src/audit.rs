@@ -8,13 +8,17 @@
 //! The primary key on `seq` is the last line of defence: a second record at the same place is
 //! refused, not stored.
 //!
+//! A batch (`append_audit_batch`) seals a group of drafts one after another in the same
+//! transaction and inserts them with multi-row statements: the lock is taken once and the chain
+//! stays linear, so the trail costs one transaction per group of accesses, not per access.
+//!
 //! The append is written as `append_locked(connection, draft)` on a connection already inside
 //! such a transaction, so that a resource write and its audit record can later share one
 //! transaction (see `ResourceTx`): the use case calls it on the resource transaction, last,
 //! before committing.
 
 use async_trait::async_trait;
-use relais_access::audit::{AuditDraft, AuditRecord};
+use relais_access::audit::{AuditDraft, AuditRecord, Outcome};
 
 use crate::StoreError;
 
@@ -25,6 +29,15 @@ pub trait AuditLog: Send + Sync {
     /// transaction of its own; answers the record as stored. Concurrent appends are serialised:
     /// each gets the next `seq` and links to the record before it.
     async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError>;
+
+    /// Seals `drafts`, in order, after the last stored record and stores them all in one
+    /// transaction holding the audit lock: the records answered are consecutive, each linked to
+    /// the one before, and either all of them are stored or none is. An empty batch stores
+    /// nothing and answers nothing.
+    async fn append_audit_batch(&self, drafts: Vec<AuditDraft>) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The records that match `query`, newest first (see [`AuditQuery`]).
+    async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
 
     /// At most `limit` records with `seq > after_seq`, in `seq` order: page through the whole
     /// chain by passing the last `seq` of each page as the next `after_seq` (0 for the first).
@@ -44,11 +57,37 @@ pub trait AuditLog: Send + Sync {
     ) -> Result<Vec<AuditRecord>, StoreError>;
 }
 
+/// Which records [`AuditLog::audit_search`] returns: those matching every condition given, with
+/// `seq < before_seq`, at most `limit`, newest (highest `seq`) first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Records about this patient's record.
+    pub patient: Option<String>,
+    /// Records where this id acted, or was acted for (`actor` or `on_behalf_of`).
+    pub agent: Option<String>,
+    /// Records of any of these action codes (none given: any action).
+    pub actions: Vec<String>,
+    /// Records with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Records at or after this instant (microseconds since the epoch).
+    pub recorded_from: Option<i64>,
+    /// Records at or before this instant (microseconds since the epoch).
+    pub recorded_to: Option<i64>,
+    /// Only records before this one (the paging cursor); `None` from the newest.
+    pub before_seq: Option<u64>,
+    /// The most records answered.
+    pub limit: u32,
+}
+
+/// The most rows in one multi-row INSERT: 15 values each stays under SQLite's 32,766 bound
+/// parameters (and PostgreSQL's 65,535).
+pub(crate) const INSERT_CHUNK: usize = 1000;
+
 /// The columns of `audit_log`, in the order `audit_record` reads them.
 macro_rules! audit_columns {
     () => {
         "seq, recorded, actor, on_behalf_of, action, outcome, resource_type, resource_id, patient_id, \
-         query, source_address, purpose, prev_hash, hash"
+         query, source_address, purpose, prev_hash, hash, break_glass"
     };
 }
 pub(crate) use audit_columns;
@@ -69,6 +108,19 @@ macro_rules! audit_ops {
             conn: &mut <$db as sqlx::Database>::Connection,
             draft: relais_access::audit::AuditDraft,
         ) -> Result<relais_access::audit::AuditRecord, crate::StoreError> {
+            let mut records = append_batch_locked(conn, vec![draft]).await?;
+            records.pop().ok_or(crate::StoreError::Unstorable)
+        }
+
+        /// Seals `drafts` one after another after the last record and inserts them, on `conn`,
+        /// under the same conditions as [`append_locked`].
+        pub(crate) async fn append_batch_locked(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            drafts: Vec<relais_access::audit::AuditDraft>,
+        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
+            if drafts.is_empty() {
+                return Ok(Vec::new());
+            }
             let last = sqlx::query(concat!(
                 "SELECT ",
                 crate::audit::audit_columns!(),
@@ -77,29 +129,80 @@ macro_rules! audit_ops {
             .fetch_optional(&mut *conn)
             .await?;
             let last = last.as_ref().map(audit_record).transpose()?;
-            let record = relais_access::audit::seal(last.as_ref(), draft);
-            sqlx::query(concat!(
-                "INSERT INTO audit_log (",
+            let mut records: Vec<relais_access::audit::AuditRecord> = Vec::with_capacity(drafts.len());
+            for draft in drafts {
+                let record = relais_access::audit::seal(records.last().or(last.as_ref()), draft);
+                records.push(record);
+            }
+            for chunk in records.chunks(crate::audit::INSERT_CHUNK) {
+                let seqs =
+                    chunk.iter().map(|r| crate::audit::stored_seq(r.seq)).collect::<Result<Vec<i64>, _>>()?;
+                let mut insert = sqlx::QueryBuilder::<$db>::new(concat!(
+                    "INSERT INTO audit_log (",
+                    crate::audit::audit_columns!(),
+                    ") "
+                ));
+                insert.push_values(chunk.iter().zip(seqs), |mut row, (record, seq)| {
+                    row.push_bind(seq)
+                        .push_bind(record.recorded)
+                        .push_bind(record.actor.clone())
+                        .push_bind(record.on_behalf_of.clone())
+                        .push_bind(record.action.clone())
+                        .push_bind(record.outcome.code())
+                        .push_bind(record.resource_type.clone())
+                        .push_bind(record.resource_id.clone())
+                        .push_bind(record.patient_id.clone())
+                        .push_bind(record.query.clone())
+                        .push_bind(record.source_address.clone())
+                        .push_bind(record.purpose.clone())
+                        .push_bind(record.prev_hash.clone())
+                        .push_bind(record.hash.clone())
+                        .push_bind(record.break_glass);
+                });
+                insert.build().execute(&mut *conn).await?;
+            }
+            Ok(records)
+        }
+
+        /// See [`crate::AuditLog::audit_search`].
+        pub(crate) async fn search_records<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+            q: &crate::audit::AuditQuery,
+        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
+            let before = q.before_seq.map_or(i64::MAX, |seq| i64::try_from(seq).unwrap_or(i64::MAX));
+            let mut b = sqlx::QueryBuilder::<$db>::new(concat!(
+                "SELECT ",
                 crate::audit::audit_columns!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-            ))
-            .bind(crate::audit::stored_seq(record.seq)?)
-            .bind(record.recorded)
-            .bind(&record.actor)
-            .bind(&record.on_behalf_of)
-            .bind(&record.action)
-            .bind(record.outcome.code())
-            .bind(&record.resource_type)
-            .bind(&record.resource_id)
-            .bind(&record.patient_id)
-            .bind(&record.query)
-            .bind(&record.source_address)
-            .bind(&record.purpose)
-            .bind(&record.prev_hash)
-            .bind(&record.hash)
-            .execute(&mut *conn)
-            .await?;
-            Ok(record)
+                " FROM audit_log WHERE seq < "
+            ));
+            b.push_bind(before);
+            if let Some(patient) = &q.patient {
+                b.push(" AND patient_id = ").push_bind(patient.clone());
+            }
+            if let Some(agent) = &q.agent {
+                b.push(" AND (actor = ").push_bind(agent.clone());
+                b.push(" OR on_behalf_of = ").push_bind(agent.clone()).push(")");
+            }
+            if !q.actions.is_empty() {
+                b.push(" AND action IN (");
+                let mut list = b.separated(", ");
+                for action in &q.actions {
+                    list.push_bind(action.clone());
+                }
+                b.push(")");
+            }
+            if let Some(outcome) = q.outcome {
+                b.push(" AND outcome = ").push_bind(outcome.code());
+            }
+            if let Some(from) = q.recorded_from {
+                b.push(" AND recorded >= ").push_bind(from);
+            }
+            if let Some(to) = q.recorded_to {
+                b.push(" AND recorded <= ").push_bind(to);
+            }
+            b.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(q.limit));
+            let rows = b.build().fetch_all(executor).await?;
+            rows.iter().map(audit_record).collect()
         }
 
         /// See [`crate::AuditLog::audit_records`].
@@ -189,6 +292,7 @@ macro_rules! audit_ops {
                 purpose: r.try_get(11)?,
                 prev_hash: r.try_get(12)?,
                 hash: r.try_get(13)?,
+                break_glass: r.try_get(14)?,
             })
         }
     };

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
-pub use audit::AuditLog;
+pub use audit::{AuditLog, AuditQuery};
 pub use clients::{ApiClient, ApiClients};
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};

@@ -12,8 +12,8 @@ use sqlx::{Postgres, Row, Transaction};
 use crate::accounts::{Account, Accounts, NewAccount, account_select, normalise_email};
 use crate::index::Indexed;
 use crate::{
-    AuditLog, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore,
-    ResourceTx, StoreError, StoreOptions, from_micros, micros,
+    AuditLog, AuditQuery, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow,
+    ResourceStore, ResourceTx, StoreError, StoreOptions, from_micros, micros,
 };
 
 pub(crate) struct PgStore {
@@ -220,12 +220,18 @@ pub(crate) async fn append_in_tx(
     tx: &mut sqlx::PgConnection,
     draft: AuditDraft,
 ) -> Result<AuditRecord, StoreError> {
+    lock_audit(tx).await?;
+    append_locked(tx, draft).await
+}
+
+/// Takes the audit lock, held until the transaction on `tx` ends.
+async fn lock_audit(tx: &mut sqlx::PgConnection) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
         .bind(AUDIT_LOCK.0)
         .bind(AUDIT_LOCK.1)
         .execute(&mut *tx)
         .await?;
-    append_locked(tx, draft).await
+    Ok(())
 }
 
 #[async_trait]
@@ -235,6 +241,21 @@ impl AuditLog for PgStore {
         let record = append_in_tx(&mut tx, draft).await?;
         tx.commit().await?;
         Ok(record)
+    }
+
+    async fn append_audit_batch(&self, drafts: Vec<AuditDraft>) -> Result<Vec<AuditRecord>, StoreError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        lock_audit(&mut tx).await?;
+        let records = append_batch_locked(&mut tx, drafts).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        search_records(&self.pool, query).await
     }
 
     async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {

@@ -16,8 +16,8 @@ use crate::group_commit::GroupCommit;
 use crate::index::Indexed;
 use crate::sqlite_reads::PointReads;
 use crate::{
-    AuditLog, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore,
-    ResourceTx, SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
+    AuditLog, AuditQuery, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow,
+    ResourceStore, ResourceTx, SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
 };
 
 /// How much of the database file readers map into memory instead of copying pages in with
@@ -229,6 +229,21 @@ impl AuditLog for SqliteStore {
         let record = append_locked(&mut tx, draft).await?;
         tx.commit().await?;
         Ok(record)
+    }
+
+    async fn append_audit_batch(&self, drafts: Vec<AuditDraft>) -> Result<Vec<AuditRecord>, StoreError> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        // As `append_audit`: the write lock is taken before the last record is read.
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let records = append_batch_locked(&mut tx, drafts).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        search_records(&self.readers, query).await
     }
 
     async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {

@@ -56,6 +56,7 @@ async fn append(store: &Arc<dyn ResourceStore>, numbers: std::ops::RangeInclusiv
                 query: n.is_multiple_of(2).then(|| format!("patient={PATIENT}-{n}&code=8867-4")),
                 source_address: Some("198.51.100.20".to_owned()),
                 purpose: None,
+                break_glass: false,
             })
             .await
             .unwrap();

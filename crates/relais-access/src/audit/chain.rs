@@ -85,6 +85,7 @@ pub fn seal(prev: Option<&AuditRecord>, draft: AuditDraft) -> AuditRecord {
         query,
         source_address,
         purpose,
+        break_glass,
     } = draft;
     let mut record = AuditRecord {
         seq,
@@ -99,6 +100,7 @@ pub fn seal(prev: Option<&AuditRecord>, draft: AuditDraft) -> AuditRecord {
         query,
         source_address,
         purpose,
+        break_glass,
         prev_hash,
         hash: String::new(),
     };

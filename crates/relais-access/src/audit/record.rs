@@ -90,6 +90,8 @@ pub struct AuditDraft {
     pub source_address: Option<String>,
     /// Purpose of use, or the reason given for breaking the glass.
     pub purpose: Option<String>,
+    /// The access was allowed only by a break-the-glass grant: the privacy officer reviews it.
+    pub break_glass: bool,
 }
 
 /// A sealed record: a draft with its place in the chain.
@@ -119,6 +121,8 @@ pub struct AuditRecord {
     pub source_address: Option<String>,
     /// See [`AuditDraft::purpose`].
     pub purpose: Option<String>,
+    /// See [`AuditDraft::break_glass`].
+    pub break_glass: bool,
     /// The previous record's `hash`, or 64 zeros for the first record.
     pub prev_hash: String,
     /// [`chain_hash`] of this record: lowercase hex SHA-256.
@@ -139,6 +143,10 @@ const FORMAT_TAG: &str = "relais-audit-v1";
 ///
 /// A string is its UTF-8 length as 8 bytes big-endian followed by its bytes. An optional string is
 /// one byte 0 when absent, or one byte 1 followed by the string.
+///
+/// Fields added after v1 are appended only when they differ from their default, so every record
+/// sealed before they existed keeps its hash: `break_glass`, when set, adds the one byte 1 at the
+/// end. (v1 fields are self-delimiting, so "nothing more" and "one more byte" cannot be confused.)
 ///
 /// Why two different records never encode the same: reading from the start, the field order is
 /// fixed, integers have a fixed width, every string announces its length before its bytes and
@@ -164,6 +172,9 @@ pub fn canonical_bytes(record: &AuditRecord) -> Vec<u8> {
         &record.purpose,
     ] {
         put_opt(&mut out, field.as_deref());
+    }
+    if record.break_glass {
+        out.push(1);
     }
     out
 }

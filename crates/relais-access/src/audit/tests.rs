@@ -16,6 +16,7 @@ fn draft(i: u64) -> AuditDraft {
         query: (i % 4 == 1).then(|| "patient=patient-7&code=8867-4".to_owned()),
         source_address: Some("192.0.2.10".to_owned()),
         purpose: (i % 5 == 0).then(|| "treatment".to_owned()),
+        break_glass: i % 6 == 0,
     }
 }
 
@@ -211,6 +212,7 @@ fn canonical_bytes_follow_the_documented_layout() {
             query: None,
             source_address: None,
             purpose: None,
+            break_glass: false,
         },
     );
     let s = |text: &str| [&(text.len() as u64).to_be_bytes()[..], text.as_bytes()].concat();
@@ -231,6 +233,15 @@ fn canonical_bytes_follow_the_documented_layout() {
     let hashed = [s(GENESIS_HASH), expected].concat();
     use sha2::Digest;
     assert_eq!(record.hash, data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&hashed)));
+    // A break-the-glass access adds one byte 1 at the end, nothing else.
+    let flagged = AuditRecord { break_glass: true, ..record };
+    assert_eq!(canonical_bytes(&flagged), [expected_plain(&flagged), vec![1]].concat());
+}
+
+/// The v1 bytes of `record` without its break-the-glass flag: what a record sealed before the
+/// flag existed encodes to.
+fn expected_plain(record: &AuditRecord) -> Vec<u8> {
+    canonical_bytes(&AuditRecord { break_glass: false, ..record.clone() })
 }
 
 #[test]
@@ -289,13 +300,14 @@ prop_compose! {
         query in opt_text(),
         source_address in opt_text(),
         purpose in opt_text(),
+        break_glass in any::<bool>(),
     ) -> AuditDraft {
         AuditDraft { recorded, actor, on_behalf_of, action, outcome, resource_type, resource_id,
-            patient_id, query, source_address, purpose }
+            patient_id, query, source_address, purpose, break_glass }
     }
 }
 
-const FIELDS: usize = 14;
+const FIELDS: usize = 15;
 
 /// Changes field number `field` of `r` to a different value; returns whether the field is part of
 /// the hashed contents (as opposed to `seq`, `prev_hash` and `hash`, the chain's own bookkeeping).
@@ -323,7 +335,8 @@ fn change_field(r: &mut AuditRecord, field: usize) -> bool {
         9 => flip(&mut r.query),
         10 => flip(&mut r.source_address),
         11 => flip(&mut r.purpose),
-        12 => {
+        12 => r.break_glass = !r.break_glass,
+        13 => {
             r.prev_hash.replace_range(0..1, if r.prev_hash.starts_with('0') { "1" } else { "0" });
             return false;
         }

@@ -134,6 +134,7 @@ impl Tokens {
             query: None,
             source_address: address.map(str::to_owned),
             purpose: None,
+            break_glass: false,
         };
         self.store.append_audit(draft).await?;
         result

@@ -8,7 +8,8 @@
 //! - `action` C/R/U/D/E; `recorded`; `outcome` 0 (success), 4 (refused: minor failure), 8
 //!   (failed: serious failure);
 //! - `agent`: the person or client (`requestor`), with the address the request came from, and
-//!   whom they acted for; `purposeOfEvent` `BTG` for a break-the-glass access;
+//!   whom they acted for; `purposeOfEvent` `BTG` for a break-the-glass access (an access
+//!   allowed by a break-the-glass grant, or the breaking of the glass itself);
 //! - `entity`: the patient (role 1, "Patient"), the resource (role 4, "Domain resource"), and for
 //!   a search its query (base64, as R4 types `entity.query`).
 
@@ -59,7 +60,8 @@ pub fn audit_event(record: &AuditRecord, server: &str) -> Value {
     if let Some(subtype) = subtype {
         event["subtype"] = json!([subtype]);
     }
-    if record.action == action::BREAK_GLASS || record.purpose.as_deref() == Some("BTG") {
+    if record.break_glass || record.action == action::BREAK_GLASS || record.purpose.as_deref() == Some("BTG")
+    {
         event["purposeOfEvent"] =
             json!([{"coding": [{"system": ACT_REASON, "code": "BTG", "display": "break the glass"}]}]);
     }
@@ -86,6 +88,11 @@ pub fn audit_event(record: &AuditRecord, server: &str) -> Value {
         event["entity"] = json!(entities);
     }
     event
+}
+
+/// The AuditEvent action code (C, R, U, D or E) of a recorded action.
+pub fn action_code(action_code: &str) -> &'static str {
+    classify(action_code).2
 }
 
 /// (type, subtype, action code) of an action.
@@ -136,25 +143,12 @@ mod tests {
                 query: (action_code == action::SEARCH).then(|| "Observation?code=8867-4".into()),
                 source_address: Some("2001:db8::7".into()),
                 purpose: None,
+                break_glass: false,
             },
         )
     }
 
-    const ACTIONS: [&str; 13] = [
-        action::READ,
-        action::VREAD,
-        action::HISTORY,
-        action::SEARCH,
-        action::CREATE,
-        action::UPDATE,
-        action::DELETE,
-        action::EXPORT,
-        action::SIGN_IN,
-        action::SIGN_IN_FAILED,
-        action::SIGN_OUT,
-        action::INVITATION_USE,
-        action::BREAK_GLASS,
-    ];
+    use crate::audit::params::KNOWN_ACTIONS as ACTIONS;
 
     #[test]
     fn every_action_and_outcome_is_a_valid_r4_audit_event() {

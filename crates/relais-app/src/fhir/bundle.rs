@@ -18,6 +18,7 @@ use relais_fhir::{Issue, IssueType, SchemaValidator};
 use relais_store::{ResourceRow, ResourceTx};
 use serde_json::{Value, json};
 
+use super::audited::answer;
 use super::conditional::Condition;
 use super::error::status_line;
 use super::write::{INLINE_BODY_BYTES, off_thread};
@@ -67,7 +68,9 @@ impl Fhir {
         prefer: Prefer,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        self.bundle_within(Some(&caller.principal), body, prefer, base_url).await
+        let result = self.bundle_within(Some(&caller.principal), body, prefer, base_url).await;
+        let audited = self.audit_bundle(caller, body, &result).await;
+        answer(result, audited)
     }
 
     async fn bundle_within(

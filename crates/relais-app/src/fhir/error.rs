@@ -39,6 +39,10 @@ pub enum FhirError {
     /// 500: the store failed. The cause is logged with the request id, never sent.
     #[error("store failure: {0}")]
     Store(StoreError),
+    /// 503: the access could not be recorded on the audit trail, so it was not done (fail
+    /// closed). The cause is logged by the audit writer.
+    #[error("audit trail unavailable")]
+    AuditUnavailable,
 }
 
 impl From<StoreError> for FhirError {
@@ -98,6 +102,11 @@ impl FhirError {
                 "internal-error",
                 "The server could not complete the request; nothing was changed. Quote the X-Request-Id header when reporting it",
             )],
+            FhirError::AuditUnavailable => vec![Issue::error(
+                IssueType::Exception,
+                "audit-unavailable",
+                "The access could not be recorded on the audit trail, so it was not done; try again later",
+            )],
         }
     }
 
@@ -145,6 +154,7 @@ impl FhirError {
             FhirError::PreconditionFailed(_) => 412,
             FhirError::Unprocessable(_) => 422,
             FhirError::Store(_) => 500,
+            FhirError::AuditUnavailable => 503,
         }
     }
 }
@@ -175,6 +185,7 @@ pub(crate) fn status_line(status: u16) -> String {
         410 => "Gone",
         412 => "Precondition Failed",
         422 => "Unprocessable Entity",
+        503 => "Service Unavailable",
         _ => "Internal Server Error",
     };
     format!("{status} {reason}")
@@ -197,6 +208,7 @@ mod tests {
             (FhirError::PreconditionFailed(issue()), 412, "x"),
             (FhirError::Unprocessable(vec![issue()]), 422, "x"),
             (FhirError::from(StoreError::Closed), 500, "internal-error"),
+            (FhirError::AuditUnavailable, 503, "audit-unavailable"),
         ];
         for (error, status, code) in cases {
             assert_eq!(error.status(), status, "{error:?}");

@@ -5,11 +5,14 @@ use jiff::Timestamp;
 use relais_access::policy::Principal;
 
 use crate::access::Caller;
+use crate::audit::{Access, Concerned};
+use relais_access::audit::{Outcome, action};
 use relais_fhir::validate::check_url_id;
 use relais_fhir::{Issue, IssueType, id::etag, meta::instant};
 use relais_store::{HistoryQuery, Method, ResourceRow};
 use serde_json::{Value, json};
 
+use super::audited::answer;
 use super::{Fhir, FhirError};
 
 /// Entries per page when `_count` is not given.
@@ -90,13 +93,17 @@ impl Fhir {
         params: &HistoryParams,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        self.history_within(None, scope, params, base_url).await
+        self.history_within(None, scope, params, base_url).await.map(|(bundle, _)| bundle)
     }
 
-    /// [`Fhir::history`] as `principal`: only the versions a read of each would be allowed (a
+    /// [`Fhir::history`] as `caller`: only the versions a read of each would be allowed (a
     /// deletion only to who could read the version before it). A page may hold fewer entries
     /// than `_count` — its `next` link still continues after everything it covered — and the
     /// history of a resource the person may not see at all answers 404, like a read.
+    ///
+    /// On the audit trail before it answers, like a search: one record per patient whose record
+    /// a version shown is part of; a refused instance history as denied, for the resource's
+    /// patients. If the trail cannot be written the history read fails.
     pub async fn history_as(
         &self,
         caller: &Caller,
@@ -104,7 +111,31 @@ impl Fhir {
         params: &HistoryParams,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        self.history_within(Some(&caller.principal), scope, params, base_url).await
+        let principal = &caller.principal;
+        let result = self.history_within(Some(principal), scope, params, base_url).await;
+        let (resource_type, resource_id) = match scope {
+            HistoryScope::System => (None, None),
+            HistoryScope::Type(t) => (Some(t.as_str()), None),
+            HistoryScope::Instance(t, id) => (Some(t.as_str()), Some(id.as_str())),
+        };
+        let (outcome, patients) = match (&result, resource_type, resource_id) {
+            (Ok((_, shown)), _, _) => (Outcome::Success, self.concerned(principal, shown)),
+            (Err(FhirError::NotFound(_)), Some(t), Some(id)) if self.known_type(t).is_ok() => {
+                match self.store.current(t, id).await? {
+                    // It exists: the 404 is a refusal, about the records it is part of.
+                    Some(row) => {
+                        let (_, patients) = self.judge_version(principal, &row).await?;
+                        (Outcome::Denied, patients.into_iter().map(Concerned::plain).collect())
+                    }
+                    None => (Outcome::Failed, Vec::new()),
+                }
+            }
+            _ => (Outcome::Failed, Vec::new()),
+        };
+        let access =
+            Access { action: action::HISTORY, outcome, resource_type, resource_id, query: None, patients };
+        let audited = self.audit(caller, access).await;
+        answer(result, audited).map(|(bundle, _)| bundle)
     }
 
     async fn history_within(
@@ -113,7 +144,7 @@ impl Fhir {
         scope: &HistoryScope,
         params: &HistoryParams,
         base_url: &str,
-    ) -> Result<Value, FhirError> {
+    ) -> Result<(Value, Vec<ResourceRow>), FhirError> {
         let (resource_type, id, path) = match scope {
             HistoryScope::System => (None, None, "_history".to_owned()),
             HistoryScope::Type(t) => {
@@ -178,12 +209,13 @@ impl Fhir {
             links.push(json!({"relation": "next", "url": query(Some(last))}));
         }
         let entries: Vec<Value> = rows.iter().map(|row| history_entry(row, base_url)).collect();
-        Ok(json!({
+        let bundle = json!({
             "resourceType": "Bundle",
             "type": "history",
             "link": links,
             "entry": entries,
-        }))
+        });
+        Ok((bundle, rows))
     }
 }
 

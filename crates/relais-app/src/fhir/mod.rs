@@ -1,17 +1,21 @@
 //! The FHIR resource use cases: create, read, vread, update, delete, history, search, batch and
 //! transaction.
 
+mod audit_events;
+mod audit_writes;
+mod audited;
 mod bundle;
 mod conditional;
 mod error;
 mod guard;
 mod history;
+mod own_accesses;
 mod read;
 mod search;
 mod search_bundle;
 mod write;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use relais_core::{Clock, IdGenerator};
 use relais_fhir::SchemaValidator;
@@ -20,6 +24,7 @@ use relais_store::{ResourceRow, ResourceStore};
 
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
+pub use own_accesses::OwnAccess;
 
 /// What the client asked to get back after a write (`Prefer: return=…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,6 +74,8 @@ pub struct Fhir {
     search: Arc<SearchParams>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    /// The audit trail's writer over `store`, started on first use (inside the runtime).
+    audit: Arc<OnceLock<crate::audit::AuditWriter>>,
 }
 
 impl Fhir {
@@ -80,7 +87,7 @@ impl Fhir {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
-        Self { store, schema, search, clock, ids }
+        Self { store, schema, search, clock, ids, audit: Arc::new(OnceLock::new()) }
     }
 
     /// The store, for health checks and metrics.

@@ -1,14 +1,17 @@
 //! read and vread.
 
-use relais_access::policy::{Action, Decision, Denied, Principal, Target, decide};
-use relais_fhir::compartment::PatientCompartment;
+use relais_access::audit::{Outcome, action};
+use relais_access::policy::{Action, Decision, Principal};
 use relais_fhir::id::parse_version_id;
 use relais_fhir::validate::check_url_id;
 use relais_store::ResourceRow;
 use serde_json::Value;
 
+use super::audit_events::AUDIT_EVENT;
+use super::audited::answer;
 use super::{Fhir, FhirError};
 use crate::access::Caller;
+use crate::audit::Access;
 
 impl Fhir {
     /// `GET /{type}/{id}`: the current version; 410 once deleted.
@@ -40,38 +43,85 @@ impl Fhir {
         }
     }
 
-    /// [`Fhir::read`] as `principal`: a resource in a patient's record they are not entitled to
+    /// [`Fhir::read`] as `caller`: a resource in a patient's record they are not entitled to
     /// answers 404 as if it did not exist, deleted or not; a role that never allows it, 403.
+    ///
+    /// Every read is on the audit trail before it answers (one record per patient whose record
+    /// the resource is part of; denied reads too, and reads of what does not exist as failed);
+    /// if the trail cannot be written the read fails. `AuditEvent` reads come from the trail.
     pub async fn read_as(
         &self,
         caller: &Caller,
         resource_type: &str,
         id: &str,
     ) -> Result<ResourceRow, FhirError> {
+        if resource_type == AUDIT_EVENT {
+            return self.read_audit_event(caller, id).await;
+        }
         let principal = &caller.principal;
         let what = || format!("{resource_type}/{id}");
-        match self.read(resource_type, id).await {
-            Ok(row) => match self.decision(principal, Action::Read, resource_type, row.content.as_deref()) {
-                Decision::Allow { .. } => Ok(row),
-                Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
-                Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
-            },
+        let (result, judged) = match self.read(resource_type, id).await {
+            Ok(row) => {
+                let (decision, patients) =
+                    self.judge(principal, Action::Read, resource_type, row.content.as_deref());
+                let result = match decision {
+                    Decision::Allow { .. } => Ok(row),
+                    Decision::Deny(denied) if denied.hides_existence() => Err(FhirError::NotFound(what())),
+                    Decision::Deny(denied) => Err(FhirError::Forbidden(denied.code())),
+                };
+                (result, Some((decision, patients)))
+            }
             Err(FhirError::Gone(gone)) => {
                 // Only someone who could read the version before the deletion may learn of it.
-                let tombstone = self.store.current(resource_type, id).await?;
-                match tombstone {
-                    Some(t) if self.may_read_version(principal, &t).await? => Err(FhirError::Gone(gone)),
-                    _ => Err(FhirError::NotFound(what())),
+                match self.store.current(resource_type, id).await? {
+                    Some(tombstone) => {
+                        let (decision, patients) = self.judge_version(principal, &tombstone).await?;
+                        let result = match decision {
+                            Decision::Allow { .. } => Err(FhirError::Gone(gone)),
+                            Decision::Deny(_) => Err(FhirError::NotFound(what())),
+                        };
+                        (result, Some((decision, patients)))
+                    }
+                    None => (Err(FhirError::NotFound(what())), None),
                 }
             }
-            Err(e) => Err(e),
-        }
+            Err(e) => (Err(e), None),
+        };
+        let audited = match &judged {
+            Some((decision, patients)) => {
+                self.audit_decision(caller, action::READ, resource_type, Some(id), patients, decision).await
+            }
+            None => {
+                let access = Access {
+                    action: action::READ,
+                    outcome: Outcome::Failed,
+                    resource_type: Some(resource_type),
+                    resource_id: Some(id),
+                    query: None,
+                    patients: Vec::new(),
+                };
+                self.audit(caller, access).await
+            }
+        };
+        answer(result, audited)
     }
 
     /// [`Fhir::vread`] as `principal`, as [`Fhir::read_as`] decides: a version in a record they
     /// are not entitled to answers 404, and so does a deletion unless they could read the
     /// version before it. Each version is judged by its own content, as `history_as` does.
     pub async fn vread_as(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        id: &str,
+        version_id: &str,
+    ) -> Result<ResourceRow, FhirError> {
+        let result = self.vread_decided(caller, resource_type, id, version_id).await;
+        let audited = self.audit_vread(caller, resource_type, id, &result).await;
+        answer(result, audited)
+    }
+
+    async fn vread_decided(
         &self,
         caller: &Caller,
         resource_type: &str,
@@ -107,6 +157,17 @@ impl Fhir {
         principal: &Principal,
         row: &ResourceRow,
     ) -> Result<bool, FhirError> {
+        let (decision, _) = self.judge_version(principal, row).await?;
+        Ok(matches!(decision, Decision::Allow { .. }))
+    }
+
+    /// The read decision on this version, and whose record it is part of: by its content, or
+    /// for a deletion by the version before it.
+    pub(super) async fn judge_version(
+        &self,
+        principal: &Principal,
+        row: &ResourceRow,
+    ) -> Result<(Decision, Vec<String>), FhirError> {
         let previous;
         let content = if row.deleted {
             previous = match row.version {
@@ -117,13 +178,10 @@ impl Fhir {
         } else {
             row.content.as_deref()
         };
-        let decision = self.decision(principal, Action::Read, &row.resource_type, content);
-        Ok(matches!(decision, Decision::Allow { .. }))
+        Ok(self.judge(principal, Action::Read, &row.resource_type, content))
     }
 
-    /// The policy's answer for `action` on a resource of `resource_type` with `content`, whose
-    /// record is read from its compartment references. Without the compartment definition,
-    /// nothing of a patient's record is shown.
+    /// The policy's answer for `action` on a resource of `resource_type` with `content`.
     fn decision(
         &self,
         principal: &Principal,
@@ -131,8 +189,7 @@ impl Fhir {
         resource_type: &str,
         content: Option<&str>,
     ) -> Decision {
-        let resource: Value = content.and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null);
-        self.decision_on(principal, action, resource_type, &resource)
+        self.judge(principal, action, resource_type, content).0
     }
 
     /// [`Fhir::decision`] on parsed content.
@@ -143,15 +200,6 @@ impl Fhir {
         resource_type: &str,
         resource: &Value,
     ) -> Decision {
-        let Ok(compartment) = PatientCompartment::shared() else {
-            return Decision::Deny(Denied::NotEntitled);
-        };
-        let patients = compartment.patients_of(&self.search, resource);
-        let target = Target {
-            resource_type,
-            in_compartment: compartment.includes(resource_type),
-            patients: &patients,
-        };
-        decide(principal, action, &target, self.clock.now())
+        self.judge_resource(principal, action, resource_type, resource).0
     }
 }

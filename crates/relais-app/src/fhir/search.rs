@@ -7,15 +7,19 @@
 //! has neither, and its `required` lists leave out mandatory primitives). Rather than return a
 //! guess, a strict search refuses them and a lenient one ignores them and says so.
 
+use relais_access::audit::{Outcome, action};
 use relais_access::policy::{Action, Denied};
 
 use crate::access::Caller;
+use crate::audit::Access;
 use relais_fhir::search::{ParseOptions, SearchQuery, Summary, TotalMode, parse_query};
 use relais_fhir::{Issue, IssueType};
-use relais_store::{SearchSpec, Visibility};
+use relais_store::{SearchPage, SearchSpec, Visibility, Visible};
 use serde_json::Value;
 
-use super::search_bundle::searchset;
+use super::audit_events::AUDIT_EVENT;
+use super::audited::answer;
+use super::search_bundle::{encode, searchset};
 use super::{Fhir, FhirError};
 
 /// Matches per page when `_count` is not given.
@@ -41,8 +45,13 @@ impl Fhir {
         self.search_within(None, resource_type, pairs, strict, base_url).await
     }
 
-    /// [`Fhir::search`] as `principal`: matches, totals, chains, `_has` and includes hold only
+    /// [`Fhir::search`] as `caller`: matches, totals, chains, `_has` and includes hold only
     /// what the access policy lets them see (`relais_access::policy`), at this moment.
+    ///
+    /// Every search is on the audit trail, with its parameters, before it answers: one record
+    /// per patient whose record a returned resource is part of (break-the-glass flagged), one
+    /// about no patient if none; denied when the person's role may see nothing of the type. If
+    /// the trail cannot be written the search fails. `AuditEvent` searches read the trail.
     pub async fn search_as(
         &self,
         caller: &Caller,
@@ -52,20 +61,74 @@ impl Fhir {
         base_url: &str,
     ) -> Result<Value, FhirError> {
         if !caller.principal.token_reaches(resource_type, Action::Search) {
+            let access = Access {
+                action: action::SEARCH,
+                outcome: Outcome::Denied,
+                resource_type: Some(resource_type),
+                resource_id: None,
+                query: Some(query_text(pairs)),
+                patients: Vec::new(),
+            };
+            self.audit(caller, access).await?;
             return Err(FhirError::Forbidden(Denied::OutOfScope.code()));
         }
-        let visible = crate::access::visibility(&caller.principal, self.clock.now());
-        self.search_within(Some(&visible), resource_type, pairs, strict, base_url).await
+        if resource_type == AUDIT_EVENT {
+            return self.search_audit_events(caller, pairs, strict, base_url).await;
+        }
+        self.search_within(Some(caller), resource_type, pairs, strict, base_url).await
     }
 
     async fn search_within(
+        &self,
+        caller: Option<&Caller>,
+        resource_type: &str,
+        pairs: &[(String, String)],
+        strict: bool,
+        base_url: &str,
+    ) -> Result<Value, FhirError> {
+        let visibility = caller.map(|c| crate::access::visibility(&c.principal, self.clock.now()));
+        let visible = visibility.as_ref().map(|v| v as Visibility<'_>);
+        let found = self.search_page(visible, resource_type, pairs, strict, base_url).await;
+        let Some(caller) = caller else {
+            return found.and_then(|(query, page)| searchset(&query, pairs, page, base_url));
+        };
+        let (outcome, patients) = match &found {
+            Ok((query, page)) => {
+                let refused = visible.is_some_and(|v| v(resource_type) == Visible::Nothing);
+                let outcome = if refused { Outcome::Denied } else { Outcome::Success };
+                // `_summary=count` sends no resource, only how many there are.
+                let rows = page.matches.iter().chain(&page.included);
+                let patients = if query.summary == Some(Summary::Count) {
+                    Vec::new()
+                } else {
+                    self.concerned(&caller.principal, rows)
+                };
+                (outcome, patients)
+            }
+            Err(_) => (Outcome::Failed, Vec::new()),
+        };
+        let access = Access {
+            action: action::SEARCH,
+            outcome,
+            resource_type: Some(resource_type),
+            resource_id: None,
+            query: Some(query_text(pairs)),
+            patients,
+        };
+        let audited = self.audit(caller, access).await;
+        let (query, page) = answer(found, audited)?;
+        searchset(&query, pairs, page, base_url)
+    }
+
+    /// The store's page for a search, and the query as parsed.
+    async fn search_page(
         &self,
         visible: Option<Visibility<'_>>,
         resource_type: &str,
         pairs: &[(String, String)],
         strict: bool,
         base_url: &str,
-    ) -> Result<Value, FhirError> {
+    ) -> Result<(SearchQuery, SearchPage), FhirError> {
         self.known_type(resource_type)?;
         let options = ParseOptions { base_url, strict, max_count: MAX_COUNT };
         let mut query = parse_query(&self.search, resource_type, pairs.iter().map(|(k, v)| (k, v)), &options)
@@ -78,8 +141,15 @@ impl Fhir {
             .store
             .search(&SearchSpec { query: &query, params: &self.search, count, total, visible })
             .await?;
-        searchset(&query, pairs, page, base_url)
+        Ok((query, page))
     }
+}
+
+/// The search parameters as the trail keeps them: `name=value` pairs percent-encoded as in a
+/// query string, in the client's order.
+pub(super) fn query_text(pairs: &[(String, String)]) -> String {
+    let parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    parts.join("&")
 }
 
 /// Refuses (strict) or drops and records (lenient) the `_summary` modes Relais cannot honour.

@@ -171,7 +171,7 @@ fn search_url(base_url: &str, resource_type: &str, pairs: &[(&str, String)], cur
 /// Percent-encodes a query name or value. Keeps what RFC 3986 allows in a query and what reads
 /// well in search URLs (`:` `/` `,` `$` …); encodes `&` `=` `+` `#` `%` `|` and spaces, so the
 /// link parses back to the same pairs.
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         let keep = byte.is_ascii_alphanumeric()

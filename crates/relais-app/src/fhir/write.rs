@@ -4,6 +4,7 @@
 //! write lock is held for as short a time as possible.
 
 use jiff::Timestamp;
+use relais_access::audit::action;
 use relais_access::policy::{Action, Principal};
 use relais_fhir::search::extract;
 use relais_fhir::validate::{IdRule, check_resource, check_rules, check_url_id, parse_object};
@@ -11,6 +12,7 @@ use relais_fhir::{Issue, IssueType, SchemaValidator, meta};
 use relais_store::{Method, NewVersion, ResourceRow, ResourceTx};
 use serde_json::Value;
 
+use super::audited::answer;
 use super::conditional::Condition;
 use super::{Fhir, FhirError, WriteKind, Written};
 use crate::access::Caller;
@@ -43,7 +45,10 @@ impl Fhir {
         body: &[u8],
         if_none_exist: Option<&str>,
     ) -> Result<Written, FhirError> {
-        self.create_within(Some(&caller.principal), resource_type, body, if_none_exist).await
+        let result = self.create_within(Some(&caller.principal), resource_type, body, if_none_exist).await;
+        let audited =
+            self.audit_write(caller, action::CREATE, resource_type, None, Some(body), &result).await;
+        answer(result, audited)
     }
 
     async fn create_within(
@@ -100,7 +105,10 @@ impl Fhir {
         body: &[u8],
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        self.update_within(Some(&caller.principal), resource_type, id, body, if_match).await
+        let result = self.update_within(Some(&caller.principal), resource_type, id, body, if_match).await;
+        let audited =
+            self.audit_write(caller, action::UPDATE, resource_type, Some(id), Some(body), &result).await;
+        answer(result, audited)
     }
 
     async fn update_within(
@@ -159,7 +167,9 @@ impl Fhir {
         id: &str,
         if_match: Option<i64>,
     ) -> Result<Written, FhirError> {
-        self.delete_within(Some(&caller.principal), resource_type, id, if_match).await
+        let result = self.delete_within(Some(&caller.principal), resource_type, id, if_match).await;
+        let audited = self.audit_write(caller, action::DELETE, resource_type, Some(id), None, &result).await;
+        answer(result, audited)
     }
 
     async fn delete_within(

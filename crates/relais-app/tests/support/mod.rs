@@ -18,7 +18,7 @@ pub struct World {
     pub fhir: Fhir,
     pub store: Arc<dyn ResourceStore>,
     pub params: Arc<SearchParams>,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 impl World {
@@ -50,7 +50,7 @@ impl World {
         let condition = json!({"resourceType": "Condition", "id": "c-alice",
             "code": {"text": "heart failure"}, "subject": {"reference": "Patient/alice"}});
         put(&fhir, condition).await;
-        World { fhir, store, params, _db: db }
+        World { fhir, store, params, db }
     }
 
     pub async fn close(self) {

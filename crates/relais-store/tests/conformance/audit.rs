@@ -27,6 +27,7 @@ pub fn draft(n: u64) -> AuditDraft {
         query: some(n.is_multiple_of(2), format!("code=8867-4&note=é中✓{n}")),
         source_address: some(n % 3 != 1, "203.0.113.7".to_owned()),
         purpose: some(n.is_multiple_of(7), "break-glass: urgence".to_owned()),
+        break_glass: n.is_multiple_of(7),
     }
 }
 

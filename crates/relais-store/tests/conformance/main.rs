@@ -9,6 +9,7 @@
 
 mod accounts;
 mod audit;
+mod audit_batch;
 mod concurrency;
 mod creates;
 mod history;
@@ -102,6 +103,10 @@ conformance!(audit::audit_database_refuses_changes_to_the_trail, url);
 conformance!(audit::audit_pages_return_every_record_once_in_order);
 conformance!(audit::audit_edited_outcome_is_reported_by_seq, url);
 conformance!(audit::audit_of_a_patient_lists_their_records_newest_first);
+conformance!(audit_batch::audit_batch_takes_consecutive_places_in_the_chain);
+conformance!(audit_batch::audit_batch_is_stored_whole_or_not_at_all, url);
+conformance!(audit_batch::audit_concurrent_batches_never_fork);
+conformance!(audit_batch::audit_search_filters_by_patient_agent_action_outcome_and_date);
 
 // Accounts.
 conformance!(accounts::account_created_reads_back_by_email_in_any_case_and_by_id);

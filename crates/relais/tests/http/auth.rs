@@ -225,32 +225,49 @@ async fn auth_a_patients_token_reaches_only_their_record(h: Harness) {
 }
 
 async fn auth_token_requests_are_audited(h: Harness) {
+    let stored = h.create(&patient("Bélanger", "BEL-1")).await;
+    let id = stored["id"].as_str().unwrap();
     let client = relais_testkit::create_client(binary(), &h.db, "system/Patient.read", None);
     token_request(&h, Some((&client.id, "wrong")), "grant_type=client_credentials").await;
-    token_request(&h, Some((&client.id, &client.secret)), "grant_type=client_credentials").await;
+    let (_, granted) =
+        token_request(&h, Some((&client.id, &client.secret)), "grant_type=client_credentials").await;
+    let bearer = format!("Bearer {}", granted["access_token"].as_str().unwrap());
+    let read = anonymous(&h, Method::GET, &format!("/fhir/Patient/{id}"), Some(&bearer), None).await;
+    assert_eq!(read.status, StatusCode::OK);
+    let write =
+        anonymous(&h, Method::POST, "/fhir/Patient", Some(&bearer), Some(patient("Roy", "ROY-3"))).await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN, "read-only token");
     let rows = audit_rows(&h).await;
     let actor = format!("client:{}", client.id);
-    let mine: Vec<_> = rows
-        .iter()
-        .filter(|(a, _, _)| *a == actor)
-        .map(|(_, action, outcome)| (action.as_str(), outcome.as_str()))
-        .collect();
-    assert_eq!(mine, [("sign-in-failed", "denied"), ("sign-in", "success")]);
+    let mine: Vec<_> =
+        rows.iter().filter(|r| r.0 == actor).map(|r| (r.1.as_str(), r.2.as_str(), r.3.as_deref())).collect();
+    assert_eq!(
+        mine,
+        [
+            ("sign-in-failed", "denied", None),
+            ("sign-in", "success", None),
+            ("read", "success", Some(id)),
+            ("create", "denied", None),
+        ],
+        "every exchange and every access through the API is on the trail, refusals too"
+    );
+    // The harness's own create is on the trail as well, about the patient it created.
+    assert!(rows.iter().any(|r| r.1 == "create" && r.2 == "success" && r.3.as_deref() == Some(id)));
 }
 
-/// (actor, action, outcome) of every audit record, in order.
-async fn audit_rows(h: &Harness) -> Vec<(String, String, String)> {
-    let sql = "SELECT actor, action, outcome FROM audit_log ORDER BY seq";
-    let rows: Vec<(String, String, String)> = match h.db.engine {
+/// (actor, action, outcome, patient) of every audit record, in order.
+async fn audit_rows(h: &Harness) -> Vec<(String, String, String, Option<String>)> {
+    let sql = "SELECT actor, action, outcome, patient_id FROM audit_log ORDER BY seq";
+    let rows: Vec<(String, String, String, Option<String>)> = match h.db.engine {
         relais_testkit::Engine::Sqlite => {
             let pool = sqlx::SqlitePool::connect(h.db.url()).await.unwrap();
             let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
-            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()
         }
         relais_testkit::Engine::Postgres => {
             let pool = sqlx::PgPool::connect(h.db.url()).await.unwrap();
             let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
-            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+            rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()
         }
     };
     rows
