@@ -5,6 +5,7 @@
 //!   minimal password rule (reason codes, not sentences: the web layer translates them);
 //! - [`totp`]: the TOTP second factor (RFC 6238), enrolment URI and replay-safe verification;
 //! - [`token`]: opaque bearer tokens (sessions, invitations, password resets), stored only hashed;
+//! - [`sealed`]: secrets the server reads back (TOTP secrets, queued mail) encrypted at rest;
 //! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
 //! - [`policy`]: who may read and change what — roles, grants on a patient's record,
 //!   break-the-glass — as one decision every read, search and write asks.
@@ -23,6 +24,7 @@ pub mod password;
 pub mod policy;
 mod random;
 pub mod scopes;
+pub mod sealed;
 pub mod token;
 pub mod totp;
 

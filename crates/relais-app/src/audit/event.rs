@@ -105,7 +105,13 @@ fn classify(action_code: &str) -> (Value, Option<Value>, &'static str) {
         action::SIGN_IN | action::SIGN_IN_FAILED => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")
         }
-        action::SIGN_OUT => (dicom("110114", "User Authentication"), Some(dicom("110123", "Logout")), "E"),
+        action::SIGN_OUT | action::SIGN_OUT_EVERYWHERE => {
+            (dicom("110114", "User Authentication"), Some(dicom("110123", "Logout")), "E")
+        }
+        action::LOCK_OUT => (dicom("110113", "Security Alert"), None, "E"),
+        action::PASSWORD_RESET_REQUEST | action::PASSWORD_RESET | action::TOTP_ENROL => {
+            (dicom("110114", "User Authentication"), None, "U")
+        }
         action::BREAK_GLASS => (dicom("110113", "Security Alert"), None, "E"),
         action::INVITATION_USE => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")
@@ -140,7 +146,7 @@ mod tests {
         )
     }
 
-    const ACTIONS: [&str; 13] = [
+    const ACTIONS: [&str; 18] = [
         action::READ,
         action::VREAD,
         action::HISTORY,
@@ -152,6 +158,11 @@ mod tests {
         action::SIGN_IN,
         action::SIGN_IN_FAILED,
         action::SIGN_OUT,
+        action::SIGN_OUT_EVERYWHERE,
+        action::LOCK_OUT,
+        action::PASSWORD_RESET_REQUEST,
+        action::PASSWORD_RESET,
+        action::TOTP_ENROL,
         action::INVITATION_USE,
         action::BREAK_GLASS,
     ];
