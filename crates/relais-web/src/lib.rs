@@ -1,6 +1,6 @@
-//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, health and readiness,
-//! Prometheus metrics, and the middleware every response goes through (request ids, logs,
-//! security headers, body limit, timeouts).
+//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, signing in under `/auth`,
+//! health and readiness, Prometheus metrics, and the middleware every response goes through
+//! (request ids, logs, security headers, body limit, timeouts).
 //!
 //! Only this crate knows HTTP. A handler parses the request, calls one use case in relais-app
 //! and maps the result; it holds no rule of its own.
@@ -11,6 +11,7 @@ mod metrics;
 mod middleware;
 mod ops;
 mod server;
+mod session;
 mod state;
 
 pub use metrics::install_metrics_recorder;
@@ -23,6 +24,11 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
-    let app = Router::new().merge(ops::routes()).nest("/fhir", fhir::routes()).with_state(state);
+    let auth = session::routes(&state);
+    let app = Router::new()
+        .merge(ops::routes())
+        .nest("/fhir", fhir::routes())
+        .nest("/auth", auth)
+        .with_state(state);
     middleware::wrap(app, limit, timeout)
 }

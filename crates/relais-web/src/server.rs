@@ -15,6 +15,8 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    // With the peer's address, which the audit trail records for sign-ins.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");

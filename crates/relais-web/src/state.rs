@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use relais_app::Fhir;
+use relais_app::auth::Auth;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ impl WebSettings {
 #[derive(Clone)]
 pub struct AppState {
     pub fhir: Fhir,
+    /// Signing in and sessions.
+    pub auth: Auth,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -35,8 +38,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `fhir`, building the CapabilityStatement from what the server supports.
-    pub fn new(fhir: Fhir, settings: WebSettings, metrics: PrometheusHandle, started: &str) -> Self {
+    /// State for `fhir` and `auth`, building the CapabilityStatement from what the server
+    /// supports.
+    pub fn new(
+        fhir: Fhir,
+        auth: Auth,
+        settings: WebSettings,
+        metrics: PrometheusHandle,
+        started: &str,
+    ) -> Self {
         let base = settings.fhir_base();
         let statement = relais_fhir::capability::capability_statement(
             fhir.schema().resource_types(),
@@ -47,6 +57,12 @@ impl AppState {
                 date: started,
             },
         );
-        Self { fhir, settings: Arc::new(settings), metrics, capability: Arc::from(statement.to_string()) }
+        Self {
+            fhir,
+            auth,
+            settings: Arc::new(settings),
+            metrics,
+            capability: Arc::from(statement.to_string()),
+        }
     }
 }

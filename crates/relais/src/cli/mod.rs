@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod migrate;
+mod sealing_key;
 mod serve;
 
 use std::net::SocketAddr;

@@ -5,14 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use jiff::SignedDuration;
 use relais_app::Fhir;
+use relais_app::auth::{Auth, AuthSettings};
+use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
 use relais_core::{Clock, SystemClock, UuidV7Ids};
 use relais_fhir::SchemaValidator;
 use relais_web::{AppState, WebSettings};
 
 use super::migrate::open_store;
 use crate::logging;
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 
 /// Runs the server.
 pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -28,7 +31,7 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let started = relais_fhir::meta::instant(clock.now());
     let search = relais_fhir::search::SearchParams::shared(schema.resource_types())?;
-    let fhir = Fhir::new(store.clone(), schema, search, clock, Arc::new(UuidV7Ids));
+    let fhir = Fhir::new(store.clone(), schema, search, clock.clone(), Arc::new(UuidV7Ids));
 
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
@@ -45,7 +48,22 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
-    let app = relais_web::router(AppState::new(fhir, web, metrics.clone(), &started));
+    let sealing_key = super::sealing_key::load_or_create(&settings.data_dir)?;
+    let auth = Auth::new(
+        store.clone(),
+        clock.clone(),
+        Arc::new(UuidV7Ids),
+        auth_settings(&settings, &public_url),
+        &sealing_key,
+    );
+    let mailer = if settings.smtp_host.is_empty() {
+        tracing::warn!("smtp_host is not set: email (password resets) stays in the outbox until it is");
+        None
+    } else {
+        let mailer = Mailer::new(store.clone(), clock.clone(), &smtp_settings(&settings), &sealing_key)?;
+        Some(mailer.spawn(auth.mail_queued(), Duration::from_secs(15)))
+    };
+    let app = relais_web::router(AppState::new(fhir, auth, web, metrics.clone(), &started));
 
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -59,9 +77,44 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
     relais_web::serve(listener, app, shutdown_signal(), grace).await.context("server failed")?;
     upkeep.abort();
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The sign-in settings.
+fn auth_settings(settings: &Settings, public_url: &str) -> AuthSettings {
+    let secs = |s: u64| SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX));
+    AuthSettings {
+        lock_after_failures: settings.sign_in_lock_after,
+        lock_for: secs(settings.sign_in_lock_secs),
+        session_idle: secs(settings.session_idle_secs),
+        session_absolute: secs(settings.session_absolute_secs),
+        totp_required_for_staff: settings.totp_required_for_staff,
+        reset_valid_for: secs(settings.password_reset_valid_secs),
+        public_url: public_url.to_owned(),
+        ..AuthSettings::default()
+    }
+}
+
+/// Where outgoing email goes.
+fn smtp_settings(settings: &Settings) -> SmtpSettings {
+    let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    SmtpSettings {
+        host: settings.smtp_host.clone(),
+        port: settings.smtp_port,
+        from: settings.smtp_from.clone(),
+        security: match settings.smtp_security {
+            settings::SmtpSecurity::None => SmtpSecurity::None,
+            settings::SmtpSecurity::Starttls => SmtpSecurity::StartTls,
+            settings::SmtpSecurity::Tls => SmtpSecurity::Tls,
+        },
+        username: optional(&settings.smtp_username),
+        password: optional(&settings.smtp_password),
+    }
 }
 
 async fn shutdown_signal() {

@@ -13,4 +13,5 @@ mod examples;
 mod ops;
 mod search;
 mod search_api;
+mod sign_in;
 mod support;
