@@ -25,10 +25,6 @@ pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
     let auth = session::routes(&state);
-    let app = Router::new()
-        .merge(ops::routes())
-        .nest("/fhir", fhir::routes())
-        .nest("/auth", auth)
-        .with_state(state);
+    let app = Router::new().merge(ops::routes()).nest("/fhir", fhir::routes()).merge(auth).with_state(state);
     middleware::wrap(app, limit, timeout)
 }

@@ -26,7 +26,8 @@ pub(crate) fn protect<S: Clone + Send + Sync + 'static>(router: Router<S>, publi
             layer
         }
     };
-    router.layer(axum::middleware::from_fn_with_state(layer, guard))
+    // On the matched routes only: an unknown path stays a plain 404.
+    router.route_layer(axum::middleware::from_fn_with_state(layer, guard))
 }
 
 async fn guard(State(csrf): State<CsrfLayer>, request: Request, next: Next) -> Response {

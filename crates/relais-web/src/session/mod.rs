@@ -26,18 +26,19 @@ const SECURE_NAME: &str = "__Host-relais-session";
 /// Cookie name over plain http (development, a private network), where `__Host-` is refused.
 const PLAIN_NAME: &str = "relais-session";
 
-/// The `/auth` routes, CSRF-protected.
+/// The `/auth/*` routes of signing in, CSRF-protected; full paths, so that other `/auth` routes
+/// (the API's `/auth/token`) merge beside them.
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let router = Router::new()
-        .route("/session", get(handlers::current_session))
-        .route("/sign-in", post(handlers::sign_in))
-        .route("/second-factor", post(handlers::second_factor))
-        .route("/sign-out", post(handlers::sign_out))
-        .route("/sign-out-everywhere", post(handlers::sign_out_everywhere))
-        .route("/password-reset", post(handlers::request_reset))
-        .route("/password-reset/complete", post(handlers::complete_reset))
-        .route("/totp/enrol", post(handlers::start_enrolment))
-        .route("/totp/enrol/confirm", post(handlers::confirm_enrolment));
+        .route("/auth/session", get(handlers::current_session))
+        .route("/auth/sign-in", post(handlers::sign_in))
+        .route("/auth/second-factor", post(handlers::second_factor))
+        .route("/auth/sign-out", post(handlers::sign_out))
+        .route("/auth/sign-out-everywhere", post(handlers::sign_out_everywhere))
+        .route("/auth/password-reset", post(handlers::request_reset))
+        .route("/auth/password-reset/complete", post(handlers::complete_reset))
+        .route("/auth/totp/enrol", post(handlers::start_enrolment))
+        .route("/auth/totp/enrol/confirm", post(handlers::confirm_enrolment));
     protect(router, &state.settings.public_url)
 }
 
