@@ -16,6 +16,8 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Sign-in, code and reset requests accepted per client address and minute (0: no limit).
+    pub sign_in_attempts_per_minute: u32,
 }
 
 impl WebSettings {

@@ -44,6 +44,8 @@ pub struct Settings {
     pub sign_in_lock_after: u32,
     /// How long a lock lasts, in seconds.
     pub sign_in_lock_secs: u64,
+    /// Sign-in, code and reset requests accepted per client address and minute (0: no limit).
+    pub sign_in_attempts_per_minute: u32,
     /// How long an emailed password reset link works, in seconds.
     pub password_reset_valid_secs: u64,
     /// Whether staff must set up a TOTP second factor before doing anything.
@@ -104,6 +106,7 @@ impl Default for Settings {
             session_absolute_secs: 12 * 3600,
             sign_in_lock_after: 5,
             sign_in_lock_secs: 15 * 60,
+            sign_in_attempts_per_minute: 30,
             password_reset_valid_secs: 30 * 60,
             totp_required_for_staff: true,
             smtp_host: String::new(),
@@ -134,6 +137,7 @@ impl fmt::Debug for Settings {
             .field("session_absolute_secs", &self.session_absolute_secs)
             .field("sign_in_lock_after", &self.sign_in_lock_after)
             .field("sign_in_lock_secs", &self.sign_in_lock_secs)
+            .field("sign_in_attempts_per_minute", &self.sign_in_attempts_per_minute)
             .field("password_reset_valid_secs", &self.password_reset_valid_secs)
             .field("totp_required_for_staff", &self.totp_required_for_staff)
             .field("smtp_host", &self.smtp_host)
@@ -249,6 +253,10 @@ const DOCS: &[(&str, &str)] = &[
         "Consecutive sign-in failures (wrong password or code) that lock an account for a while.",
     ),
     ("sign_in_lock_secs", "How long such a lock lasts, in seconds."),
+    (
+        "sign_in_attempts_per_minute",
+        "Sign-in, code and password-reset requests accepted per client address and minute; then 429 (0: no limit).",
+    ),
     ("password_reset_valid_secs", "How long an emailed password reset link works (once), in seconds."),
     (
         "totp_required_for_staff",

@@ -10,6 +10,7 @@
 mod csrf;
 mod form;
 mod handlers;
+mod throttle;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -29,16 +30,21 @@ const PLAIN_NAME: &str = "relais-session";
 /// The `/auth/*` routes of signing in, CSRF-protected; full paths, so that other `/auth` routes
 /// (the API's `/auth/token`) merge beside them.
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
-    let router = Router::new()
-        .route("/auth/session", get(handlers::current_session))
+    // What takes a password, a code or an email is throttled per address.
+    let throttle = throttle::Throttle::new(state.settings.sign_in_attempts_per_minute);
+    let guessable = Router::new()
         .route("/auth/sign-in", post(handlers::sign_in))
         .route("/auth/second-factor", post(handlers::second_factor))
-        .route("/auth/sign-out", post(handlers::sign_out))
-        .route("/auth/sign-out-everywhere", post(handlers::sign_out_everywhere))
         .route("/auth/password-reset", post(handlers::request_reset))
         .route("/auth/password-reset/complete", post(handlers::complete_reset))
+        .route("/auth/totp/enrol/confirm", post(handlers::confirm_enrolment))
+        .route_layer(axum::middleware::from_fn_with_state(throttle, throttle::limit));
+    let router = Router::new()
+        .route("/auth/session", get(handlers::current_session))
+        .route("/auth/sign-out", post(handlers::sign_out))
+        .route("/auth/sign-out-everywhere", post(handlers::sign_out_everywhere))
         .route("/auth/totp/enrol", post(handlers::start_enrolment))
-        .route("/auth/totp/enrol/confirm", post(handlers::confirm_enrolment));
+        .merge(guessable);
     protect(router, &state.settings.public_url)
 }
 

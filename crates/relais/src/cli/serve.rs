@@ -47,6 +47,7 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         public_url: public_url.clone(),
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
+        sign_in_attempts_per_minute: settings.sign_in_attempts_per_minute,
     };
     let sealing_key = super::sealing_key::load_or_create(&settings.data_dir)?;
     let auth = Auth::new(

@@ -34,6 +34,14 @@ async fn http_lock_out_postgres() {
     lock_out(Engine::Postgres).await;
 }
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_throttled_per_address_sqlite() {
+    throttled_per_address(Engine::Sqlite).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_throttled_per_address_postgres() {
+    throttled_per_address(Engine::Postgres).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_idle_session_ends_sqlite() {
     idle_session_ends(Engine::Sqlite).await;
 }
@@ -205,6 +213,30 @@ async fn lock_out(engine: Engine) {
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
     assert_eq!(locked.json, serde_json::json!({"error": "sign-in-failed"}));
     assert!(locked.set_cookie.is_none());
+}
+
+async fn throttled_per_address(engine: Engine) {
+    let h = Harness::start_with(engine, &[], &[("RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE", "2")]).await;
+    create_user(&h, PATIENT, "patient");
+    for email in ["a@example.org", "b@example.org"] {
+        assert_eq!(sign_in(&h, email, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    }
+    // A third try within the minute, even with the right password, waits.
+    let response = h
+        .http
+        .post(format!("{}/auth/sign-in", h.server().url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={PATIENT}&password={PASSWORD}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"error": "too-many-attempts"}));
+    // Reading the session is not throttled.
+    assert_eq!(session(&h, "none").await.status, StatusCode::UNAUTHORIZED);
 }
 
 async fn idle_session_ends(engine: Engine) {
