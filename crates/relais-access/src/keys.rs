@@ -2,7 +2,7 @@
 //!
 //! One 256-bit secret per deployment (a file in the data folder, created on first start, or
 //! given by the operator), from which every key the server needs is derived with HMAC-SHA256
-//! over a purpose label: signing access tokens, encrypting second-factor secrets at rest. Keys
+//! over a purpose label: signing access tokens, sealing second-factor secrets and queued mail. Keys
 //! for different purposes are independent (knowing one says nothing of another), and the
 //! operator has a single value to protect, back up and, when needed, rotate.
 //!
@@ -22,15 +22,16 @@ pub const KEY_BYTES: usize = 32;
 pub enum Purpose {
     /// HMAC key of the access tokens (`crate::access_token`).
     AccessTokenSigning,
-    /// AEAD key of the TOTP secrets stored in the database.
-    TotpEncryption,
+    /// AEAD key of the secrets stored in the database that the server reads back (TOTP
+    /// secrets, queued email): `crate::sealed`.
+    Sealing,
 }
 
 impl Purpose {
     fn label(self) -> &'static [u8] {
         match self {
             Purpose::AccessTokenSigning => b"relais/v1/access-token-signing",
-            Purpose::TotpEncryption => b"relais/v1/totp-encryption",
+            Purpose::Sealing => b"relais/v1/sealing",
         }
     }
 }
@@ -112,7 +113,7 @@ mod tests {
         let b = ServerSecret::generate(&Fixed(2)).unwrap();
         let signing = a.derive(Purpose::AccessTokenSigning);
         assert_eq!(signing, a.derive(Purpose::AccessTokenSigning), "deterministic");
-        assert_ne!(signing, a.derive(Purpose::TotpEncryption));
+        assert_ne!(signing, a.derive(Purpose::Sealing));
         assert_ne!(signing, b.derive(Purpose::AccessTokenSigning));
         assert_ne!(signing, [1u8; KEY_BYTES], "not the secret itself");
     }

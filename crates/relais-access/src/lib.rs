@@ -7,6 +7,7 @@
 //! - [`token`]: opaque bearer tokens (sessions, invitations, password resets), stored only hashed;
 //! - [`keys`]: the server secret and the keys derived from it (token signing, TOTP encryption);
 //! - [`access_token`]: the short-lived signed bearer tokens of the FHIR API (JWT, HS256);
+//! - [`sealed`]: secrets the server reads back (TOTP secrets, queued mail) encrypted at rest;
 //! - [`audit`]: the hash chain that makes the audit trail tamper-evident, and its verifier;
 //! - [`policy`]: who may read and change what — roles, grants on a patient's record,
 //!   break-the-glass — as one decision every read, search and write asks.
@@ -27,6 +28,7 @@ pub mod password;
 pub mod policy;
 mod random;
 pub mod scopes;
+pub mod sealed;
 pub mod token;
 pub mod totp;
 

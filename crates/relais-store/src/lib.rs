@@ -14,6 +14,8 @@ mod index;
 mod postgres;
 mod rows;
 mod search;
+mod sessions;
+mod sessions_sql;
 mod sqlite;
 mod sqlite_reads;
 
@@ -29,6 +31,10 @@ pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
 pub use search::{SearchPage, SearchSpec, Visibility, Visible};
+pub use sessions::{
+    AccountSecurity, FailureRecorded, NewEmail, NewPasswordReset, NewSession, OutboxEmail, SessionRow,
+    Sessions,
+};
 
 /// How hard SQLite works to keep a committed write through a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,10 +73,10 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
     }
 }
 
-/// The versioned resource store, and beside it the audit trail ([`AuditLog`]) and the accounts
-/// ([`Accounts`]) and the API clients ([`ApiClients`]).
+/// The versioned resource store, and beside it the audit trail ([`AuditLog`]), the accounts
+/// ([`Accounts`]), signing in ([`Sessions`]) and the API clients ([`ApiClients`]).
 #[async_trait]
-pub trait ResourceStore: AuditLog + Accounts + ApiClients + Send + Sync + 'static {
+pub trait ResourceStore: AuditLog + Accounts + Sessions + ApiClients + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

@@ -177,6 +177,13 @@ crate::index::read_index!(read_index, sqlx::Postgres);
 crate::audit::audit_ops!(sqlx::Postgres);
 crate::accounts::account_ops!(sqlx::Postgres);
 crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
+crate::sessions_sql::sessions_impl!(
+    PgStore,
+    sqlx::Postgres,
+    |s| write = &s.pool,
+    read = &s.pool,
+    begin = s.pool.begin()
+);
 
 #[async_trait]
 impl Accounts for PgStore {

@@ -1,5 +1,6 @@
 //! Test support for Relais: throw-away SQLite files and PostgreSQL databases, a real `relais`
-//! server process on a free port, API credentials for it, and the official HL7 FHIR R4 examples.
+//! server process on a free port, API credentials for it, an SMTP sink that keeps the email it
+//! receives, and the official HL7 FHIR R4 examples.
 //!
 //! Used only by tests and benchmarks. PostgreSQL comes from `TEST_DATABASE_URL` (default: the
 //! local server at 127.0.0.1:5432); a test that needs it fails loudly when it is not there.
@@ -10,12 +11,14 @@
 mod credentials;
 mod db;
 mod server;
+mod smtp;
 
 use std::path::PathBuf;
 
 pub use credentials::{ClientCredentials, access_token, create_client};
 pub use db::{Engine, TestDb, pg_admin_url};
 pub use server::Server;
+pub use smtp::{ReceivedMail, SmtpSink};
 
 /// `engine_tests!(case, …)`: for each `async fn case(Engine)` in scope, a module `case` with one
 /// `#[tokio::test]` per engine, `case::sqlite` and `case::postgres`.

@@ -1,7 +1,7 @@
-//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, the OAuth2 token endpoint
-//! under `/auth`, health and readiness,
-//! Prometheus metrics, and the middleware every response goes through (request ids, logs,
-//! security headers, body limit, timeouts).
+//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, signing in and the
+//! OAuth2 token endpoint under `/auth`, health and readiness, Prometheus metrics, and the
+//! middleware every response goes through (request ids, logs, security headers, body limit,
+//! timeouts).
 //!
 //! Only this crate knows HTTP. A handler parses the request, calls one use case in relais-app
 //! and maps the result; it holds no rule of its own.
@@ -13,6 +13,7 @@ mod metrics;
 mod middleware;
 mod ops;
 mod server;
+mod session;
 mod state;
 
 pub use metrics::install_metrics_recorder;
@@ -25,10 +26,15 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
+    let sign_in = session::routes(&state);
+    let public_url = state.settings.public_url.clone();
     let app = Router::new()
         .merge(ops::routes())
-        .nest("/auth", auth::routes())
-        .nest("/fhir", fhir::routes())
+        .merge(auth::routes())
+        .merge(sign_in)
+        // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
+        // as the sign-in routes (bearer-token requests are exempt).
+        .nest("/fhir", session::protect(fhir::routes(), &public_url))
         .with_state(state);
     middleware::wrap(app, limit, timeout)
 }

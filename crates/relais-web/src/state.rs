@@ -6,6 +6,7 @@ use std::time::Duration;
 use metrics_exporter_prometheus::PrometheusHandle;
 use relais_app::Fhir;
 use relais_app::access::Tokens;
+use relais_app::auth::Auth;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Sign-in, code and reset requests accepted per client address and minute (0: no limit).
+    pub sign_in_attempts_per_minute: u32,
 }
 
 impl WebSettings {
@@ -31,6 +34,8 @@ pub struct AppState {
     pub fhir: Fhir,
     /// Access tokens: issued at `/auth/token`, checked on every FHIR request.
     pub tokens: Tokens,
+    /// Signing in and sessions.
+    pub auth: Auth,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -38,10 +43,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `fhir`, building the CapabilityStatement from what the server supports.
+    /// State for `fhir`, `tokens` and `auth`, building the CapabilityStatement from what the
+    /// server supports.
     pub fn new(
         fhir: Fhir,
         tokens: Tokens,
+        auth: Auth,
         settings: WebSettings,
         metrics: PrometheusHandle,
         started: &str,
@@ -59,6 +66,7 @@ impl AppState {
         Self {
             fhir,
             tokens,
+            auth,
             settings: Arc::new(settings),
             metrics,
             capability: Arc::from(statement.to_string()),

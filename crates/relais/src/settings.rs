@@ -42,6 +42,40 @@ pub struct Settings {
     pub secret_key: String,
     /// How long an access token from `/auth/token` lasts, in seconds.
     pub access_token_lifetime_secs: u64,
+    /// A session unused this long is over, in seconds.
+    pub session_idle_secs: u64,
+    /// A session is over this long after sign-in, used or not, in seconds.
+    pub session_absolute_secs: u64,
+    /// Consecutive sign-in failures (password or code) that lock an account.
+    pub sign_in_lock_after: u32,
+    /// How long a lock lasts, in seconds.
+    pub sign_in_lock_secs: u64,
+    /// Sign-in, code and reset requests accepted per client address and minute (0: no limit).
+    pub sign_in_attempts_per_minute: u32,
+    /// How long an emailed password reset link works, in seconds.
+    pub password_reset_valid_secs: u64,
+    /// Whether staff must set up a TOTP second factor before doing anything.
+    pub totp_required_for_staff: bool,
+    /// SMTP relay for outgoing email; empty: nothing is sent (messages wait in the outbox).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_security: SmtpSecurity,
+    /// Sender address of outgoing email.
+    pub smtp_from: String,
+    /// SMTP login; empty: none.
+    pub smtp_username: String,
+    /// SMTP password (redacted in logs).
+    pub smtp_password: String,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
 }
 
 /// Log line format.
@@ -76,6 +110,19 @@ impl Default for Settings {
             sqlite_durability: Durability::Normal,
             secret_key: String::new(),
             access_token_lifetime_secs: 300,
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            sign_in_lock_after: 5,
+            sign_in_lock_secs: 15 * 60,
+            sign_in_attempts_per_minute: 30,
+            password_reset_valid_secs: 30 * 60,
+            totp_required_for_staff: true,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_from: "Relais <relais@localhost>".to_owned(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
         }
     }
 }
@@ -96,6 +143,19 @@ impl fmt::Debug for Settings {
             .field("sqlite_durability", &self.sqlite_durability)
             .field("secret_key", &if self.secret_key.is_empty() { "" } else { "***" })
             .field("access_token_lifetime_secs", &self.access_token_lifetime_secs)
+            .field("session_idle_secs", &self.session_idle_secs)
+            .field("session_absolute_secs", &self.session_absolute_secs)
+            .field("sign_in_lock_after", &self.sign_in_lock_after)
+            .field("sign_in_lock_secs", &self.sign_in_lock_secs)
+            .field("sign_in_attempts_per_minute", &self.sign_in_attempts_per_minute)
+            .field("password_reset_valid_secs", &self.password_reset_valid_secs)
+            .field("totp_required_for_staff", &self.totp_required_for_staff)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &if self.smtp_password.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -204,6 +264,34 @@ const DOCS: &[(&str, &str)] = &[
         "access_token_lifetime_secs",
         "How long an access token issued at /auth/token lasts, in seconds. Tokens cannot be revoked: keep it short.",
     ),
+    ("session_idle_secs", "A signed-in session unused this long is over, in seconds."),
+    ("session_absolute_secs", "A session is over this long after sign-in, used or not, in seconds."),
+    (
+        "sign_in_lock_after",
+        "Consecutive sign-in failures (wrong password or code) that lock an account for a while.",
+    ),
+    ("sign_in_lock_secs", "How long such a lock lasts, in seconds."),
+    (
+        "sign_in_attempts_per_minute",
+        "Sign-in, code and password-reset requests accepted per client address and minute; then 429 (0: no limit).",
+    ),
+    ("password_reset_valid_secs", "How long an emailed password reset link works (once), in seconds."),
+    (
+        "totp_required_for_staff",
+        "Staff (every role but patient and caregiver) must set up a TOTP second factor before anything else.",
+    ),
+    (
+        "smtp_host",
+        "SMTP relay for outgoing email (password resets). Empty: nothing is sent; messages wait in the outbox.",
+    ),
+    ("smtp_port", "SMTP port (587 for STARTTLS, 465 for TLS, 25 for a local relay)."),
+    (
+        "smtp_security",
+        "\"starttls\" (required), \"tls\" (from the first byte) or \"none\" (a relay on this machine only).",
+    ),
+    ("smtp_from", "Sender of outgoing email, e.g. \"Relais <relais@example.org>\"."),
+    ("smtp_username", "SMTP login, if the relay asks for one. Empty: none."),
+    ("smtp_password", "SMTP password (never logged). Prefer RELAIS_SMTP_PASSWORD over this file."),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.
@@ -263,6 +351,8 @@ mod tests {
         assert!(!shown.contains("s3cret") && shown.contains("relais:***@db"), "{shown}");
         let with_key = Settings { secret_key: "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk=".into(), ..s };
         assert!(!format!("{with_key:?}").contains("c2VjcmV0"), "the server secret never shows");
+        let smtp = Settings { smtp_password: "m41lpass".into(), ..Settings::default() };
+        assert!(!format!("{smtp:?}").contains("m41lpass"));
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
         assert_eq!(redact_url("postgres://relais:p@ss@db/relais"), "postgres://relais:***@db/relais");
         assert_eq!(

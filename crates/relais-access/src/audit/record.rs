@@ -27,6 +27,16 @@ pub mod action {
     pub const SIGN_IN_FAILED: &str = "sign-in-failed";
     /// Sign-out.
     pub const SIGN_OUT: &str = "sign-out";
+    /// Sign-out of every session of the account at once.
+    pub const SIGN_OUT_EVERYWHERE: &str = "sign-out-everywhere";
+    /// Repeated failures locked the account for a while.
+    pub const LOCK_OUT: &str = "lock-out";
+    /// A password reset link was asked for (recorded whether or not the email is known).
+    pub const PASSWORD_RESET_REQUEST: &str = "password-reset-request";
+    /// A password was reset through an emailed link.
+    pub const PASSWORD_RESET: &str = "password-reset";
+    /// A second factor (TOTP) was set up.
+    pub const TOTP_ENROL: &str = "totp-enrol";
     /// An invitation link was used.
     pub const INVITATION_USE: &str = "invitation-use";
     /// A clinician opened a record outside their care team, giving a reason (in `purpose`).

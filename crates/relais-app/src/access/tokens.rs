@@ -182,6 +182,16 @@ impl Tokens {
         Ok(IssuedToken { access_token, expires_in: self.lifetime.as_secs(), scope: claims.scope })
     }
 
+    /// The principal of a person signed in with a session (no token, so no scopes): their roles
+    /// and current grants. [`BearerError::Invalid`] if the account is gone or disabled.
+    pub async fn signed_in(&self, account_id: &str) -> Result<Principal, BearerError> {
+        let account = self.store.account_by_id(account_id).await?;
+        let Some(account) = account.filter(|a| a.disabled_at.is_none()) else {
+            return Err(BearerError::Invalid);
+        };
+        Ok(principal_for_account(self.store.as_ref(), &self.params, &account).await?)
+    }
+
     /// The principal a bearer token stands for, now.
     pub async fn principal(&self, token: &str) -> Result<Principal, BearerError> {
         let claims = self.signer.verify(token, self.clock.now()).map_err(|e| match e {

@@ -112,7 +112,13 @@ fn classify(action_code: &str) -> (Value, Option<Value>, &'static str) {
         action::SIGN_IN | action::SIGN_IN_FAILED => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")
         }
-        action::SIGN_OUT => (dicom("110114", "User Authentication"), Some(dicom("110123", "Logout")), "E"),
+        action::SIGN_OUT | action::SIGN_OUT_EVERYWHERE => {
+            (dicom("110114", "User Authentication"), Some(dicom("110123", "Logout")), "E")
+        }
+        action::LOCK_OUT => (dicom("110113", "Security Alert"), None, "E"),
+        action::PASSWORD_RESET_REQUEST | action::PASSWORD_RESET | action::TOTP_ENROL => {
+            (dicom("110114", "User Authentication"), None, "U")
+        }
         action::BREAK_GLASS => (dicom("110113", "Security Alert"), None, "E"),
         action::INVITATION_USE => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")

@@ -17,7 +17,7 @@ pub const DEFAULT_COUNT: u32 = 50;
 pub const MAX_COUNT: u32 = 500;
 
 /// Every action code Relais records, to map AuditEvent's C/R/U/D/E onto.
-pub const KNOWN_ACTIONS: [&str; 13] = [
+pub const KNOWN_ACTIONS: [&str; 18] = [
     action::READ,
     action::VREAD,
     action::HISTORY,
@@ -29,6 +29,11 @@ pub const KNOWN_ACTIONS: [&str; 13] = [
     action::SIGN_IN,
     action::SIGN_IN_FAILED,
     action::SIGN_OUT,
+    action::SIGN_OUT_EVERYWHERE,
+    action::LOCK_OUT,
+    action::PASSWORD_RESET_REQUEST,
+    action::PASSWORD_RESET,
+    action::TOTP_ENROL,
     action::INVITATION_USE,
     action::BREAK_GLASS,
 ];

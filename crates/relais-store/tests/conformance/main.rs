@@ -16,6 +16,7 @@ mod history;
 mod index;
 mod lifecycle;
 mod search;
+mod sessions;
 mod support;
 mod tokens;
 mod versions;
@@ -114,3 +115,12 @@ conformance!(accounts::account_duplicate_email_is_refused_and_writes_nothing, ur
 conformance!(accounts::account_list_is_ordered_by_email);
 conformance!(accounts::account_concurrent_creations_with_one_email_store_exactly_one);
 conformance!(accounts::account_unknown_id_or_email_reads_as_none);
+
+// Signing in: sessions, lock-out, TOTP steps, reset tokens, the email outbox.
+conformance!(sessions::sessions_read_back_touch_and_revoke);
+conformance!(sessions::failures_lock_at_the_threshold_and_clear);
+conformance!(sessions::concurrent_failures_are_all_counted);
+conformance!(sessions::a_totp_step_is_accepted_once);
+conformance!(sessions::a_reset_token_works_once_and_ends_every_session);
+conformance!(sessions::the_outbox_hands_each_message_to_one_sender_and_retries);
+conformance!(sessions::concurrent_senders_never_share_a_message);

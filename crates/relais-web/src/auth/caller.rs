@@ -1,4 +1,5 @@
-//! `Authenticated`: the caller of a FHIR request, from its `Authorization: Bearer` token.
+//! `Authenticated`: the caller of a FHIR request, from its `Authorization: Bearer` token or, from
+//! a browser, the session cookie of a signed-in person (whose second factor is done).
 //!
 //! Missing or unusable credentials are answered `401` with an OperationOutcome and a
 //! `WWW-Authenticate` challenge (RFC 6750 §3): `invalid_request` for a malformed header,
@@ -41,7 +42,25 @@ impl FromRequestParts<AppState> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let address = peer_address(parts);
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(challenge(None, "authentication-required", "Sign in, or present an access token"));
+            // No token: a person signed in with a session cookie (a browser), or nobody.
+            let signed_in = match crate::session::session_account(state, &parts.headers).await {
+                Ok(Some(account)) => state.tokens.signed_in(&account).await.map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the session");
+                    return Err(unavailable());
+                }
+            };
+            return match signed_in {
+                Ok(Some(principal)) => Ok(Authenticated(Caller { principal, address, purpose: None })),
+                Ok(None) | Err(BearerError::Invalid | BearerError::Expired) => {
+                    Err(challenge(None, "authentication-required", "Sign in, or present an access token"))
+                }
+                Err(BearerError::Store(e)) => {
+                    tracing::error!(error = %e, "cannot read the signed-in account");
+                    Err(unavailable())
+                }
+            };
         };
         let Some(token) = bearer_token(value) else {
             return Err(challenge(
@@ -62,14 +81,7 @@ impl FromRequestParts<AppState> for Authenticated {
             }
             Err(BearerError::Store(e)) => {
                 tracing::error!(error = %e, "cannot check the access token");
-                Err(outcome_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &[Issue::error(
-                        IssueType::Exception,
-                        "store-unavailable",
-                        "The server cannot check credentials now",
-                    )],
-                ))
+                Err(unavailable())
             }
         }
     }
@@ -81,6 +93,13 @@ fn bearer_token(value: &HeaderValue) -> Option<&str> {
     let (scheme, token) = text.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+fn unavailable() -> Response {
+    outcome_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &[Issue::error(IssueType::Exception, "store-unavailable", "The server cannot check credentials now")],
+    )
 }
 
 /// A 401 with the RFC 6750 challenge.

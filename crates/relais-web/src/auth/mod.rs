@@ -13,9 +13,9 @@ use axum::routing::post;
 
 use crate::state::AppState;
 
-/// The routes under `/auth`.
+/// The token endpoint, `/auth/token` (the sign-in routes beside it are `session`'s).
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/token", post(token::post_token))
+    Router::new().route("/auth/token", post(token::post_token))
 }
 
 pub(crate) use token::get_smart_configuration;

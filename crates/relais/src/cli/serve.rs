@@ -5,16 +5,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use jiff::SignedDuration;
 use relais_access::access_token::TokenSigner;
+use relais_access::keys::Purpose;
 use relais_app::Fhir;
 use relais_app::access::Tokens;
+use relais_app::auth::{Auth, AuthSettings};
+use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
 use relais_core::{Clock, SystemClock, UuidV7Ids};
 use relais_fhir::SchemaValidator;
 use relais_web::{AppState, WebSettings};
 
 use super::migrate::open_store;
 use crate::logging;
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 
 /// Runs the server.
 pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -47,11 +51,27 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         public_url: public_url.clone(),
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
+        sign_in_attempts_per_minute: settings.sign_in_attempts_per_minute,
     };
     let signer = TokenSigner::new(&secret, &public_url, &web.fhir_base());
-    let lifetime = jiff::SignedDuration::from_secs(i64::try_from(settings.access_token_lifetime_secs)?);
-    let tokens = Tokens::new(store.clone(), schema, search, clock, signer, lifetime);
-    let app = relais_web::router(AppState::new(fhir, tokens, web, metrics.clone(), &started));
+    let lifetime = SignedDuration::from_secs(i64::try_from(settings.access_token_lifetime_secs)?);
+    let tokens = Tokens::new(store.clone(), schema, search, clock.clone(), signer, lifetime);
+    let sealing_key = secret.derive(Purpose::Sealing);
+    let auth = Auth::new(
+        store.clone(),
+        clock.clone(),
+        Arc::new(UuidV7Ids),
+        auth_settings(&settings, &public_url),
+        &sealing_key,
+    );
+    let mailer = if settings.smtp_host.is_empty() {
+        tracing::warn!("smtp_host is not set: email (password resets) stays in the outbox until it is");
+        None
+    } else {
+        let mailer = Mailer::new(store.clone(), clock.clone(), &smtp_settings(&settings), &sealing_key)?;
+        Some(mailer.spawn(auth.mail_queued(), Duration::from_secs(15)))
+    };
+    let app = relais_web::router(AppState::new(fhir, tokens, auth, web, metrics.clone(), &started));
 
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -65,9 +85,44 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
     relais_web::serve(listener, app, shutdown_signal(), grace).await.context("server failed")?;
     upkeep.abort();
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The sign-in settings.
+fn auth_settings(settings: &Settings, public_url: &str) -> AuthSettings {
+    let secs = |s: u64| SignedDuration::from_secs(i64::try_from(s).unwrap_or(i64::MAX));
+    AuthSettings {
+        lock_after_failures: settings.sign_in_lock_after,
+        lock_for: secs(settings.sign_in_lock_secs),
+        session_idle: secs(settings.session_idle_secs),
+        session_absolute: secs(settings.session_absolute_secs),
+        totp_required_for_staff: settings.totp_required_for_staff,
+        reset_valid_for: secs(settings.password_reset_valid_secs),
+        public_url: public_url.to_owned(),
+        ..AuthSettings::default()
+    }
+}
+
+/// Where outgoing email goes.
+fn smtp_settings(settings: &Settings) -> SmtpSettings {
+    let optional = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    SmtpSettings {
+        host: settings.smtp_host.clone(),
+        port: settings.smtp_port,
+        from: settings.smtp_from.clone(),
+        security: match settings.smtp_security {
+            settings::SmtpSecurity::None => SmtpSecurity::None,
+            settings::SmtpSecurity::Starttls => SmtpSecurity::StartTls,
+            settings::SmtpSecurity::Tls => SmtpSecurity::Tls,
+        },
+        username: optional(&settings.smtp_username),
+        password: optional(&settings.smtp_password),
+    }
 }
 
 async fn shutdown_signal() {

@@ -14,4 +14,5 @@ mod examples;
 mod ops;
 mod search;
 mod search_api;
+mod sign_in;
 mod support;
