@@ -9,6 +9,7 @@
 mod auth;
 mod error;
 mod fhir;
+mod me;
 mod metrics;
 mod middleware;
 mod ops;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(ops::routes())
         .merge(auth::routes())
+        .merge(me::routes())
         .merge(sign_in)
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).
