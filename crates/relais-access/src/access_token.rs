@@ -147,18 +147,10 @@ mod tests {
     use jiff::SignedDuration;
 
     use super::*;
-    use crate::random::{Entropy, EntropyError};
-
-    struct Fixed(u8);
-    impl Entropy for Fixed {
-        fn fill(&self, buf: &mut [u8]) -> Result<(), EntropyError> {
-            buf.fill(self.0);
-            Ok(())
-        }
-    }
+    use crate::random::TestEntropy;
 
     fn secret(n: u8) -> ServerSecret {
-        ServerSecret::generate(&Fixed(n)).unwrap()
+        ServerSecret::generate(&TestEntropy::seeded(n)).unwrap()
     }
 
     fn signer(n: u8) -> TokenSigner {

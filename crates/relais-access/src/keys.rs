@@ -89,18 +89,11 @@ impl std::fmt::Debug for ServerSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    struct Fixed(u8);
-    impl Entropy for Fixed {
-        fn fill(&self, buf: &mut [u8]) -> Result<(), EntropyError> {
-            buf.fill(self.0);
-            Ok(())
-        }
-    }
+    use crate::random::TestEntropy;
 
     #[test]
     fn round_trips_through_its_text_and_never_shows_in_debug() {
-        let secret = ServerSecret::generate(&Fixed(7)).unwrap();
+        let secret = ServerSecret::generate(&TestEntropy::seeded(7)).unwrap();
         assert_eq!(ServerSecret::parse(&format!("  {}\n", secret.encode())).unwrap(), secret);
         assert_eq!(format!("{secret:?}"), "ServerSecret(<redacted>)");
         assert_eq!(ServerSecret::parse("c2hvcnQ="), Err(MalformedSecret), "too short");
@@ -109,8 +102,8 @@ mod tests {
 
     #[test]
     fn each_purpose_gets_its_own_key_and_each_secret_its_own_keys() {
-        let a = ServerSecret::generate(&Fixed(1)).unwrap();
-        let b = ServerSecret::generate(&Fixed(2)).unwrap();
+        let a = ServerSecret::generate(&TestEntropy::seeded(1)).unwrap();
+        let b = ServerSecret::generate(&TestEntropy::seeded(2)).unwrap();
         let signing = a.derive(Purpose::AccessTokenSigning);
         assert_eq!(signing, a.derive(Purpose::AccessTokenSigning), "deterministic");
         assert_ne!(signing, a.derive(Purpose::Sealing));

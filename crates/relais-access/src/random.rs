@@ -55,6 +55,14 @@ mod tests {
 pub(crate) struct TestEntropy(pub(crate) std::sync::Mutex<u8>);
 
 #[cfg(test)]
+impl TestEntropy {
+    /// A source whose first draw is `seed, seed+1, …`: different seeds, different bytes.
+    pub(crate) fn seeded(seed: u8) -> Self {
+        Self(std::sync::Mutex::new(seed))
+    }
+}
+
+#[cfg(test)]
 impl Entropy for TestEntropy {
     fn fill(&self, buf: &mut [u8]) -> Result<(), EntropyError> {
         let mut seed = self.0.lock().unwrap();
