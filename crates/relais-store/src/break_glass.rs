@@ -17,8 +17,11 @@ pub trait BreakGlassGrants: Send + Sync {
     async fn insert_break_glass(&self, grant: &BreakGlassRow) -> Result<(), StoreError>;
 
     /// The grants of `account_id` still running at `now` (`expires_at > now`), oldest first.
-    async fn active_break_glass(&self, account_id: &str, now: Timestamp)
-    -> Result<Vec<BreakGlassRow>, StoreError>;
+    async fn active_break_glass(
+        &self,
+        account_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<BreakGlassRow>, StoreError>;
 
     /// One grant by id.
     async fn break_glass_by_id(&self, id: &str) -> Result<Option<BreakGlassRow>, StoreError>;
@@ -66,7 +69,11 @@ pub struct BreakGlassRow {
 impl BreakGlassRow {
     /// Where this grant stands in the review list, to start the next page after it.
     pub fn position(&self) -> ReviewPosition {
-        ReviewPosition { reviewed: self.reviewed_at.is_some(), granted_at: self.granted_at, id: self.id.clone() }
+        ReviewPosition {
+            reviewed: self.reviewed_at.is_some(),
+            granted_at: self.granted_at,
+            id: self.id.clone(),
+        }
     }
 }
 
@@ -163,12 +170,12 @@ macro_rules! break_glass_impl {
                     " ORDER BY (CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END), granted_at DESC, id DESC",
                     " LIMIT $4"
                 ))
-                    .bind(after.map(|p| i64::from(p.reviewed)))
-                    .bind(after.map(|p| crate::micros(p.granted_at)))
-                    .bind(after.map(|p| p.id.clone()))
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.$reads)
-                    .await?;
+                .bind(after.map(|p| i64::from(p.reviewed)))
+                .bind(after.map(|p| crate::micros(p.granted_at)))
+                .bind(after.map(|p| p.id.clone()))
+                .bind(i64::from(limit))
+                .fetch_all(&self.$reads)
+                .await?;
                 Ok(rows.iter().map(break_glass_row).collect::<Result<Vec<_>, sqlx::Error>>()?)
             }
 
