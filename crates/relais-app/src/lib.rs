@@ -10,4 +10,6 @@ pub mod auth;
 pub mod fhir;
 pub mod mail;
 
-pub use fhir::{Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written, parse_if_match};
+pub use fhir::{
+    BreakGlassError, Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written, parse_if_match,
+};

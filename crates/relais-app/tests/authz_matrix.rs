@@ -68,6 +68,7 @@ async fn caller(world: &World, actor: &Actor, tally: &mut Tally) -> Caller {
         patient: actor.patient.map(str::to_owned),
         practitioner: actor.practitioner.clone(),
         related_person: actor.related_person.map(str::to_owned),
+        account: None,
     };
     let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
     let mut principal =

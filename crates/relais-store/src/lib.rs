@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod break_glass;
 mod clients;
 mod error;
 mod group_commit;
@@ -26,6 +27,7 @@ use jiff::Timestamp;
 
 pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
 pub use audit::{AuditLog, AuditQuery};
+pub use break_glass::{BreakGlassGrants, BreakGlassRow, ReviewPosition};
 pub use clients::{ApiClient, ApiClients};
 pub use error::StoreError;
 pub use relais_fhir::search::{IndexEntry, IndexValue};
@@ -74,9 +76,12 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
 }
 
 /// The versioned resource store, and beside it the audit trail ([`AuditLog`]), the accounts
-/// ([`Accounts`]), signing in ([`Sessions`]) and the API clients ([`ApiClients`]).
+/// ([`Accounts`]), signing in ([`Sessions`]), the API clients ([`ApiClients`]) and the
+/// break-the-glass grants ([`BreakGlassGrants`]).
 #[async_trait]
-pub trait ResourceStore: AuditLog + Accounts + Sessions + ApiClients + Send + Sync + 'static {
+pub trait ResourceStore:
+    AuditLog + Accounts + Sessions + ApiClients + BreakGlassGrants + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

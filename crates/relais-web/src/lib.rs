@@ -1,11 +1,12 @@
 //! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, signing in and the
-//! OAuth2 token endpoint under `/auth`, health and readiness, Prometheus metrics, and the
+//! OAuth2 token endpoint under `/auth`, break-the-glass under `/api`, health and readiness, Prometheus metrics, and the
 //! middleware every response goes through (request ids, logs, security headers, body limit,
 //! timeouts).
 //!
 //! Only this crate knows HTTP. A handler parses the request, calls one use case in relais-app
 //! and maps the result; it holds no rule of its own.
 
+mod api;
 mod auth;
 mod error;
 mod fhir;
@@ -28,12 +29,14 @@ pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
     let sign_in = session::routes(&state);
+    let api = api::routes(&state);
     let public_url = state.settings.public_url.clone();
     let app = Router::new()
         .merge(ops::routes())
         .merge(auth::routes())
         .merge(me::routes())
         .merge(sign_in)
+        .merge(api)
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).
         .nest("/fhir", session::protect(fhir::routes(), &public_url))

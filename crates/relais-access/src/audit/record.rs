@@ -41,6 +41,10 @@ pub mod action {
     pub const INVITATION_USE: &str = "invitation-use";
     /// A clinician opened a record outside their care team, giving a reason (in `purpose`).
     pub const BREAK_GLASS: &str = "break-glass";
+    /// The privacy officer listed the break-the-glass grants for review.
+    pub const BREAK_GLASS_REVIEW_LIST: &str = "break-glass-review-list";
+    /// The privacy officer marked a break-the-glass grant reviewed (its id in `resource_id`).
+    pub const BREAK_GLASS_REVIEW: &str = "break-glass-review";
 }
 
 /// How the action ended. Maps onto AuditEvent.outcome (0, 4, 8).

@@ -7,7 +7,9 @@
 //! - a caregiver (a RelatedPerson): what the patient shares with them — an active Consent of the
 //!   patient naming them as `provision.actor`, limited to its `provision.class` resource types
 //!   (all of the record when it lists none), read-only, until the provision's period ends. A
-//!   RelatedPerson the patient never shared anything with sees nothing.
+//!   RelatedPerson the patient never shared anything with sees nothing;
+//! - a clinician's account: the break-the-glass grants they took (stored, see
+//!   `Fhir::break_glass`) still running at the instant the request is decided, read-only.
 //!
 //! Read with the server's own searches: these are the facts access is decided on, not results
 //! shown to the person.
@@ -30,6 +32,9 @@ pub struct Identity {
     pub practitioner: Option<String>,
     /// The RelatedPerson of a caregiver account.
     pub related_person: Option<String>,
+    /// The account and the instant the request is decided at: the account's break-the-glass
+    /// grants running then count too (`None`: none are read).
+    pub account: Option<(String, Timestamp)>,
 }
 
 /// Task statuses in which the owner is still working on it.
@@ -65,6 +70,11 @@ pub async fn grants_for(
     }
     if let Some(related) = &identity.related_person {
         grants.extend(caregiver_grants(store, params, related).await?);
+    }
+    if let Some((account, now)) = &identity.account {
+        for row in store.active_break_glass(account, *now).await? {
+            grants.push(grant(&row.patient_id, Basis::BreakGlass, None, false, Some(row.expires_at)));
+        }
     }
     Ok(grants)
 }

@@ -189,7 +189,7 @@ impl Tokens {
         let Some(account) = account.filter(|a| a.disabled_at.is_none()) else {
             return Err(BearerError::Invalid);
         };
-        Ok(principal_for_account(self.store.as_ref(), &self.params, &account).await?)
+        Ok(principal_for_account(self.store.as_ref(), &self.params, &account, self.clock.now()).await?)
     }
 
     /// The principal a bearer token stands for, now.
@@ -212,7 +212,8 @@ impl Tokens {
         let Some(account) = account.filter(|a| a.disabled_at.is_none()) else {
             return Err(BearerError::Invalid);
         };
-        let mut principal = principal_for_account(self.store.as_ref(), &self.params, &account).await?;
+        let mut principal =
+            principal_for_account(self.store.as_ref(), &self.params, &account, self.clock.now()).await?;
         principal.scopes = Some(scopes);
         Ok(principal)
     }
@@ -254,11 +255,13 @@ pub async fn register_client(
 /// Compared against when the client id is unknown: no secret hashes to it.
 const UNKNOWN_CLIENT: &str = "-";
 
-/// The principal of a signed-in person: their roles and the grants their record links give them.
+/// The principal of a signed-in person at `now`: their roles, the grants their record links give
+/// them, and the break-the-glass grants they hold then.
 pub async fn principal_for_account(
     store: &dyn ResourceStore,
     params: &SearchParams,
     account: &relais_store::Account,
+    now: Timestamp,
 ) -> Result<Principal, StoreError> {
     let roles = account.roles.iter().filter_map(|r| Role::from_code(&r.role)).collect();
     let identity = Identity {
@@ -266,6 +269,7 @@ pub async fn principal_for_account(
         patient: account.patient_id.clone(),
         practitioner: account.practitioner_id.clone(),
         related_person: None,
+        account: Some((account.id.clone(), now)),
     };
     let grants = grants_for(store, params, &identity).await?;
     Ok(Principal { id: account.id.clone(), roles: identity.roles, grants, scopes: None })

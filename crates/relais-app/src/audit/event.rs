@@ -120,6 +120,8 @@ fn classify(action_code: &str) -> (Value, Option<Value>, &'static str) {
             (dicom("110114", "User Authentication"), None, "U")
         }
         action::BREAK_GLASS => (dicom("110113", "Security Alert"), None, "E"),
+        action::BREAK_GLASS_REVIEW_LIST => (dicom("110101", "Audit Log Used"), None, "R"),
+        action::BREAK_GLASS_REVIEW => (dicom("110101", "Audit Log Used"), None, "U"),
         action::INVITATION_USE => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")
         }

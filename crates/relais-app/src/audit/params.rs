@@ -17,7 +17,7 @@ pub const DEFAULT_COUNT: u32 = 50;
 pub const MAX_COUNT: u32 = 500;
 
 /// Every action code Relais records, to map AuditEvent's C/R/U/D/E onto.
-pub const KNOWN_ACTIONS: [&str; 18] = [
+pub const KNOWN_ACTIONS: [&str; 20] = [
     action::READ,
     action::VREAD,
     action::HISTORY,
@@ -36,6 +36,8 @@ pub const KNOWN_ACTIONS: [&str; 18] = [
     action::TOTP_ENROL,
     action::INVITATION_USE,
     action::BREAK_GLASS,
+    action::BREAK_GLASS_REVIEW_LIST,
+    action::BREAK_GLASS_REVIEW,
 ];
 
 /// A parsed AuditEvent search.
@@ -212,7 +214,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e:?}"));
         let q = &s.query;
         assert_eq!((q.patient.as_deref(), q.agent.as_deref()), (Some("alice"), Some("nurse-1")));
-        assert_eq!(q.actions, ["read", "vread", "history", "export"]);
+        assert_eq!(q.actions, ["read", "vread", "history", "export", "break-glass-review-list"]);
         assert_eq!(q.outcome, Some(Outcome::Denied));
         assert_eq!(q.recorded_from, Some(micros("2026-11-01T00:00:00Z")));
         assert_eq!(q.recorded_to, Some(micros("2026-11-26T10:00:00Z") - 1));

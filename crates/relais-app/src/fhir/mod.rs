@@ -4,6 +4,7 @@
 mod audit_events;
 mod audit_writes;
 mod audited;
+mod break_glass;
 mod bundle;
 mod conditional;
 mod error;
@@ -22,6 +23,7 @@ use relais_fhir::SchemaValidator;
 use relais_fhir::search::SearchParams;
 use relais_store::{ResourceRow, ResourceStore};
 
+pub use break_glass::{BreakGlassError, MAX_MINUTES, ReviewPage};
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
 pub use own_accesses::OwnAccess;

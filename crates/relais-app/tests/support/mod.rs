@@ -19,6 +19,8 @@ pub struct World {
     pub store: Arc<dyn ResourceStore>,
     pub params: Arc<SearchParams>,
     pub db: TestDb,
+    /// The clock the use cases read (moved by tests of expiry).
+    pub clock: Arc<FixedClock>,
 }
 
 impl World {
@@ -29,7 +31,13 @@ impl World {
         let schema = SchemaValidator::shared().unwrap();
         let params = SearchParams::shared(schema.resource_types()).unwrap();
         let clock = Arc::new(FixedClock::new("2026-11-26T10:00:00Z".parse().unwrap()));
-        let fhir = Fhir::new(store.clone(), schema, params.clone(), clock, Arc::new(SequentialIds::new("x")));
+        let fhir = Fhir::new(
+            store.clone(),
+            schema,
+            params.clone(),
+            clock.clone(),
+            Arc::new(SequentialIds::new("x")),
+        );
         for p in ["alice", "bob", "carol", "dan"] {
             put(&fhir, patient(p)).await;
         }
@@ -50,7 +58,7 @@ impl World {
         let condition = json!({"resourceType": "Condition", "id": "c-alice",
             "code": {"text": "heart failure"}, "subject": {"reference": "Patient/alice"}});
         put(&fhir, condition).await;
-        World { fhir, store, params, db }
+        World { fhir, store, params, db, clock }
     }
 
     pub async fn close(self) {

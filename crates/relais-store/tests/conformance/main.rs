@@ -10,6 +10,7 @@
 mod accounts;
 mod audit;
 mod audit_batch;
+mod break_glass;
 mod concurrency;
 mod creates;
 mod history;
@@ -124,3 +125,7 @@ conformance!(sessions::a_totp_step_is_accepted_once);
 conformance!(sessions::a_reset_token_works_once_and_ends_every_session);
 conformance!(sessions::the_outbox_hands_each_message_to_one_sender_and_retries);
 conformance!(sessions::concurrent_senders_never_share_a_message);
+
+// Break-the-glass grants.
+conformance!(break_glass::break_glass_grants_are_active_until_they_lapse);
+conformance!(break_glass::break_glass_review_lists_unreviewed_first_newest_first_and_marks_once);

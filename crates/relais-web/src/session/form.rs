@@ -6,16 +6,16 @@ use std::collections::HashMap;
 use axum::http::{HeaderMap, header};
 
 /// Largest form accepted: a password is at most 1024 characters, the rest is short.
-pub(super) const MAX_FORM_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// Named text fields.
 #[derive(Default)]
-pub(super) struct Fields(HashMap<String, String>);
+pub(crate) struct Fields(HashMap<String, String>);
 
 impl Fields {
     /// The fields of `body`, read as JSON when the content type says so, else as a URL-encoded
     /// form. `None` for a JSON body that is not an object (the caller answers `form-invalid`).
-    pub(super) fn parse(headers: &HeaderMap, body: &[u8]) -> Option<Fields> {
+    pub(crate) fn parse(headers: &HeaderMap, body: &[u8]) -> Option<Fields> {
         let json = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -25,7 +25,10 @@ impl Fields {
             let fields = value
                 .as_object()?
                 .iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .filter_map(|(k, v)| {
+                    let text = v.as_str().map(str::to_owned).or_else(|| v.as_number().map(|n| n.to_string()));
+                    text.map(|v| (k.clone(), v))
+                })
                 .collect();
             return Some(Fields(fields));
         }
@@ -33,7 +36,7 @@ impl Fields {
     }
 
     /// A field's value, or `""` when it is missing (an empty field is refused like a wrong one).
-    pub(super) fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.0.get(name).map_or("", String::as_str)
     }
 }

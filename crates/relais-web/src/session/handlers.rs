@@ -196,7 +196,7 @@ fn auth_refusal(state: &AppState, e: &AuthError) -> Response {
 }
 
 /// `{"error": code, "field": field}` with `status`.
-pub(super) fn refusal(status: StatusCode, code: &str, field: Option<&str>) -> Response {
+pub(crate) fn refusal(status: StatusCode, code: &str, field: Option<&str>) -> Response {
     let mut body = json!({"error": code});
     if let Some(field) = field {
         body["field"] = json!(field);

@@ -8,7 +8,7 @@
 //! for the whole host, so no subdomain or plain-http page can set or shadow it).
 
 mod csrf;
-mod form;
+pub(crate) mod form;
 mod handlers;
 mod throttle;
 
@@ -21,6 +21,7 @@ use relais_app::auth::AuthError;
 use crate::state::AppState;
 
 pub(crate) use csrf::protect;
+pub(crate) use handlers::refusal;
 
 /// Cookie name over https.
 const SECURE_NAME: &str = "__Host-relais-session";

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod break_glass;
 mod bundle;
 mod concurrency;
 mod crash;
