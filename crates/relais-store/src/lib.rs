@@ -11,6 +11,7 @@ mod clients;
 mod error;
 mod group_commit;
 mod index;
+mod invitations;
 mod postgres;
 mod rows;
 mod search;
@@ -28,6 +29,7 @@ pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
 pub use audit::{AuditLog, AuditQuery};
 pub use clients::{ApiClient, ApiClients};
 pub use error::StoreError;
+pub use invitations::{InvitationRow, Invitations, NewInvitation};
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
 pub use search::{SearchPage, SearchSpec, Visibility, Visible};
@@ -74,9 +76,12 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
 }
 
 /// The versioned resource store, and beside it the audit trail ([`AuditLog`]), the accounts
-/// ([`Accounts`]), signing in ([`Sessions`]) and the API clients ([`ApiClients`]).
+/// ([`Accounts`]), signing in ([`Sessions`]), the API clients ([`ApiClients`]) and invitation
+/// links ([`Invitations`]).
 #[async_trait]
-pub trait ResourceStore: AuditLog + Accounts + Sessions + ApiClients + Send + Sync + 'static {
+pub trait ResourceStore:
+    AuditLog + Accounts + Sessions + ApiClients + Invitations + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 

@@ -177,6 +177,7 @@ crate::index::read_index!(read_index, sqlx::Postgres);
 crate::audit::audit_ops!(sqlx::Postgres);
 crate::accounts::account_ops!(sqlx::Postgres);
 crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
+crate::invitations::invitations_impl!(PgStore, sqlx::Postgres, |s| write = &s.pool, read = &s.pool);
 crate::sessions_sql::sessions_impl!(
     PgStore,
     sqlx::Postgres,

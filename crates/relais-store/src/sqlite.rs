@@ -194,6 +194,7 @@ crate::index::read_index!(read_index, sqlx::Sqlite);
 crate::audit::audit_ops!(sqlx::Sqlite);
 crate::accounts::account_ops!(sqlx::Sqlite);
 crate::clients::clients_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
+crate::invitations::invitations_impl!(SqliteStore, sqlx::Sqlite, |s| write = &s.writer, read = &s.readers);
 crate::sessions_sql::sessions_impl!(
     SqliteStore,
     sqlx::Sqlite,

@@ -14,6 +14,7 @@ mod concurrency;
 mod creates;
 mod history;
 mod index;
+mod invitations;
 mod lifecycle;
 mod search;
 mod sessions;
@@ -124,3 +125,8 @@ conformance!(sessions::a_totp_step_is_accepted_once);
 conformance!(sessions::a_reset_token_works_once_and_ends_every_session);
 conformance!(sessions::the_outbox_hands_each_message_to_one_sender_and_retries);
 conformance!(sessions::concurrent_senders_never_share_a_message);
+
+// Invitation links.
+conformance!(invitations::invitation_reads_back_and_is_used_while_open);
+conformance!(invitations::invitation_duplicate_token_is_refused);
+conformance!(invitations::invitation_single_use_raced_succeeds_once);
