@@ -9,6 +9,7 @@
 mod auth;
 mod error;
 mod fhir;
+mod invitations;
 mod metrics;
 mod middleware;
 mod ops;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(auth::routes())
         .merge(sign_in)
+        .merge(invitations::routes(&public_url))
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).
         .nest("/fhir", session::protect(fhir::routes(), &public_url))

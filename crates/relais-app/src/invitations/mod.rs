@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use relais_access::audit::{AuditDraft, Outcome, action};
-use relais_access::invitation::{self, Invalid, Purpose};
+use relais_access::invitation::{self, Invalid};
 use relais_access::policy::{self, Action, Decision, Role, Target};
 use relais_access::token::{self, Token};
 use relais_core::{Clock, IdGenerator};
@@ -24,6 +24,7 @@ use relais_store::{InvitationRow, NewInvitation, ResourceStore};
 use crate::access::Caller;
 
 pub use error::InvitationError;
+pub use relais_access::invitation::Purpose;
 
 /// The longest an invitation may stay open.
 pub const MAX_VALID_FOR: SignedDuration = SignedDuration::from_hours(24 * 30);

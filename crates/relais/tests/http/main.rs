@@ -11,6 +11,7 @@ mod crash;
 mod crud;
 mod errors;
 mod examples;
+mod invitations;
 mod ops;
 mod search;
 mod search_api;
