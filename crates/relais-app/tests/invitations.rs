@@ -5,6 +5,8 @@
 //! are refused; a court clerk invites to a hearing only; only the creator or an administrator
 //! revokes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
