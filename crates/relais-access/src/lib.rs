@@ -23,6 +23,7 @@
 pub mod access_token;
 pub mod audit;
 pub mod consent;
+pub mod invitation;
 pub mod keys;
 pub mod password;
 pub mod policy;

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod fhir;
+pub mod invitations;
 pub mod mail;
 
 pub use fhir::{

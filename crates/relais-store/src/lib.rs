@@ -12,6 +12,7 @@ mod clients;
 mod error;
 mod group_commit;
 mod index;
+mod invitations;
 mod postgres;
 mod rows;
 mod search;
@@ -30,6 +31,7 @@ pub use audit::{AuditLog, AuditQuery};
 pub use break_glass::{BreakGlassGrants, BreakGlassRow, ReviewPosition};
 pub use clients::{ApiClient, ApiClients};
 pub use error::StoreError;
+pub use invitations::{InvitationRow, Invitations, NewInvitation};
 pub use relais_fhir::search::{IndexEntry, IndexValue};
 pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
 pub use search::{SearchPage, SearchSpec, Visibility, Visible};
@@ -76,11 +78,11 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
 }
 
 /// The versioned resource store, and beside it the audit trail ([`AuditLog`]), the accounts
-/// ([`Accounts`]), signing in ([`Sessions`]), the API clients ([`ApiClients`]) and the
-/// break-the-glass grants ([`BreakGlassGrants`]).
+/// ([`Accounts`]), signing in ([`Sessions`]), the API clients ([`ApiClients`]), the
+/// break-the-glass grants ([`BreakGlassGrants`]) and invitation links ([`Invitations`]).
 #[async_trait]
 pub trait ResourceStore:
-    AuditLog + Accounts + Sessions + ApiClients + BreakGlassGrants + Send + Sync + 'static
+    AuditLog + Accounts + Sessions + ApiClients + BreakGlassGrants + Invitations + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;

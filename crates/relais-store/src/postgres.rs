@@ -178,6 +178,7 @@ crate::audit::audit_ops!(sqlx::Postgres);
 crate::accounts::account_ops!(sqlx::Postgres);
 crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
 crate::break_glass::break_glass_impl!(PgStore, sqlx::Postgres, pool, pool);
+crate::invitations::invitations_impl!(PgStore, sqlx::Postgres, |s| write = &s.pool, read = &s.pool);
 crate::sessions_sql::sessions_impl!(
     PgStore,
     sqlx::Postgres,

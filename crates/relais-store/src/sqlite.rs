@@ -195,6 +195,7 @@ crate::audit::audit_ops!(sqlx::Sqlite);
 crate::accounts::account_ops!(sqlx::Sqlite);
 crate::clients::clients_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 crate::break_glass::break_glass_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
+crate::invitations::invitations_impl!(SqliteStore, sqlx::Sqlite, |s| write = &s.writer, read = &s.readers);
 crate::sessions_sql::sessions_impl!(
     SqliteStore,
     sqlx::Sqlite,

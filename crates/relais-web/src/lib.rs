@@ -10,6 +10,7 @@ mod api;
 mod auth;
 mod error;
 mod fhir;
+mod invitations;
 mod me;
 mod metrics;
 mod middleware;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(me::routes())
         .merge(sign_in)
         .merge(api)
+        .merge(invitations::routes(&public_url))
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).
         .nest("/fhir", session::protect(fhir::routes(), &public_url))

@@ -31,7 +31,13 @@ impl MakeRequestId for NewRequestId {
 fn request_span(request: &Request) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
     // The path only: a query string may carry search terms such as a patient's name.
-    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %loggable_path(request.uri().path()))
+}
+
+/// The path as logged: an invitation link's token (`/i/{token}`) opens the invitation, so it is
+/// replaced by `…`.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/i/") { "/i/…" } else { path }
 }
 
 const SECURITY_HEADERS: &[(&str, &str)] = &[

@@ -7,6 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use relais_app::Fhir;
 use relais_app::access::Tokens;
 use relais_app::auth::Auth;
+use relais_app::invitations::Invitations;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// Signing in and sessions.
     pub auth: Auth,
+    /// Invitation links.
+    pub invitations: Invitations,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -63,7 +66,14 @@ impl AppState {
                 date: started,
             },
         );
+        let invitations = Invitations::new(
+            fhir.store().clone(),
+            fhir.clock().clone(),
+            fhir.ids().clone(),
+            &settings.public_url,
+        );
         Self {
+            invitations,
             fhir,
             tokens,
             auth,

@@ -97,6 +97,16 @@ impl Fhir {
         &self.store
     }
 
+    /// The clock the use cases read.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The id generator for new resources.
+    pub fn ids(&self) -> &Arc<dyn IdGenerator> {
+        &self.ids
+    }
+
     /// The schema validator (resource types, validation).
     pub fn schema(&self) -> &Arc<SchemaValidator> {
         &self.schema

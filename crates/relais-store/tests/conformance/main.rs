@@ -15,6 +15,7 @@ mod concurrency;
 mod creates;
 mod history;
 mod index;
+mod invitations;
 mod lifecycle;
 mod search;
 mod sessions;
@@ -129,3 +130,7 @@ conformance!(sessions::concurrent_senders_never_share_a_message);
 // Break-the-glass grants.
 conformance!(break_glass::break_glass_grants_are_active_until_they_lapse);
 conformance!(break_glass::break_glass_review_lists_unreviewed_first_newest_first_and_marks_once);
+// Invitation links.
+conformance!(invitations::invitation_reads_back_and_is_used_while_open);
+conformance!(invitations::invitation_duplicate_token_is_refused);
+conformance!(invitations::invitation_single_use_raced_succeeds_once);

@@ -12,6 +12,7 @@ mod crash;
 mod crud;
 mod errors;
 mod examples;
+mod invitations;
 mod me;
 mod ops;
 mod search;
