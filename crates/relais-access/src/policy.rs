@@ -13,12 +13,15 @@
 
 use std::collections::BTreeSet;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::scopes::{Context, Scopes};
 
+mod break_glass;
 #[cfg(test)]
 mod tests;
+
+pub use break_glass::{BreakGlassRefused, MAX_BREAK_GLASS, break_glass};
 
 /// What a person does in the network. A person may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -430,43 +433,4 @@ fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: T
         .filter(|g| g.covers(target.resource_type, action, now))
         .map(|g| g.basis)
         .min()
-}
-
-/// Why a break-the-glass request is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum BreakGlassRefused {
-    #[error("break-glass-not-clinician")]
-    NotClinician,
-    #[error("break-glass-reason-required")]
-    NoReason,
-}
-
-/// The most a break-the-glass access may last.
-pub const MAX_BREAK_GLASS: SignedDuration = SignedDuration::from_hours(12);
-
-/// The grant a clinician gets by breaking the glass on `patient` for `reason`, read-only, for
-/// `duration` (at most [`MAX_BREAK_GLASS`]). Only clinicians may; a reason is required (a few
-/// words, not blanks), because the privacy officer reviews every one.
-pub fn break_glass(
-    principal: &Principal,
-    patient: &str,
-    reason: &str,
-    now: Timestamp,
-    duration: SignedDuration,
-) -> Result<Grant, BreakGlassRefused> {
-    if !principal.is_staff() {
-        return Err(BreakGlassRefused::NotClinician);
-    }
-    if reason.trim().chars().count() < 5 {
-        return Err(BreakGlassRefused::NoReason);
-    }
-    let duration = duration.min(MAX_BREAK_GLASS).max(SignedDuration::ZERO);
-    Ok(Grant {
-        patient: patient.to_owned(),
-        basis: Basis::BreakGlass,
-        resource_types: None,
-        write: false,
-        // Past the end of time, it lapses at once rather than never.
-        expires: Some(now.checked_add(duration).unwrap_or(now)),
-    })
 }

@@ -10,6 +10,7 @@
 //! retrying), rather than being told of a success that left no trace.
 
 use relais_access::audit::{Outcome, action};
+use relais_fhir::compartment::PatientCompartment;
 use relais_store::ResourceRow;
 use serde_json::Value;
 
@@ -74,7 +75,7 @@ impl Fhir {
                 };
                 (Some(row.id.as_str()), patients)
             }
-            Err(_) => (id, sent.map(|body| self.patients_named(resource_type, body)).unwrap_or_default()),
+            Err(_) => (id, sent.map(|body| self.patients_named(body)).unwrap_or_default()),
         };
         let access = Access {
             action,
@@ -112,7 +113,7 @@ impl Fhir {
             // Whose records: what the server answered with, else what was sent.
             let shown = answer.and_then(|a| a.get("resource")).or_else(|| entry.get("resource"));
             let patients = match (shown, resource_type) {
-                (Some(resource), Some(t)) => self.patients_of_value(t, resource),
+                (Some(resource), Some(_)) => self.patients_of_value(resource),
                 _ => Vec::new(),
             };
             accesses.push(Access {
@@ -131,17 +132,14 @@ impl Fhir {
     }
 
     /// The patients whose records a sent body names (nothing if it is not JSON).
-    fn patients_named(&self, resource_type: &str, body: &[u8]) -> Vec<Concerned> {
-        serde_json::from_slice::<Value>(body)
-            .map(|v| self.patients_of_value(resource_type, &v))
-            .unwrap_or_default()
+    fn patients_named(&self, body: &[u8]) -> Vec<Concerned> {
+        serde_json::from_slice::<Value>(body).map(|v| self.patients_of_value(&v)).unwrap_or_default()
     }
 
-    fn patients_of_value(&self, resource_type: &str, resource: &Value) -> Vec<Concerned> {
-        let principal = relais_access::policy::Principal::default();
-        let (_, patients) =
-            self.judge_resource(&principal, relais_access::policy::Action::Read, resource_type, resource);
-        patients.into_iter().map(Concerned::plain).collect()
+    /// The patients whose records `resource` is part of (its patient-compartment references).
+    fn patients_of_value(&self, resource: &Value) -> Vec<Concerned> {
+        let Ok(compartment) = PatientCompartment::shared() else { return Vec::new() };
+        compartment.patients_of(&self.search, resource).into_iter().map(Concerned::plain).collect()
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::both_engines;
-use crate::support::{Answer, Harness, binary, heart_rate, patient, read};
+use crate::support::{Answer, Harness, binary, create_user, heart_rate, patient, read};
 
 both_engines!(
     auth_every_interaction_needs_a_token,
@@ -201,19 +201,7 @@ async fn auth_a_patients_token_reaches_only_their_record(h: Harness) {
     let (mine_id, other_id) = (mine["id"].as_str().unwrap(), other["id"].as_str().unwrap());
     h.create(&heart_rate(&format!("Patient/{mine_id}"), 64)).await;
     h.create(&heart_rate(&format!("Patient/{other_id}"), 99)).await;
-    let created = std::process::Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", "lea.cote@example.org"])
-        .args(["--name", "Léa Côté", "--role", "patient", "--patient-id", mine_id])
-        .current_dir(h.db.dir())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(b"Corr3ct-h0rse-BATTERY-9\n")?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(created.success());
+    create_user(&h, "lea.cote@example.org", "patient", &["--patient-id", mine_id]);
     let bearer = format!("Bearer {}", token(&h, "patient/*.read", Some("lea.cote@example.org"), None).await);
     let own = anonymous(&h, Method::GET, &format!("/fhir/Patient/{mine_id}"), Some(&bearer), None).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.text);

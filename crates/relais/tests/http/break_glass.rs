@@ -8,31 +8,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_engines;
-use crate::support::{Answer, Harness, binary, heart_rate, patient, read};
+use crate::support::{Answer, Harness, create_user, heart_rate, patient, read};
 
 both_engines!(http_break_glass_opens_a_chart_and_is_reviewed);
 
-/// Creates an account with `role` (password on standard input, as an operator would).
-fn create_user(h: &Harness, email: &str, role: &str) {
-    let created = std::process::Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email])
-        .args(["--name", "Personne", "--role", role])
-        .current_dir(h.db.dir())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(b"Corr3ct-h0rse-BATTERY-9\n")?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(created.success());
-}
-
 /// A bearer token for a client acting for `email` with `scope`.
 async fn bearer(h: &Harness, email: &str, scope: &str) -> String {
-    let credentials = relais_testkit::create_client(binary(), &h.db, scope, Some(email));
-    format!("Bearer {}", relais_testkit::access_token(&h.server().url, &credentials).await)
+    format!("Bearer {}", crate::support::person_token(h, email, scope).await)
 }
 
 async fn call(h: &Harness, method: Method, path: &str, bearer: &str, body: Option<(&str, String)>) -> Answer {
@@ -52,8 +34,8 @@ async fn http_break_glass_opens_a_chart_and_is_reviewed(h: Harness) {
     let id = stored["id"].as_str().unwrap().to_owned();
     let observation = h.create(&heart_rate(&format!("Patient/{id}"), 131)).await;
     let chart = format!("/fhir/Observation/{}", observation["id"].as_str().unwrap());
-    create_user(&h, "nurse@example.org", "nurse");
-    create_user(&h, "privacy@example.org", "privacy-officer");
+    create_user(&h, "nurse@example.org", "nurse", &[]);
+    create_user(&h, "privacy@example.org", "privacy-officer", &[]);
     let nurse = bearer(&h, "nurse@example.org", "user/*.*").await;
     let officer = bearer(&h, "privacy@example.org", "user/AuditEvent.read").await;
 

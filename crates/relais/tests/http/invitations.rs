@@ -4,34 +4,17 @@
 //! patient may not invite; the token never appears in the server's logs, and each use is on the
 //! audit trail.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, binary};
+use crate::support::{Harness, create_user};
 
 crate::both_engines!(http_invitation_link_works_once_and_never_reaches_the_logs);
 
-const PASSWORD: &str = "Bonjour-le-monde-42";
-
 /// A bearer token acting for a new account of `role`.
 async fn person_token(h: &Harness, email: &str, role: &str) -> String {
-    let mut child = Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email, "--name", "Personne"])
-        .args(["--role", role])
-        .current_dir(h.db.dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let credentials = relais_testkit::create_client(binary(), &h.db, "user/*.*", Some(email));
-    relais_testkit::access_token(&h.server().url, &credentials).await
+    create_user(h, email, role, &[]);
+    crate::support::person_token(h, email, "user/*.*").await
 }
 
 async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {

@@ -1,40 +1,13 @@
 //! `/api/me/accesses`: a patient sees who accessed her record — a clinician's integration reading
 //! it appears, with what was done — and no one else may list it.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both_engines;
-use crate::support::{Harness, binary, patient};
+use crate::support::{Harness, create_user, patient, person_token};
 
 both_engines!(me_a_patient_sees_who_accessed_her_record);
-
-const PASSWORD: &str = "Corr3ct-h0rse-BATTERY-9";
-
-fn create_patient_account(h: &Harness, email: &str, patient_id: &str) {
-    let mut child = Command::new(binary())
-        .args([
-            "admin",
-            "create-user",
-            "--database-url",
-            h.db.url(),
-            "--email",
-            email,
-            "--name",
-            "Rose Gagnon",
-        ])
-        .args(["--role", "patient", "--patient-id", patient_id])
-        .current_dir(h.db.dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
-}
 
 async fn accesses(h: &Harness, bearer: &str, query: &str) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
@@ -50,10 +23,8 @@ async fn accesses(h: &Harness, bearer: &str, query: &str) -> (StatusCode, Value)
 async fn me_a_patient_sees_who_accessed_her_record(h: Harness) {
     let rose = h.create(&patient("Gagnon", "GAG-9")).await;
     let rose_id = rose["id"].as_str().unwrap();
-    create_patient_account(&h, "rose@example.org", rose_id);
-    let credentials =
-        relais_testkit::create_client(binary(), &h.db, "patient/*.read", Some("rose@example.org"));
-    let token = relais_testkit::access_token(&h.server().url, &credentials).await;
+    create_user(&h, "rose@example.org", "patient", &["--patient-id", rose_id]);
+    let token = person_token(&h, "rose@example.org", "patient/*.read").await;
 
     // The harness's integration (a system client) reads her record twice.
     for _ in 0..2 {

@@ -4,8 +4,6 @@
 //! ending, sign-out everywhere, a password reset through a real SMTP server, and a cross-site
 //! POST refused.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use relais_access::totp::{self, TotpSecret};
@@ -13,9 +11,8 @@ use relais_testkit::{Engine, SmtpSink};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::{Harness, binary};
+use crate::support::{Harness, PASSWORD, create_user};
 
-const PASSWORD: &str = "Bonjour-le-monde-42";
 const PATIENT: &str = "lea.gagne@example.org";
 const NURSE: &str = "infirmiere@cisss.example";
 
@@ -75,22 +72,6 @@ fn now() -> jiff::Timestamp {
     relais_core::SystemClock.now()
 }
 
-/// Creates an account with the CLI, as an operator would.
-fn create_user(h: &Harness, email: &str, role: &str) {
-    let mut child = Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email, "--name", "Personne"])
-        .args(["--role", role])
-        .current_dir(h.db.dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// A POST of form fields, with the session cookie if given; answers (status, JSON or Null,
 /// the cookie value set, the whole Set-Cookie line).
 async fn post(h: &Harness, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
@@ -138,7 +119,7 @@ async fn sign_in(h: &Harness, email: &str, password: &str) -> Reply {
 }
 
 async fn http_sign_in_without_second_factor_sets_a_session_cookie(h: Harness) {
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let signed_in = sign_in(&h, PATIENT, PASSWORD).await;
     assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.json);
     assert_eq!(signed_in.json["stage"], "full");
@@ -166,7 +147,7 @@ async fn http_sign_in_without_second_factor_sets_a_session_cookie(h: Harness) {
 
 /// The nurse sets up her second factor; answers her secret.
 async fn enrol_nurse(h: &Harness) -> TotpSecret {
-    create_user(h, NURSE, "nurse");
+    create_user(h, NURSE, "nurse", &[]);
     let first = sign_in(h, NURSE, PASSWORD).await;
     assert_eq!(first.json["stage"], "enrol-only", "staff need a second factor");
     let enrol = post(h, "/auth/totp/enrol", &[], Some(&first.cookie())).await;
@@ -210,7 +191,7 @@ async fn http_sign_in_wrong_code_is_refused_with_its_field(h: Harness) {
 
 async fn lock_out(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SIGN_IN_LOCK_AFTER", "3")]).await;
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let unknown = sign_in(&h, "personne@example.org", PASSWORD).await;
     for _ in 0..3 {
         let wrong = sign_in(&h, PATIENT, "pas-le-bon-mot-de-passe").await;
@@ -224,7 +205,7 @@ async fn lock_out(engine: Engine) {
 
 async fn throttled_per_address(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE", "2")]).await;
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     for email in ["a@example.org", "b@example.org"] {
         assert_eq!(sign_in(&h, email, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     }
@@ -247,7 +228,7 @@ async fn throttled_per_address(engine: Engine) {
 
 async fn idle_session_ends(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SESSION_IDLE_SECS", "2")]).await;
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let cookie = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     assert_eq!(session(&h, &cookie).await.status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2500)).await;
@@ -259,7 +240,7 @@ async fn idle_session_ends(engine: Engine) {
 }
 
 async fn http_sign_out_everywhere_ends_every_session(h: Harness) {
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let phone = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let laptop = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let everywhere = post(&h, "/auth/sign-out-everywhere", &[], Some(&laptop)).await;
@@ -278,7 +259,7 @@ async fn password_reset(engine: Engine) {
         ("RELAIS_SMTP_SECURITY", "none"),
     ];
     let h = Harness::start_with(engine, &[], &env).await;
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let old_session = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let unknown = post(&h, "/auth/password-reset", &[("email", "personne@example.org")], None).await;
     let known = post(&h, "/auth/password-reset", &[("email", PATIENT)], None).await;
@@ -310,7 +291,7 @@ async fn password_reset(engine: Engine) {
 }
 
 async fn http_cross_site_post_is_refused(h: Harness) {
-    create_user(&h, PATIENT, "patient");
+    create_user(&h, PATIENT, "patient", &[]);
     let url = format!("{}/auth/sign-in", h.server().url);
     let form = format!("email={PATIENT}&password={PASSWORD}");
     let send = |headers: &'static [(&'static str, &'static str)]| {
@@ -344,15 +325,7 @@ async fn http_a_session_reaches_the_fhir_api_as_its_person(h: Harness) {
     let mine = h.create(&crate::support::patient("Lavoie", "LAV-1")).await;
     let other = h.create(&crate::support::patient("Pelletier", "PEL-1")).await;
     let mine_id = mine["id"].as_str().unwrap();
-    let mut child = Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", PATIENT, "--name", "Lavoie"])
-        .args(["--role", "patient", "--patient-id", mine_id])
-        .current_dir(h.db.dir())
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    create_user(&h, PATIENT, "patient", &["--patient-id", mine_id]);
     let cookie = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let get = |path: String, cookie: Option<String>| {
         let mut request = browser().get(format!("{}/fhir/{path}", h.server().url));

@@ -163,6 +163,34 @@ impl Harness {
     }
 }
 
+/// The password every test account is created with.
+pub const PASSWORD: &str = "Bonjour-le-monde-42";
+
+/// Creates an account with `role` (and `extra` flags such as `--patient-id P`) with the real
+/// `relais admin create-user`, the password on standard input as an operator types it.
+pub fn create_user(h: &Harness, email: &str, role: &str, extra: &[&str]) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(binary())
+        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email, "--name", "Personne"])
+        .args(["--role", role])
+        .args(extra)
+        .current_dir(h.db.dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("relais admin create-user");
+    child.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("password");
+    let out = child.wait_with_output().expect("create-user exits");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// An access token of a client acting for the account `email` with `scope`.
+pub async fn person_token(h: &Harness, email: &str, scope: &str) -> String {
+    let credentials = relais_testkit::create_client(binary(), &h.db, scope, Some(email));
+    relais_testkit::access_token(&h.server().url, &credentials).await
+}
+
 /// A client that presents `token` with every request.
 fn authorized(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
