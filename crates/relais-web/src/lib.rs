@@ -1,5 +1,5 @@
-//! The HTTP surface of Relais (axum): the FHIR REST API under `/fhir`, signing in and the
-//! OAuth2 token endpoint under `/auth`, break-the-glass under `/api`, health and readiness, Prometheus metrics, and the
+//! The HTTP surface of Relais (axum): the pages people use (sign-in, home, portal; `pages`),
+//! the FHIR REST API under `/fhir`, signing in and the OAuth2 token endpoint under `/auth`, break-the-glass under `/api`, health and readiness, Prometheus metrics, and the
 //! middleware every response goes through (request ids, logs, security headers, body limit,
 //! timeouts).
 //!
@@ -15,6 +15,7 @@ mod me;
 mod metrics;
 mod middleware;
 mod ops;
+mod pages;
 mod server;
 mod session;
 mod state;
@@ -29,7 +30,10 @@ use axum::Router;
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let timeout = state.settings.request_timeout;
-    let sign_in = session::routes(&state);
+    // One count of attempts per address for the sign-in endpoints and pages together.
+    let throttle = session::throttle::Throttle::new(state.settings.sign_in_attempts_per_minute);
+    let sign_in = session::routes(&state, &throttle);
+    let pages = pages::routes(&state, &throttle);
     let api = api::routes(&state);
     let public_url = state.settings.public_url.clone();
     let app = Router::new()
@@ -37,11 +41,13 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(me::routes())
         .merge(sign_in)
+        .merge(pages)
         .merge(api)
         .merge(invitations::routes(&public_url))
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).
         .nest("/fhir", session::protect(fhir::routes(), &public_url))
+        .fallback(pages::not_found)
         .with_state(state);
     middleware::wrap(app, limit, timeout)
 }

@@ -14,6 +14,8 @@ use relais_app::invitations::Invitations;
 pub struct WebSettings {
     /// The URL clients reach this server at, without a trailing slash (`http://127.0.0.1:8080`).
     pub public_url: String,
+    /// The time zone pages show times in.
+    pub time_zone: jiff::tz::TimeZone,
     /// Largest request body accepted.
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.

@@ -22,6 +22,8 @@ pub struct Settings {
     /// The URL clients reach this server at (used in Location headers and links); empty means
     /// `http://` + the bound address.
     pub public_url: String,
+    /// The time zone pages show times in (IANA name, e.g. `America/Toronto`).
+    pub time_zone: String,
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// Log filter, e.g. `info` or `relais_web=debug,info`.
@@ -101,6 +103,7 @@ impl Default for Settings {
             database_url: String::new(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: String::new(),
+            time_zone: "America/Toronto".to_owned(),
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             body_limit_bytes: 10 * 1024 * 1024,
@@ -134,6 +137,7 @@ impl fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
+            .field("time_zone", &self.time_zone)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("body_limit_bytes", &self.body_limit_bytes)
@@ -236,6 +240,10 @@ const DOCS: &[(&str, &str)] = &[
     (
         "public_url",
         "The URL clients reach this server at, for Location headers and links. Empty: http:// + bind.",
+    ),
+    (
+        "time_zone",
+        "The time zone pages show times in, as an IANA name (\"America/Toronto\"). Times are stored in UTC.",
     ),
     ("log_format", "Log lines as \"text\" or \"json\"; every line of a request carries its request_id."),
     (

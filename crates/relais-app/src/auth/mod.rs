@@ -13,6 +13,7 @@
 //! when the second factor is given, and a new one is handed out (no session fixation).
 
 mod error;
+mod profile;
 mod reset;
 mod session;
 mod sign_in;
@@ -30,6 +31,7 @@ use relais_store::{Account, NewSession, ResourceStore};
 use tokio::sync::Notify;
 
 pub use error::AuthError;
+pub use profile::Profile;
 pub use session::SessionInfo;
 pub use totp::Enrolment;
 

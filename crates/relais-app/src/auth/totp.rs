@@ -31,15 +31,7 @@ impl Auth {
     /// [`AuthError::SessionInvalid`], [`AuthError::SecondFactorRequired`] for a session waiting
     /// for its code, [`AuthError::TotpAlreadyEnrolled`].
     pub async fn start_totp_enrolment(&self, token: &str) -> Result<Enrolment, AuthError> {
-        let session = self.session(token).await?.ok_or(AuthError::SessionInvalid)?;
-        if session.stage == Stage::SecondFactor {
-            return Err(AuthError::SecondFactorRequired);
-        }
-        let account =
-            self.store.account_by_id(&session.account_id).await?.ok_or(AuthError::SessionInvalid)?;
-        if account.totp_secret.is_some() {
-            return Err(AuthError::TotpAlreadyEnrolled);
-        }
+        let account = self.enrolling_account(token).await?;
         let secret = TotpSecret::generate().map_err(|_| AuthError::Internal("entropy-unavailable"))?;
         let otpauth_uri = totp::enrolment_uri(&secret, &account.email)
             .map_err(|_| AuthError::Internal("totp-account-label-invalid"))?;
@@ -49,6 +41,25 @@ impl Auth {
             .map_err(|e| AuthError::Internal(e.code()))?;
         self.store.set_totp_pending(&account.id, Some(&sealed)).await?;
         Ok(Enrolment { otpauth_uri, secret_base32: secret.to_base32() })
+    }
+
+    /// The second factor being set up for the account signed in with `token`, if one was
+    /// started and not yet confirmed: shown again when a confirmation code was wrong, so the
+    /// person keeps the account they already added to their app.
+    ///
+    /// # Errors
+    /// As [`Auth::start_totp_enrolment`].
+    pub async fn pending_totp_enrolment(&self, token: &str) -> Result<Option<Enrolment>, AuthError> {
+        let account = self.enrolling_account(token).await?;
+        let Some(sealed) = self.store.security(&account.id).await?.totp_pending else { return Ok(None) };
+        let Ok(opened) = self.key.open(&totp_context(&account.id), &sealed) else { return Ok(None) };
+        let Some(secret) = std::str::from_utf8(&opened).ok().and_then(|t| TotpSecret::from_base32(t).ok())
+        else {
+            return Ok(None);
+        };
+        let otpauth_uri = totp::enrolment_uri(&secret, &account.email)
+            .map_err(|_| AuthError::Internal("totp-account-label-invalid"))?;
+        Ok(Some(Enrolment { otpauth_uri, secret_base32: secret.to_base32() }))
     }
 
     /// Confirms the pending second factor with a first code from the app. The session is
@@ -64,15 +75,7 @@ impl Auth {
         code: &str,
         address: Option<&str>,
     ) -> Result<SignedIn, AuthError> {
-        let session = self.session(token).await?.ok_or(AuthError::SessionInvalid)?;
-        if session.stage == Stage::SecondFactor {
-            return Err(AuthError::SecondFactorRequired);
-        }
-        let account =
-            self.store.account_by_id(&session.account_id).await?.ok_or(AuthError::SessionInvalid)?;
-        if account.totp_secret.is_some() {
-            return Err(AuthError::TotpAlreadyEnrolled);
-        }
+        let account = self.enrolling_account(token).await?;
         let security = self.store.security(&account.id).await?;
         let sealed = security.totp_pending.ok_or(AuthError::TotpEnrolmentMissing)?;
         let context = totp_context(&account.id);
@@ -95,5 +98,20 @@ impl Auth {
         let signed_in = self.open_session(&account.id, Stage::Full).await?;
         self.audit(action::TOTP_ENROL, Outcome::Success, &account.id, address).await?;
         Ok(signed_in)
+    }
+
+    /// The account of `token`'s session, if it may set up a second factor: a `full` session or
+    /// an `enrol-only` one, of an account without one yet.
+    async fn enrolling_account(&self, token: &str) -> Result<relais_store::Account, AuthError> {
+        let session = self.session(token).await?.ok_or(AuthError::SessionInvalid)?;
+        if session.stage == Stage::SecondFactor {
+            return Err(AuthError::SecondFactorRequired);
+        }
+        let account =
+            self.store.account_by_id(&session.account_id).await?.ok_or(AuthError::SessionInvalid)?;
+        if account.totp_secret.is_some() {
+            return Err(AuthError::TotpAlreadyEnrolled);
+        }
+        Ok(account)
     }
 }

@@ -10,7 +10,7 @@
 mod csrf;
 pub(crate) mod form;
 mod handlers;
-mod throttle;
+pub(crate) mod throttle;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -30,16 +30,16 @@ const PLAIN_NAME: &str = "relais-session";
 
 /// The `/auth/*` routes of signing in, CSRF-protected; full paths, so that other `/auth` routes
 /// (the API's `/auth/token`) merge beside them.
-pub(crate) fn routes(state: &AppState) -> Router<AppState> {
-    // What takes a password, a code or an email is throttled per address.
-    let throttle = throttle::Throttle::new(state.settings.sign_in_attempts_per_minute);
+pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<AppState> {
+    // What takes a password, a code or an email is throttled per address (the same count as
+    // the sign-in pages: one address gets N attempts a minute whichever way it tries).
     let guessable = Router::new()
         .route("/auth/sign-in", post(handlers::sign_in))
         .route("/auth/second-factor", post(handlers::second_factor))
         .route("/auth/password-reset", post(handlers::request_reset))
         .route("/auth/password-reset/complete", post(handlers::complete_reset))
         .route("/auth/totp/enrol/confirm", post(handlers::confirm_enrolment))
-        .route_layer(axum::middleware::from_fn_with_state(throttle, throttle::limit));
+        .route_layer(axum::middleware::from_fn_with_state(throttle.clone(), throttle::limit));
     let router = Router::new()
         .route("/auth/session", get(handlers::current_session))
         .route("/auth/sign-out", post(handlers::sign_out))
@@ -67,7 +67,7 @@ pub(crate) async fn session_account(
 }
 
 /// Whether cookies are marked `Secure` (the public URL is https).
-fn secure(public_url: &str) -> bool {
+pub(crate) fn secure(public_url: &str) -> bool {
     public_url.starts_with("https://")
 }
 
@@ -76,8 +76,12 @@ fn cookie_name(secure: bool) -> &'static str {
 }
 
 /// The session token from the `Cookie` headers, if one carries our cookie.
-fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+pub(crate) fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie_value(headers, cookie_name(secure))
+}
+
+/// The value of the cookie `name` in the `Cookie` headers, if one is sent.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -89,7 +93,12 @@ fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
 }
 
 /// `Set-Cookie` for a session token valid until `expires_at`.
-fn set_cookie(token: &str, expires_at: Timestamp, now: Timestamp, secure: bool) -> Option<HeaderValue> {
+pub(crate) fn set_cookie(
+    token: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+    secure: bool,
+) -> Option<HeaderValue> {
     let max_age = expires_at.duration_since(now).as_secs().max(0);
     let flags = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
@@ -100,7 +109,7 @@ fn set_cookie(token: &str, expires_at: Timestamp, now: Timestamp, secure: bool) 
 }
 
 /// `Set-Cookie` that removes the session cookie.
-fn clear_cookie(secure: bool) -> HeaderValue {
+pub(crate) fn clear_cookie(secure: bool) -> HeaderValue {
     let flags = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{flags}",

@@ -58,13 +58,18 @@ impl Throttle {
     }
 }
 
-/// The middleware: refuses an address over its limit before the handler runs.
-pub(super) async fn limit(State(throttle): State<Throttle>, request: Request, next: Next) -> Response {
+/// The middleware: refuses an address over its limit before the handler runs — as JSON on the
+/// `/auth/*` endpoints, as a translated page on the sign-in pages.
+pub(crate) async fn limit(State(throttle): State<Throttle>, request: Request, next: Next) -> Response {
     let address = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(address) = address
         && let Err(wait) = throttle.attempt(address, Instant::now())
     {
-        let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", None);
+        let mut response = if request.uri().path().starts_with("/auth/") {
+            refusal(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", None)
+        } else {
+            crate::pages::too_many_attempts(request.headers())
+        };
         let seconds = wait.as_secs().max(1).to_string();
         if let Ok(value) = HeaderValue::from_str(&seconds) {
             response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -47,8 +47,11 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         settings.public_url.trim_end_matches('/').to_owned()
     };
     let metrics = relais_web::install_metrics_recorder();
+    let time_zone = jiff::tz::TimeZone::get(&settings.time_zone)
+        .with_context(|| format!("unknown time zone {:?} (time_zone)", settings.time_zone))?;
     let web = WebSettings {
         public_url: public_url.clone(),
+        time_zone,
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         sign_in_attempts_per_minute: settings.sign_in_attempts_per_minute,

@@ -15,6 +15,7 @@ mod examples;
 mod invitations;
 mod me;
 mod ops;
+mod pages;
 mod search;
 mod search_api;
 mod sign_in;

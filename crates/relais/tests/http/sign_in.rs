@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use relais_access::totp::{self, TotpSecret};
-use relais_testkit::{Engine, SmtpSink};
+use relais_testkit::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -251,14 +251,7 @@ async fn http_sign_out_everywhere_ends_every_session(h: Harness) {
 }
 
 async fn password_reset(engine: Engine) {
-    let sink = SmtpSink::start().await;
-    let port = sink.port.to_string();
-    let env = [
-        ("RELAIS_SMTP_HOST", "127.0.0.1"),
-        ("RELAIS_SMTP_PORT", port.as_str()),
-        ("RELAIS_SMTP_SECURITY", "none"),
-    ];
-    let h = Harness::start_with(engine, &[], &env).await;
+    let (sink, h) = crate::support::with_smtp_sink(engine).await;
     create_user(&h, PATIENT, "patient", &[]);
     let old_session = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let unknown = post(&h, "/auth/password-reset", &[("email", "personne@example.org")], None).await;

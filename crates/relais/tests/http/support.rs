@@ -163,6 +163,19 @@ impl Harness {
     }
 }
 
+/// A local SMTP sink and a server sending its email there.
+pub async fn with_smtp_sink(engine: relais_testkit::Engine) -> (relais_testkit::SmtpSink, Harness) {
+    let sink = relais_testkit::SmtpSink::start().await;
+    let port = sink.port.to_string();
+    let env = [
+        ("RELAIS_SMTP_HOST", "127.0.0.1"),
+        ("RELAIS_SMTP_PORT", port.as_str()),
+        ("RELAIS_SMTP_SECURITY", "none"),
+    ];
+    let h = Harness::start_with(engine, &[], &env).await;
+    (sink, h)
+}
+
 /// The password every test account is created with.
 pub const PASSWORD: &str = "Bonjour-le-monde-42";
 

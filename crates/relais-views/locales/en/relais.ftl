@@ -1,0 +1,142 @@
+# Relais — English texts. Every key also exists in fr/relais.ftl (French is the default).
+
+## Layout
+skip-to-content = Skip to content
+nav-label = Main navigation
+nav-home = Home
+nav-my-accesses = Who accessed my record
+nav-admin-users = Users
+switch-language = Français
+sign-out = Sign out
+footer-privacy = Relais — your health information is shown only to people entitled to it, and every access is recorded.
+
+## Sign-in
+sign-in-title = Sign in
+sign-in-submit = Sign in
+sign-in-forgot = Forgot your password?
+field-email = Email address
+field-password = Password
+notice-signed-out = You are signed out.
+notice-password-changed = Your password was changed. Sign in with the new one.
+notice-session-ended = Your session has ended. Please sign in again.
+
+## Second factor
+second-factor-title = Verification code
+second-factor-intro = Enter the 6-digit code shown by your authenticator app.
+field-code = 6-digit code
+field-code-hint = The code changes every 30 seconds.
+second-factor-submit = Verify
+second-factor-restart = Start signing in again
+
+## Setting up the second factor
+enrol-title = Protect your account
+enrol-intro = Your account gives access to health information: it needs a second factor besides the password.
+enrol-step-app = Install an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator).
+enrol-step-scan = In the app, add an account by scanning this QR code:
+enrol-qr-caption = QR code to set up the authenticator app
+enrol-step-type = Or type this key by hand:
+enrol-step-confirm = Enter the code the app shows now.
+enrol-submit = Turn on the second factor
+
+## Password reset
+reset-title = Forgot your password
+reset-intro = Enter your account's email address. We will send you a link to choose a new password.
+reset-submit = Send the link
+reset-sent = If an account exists for this address, an email with a link has just been sent. The link works for { $minutes } minutes and only once.
+back-to-sign-in = Back to sign-in
+reset-complete-title = Choose a new password
+field-new-password = New password
+field-new-password-hint = At least { $min } characters. A passphrase is easier to remember.
+field-confirm-password = Confirm the new password
+reset-complete-submit = Change the password
+
+## Form errors
+error-sign-in-failed = The email address or password is wrong, or the account is locked for a while. Try again or reset your password.
+error-second-factor-invalid = This code is not valid or was already used. Enter the code shown now.
+error-session-invalid = Your session has ended. Please sign in again.
+error-second-factor-required = Enter your verification code first.
+error-second-factor-not-expected = No code is expected for this session. Please sign in again.
+error-totp-already-enrolled = A second factor is already set up for this account.
+error-totp-enrolment-missing = The setup has expired. Start again from the QR code.
+error-reset-token-invalid = This reset link no longer works (already used or expired). Ask for a new one.
+error-password-too-short = The password must have at least { $min } characters.
+error-password-too-long = The password must have at most { $max } characters.
+error-password-blank = The password cannot be only spaces.
+error-passwords-differ = The two passwords are not the same.
+error-required = This field is required.
+error-email-invalid = Enter a valid email address, such as name@example.ca.
+error-form-invalid = The form could not be read. Please try again.
+error-too-many-attempts = Too many attempts from your connection. Wait a minute before trying again.
+error-server-error = Something went wrong on our side. Nothing was lost; try again in a moment.
+
+## Error pages
+error-home = Back to home
+error-not-found-title = Page not found
+error-not-found = This page does not exist, or you do not have access to it.
+error-forbidden-title = Access denied
+error-forbidden = Your role does not give access to this page.
+error-server-title = Server error
+error-too-many-title = Too many attempts
+error-form-invalid-title = Form not readable
+
+## Home
+home-title = Home
+home-greeting = Hello, { $name }
+home-roles = Your roles:
+home-my-accesses = See who accessed your record, when and why.
+home-admin-users = Create accounts, assign roles, disable an account.
+
+## Who accessed my record
+accesses-title = Who accessed my record
+accesses-intro = Every access to your record is recorded. Here is who accessed it, when, and what was done. An emergency access (break-the-glass) is flagged and reviewed by the privacy officer.
+accesses-none = Nobody has accessed your record yet.
+accesses-caption = Accesses to your record, newest first
+accesses-when = When
+accesses-who = Who
+accesses-what = What
+accesses-outcome = Outcome
+accesses-break-glass = Emergency access
+accesses-older = Older accesses
+accesses-unknown-actor = System or authorised application
+accesses-record = your record
+
+## Recorded actions
+action-read = Viewed
+action-vread = Viewed an earlier version
+action-history = Viewed the history
+action-search = Searched
+action-create = Added
+action-update = Changed
+action-delete = Deleted
+action-export = Exported or printed
+action-sign-in = Signed in
+action-sign-in-failed = Sign-in refused
+action-sign-out = Signed out
+action-sign-out-everywhere = Signed out on every device
+action-lock-out = Account locked
+action-password-reset-request = Password reset requested
+action-password-reset = Password reset
+action-totp-enrol = Second factor set up
+action-invitation-use = Invitation used
+action-break-glass = Emergency access (break-the-glass)
+action-break-glass-review-list = Review of emergency accesses
+action-break-glass-review = Review of an emergency access
+outcome-success = Done
+outcome-denied = Refused
+outcome-failed = Failed
+
+## Roles
+role-patient = Patient
+role-caregiver = Caregiver
+role-nurse = Nurse
+role-physician = Physician
+role-specialist = Specialist physician
+role-on-call-neurologist = On-call neurologist
+role-therapist = Therapist
+role-long-term-care-staff = Long-term care staff
+role-infection-control = Infection control
+role-judge = Judge
+role-court-clerk = Court clerk
+role-lawyer = Lawyer
+role-privacy-officer = Privacy officer
+role-administrator = Administrator

@@ -1,0 +1,142 @@
+# Relais — textes français (langue par défaut). Chaque clé existe aussi dans en/relais.ftl.
+
+## Mise en page
+skip-to-content = Aller au contenu
+nav-label = Navigation principale
+nav-home = Accueil
+nav-my-accesses = Qui a consulté mon dossier
+nav-admin-users = Utilisateurs
+switch-language = English
+sign-out = Se déconnecter
+footer-privacy = Relais — vos renseignements de santé ne sont montrés qu’aux personnes autorisées, et chaque consultation est journalisée.
+
+## Connexion
+sign-in-title = Connexion
+sign-in-submit = Se connecter
+sign-in-forgot = Mot de passe oublié?
+field-email = Adresse courriel
+field-password = Mot de passe
+notice-signed-out = Vous êtes déconnecté.
+notice-password-changed = Votre mot de passe a été changé. Connectez-vous avec le nouveau.
+notice-session-ended = Votre session a pris fin. Connectez-vous de nouveau.
+
+## Deuxième facteur
+second-factor-title = Code de vérification
+second-factor-intro = Entrez le code à 6 chiffres affiché par votre application d’authentification.
+field-code = Code à 6 chiffres
+field-code-hint = Le code change toutes les 30 secondes.
+second-factor-submit = Vérifier
+second-factor-restart = Recommencer la connexion
+
+## Mise en place du deuxième facteur
+enrol-title = Protéger votre compte
+enrol-intro = Votre compte donne accès à des renseignements de santé : il faut un deuxième facteur en plus du mot de passe.
+enrol-step-app = Installez une application d’authentification sur votre téléphone (par exemple FreeOTP, Aegis ou Google Authenticator).
+enrol-step-scan = Dans l’application, ajoutez un compte en balayant ce code QR :
+enrol-qr-caption = Code QR de configuration de l’application d’authentification
+enrol-step-type = Ou entrez cette clé à la main :
+enrol-step-confirm = Entrez le code que l’application affiche maintenant.
+enrol-submit = Activer le deuxième facteur
+
+## Réinitialisation du mot de passe
+reset-title = Mot de passe oublié
+reset-intro = Entrez l’adresse courriel de votre compte. Nous vous enverrons un lien pour choisir un nouveau mot de passe.
+reset-submit = Envoyer le lien
+reset-sent = Si un compte existe pour cette adresse, un courriel contenant un lien vient d’être envoyé. Le lien est valide { $minutes } minutes et ne sert qu’une fois.
+back-to-sign-in = Retour à la connexion
+reset-complete-title = Choisir un nouveau mot de passe
+field-new-password = Nouveau mot de passe
+field-new-password-hint = Au moins { $min } caractères. Une phrase de passe est plus facile à retenir.
+field-confirm-password = Confirmer le nouveau mot de passe
+reset-complete-submit = Changer le mot de passe
+
+## Erreurs de formulaire
+error-sign-in-failed = L’adresse courriel ou le mot de passe est incorrect, ou le compte est temporairement verrouillé. Réessayez ou réinitialisez votre mot de passe.
+error-second-factor-invalid = Ce code n’est pas valide ou a déjà servi. Entrez le code affiché maintenant.
+error-session-invalid = Votre session a pris fin. Connectez-vous de nouveau.
+error-second-factor-required = Entrez d’abord votre code de vérification.
+error-second-factor-not-expected = Aucun code n’est attendu pour cette session. Connectez-vous de nouveau.
+error-totp-already-enrolled = Un deuxième facteur est déjà configuré pour ce compte.
+error-totp-enrolment-missing = La configuration a expiré. Recommencez à partir du code QR.
+error-reset-token-invalid = Ce lien de réinitialisation n’est plus valide (déjà utilisé ou expiré). Demandez-en un nouveau.
+error-password-too-short = Le mot de passe doit contenir au moins { $min } caractères.
+error-password-too-long = Le mot de passe doit contenir au plus { $max } caractères.
+error-password-blank = Le mot de passe ne peut pas être fait que d’espaces.
+error-passwords-differ = Les deux mots de passe ne sont pas identiques.
+error-required = Ce champ est obligatoire.
+error-email-invalid = Entrez une adresse courriel valide, par exemple nom@exemple.ca.
+error-form-invalid = Le formulaire n’a pas pu être lu. Réessayez.
+error-too-many-attempts = Trop de tentatives depuis votre connexion. Attendez une minute avant de réessayer.
+error-server-error = Une erreur est survenue de notre côté. Rien n’a été perdu; réessayez dans un instant.
+
+## Pages d’erreur
+error-home = Retour à l’accueil
+error-not-found-title = Page introuvable
+error-not-found = Cette page n’existe pas, ou vous n’y avez pas accès.
+error-forbidden-title = Accès refusé
+error-forbidden = Votre rôle ne donne pas accès à cette page.
+error-server-title = Erreur du serveur
+error-too-many-title = Trop de tentatives
+error-form-invalid-title = Formulaire illisible
+
+## Accueil
+home-title = Accueil
+home-greeting = Bonjour, { $name }
+home-roles = Vos rôles :
+home-my-accesses = Voyez qui a consulté votre dossier, quand et pourquoi.
+home-admin-users = Créez les comptes, attribuez les rôles, désactivez un compte.
+
+## Qui a consulté mon dossier
+accesses-title = Qui a consulté mon dossier
+accesses-intro = Chaque consultation de votre dossier est enregistrée. Voici qui l’a consulté, quand et ce qui a été fait. Un accès d’urgence (bris de verre) est signalé et vérifié par le responsable de la protection des renseignements personnels.
+accesses-none = Personne n’a encore consulté votre dossier.
+accesses-caption = Consultations de votre dossier, les plus récentes d’abord
+accesses-when = Quand
+accesses-who = Qui
+accesses-what = Quoi
+accesses-outcome = Résultat
+accesses-break-glass = Accès d’urgence
+accesses-older = Consultations plus anciennes
+accesses-unknown-actor = Système ou application autorisée
+accesses-record = votre dossier
+
+## Actions journalisées
+action-read = Consultation
+action-vread = Consultation d’une version antérieure
+action-history = Consultation de l’historique
+action-search = Recherche
+action-create = Ajout
+action-update = Modification
+action-delete = Suppression
+action-export = Exportation ou impression
+action-sign-in = Connexion
+action-sign-in-failed = Connexion refusée
+action-sign-out = Déconnexion
+action-sign-out-everywhere = Déconnexion de tous les appareils
+action-lock-out = Verrouillage du compte
+action-password-reset-request = Demande de réinitialisation du mot de passe
+action-password-reset = Réinitialisation du mot de passe
+action-totp-enrol = Mise en place du deuxième facteur
+action-invitation-use = Utilisation d’une invitation
+action-break-glass = Accès d’urgence (bris de verre)
+action-break-glass-review-list = Revue des accès d’urgence
+action-break-glass-review = Revue d’un accès d’urgence
+outcome-success = Effectué
+outcome-denied = Refusé
+outcome-failed = Échoué
+
+## Rôles
+role-patient = Patient
+role-caregiver = Proche aidant
+role-nurse = Infirmière ou infirmier
+role-physician = Médecin
+role-specialist = Médecin spécialiste
+role-on-call-neurologist = Neurologue de garde
+role-therapist = Thérapeute
+role-long-term-care-staff = Personnel de soins de longue durée
+role-infection-control = Prévention des infections
+role-judge = Juge
+role-court-clerk = Greffier ou greffière
+role-lawyer = Avocat ou avocate
+role-privacy-officer = Responsable de la protection des renseignements personnels
+role-administrator = Administrateur ou administratrice

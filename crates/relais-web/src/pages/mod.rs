@@ -1,0 +1,52 @@
+//! The HTML pages (issue 5): signing in with the second factor, setting the second factor up,
+//! password reset, the language switch, the home page and "who accessed my record", error
+//! pages, and the stylesheet and script under `/assets/`.
+//!
+//! Each handler reads the form and the cookie, calls one use case of relais-app, and renders a
+//! template of relais-views in the visitor's language. A refused form comes back with what was
+//! typed (never a password) and the reason next to the field, in French or English; a form that
+//! worked redirects (303), so reloading the next page does not send it again. Every POST goes
+//! through the same CSRF check as the `/auth/*` endpoints, and those taking a password, a code
+//! or an email through the same per-address throttle.
+
+mod account;
+mod portal;
+mod render;
+mod reset;
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::session::{protect, throttle};
+use crate::state::AppState;
+
+pub(crate) use render::not_found;
+
+/// The page routes.
+pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<AppState> {
+    let guessable = Router::new()
+        .route("/sign-in", post(account::sign_in))
+        .route("/sign-in/code", post(account::second_factor))
+        .route("/sign-in/enrol", post(account::confirm_enrolment))
+        .route("/password-reset", post(reset::request))
+        .route("/password-reset/complete", post(reset::complete))
+        .route_layer(axum::middleware::from_fn_with_state(throttle.clone(), throttle::limit));
+    let forms = Router::new()
+        .route("/sign-in", get(account::sign_in_page))
+        .route("/sign-in/code", get(account::second_factor_page))
+        .route("/sign-in/enrol", get(account::enrolment_page))
+        .route("/sign-out", post(account::sign_out))
+        .route("/password-reset", get(reset::page))
+        .route("/language", post(render::switch_language))
+        .route("/", get(portal::home))
+        .route("/me/accesses", get(portal::my_accesses))
+        .merge(guessable);
+    protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
+}
+
+/// The page answering an address over its attempt limit.
+pub(crate) fn too_many_attempts(headers: &HeaderMap) -> Response {
+    render::too_many_attempts(headers)
+}
