@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Relais test suite on a fresh Debian machine: sets up what the tests need (PostgreSQL
-# running, cargo-nextest), then formatting, lints, and all tests on SQLite and PostgreSQL.
+# running, cargo-nextest, Debian's Chromium, the Playwright packages), then formatting, lints,
+# all Rust tests on SQLite and PostgreSQL, and the browser tests (e2e/).
 # Usage: scripts/test.sh            (CI calls exactly this through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +41,20 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Tests (SQLite and PostgreSQL)"
 cargo nextest run --workspace --locked --no-fail-fast
+
+step "Browser tests (Playwright, Debian's Chromium)"
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v npm >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+cargo build -p relais --bin relais --locked
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+# In a network namespace with only loopback when we may make one (root): nothing the browser
+# or the server does can reach beyond this machine.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+  unshare -n sh -c 'ip link set lo up && cd e2e && npx playwright test'
+else
+  (cd e2e && npx playwright test)
+fi
