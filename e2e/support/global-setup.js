@@ -43,12 +43,12 @@ async function waitUntilReady(url, server) {
   throw new Error('relais serve did not become ready in 20 s');
 }
 
-/** A record written as an integration engine would: a system client's token, then FHIR. */
-async function createPatient(env, url, patient) {
+/** A system client's token, as an integration engine holds one. */
+async function systemToken(env, url) {
   const out = relais(env, ['admin', 'create-client', '--name', 'e2e-setup', '--scope', 'system/*.*']);
   const id = out.match(/client_id: (\S+)/)[1];
   const secret = out.match(/client_secret: (\S+)/)[1];
-  const tokenResponse = await fetch(`${url}/auth/token`, {
+  const response = await fetch(`${url}/auth/token`, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
@@ -56,17 +56,18 @@ async function createPatient(env, url, patient) {
     },
     body: 'grant_type=client_credentials',
   });
-  const { access_token: token } = await tokenResponse.json();
-  const created = await fetch(`${url}/fhir/Patient`, {
+  return (await response.json()).access_token;
+}
+
+/** Writes `resource` through the FHIR API; answers its id. */
+export async function create(url, token, resource) {
+  const created = await fetch(`${url}/fhir/${resource.resourceType}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-    body: JSON.stringify(patient),
+    body: JSON.stringify(resource),
   });
-  if (created.status !== 201) throw new Error(`Patient not created: ${await created.text()}`);
-  const body = await created.json();
-  // Read it once, so the patient's "who accessed my record" has a line to show.
-  await fetch(`${url}/fhir/Patient/${body.id}`, { headers: { authorization: `Bearer ${token}` } });
-  return body.id;
+  if (created.status !== 201) throw new Error(`${resource.resourceType} not created: ${await created.text()}`);
+  return (await created.json()).id;
 }
 
 export default async function globalSetup() {
@@ -81,22 +82,42 @@ export default async function globalSetup() {
     RELAIS_LOG_LEVEL: 'warn',
     // Every test signs in several times from the same address.
     RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE: '0',
+    // The tests write through the API with the setup's token for the whole run.
+    RELAIS_ACCESS_TOKEN_LIFETIME_SECS: '3600',
   };
   relais(env, ['migrate']);
   const server = spawn(binary, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitUntilReady(url, server);
 
-  const patientId = await createPatient(env, url, {
+  const token = await systemToken(env, url);
+  const patientId = await create(url, token, {
     resourceType: 'Patient',
     name: [{ family: 'Gagné', given: ['Léa'] }],
     birthDate: '1948-03-14',
   });
+  // Read it once, so the patient's "who accessed my record" has a line to show.
+  await fetch(`${url}/fhir/Patient/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
+  const practitioners = {};
+  for (const account of ACCOUNTS.filter((a) => a.practitioner)) {
+    const [given, family] = account.practitioner;
+    practitioners[account.key] = await create(url, token, { resourceType: 'Practitioner', name: [{ given: [given], family }] });
+  }
+  // The home-care team following Léa: the two nurses of the queue tests.
+  await create(url, token, {
+    resourceType: 'CareTeam',
+    status: 'active',
+    subject: { reference: `Patient/${patientId}` },
+    participant: ACCOUNTS.filter((a) => a.careTeam).map((a) => ({ member: { reference: `Practitioner/${practitioners[a.key]}` } })),
+  });
   for (const account of ACCOUNTS) {
     const args = ['admin', 'create-user', '--email', account.email, '--name', account.name, '--role', account.role];
     if (account.ownRecord) args.push('--patient-id', patientId);
+    if (practitioners[account.key]) args.push('--practitioner-id', practitioners[account.key]);
     relais(env, args, `${PASSWORD}\n`);
   }
 
+  process.env.RELAIS_E2E_TOKEN = token;
+  process.env.RELAIS_E2E_PATIENT = patientId;
   process.env.RELAIS_E2E_URL = url;
   return async () => {
     server.kill('SIGTERM');

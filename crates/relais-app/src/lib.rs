@@ -7,9 +7,11 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod fhir;
 pub mod invitations;
 pub mod mail;
+pub mod queues;
 
 pub use fhir::{
     BreakGlassError, Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written, parse_if_match,

@@ -14,6 +14,10 @@ const ASSETS: &[(&str, Asset)] = &[
         Asset { content_type: "text/css; charset=utf-8", body: include_str!("../static/relais.css") },
     ),
     (
+        "queues.js",
+        Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/queues.js") },
+    ),
+    (
         "relais.js",
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/relais.js") },
     ),

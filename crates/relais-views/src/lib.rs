@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod i18n;
 pub mod pages;
+pub mod queues;
 
 pub use askama::Template;
 pub use i18n::{Locale, Tr};

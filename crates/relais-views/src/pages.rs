@@ -26,6 +26,8 @@ pub struct UserBar {
     pub roles: Vec<String>,
     pub is_patient: bool,
     pub is_admin: bool,
+    /// Holds a clinical role: works from queues.
+    pub is_clinical: bool,
 }
 
 /// What was wrong with a submitted form: a message for the whole form and messages for fields,

@@ -52,6 +52,7 @@ fn a_signed_in_person_sees_their_name_their_links_and_sign_out() {
         roles: vec!["Patient".to_owned()],
         is_patient: true,
         is_admin: false,
+        is_clinical: false,
     };
     let page =
         HomePage { chrome: Chrome { tr: Tr::new(Locale::Fr), path: "/".to_owned(), user: Some(user) } };

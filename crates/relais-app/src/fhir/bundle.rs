@@ -124,6 +124,9 @@ impl Fhir {
                 let mut tx = self.store.begin().await?;
                 let done = self.apply(tx.as_mut(), principal, entry, resource).await?;
                 tx.commit().await?;
+                if let Done::Written(written) = &done {
+                    self.announce(written);
+                }
                 Ok::<Done, FhirError>(done)
             }
             .await;
@@ -257,6 +260,12 @@ impl Fhir {
             done[i] = Some(result);
         }
         tx.commit().await?;
+        for written in done.iter().flatten().filter_map(|d| match d {
+            Done::Written(written) => Some(written),
+            _ => None,
+        }) {
+            self.announce(written);
+        }
         Ok(done.into_iter().flatten().map(|d| success_entry(d, prefer, base_url)).collect())
     }
 

@@ -71,13 +71,15 @@ pub fn parse_if_match(tag: &str) -> Result<i64, FhirError> {
 /// The FHIR use cases over one store.
 #[derive(Clone)]
 pub struct Fhir {
-    store: Arc<dyn ResourceStore>,
+    pub(crate) store: Arc<dyn ResourceStore>,
     schema: Arc<SchemaValidator>,
     search: Arc<SearchParams>,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     /// The audit trail's writer over `store`, started on first use (inside the runtime).
     audit: Arc<OnceLock<crate::audit::AuditWriter>>,
+    /// Every committed write is announced here (live pages follow it).
+    changes: crate::changes::Changes,
 }
 
 impl Fhir {
@@ -89,7 +91,20 @@ impl Fhir {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
-        Self { store, schema, search, clock, ids, audit: Arc::new(OnceLock::new()) }
+        let changes = crate::changes::Changes::new();
+        Self { store, schema, search, clock, ids, audit: Arc::new(OnceLock::new()), changes }
+    }
+
+    /// The announcements of committed writes.
+    pub fn changes(&self) -> &crate::changes::Changes {
+        &self.changes
+    }
+
+    /// Announces what `written` wrote, if it wrote something.
+    fn announce(&self, written: &Written) {
+        if written.kind != WriteKind::Existing {
+            self.changes.announce(&written.row);
+        }
     }
 
     /// The store, for health checks and metrics.

@@ -69,12 +69,16 @@ impl Fhir {
             // Its decision depends on the new content alone, so it needs no transaction.
             self.check_new(principal, Action::Create, resource_type, &resource, None, None)?;
             let id = self.ids.new_id();
-            return self.write_version(None, resource_type, &id, None, Method::Post, Some(resource)).await;
+            let written =
+                self.write_version(None, resource_type, &id, None, Method::Post, Some(resource)).await?;
+            self.announce(&written);
+            return Ok(written);
         }
         let mut tx = self.store.begin().await?;
         let written =
             self.create_in(tx.as_mut(), principal, resource_type, resource, condition.as_ref(), None).await?;
         tx.commit().await?;
+        self.announce(&written);
         Ok(written)
     }
 
@@ -137,7 +141,10 @@ impl Fhir {
                         attempt += 1;
                     }
                     Err(e) => return Err(e.into()),
-                    Ok(()) => return Ok(written),
+                    Ok(()) => {
+                        self.announce(&written);
+                        return Ok(written);
+                    }
                 },
             }
         }
@@ -184,6 +191,7 @@ impl Fhir {
         let mut tx = self.store.begin().await?;
         let written = self.delete_in(tx.as_mut(), principal, resource_type, id, if_match).await?;
         tx.commit().await?;
+        self.announce(&written);
         Ok(written)
     }
 

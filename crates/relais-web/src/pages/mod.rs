@@ -1,5 +1,6 @@
 //! The HTML pages (issue 5): signing in with the second factor, setting the second factor up,
-//! password reset, the language switch, the home page and "who accessed my record", error
+//! password reset, the language switch, the home page (a clinician's live work queues) and
+//! "who accessed my record", error
 //! pages, and the stylesheet and script under `/assets/`.
 //!
 //! Each handler reads the form and the cookie, calls one use case of relais-app, and renders a
@@ -11,6 +12,7 @@
 
 mod account;
 mod portal;
+mod queues;
 mod render;
 mod reset;
 
@@ -42,6 +44,10 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/language", post(render::switch_language))
         .route("/", get(portal::home))
         .route("/me/accesses", get(portal::my_accesses))
+        .route("/queues/{kind}/rows", get(queues::rows))
+        .route("/queues/events", get(queues::events))
+        .route("/queues/tasks/{id}/claim", post(queues::claim))
+        .route("/queues/tasks/{id}/assign", post(queues::assign))
         .merge(guessable);
     protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
 }

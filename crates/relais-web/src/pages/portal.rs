@@ -4,24 +4,28 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::Timestamp;
 use relais_app::FhirError;
-use relais_app::access::{BearerError, Caller};
 use relais_app::fhir::OwnAccess;
 use relais_views::Tr;
 use relais_views::pages::{AccessRow, HomePage, MyAccessesPage};
 use serde::Deserialize;
 
-use super::render::{Visitor, forbidden, html, redirect, server_error, sign_in_then};
+use super::render::{Visitor, caller, forbidden, html, local_time, redirect, server_error};
 use crate::state::AppState;
 
 /// Accesses shown per page.
 const PAGE_SIZE: u32 = 50;
 
-/// `GET /`: the home page, or the sign-in page for someone not signed in.
-pub(super) async fn home(visitor: Visitor) -> Response {
-    if visitor.profile.is_none() {
-        return redirect("/sign-in", &[]);
+/// `GET /`: the home page — a clinician's work queues, anyone else's links — or the sign-in
+/// page for someone not signed in.
+pub(super) async fn home(
+    state: State<AppState>,
+    visitor: Visitor,
+    query: Query<super::queues::QueueQuery>,
+) -> Response {
+    let Some(profile) = &visitor.profile else { return redirect("/sign-in", &[]) };
+    if profile.roles.iter().any(|r| r.is_clinical()) {
+        return super::queues::page(state, visitor, query).await;
     }
     html(StatusCode::OK, &HomePage { chrome: visitor.chrome() })
 }
@@ -37,16 +41,10 @@ pub(super) async fn my_accesses(
     visitor: Visitor,
     Query(query): Query<AccessesQuery>,
 ) -> Response {
-    let Some(profile) = &visitor.profile else { return redirect(&sign_in_then(&visitor.path), &[]) };
-    let principal = match state.tokens.signed_in(&profile.account_id).await {
-        Ok(principal) => principal,
-        Err(BearerError::Invalid | BearerError::Expired) => return redirect("/sign-in", &[]),
-        Err(BearerError::Store(e)) => {
-            tracing::error!(error = %e, "cannot read the signed-in account");
-            return server_error(visitor.tr);
-        }
+    let caller = match caller(&state, &visitor).await {
+        Ok(caller) => caller,
+        Err(answer) => return answer,
     };
-    let caller = Caller { principal, address: visitor.address.clone(), purpose: None };
     let accesses = match state.fhir.accesses_of_own_record(&caller, query.before, PAGE_SIZE).await {
         Ok(accesses) => accesses,
         Err(FhirError::Forbidden(_)) => return forbidden(&visitor),
@@ -77,9 +75,4 @@ fn row(tr: Tr, zone: &jiff::tz::TimeZone, access: &OwnAccess) -> AccessRow {
         outcome: tr.t(&format!("outcome-{}", access.outcome.code())),
         break_glass: access.break_glass,
     }
-}
-
-/// `2026-11-26 09:05` in the server's display time zone.
-fn local_time(zone: &jiff::tz::TimeZone, when: Timestamp) -> String {
-    when.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }

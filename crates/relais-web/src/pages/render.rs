@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use relais_access::policy::Role;
+use relais_app::access::{BearerError, Caller};
 use relais_app::auth::{AuthError, Profile};
 use relais_views::pages::{Chrome, ErrorPage, UserBar};
 use relais_views::{Locale, Template, Tr};
@@ -84,7 +85,27 @@ fn user_bar(tr: Tr, profile: &Profile) -> UserBar {
         roles: profile.roles.iter().map(|r| tr.t(&format!("role-{}", r.code()))).collect(),
         is_patient: profile.roles.contains(&Role::Patient),
         is_admin: profile.roles.contains(&Role::Administrator),
+        is_clinical: profile.roles.iter().any(|r| r.is_clinical()),
     }
+}
+
+/// The signed-in visitor as the caller of a use case, or the answer for someone who is not
+/// (the sign-in page, coming back here afterwards).
+pub(super) async fn caller(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
+    let Some(profile) = &visitor.profile else { return Err(redirect(&sign_in_then(&visitor.path), &[])) };
+    match state.tokens.signed_in(&profile.account_id).await {
+        Ok(principal) => Ok(Caller { principal, address: visitor.address.clone(), purpose: None }),
+        Err(BearerError::Invalid | BearerError::Expired) => Err(redirect("/sign-in", &[])),
+        Err(BearerError::Store(e)) => {
+            tracing::error!(error = %e, "cannot read the signed-in account");
+            Err(server_error(visitor.tr))
+        }
+    }
+}
+
+/// `2026-11-26 09:05` in the display time zone.
+pub(super) fn local_time(zone: &jiff::tz::TimeZone, when: jiff::Timestamp) -> String {
+    when.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// `template` as an HTML response with `status`.

@@ -6,6 +6,7 @@
 
 mod auth;
 mod break_glass;
+mod browser;
 mod bundle;
 mod concurrency;
 mod crash;
@@ -16,6 +17,7 @@ mod invitations;
 mod me;
 mod ops;
 mod pages;
+mod queues;
 mod search;
 mod search_api;
 mod sign_in;
