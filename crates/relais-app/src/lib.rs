@@ -11,6 +11,7 @@ pub mod changes;
 pub mod fhir;
 pub mod invitations;
 pub mod mail;
+pub mod portal;
 pub mod queues;
 
 pub use fhir::{

@@ -141,11 +141,37 @@ pub struct ResetCompletePage {
     pub min_chars: String,
 }
 
-/// `/`: the signed-in person's home.
+/// `/`: the signed-in person's home (a clinician's is [`crate::queues::QueuesPage`]). A
+/// patient's shows their upcoming appointments and their messages.
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub chrome: Chrome,
+    pub appointments: Vec<AppointmentRow>,
+    pub messages: Vec<MessageRow>,
+}
+
+/// An upcoming appointment, ready to show.
+#[derive(Debug, Clone)]
+pub struct AppointmentRow {
+    /// Local date and time (`2026-12-01 10:30`), and RFC 3339 for `<time datetime>`.
+    pub when: String,
+    pub when_iso: String,
+    pub what: String,
+    /// The professionals, joined.
+    pub with: String,
+    /// The status, translated; `cancelled` is also a class.
+    pub status: String,
+    pub cancelled: bool,
+}
+
+/// A message, ready to show.
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub when: String,
+    pub when_iso: String,
+    pub from: String,
+    pub text: String,
 }
 
 /// One access to a patient's record, ready to show.

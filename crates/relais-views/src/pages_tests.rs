@@ -54,8 +54,11 @@ fn a_signed_in_person_sees_their_name_their_links_and_sign_out() {
         is_admin: false,
         is_clinical: false,
     };
-    let page =
-        HomePage { chrome: Chrome { tr: Tr::new(Locale::Fr), path: "/".to_owned(), user: Some(user) } };
+    let page = HomePage {
+        chrome: Chrome { tr: Tr::new(Locale::Fr), path: "/".to_owned(), user: Some(user) },
+        appointments: Vec::new(),
+        messages: Vec::new(),
+    };
     let html = page.render().unwrap();
     assert!(html.contains("<h1>Bonjour, Awa Diallo</h1>"));
     assert!(html.contains(r#"<a href="/" aria-current="page">Accueil</a>"#));

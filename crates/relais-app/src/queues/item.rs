@@ -57,8 +57,8 @@ pub struct QueueItem {
     pub owner: Option<(String, String)>,
 }
 
-/// A person's name as people read it: `text`, else given names then family name.
-pub(crate) fn human_name(resource: &Value) -> Option<String> {
+/// A person's name as people read it: `text`, else prefix (Dre), given names, family name.
+pub fn human_name(resource: &Value) -> Option<String> {
     let names = resource.get("name")?.as_array()?;
     let name = names
         .iter()
@@ -67,8 +67,16 @@ pub(crate) fn human_name(resource: &Value) -> Option<String> {
     if let Some(text) = name.get("text").and_then(Value::as_str) {
         return Some(text.to_owned());
     }
-    let mut parts: Vec<&str> =
-        name.get("given").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let words = |field: &str| {
+        name.get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+    };
+    let mut parts = words("prefix");
+    parts.extend(words("given"));
     if let Some(family) = name.get("family").and_then(Value::as_str) {
         parts.push(family);
     }

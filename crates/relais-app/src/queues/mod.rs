@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-pub use item::{Priority, QueueItem};
+pub use item::{Priority, QueueItem, human_name};
 
 use crate::access::Caller;
 use crate::fhir::{Fhir, FhirError};

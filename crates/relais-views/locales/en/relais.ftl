@@ -190,3 +190,21 @@ error-task-changed = Someone changed this task in the meantime. The queue now sh
 error-task-not-claimable = This task already has an owner or is no longer open.
 error-task-not-found = This task does not exist or you do not have access to it.
 error-task-forbidden = Your role does not allow changing this task.
+
+## Patient portal
+portal-appointments = My upcoming appointments
+portal-appointments-none = No upcoming appointment.
+portal-with = With { $names }
+portal-messages = My messages
+portal-messages-none = No message.
+portal-from-care-team = Your care team
+appointment-status-proposed = Proposed
+appointment-status-pending = Waiting for confirmation
+appointment-status-booked = Confirmed
+appointment-status-arrived = Arrived
+appointment-status-fulfilled = Done
+appointment-status-cancelled = Cancelled
+appointment-status-noshow = Missed
+appointment-status-checked-in = Checked in
+appointment-status-waitlist = Waiting list
+appointment-what-unspecified = Appointment

@@ -190,3 +190,21 @@ error-task-changed = Quelqu’un a modifié cette tâche entre-temps. La file af
 error-task-not-claimable = Cette tâche a déjà un responsable ou n’est plus ouverte.
 error-task-not-found = Cette tâche n’existe pas ou vous n’y avez pas accès.
 error-task-forbidden = Votre rôle ne permet pas de modifier cette tâche.
+
+## Portail du patient
+portal-appointments = Mes prochains rendez-vous
+portal-appointments-none = Aucun rendez-vous à venir.
+portal-with = Avec { $names }
+portal-messages = Mes messages
+portal-messages-none = Aucun message.
+portal-from-care-team = Votre équipe de soins
+appointment-status-proposed = Proposé
+appointment-status-pending = En attente de confirmation
+appointment-status-booked = Confirmé
+appointment-status-arrived = Arrivé
+appointment-status-fulfilled = Terminé
+appointment-status-cancelled = Annulé
+appointment-status-noshow = Absence
+appointment-status-checked-in = Enregistré
+appointment-status-waitlist = Liste d’attente
+appointment-what-unspecified = Rendez-vous

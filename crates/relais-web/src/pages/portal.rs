@@ -1,13 +1,16 @@
-//! The signed-in person's pages: the home page (what their roles give them) and, for a
-//! patient, who accessed their record (from the audit trail).
+//! The signed-in person's pages: the home page (a patient's portal: upcoming appointments and
+//! messages; a clinician's queues, in `queues.rs`; links for the others) and, for a patient,
+//! who accessed their record (from the audit trail).
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use relais_access::policy::Role;
 use relais_app::FhirError;
 use relais_app::fhir::OwnAccess;
+use relais_app::portal::{PortalAppointment, PortalError, PortalMessage};
 use relais_views::Tr;
-use relais_views::pages::{AccessRow, HomePage, MyAccessesPage};
+use relais_views::pages::{AccessRow, AppointmentRow, HomePage, MessageRow, MyAccessesPage};
 use serde::Deserialize;
 
 use super::render::{Visitor, caller, forbidden, html, local_time, redirect, server_error};
@@ -27,7 +30,52 @@ pub(super) async fn home(
     if profile.roles.iter().any(|r| r.is_clinical()) {
         return super::queues::page(state, visitor, query).await;
     }
-    html(StatusCode::OK, &HomePage { chrome: visitor.chrome() })
+    let (mut appointments, mut messages) = (Vec::new(), Vec::new());
+    if profile.roles.contains(&Role::Patient) {
+        let caller = match caller(&state, &visitor).await {
+            Ok(caller) => caller,
+            Err(answer) => return answer,
+        };
+        let zone = &state.settings.time_zone;
+        let tr = visitor.tr;
+        match state.fhir.my_appointments(&caller).await {
+            Ok(found) => appointments = found.iter().map(|a| appointment_row(tr, zone, a)).collect(),
+            // A patient account not yet linked to its record has nothing to list.
+            Err(PortalError::NoOwnRecord) => {}
+            Err(e) => return portal_failed(tr, &e),
+        }
+        match state.fhir.my_messages(&caller).await {
+            Ok(found) => messages = found.iter().map(|m| message_row(tr, zone, m)).collect(),
+            Err(PortalError::NoOwnRecord) => {}
+            Err(e) => return portal_failed(tr, &e),
+        }
+    }
+    html(StatusCode::OK, &HomePage { chrome: visitor.chrome(), appointments, messages })
+}
+
+fn portal_failed(tr: Tr, e: &PortalError) -> Response {
+    tracing::error!(error = %e, "the portal could not be read");
+    server_error(tr)
+}
+
+fn appointment_row(tr: Tr, zone: &jiff::tz::TimeZone, a: &PortalAppointment) -> AppointmentRow {
+    AppointmentRow {
+        when: a.start.map(|s| local_time(zone, s)).unwrap_or_default(),
+        when_iso: a.start.map(|s| s.to_string()).unwrap_or_default(),
+        what: if a.what.is_empty() { tr.t("appointment-what-unspecified") } else { a.what.clone() },
+        with: a.with.join(", "),
+        status: tr.t(&format!("appointment-status-{}", a.status)),
+        cancelled: a.status == "cancelled",
+    }
+}
+
+fn message_row(tr: Tr, zone: &jiff::tz::TimeZone, m: &PortalMessage) -> MessageRow {
+    MessageRow {
+        when: m.sent.map(|s| local_time(zone, s)).unwrap_or_default(),
+        when_iso: m.sent.map(|s| s.to_string()).unwrap_or_default(),
+        from: m.from.clone().unwrap_or_else(|| tr.t("portal-from-care-team")),
+        text: m.text.clone(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

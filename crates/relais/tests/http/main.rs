@@ -17,6 +17,7 @@ mod invitations;
 mod me;
 mod ops;
 mod pages;
+mod portal;
 mod queues;
 mod search;
 mod search_api;
