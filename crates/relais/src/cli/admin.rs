@@ -61,6 +61,8 @@ pub(crate) async fn create_user(settings: Settings, spec: UserSpec) -> anyhow::R
         organisation: optional(spec.organisation),
         practitioner_id: optional(spec.practitioner_id),
         patient_id: optional(spec.patient_id),
+        related_person_id: None,
+        locale: None,
         roles: roles
             .iter()
             .map(|&role| AccountRole {
