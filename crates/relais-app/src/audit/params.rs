@@ -17,7 +17,7 @@ pub const DEFAULT_COUNT: u32 = 50;
 pub const MAX_COUNT: u32 = 500;
 
 /// Every action code Relais records, to map AuditEvent's C/R/U/D/E onto.
-pub const KNOWN_ACTIONS: [&str; 20] = [
+pub const KNOWN_ACTIONS: [&str; 28] = [
     action::READ,
     action::VREAD,
     action::HISTORY,
@@ -38,6 +38,14 @@ pub const KNOWN_ACTIONS: [&str; 20] = [
     action::BREAK_GLASS,
     action::BREAK_GLASS_REVIEW_LIST,
     action::BREAK_GLASS_REVIEW,
+    action::ACCOUNT_CREATE,
+    action::ACCOUNT_LIST,
+    action::ACCOUNT_DISABLE,
+    action::ACCOUNT_ENABLE,
+    action::ACCOUNT_RESET_SECOND_FACTOR,
+    action::ACCOUNT_SET_ROLES,
+    action::ACCOUNT_SET_LOCALE,
+    action::CLIENT_DISABLE,
 ];
 
 /// A parsed AuditEvent search.
