@@ -9,7 +9,9 @@
 //!   run `relais admin` on the server already holds the database, and it is how the very first
 //!   administrator is created, before anyone can sign in;
 //! - an administrator cannot disable themself or remove their own administrator role, and no
-//!   change may leave no active administrator (`last-administrator`);
+//!   change may leave no active administrator (`last-administrator`; checked before the change,
+//!   not under a lock: two administrators disabling each other at the same instant could both
+//!   pass — the operator's `relais admin enable-user` recovers);
 //! - every field is checked before anything is written (`form.rs`), each refusal naming its field
 //!   and a stable code, so a page shows it next to the field, in French or English.
 //!

@@ -222,7 +222,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e:?}"));
         let q = &s.query;
         assert_eq!((q.patient.as_deref(), q.agent.as_deref()), (Some("alice"), Some("nurse-1")));
-        assert_eq!(q.actions, ["read", "vread", "history", "export", "break-glass-review-list"]);
+        assert_eq!(
+            q.actions,
+            ["read", "vread", "history", "export", "break-glass-review-list", "account-list"]
+        );
         assert_eq!(q.outcome, Some(Outcome::Denied));
         assert_eq!(q.recorded_from, Some(micros("2026-11-01T00:00:00Z")));
         assert_eq!(q.recorded_to, Some(micros("2026-11-26T10:00:00Z") - 1));
