@@ -6,7 +6,7 @@ export const PASSWORD = 'Bonjour-le-monde-42';
 
 export const ACCOUNTS = [
   { key: 'patient', email: 'lea.gagne@example.org', name: 'Léa Gagné', role: 'patient', ownRecord: true },
-  { key: 'newcomer', email: 'nouveau@example.org', name: 'Marc Tremblay', role: 'patient' },
+  { key: 'newcomer', email: 'nouveau@example.org', name: 'Marc Tremblay', role: 'patient', record: ['Marc', 'Tremblay'] },
   { key: 'nurse', email: 'infirmiere@cisss.example', name: 'Camille Roy', role: 'nurse' },
   // The two nurses of Léa's home-care team, who share a work queue.
   { key: 'queue-nurse-a', email: 'ines.morin@cisss.example', name: 'Inès Morin', role: 'nurse', practitioner: ['Inès', 'Morin'], careTeam: true },

@@ -112,9 +112,37 @@ export default async function globalSetup() {
   for (const account of ACCOUNTS) {
     const args = ['admin', 'create-user', '--email', account.email, '--name', account.name, '--role', account.role];
     if (account.ownRecord) args.push('--patient-id', patientId);
+    if (account.record) {
+      const [given, family] = account.record;
+      const own = await create(url, token, { resourceType: 'Patient', name: [{ family, given: [given] }] });
+      args.push('--patient-id', own);
+    }
     if (practitioners[account.key]) args.push('--practitioner-id', practitioners[account.key]);
     relais(env, args, `${PASSWORD}\n`);
   }
+
+  // Léa's portal: a video follow-up in three days with her physician, and a message from her.
+  const soon = new Date(Date.now() + 3 * 86400_000);
+  soon.setUTCHours(15, 0, 0, 0);
+  await create(url, token, {
+    resourceType: 'Appointment',
+    status: 'booked',
+    description: 'Suivi en oncologie (vidéo)',
+    start: soon.toISOString(),
+    end: new Date(soon.getTime() + 30 * 60_000).toISOString(),
+    participant: [
+      { actor: { reference: `Patient/${patientId}` }, status: 'accepted' },
+      { actor: { reference: `Practitioner/${practitioners['queue-nurse-a']}` }, status: 'accepted' },
+    ],
+  });
+  await create(url, token, {
+    resourceType: 'Communication',
+    status: 'completed',
+    sent: new Date().toISOString(),
+    subject: { reference: `Patient/${patientId}` },
+    sender: { reference: `Practitioner/${practitioners['queue-nurse-a']}` },
+    payload: [{ contentString: 'N’oubliez pas votre pesée du matin.' }],
+  });
 
   process.env.RELAIS_E2E_TOKEN = token;
   process.env.RELAIS_E2E_PATIENT = patientId;

@@ -34,6 +34,10 @@ test('a patient signs in in French, sees her home page, switches to English and 
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bonjour, Léa Gagné');
   await expect(page.getByRole('navigation')).toContainText('Qui a consulté mon dossier');
+  // Her portal: the coming video visit and the message from her nurse.
+  await expect(page.getByRole('region', { name: 'Mes prochains rendez-vous' })).toContainText('Suivi en oncologie (vidéo)');
+  await expect(page.getByRole('region', { name: 'Mes prochains rendez-vous' })).toContainText('Avec Inès Morin');
+  await expect(page.getByRole('region', { name: 'Mes messages' })).toContainText('N’oubliez pas votre pesée du matin.');
   await checkPage(page, 'home-patient-fr');
 
   await page.getByRole('button', { name: 'English' }).click();

@@ -5,6 +5,7 @@
 //! Knows no HTTP and no SQL: it speaks FHIR values to the web layer and rows to the store.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod changes;

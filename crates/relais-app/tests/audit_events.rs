@@ -181,6 +181,8 @@ async fn a_patient_sees_who_accessed_their_record(engine: Engine) {
             organisation: None,
             practitioner_id: Some("nurse1".into()),
             patient_id: None,
+            related_person_id: None,
+            locale: None,
             roles: vec![AccountRole { role: "nurse".into(), specialty: None }],
             created_at: "2026-11-01T00:00:00Z".parse().unwrap(),
         })

@@ -30,6 +30,8 @@ async fn account(world: &World, id: &str, role: Role, identity: Identity) -> Ide
         organisation: None,
         practitioner_id: identity.practitioner.clone(),
         patient_id: identity.patient.clone(),
+        related_person_id: None,
+        locale: None,
         roles: vec![AccountRole { role: role.code().into(), specialty: None }],
         created_at: world.clock.now(),
     };

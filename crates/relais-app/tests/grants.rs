@@ -8,7 +8,9 @@ mod support;
 use std::collections::BTreeSet;
 
 use relais_access::policy::{Basis, Grant, Role};
-use relais_app::access::{Identity, grants_for};
+use relais_app::FhirError;
+use relais_app::access::{Caller, Identity, grants_for, principal_for_account};
+use relais_store::{AccountRole, NewAccount};
 use relais_testkit::Engine;
 use support::World;
 
@@ -61,4 +63,57 @@ async fn grants_are_read_from_the_record(engine: Engine) {
     world.close().await;
 }
 
-relais_testkit::engine_tests!(grants_are_read_from_the_record);
+/// A caregiver account linked to its RelatedPerson (`accounts.related_person_id`, migration 0011)
+/// gets, through `principal_for_account`, what the patient's Consent shares with that person:
+/// the daughter reads her mother's Observation, not her Condition (not shared) nor another
+/// patient's Observation, and a search finds only the shared one.
+async fn a_caregiver_account_reads_what_is_shared_with_its_related_person(engine: Engine) {
+    let world = World::new(engine).await;
+    let account = NewAccount {
+        id: "acct-daughter".into(),
+        email: "fille@example.org".into(),
+        display_name: "Fille".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$hash".into(),
+        organisation: None,
+        practitioner_id: None,
+        patient_id: None,
+        related_person_id: Some("daughter".into()),
+        locale: None,
+        roles: vec![AccountRole { role: "caregiver".into(), specialty: None }],
+        created_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+    };
+    world.store.create_account(&account).await.unwrap();
+    let stored = world.store.account_by_id("acct-daughter").await.unwrap().unwrap();
+    let now = "2026-11-26T10:00:00Z".parse().unwrap();
+    let principal = principal_for_account(world.store.as_ref(), &world.params, &stored, now).await.unwrap();
+    assert_eq!(principal.grants.len(), 1, "{:?}", principal.grants);
+    let caller = Caller::new(principal);
+
+    let read = world.fhir.read_as(&caller, "Observation", "o-alice").await.unwrap();
+    assert_eq!(read.id, "o-alice");
+    for (kind, id) in [("Condition", "c-alice"), ("Observation", "o-bob"), ("Patient", "bob")] {
+        let refused = world.fhir.read_as(&caller, kind, id).await.unwrap_err();
+        assert!(matches!(refused, FhirError::NotFound(_)), "{kind}/{id}: {refused:?}");
+    }
+    let pairs = vec![("code".to_owned(), "8867-4".to_owned())];
+    let bundle =
+        world.fhir.search_as(&caller, "Observation", &pairs, true, "http://relais.test/fhir").await.unwrap();
+    let found: Vec<&str> = bundle["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.pointer("/resource/id").and_then(serde_json::Value::as_str))
+        .collect();
+    assert_eq!(found, ["o-alice"]);
+
+    // Without the link (as before migration 0011) the same account sees nothing.
+    let unlinked = relais_store::Account { related_person_id: None, ..stored };
+    let principal = principal_for_account(world.store.as_ref(), &world.params, &unlinked, now).await.unwrap();
+    assert!(principal.grants.is_empty());
+    world.close().await;
+}
+
+relais_testkit::engine_tests!(
+    grants_are_read_from_the_record,
+    a_caregiver_account_reads_what_is_shared_with_its_related_person,
+);

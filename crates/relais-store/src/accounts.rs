@@ -1,4 +1,5 @@
-//! Accounts: the people who sign in, and the roles they hold (migration 0004). The store keeps
+//! Accounts: the people who sign in, and the roles they hold (migration 0004), the caregiver's
+//! RelatedPerson and the chosen UI language (migration 0011). The store keeps
 //! what the use-case layer hands it — an already hashed password, role codes — and decides
 //! nothing: the roles are `relais_access::policy::Role` codes, turned back into roles by the
 //! caller, so a code this version does not know is reported by the caller, not dropped here.
@@ -6,7 +7,7 @@
 //! An account and its roles are written in one transaction. A second account with the same email
 //! is refused by the UNIQUE constraint (the insert fails, nothing is written) and reported as
 //! [`StoreError::EmailTaken`]: no check before the insert, which two concurrent creations could
-//! both pass.
+//! both pass. The statements are in `accounts_sql.rs`, one macro both engines expand.
 
 use std::fmt;
 
@@ -15,7 +16,8 @@ use jiff::Timestamp;
 
 use crate::StoreError;
 
-/// Account storage: create, look up by email or id, list.
+/// Account storage: create, look up by email or id, list, and the changes an administrator
+/// makes (disable, enable, second factor reset, roles) and a person makes (language).
 #[async_trait]
 pub trait Accounts: Send + Sync {
     /// Stores `account` and its roles in one transaction, its email lower-cased and trimmed
@@ -32,6 +34,27 @@ pub trait Accounts: Send + Sync {
 
     /// Every account, disabled ones included, ordered by email.
     async fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    /// Disables the account at `at` (`Some`) or enables it again (`None`). Disabling also
+    /// revokes every open session of the account at `at`, in the same transaction: no request
+    /// gets through on a session of a disabled account. `false` if there is no such account.
+    async fn set_account_disabled(&self, id: &str, at: Option<Timestamp>) -> Result<bool, StoreError>;
+
+    /// Removes the account's second factor (`totp_secret`, and an enrolment waiting for its
+    /// first code) and revokes every open session of the account at `at`, in one transaction:
+    /// the next sign-in must set up a second factor again. `false` if there is no such account.
+    ///
+    /// Takes `at` (the brief had only the id) because the sessions are revoked in the same
+    /// transaction: a session that passed the old second factor must not outlive it.
+    async fn clear_totp_secret(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
+
+    /// Sets the UI language the person chose (`None`: not chosen, the server's default applies).
+    /// `false` if there is no such account.
+    async fn set_account_locale(&self, id: &str, locale: Option<&str>) -> Result<bool, StoreError>;
+
+    /// Replaces the account's roles with `roles`, in one transaction. `false` if there is no
+    /// such account (nothing is written).
+    async fn set_account_roles(&self, id: &str, roles: &[AccountRole]) -> Result<bool, StoreError>;
 }
 
 /// An email as stored and looked up: trimmed, lower-cased.
@@ -62,6 +85,10 @@ pub struct NewAccount {
     pub practitioner_id: Option<String>,
     /// The FHIR Patient of a patient account.
     pub patient_id: Option<String>,
+    /// The FHIR RelatedPerson of a caregiver account.
+    pub related_person_id: Option<String>,
+    /// The UI language chosen (`fr`, `en`); `None` until the person chooses.
+    pub locale: Option<String>,
     /// Each role once.
     pub roles: Vec<AccountRole>,
     pub created_at: Timestamp,
@@ -81,6 +108,10 @@ pub struct Account {
     pub organisation: Option<String>,
     pub practitioner_id: Option<String>,
     pub patient_id: Option<String>,
+    /// The FHIR RelatedPerson of a caregiver account.
+    pub related_person_id: Option<String>,
+    /// The UI language chosen (`fr`, `en`); `None` until the person chooses.
+    pub locale: Option<String>,
     /// Ordered by role code.
     pub roles: Vec<AccountRole>,
     pub created_at: Timestamp,
@@ -101,6 +132,8 @@ impl fmt::Debug for NewAccount {
             .field("organisation", &self.organisation)
             .field("practitioner_id", &self.practitioner_id)
             .field("patient_id", &self.patient_id)
+            .field("related_person_id", &self.related_person_id)
+            .field("locale", &self.locale)
             .field("roles", &self.roles)
             .field("created_at", &self.created_at)
             .finish()
@@ -118,6 +151,8 @@ impl fmt::Debug for Account {
             .field("organisation", &self.organisation)
             .field("practitioner_id", &self.practitioner_id)
             .field("patient_id", &self.patient_id)
+            .field("related_person_id", &self.related_person_id)
+            .field("locale", &self.locale)
             .field("roles", &self.roles)
             .field("created_at", &self.created_at)
             .field("disabled_at", &self.disabled_at)
@@ -137,7 +172,8 @@ pub(crate) fn is_email_taken(e: &sqlx::Error) -> bool {
     }
 }
 
-/// One row of the accounts ⟕ account_roles join, in [`account_select!`] column order.
+/// One row of the accounts ⟕ account_roles join, in [`account_select!`] column order (read by
+/// `accounts_sql::accounts_impl!`).
 pub(crate) struct RawRow {
     pub id: String,
     pub email: String,
@@ -147,6 +183,8 @@ pub(crate) struct RawRow {
     pub organisation: Option<String>,
     pub practitioner_id: Option<String>,
     pub patient_id: Option<String>,
+    pub related_person_id: Option<String>,
+    pub locale: Option<String>,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
     pub role: Option<String>,
@@ -169,6 +207,8 @@ pub(crate) fn fold(rows: Vec<RawRow>) -> Vec<Account> {
                 organisation: row.organisation,
                 practitioner_id: row.practitioner_id,
                 patient_id: row.patient_id,
+                related_person_id: row.related_person_id,
+                locale: row.locale,
                 roles: role.into_iter().collect(),
                 created_at: crate::from_micros(row.created_at),
                 disabled_at: row.disabled_at.map(crate::from_micros),
@@ -184,7 +224,8 @@ macro_rules! account_select {
     ($where:literal) => {
         concat!(
             "SELECT a.id, a.email, a.display_name, a.password_hash, a.totp_secret, a.organisation, \
-             a.practitioner_id, a.patient_id, a.created_at, a.disabled_at, r.role, r.specialty \
+             a.practitioner_id, a.patient_id, a.related_person_id, a.locale, a.created_at, \
+             a.disabled_at, r.role, r.specialty \
              FROM accounts a LEFT JOIN account_roles r ON r.account_id = a.id ",
             $where,
             " ORDER BY a.email, a.id, r.role"
@@ -192,85 +233,6 @@ macro_rules! account_select {
     };
 }
 pub(crate) use account_select;
-
-/// `account_ops!(Db)` defines, for one engine, `insert_account` and `read_accounts`. The
-/// statements are the same on both engines.
-macro_rules! account_ops {
-    ($db:ty) => {
-        /// Inserts the account, then its roles, on `conn`, which should be inside a transaction
-        /// (the caller commits, or drops it on error and nothing is stored).
-        pub(crate) async fn insert_account(
-            conn: &mut <$db as sqlx::Database>::Connection,
-            account: &crate::accounts::NewAccount,
-        ) -> Result<(), crate::StoreError> {
-            sqlx::query(
-                "INSERT INTO accounts (id, email, display_name, password_hash, organisation, \
-                 practitioner_id, patient_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&account.id)
-            .bind(crate::accounts::normalise_email(&account.email))
-            .bind(&account.display_name)
-            .bind(&account.password_hash)
-            .bind(&account.organisation)
-            .bind(&account.practitioner_id)
-            .bind(&account.patient_id)
-            .bind(crate::micros(account.created_at))
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                if crate::accounts::is_email_taken(&e) {
-                    crate::StoreError::EmailTaken
-                } else {
-                    crate::StoreError::from(e)
-                }
-            })?;
-            for role in &account.roles {
-                sqlx::query("INSERT INTO account_roles (account_id, role, specialty) VALUES ($1, $2, $3)")
-                    .bind(&account.id)
-                    .bind(&role.role)
-                    .bind(&role.specialty)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Ok(())
-        }
-
-        /// Runs one [`crate::accounts::account_select!`] statement, binding `key` if given.
-        pub(crate) async fn read_accounts<'e>(
-            executor: impl sqlx::Executor<'e, Database = $db>,
-            sql: &'static str,
-            key: Option<&str>,
-        ) -> Result<Vec<crate::accounts::Account>, crate::StoreError> {
-            use sqlx::Row;
-            let mut query = sqlx::query(sql);
-            if let Some(key) = key {
-                query = query.bind(key.to_owned());
-            }
-            let rows = query.fetch_all(executor).await?;
-            let raw = rows
-                .iter()
-                .map(|r| {
-                    Ok(crate::accounts::RawRow {
-                        id: r.try_get(0)?,
-                        email: r.try_get(1)?,
-                        display_name: r.try_get(2)?,
-                        password_hash: r.try_get(3)?,
-                        totp_secret: r.try_get(4)?,
-                        organisation: r.try_get(5)?,
-                        practitioner_id: r.try_get(6)?,
-                        patient_id: r.try_get(7)?,
-                        created_at: r.try_get(8)?,
-                        disabled_at: r.try_get(9)?,
-                        role: r.try_get(10)?,
-                        specialty: r.try_get(11)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            Ok(crate::accounts::fold(raw))
-        }
-    };
-}
-pub(crate) use account_ops;
 
 #[cfg(test)]
 mod tests {
@@ -286,6 +248,8 @@ mod tests {
             organisation: None,
             practitioner_id: None,
             patient_id: None,
+            related_person_id: None,
+            locale: None,
             roles: vec![AccountRole { role: "nurse".into(), specialty: None }],
             created_at: Timestamp::UNIX_EPOCH,
             disabled_at: None,
@@ -303,6 +267,8 @@ mod tests {
             organisation: None,
             practitioner_id: None,
             patient_id: None,
+            related_person_id: None,
+            locale: None,
             roles: a.roles.clone(),
             created_at: a.created_at,
         };

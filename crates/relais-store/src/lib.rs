@@ -6,6 +6,7 @@
 //! what the use-case layer hands it, atomically, and never loses an acknowledged write.
 
 mod accounts;
+mod accounts_sql;
 mod audit;
 mod break_glass;
 mod clients;

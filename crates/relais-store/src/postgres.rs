@@ -9,7 +9,6 @@ use relais_access::audit::{AuditDraft, AuditRecord};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::accounts::{Account, Accounts, NewAccount, account_select, normalise_email};
 use crate::index::Indexed;
 use crate::{
     AuditLog, AuditQuery, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow,
@@ -175,7 +174,13 @@ crate::index::insert_index!(insert_index, sqlx::Postgres);
 crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);
 crate::audit::audit_ops!(sqlx::Postgres);
-crate::accounts::account_ops!(sqlx::Postgres);
+crate::accounts_sql::accounts_impl!(
+    PgStore,
+    sqlx::Postgres,
+    |s| write = &s.pool,
+    read = &s.pool,
+    begin = s.pool.begin()
+);
 crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
 crate::break_glass::break_glass_impl!(PgStore, sqlx::Postgres, pool, pool);
 crate::invitations::invitations_impl!(PgStore, sqlx::Postgres, |s| write = &s.pool, read = &s.pool);
@@ -186,30 +191,6 @@ crate::sessions_sql::sessions_impl!(
     read = &s.pool,
     begin = s.pool.begin()
 );
-
-#[async_trait]
-impl Accounts for PgStore {
-    async fn create_account(&self, account: &NewAccount) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        insert_account(&mut tx, account).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
-        let email = normalise_email(email);
-        let sql = account_select!("WHERE a.email = $1");
-        Ok(read_accounts(&self.pool, sql, Some(&email)).await?.pop())
-    }
-
-    async fn account_by_id(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        Ok(read_accounts(&self.pool, account_select!("WHERE a.id = $1"), Some(id)).await?.pop())
-    }
-
-    async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
-        read_accounts(&self.pool, account_select!(""), None).await
-    }
-}
 
 /// The advisory lock that serialises audit appends, in PostgreSQL's two-integer key space, which
 /// never meets the one-bigint keys of the resource and `lock_key` locks.

@@ -11,7 +11,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::accounts::{Account, Accounts, NewAccount, account_select, normalise_email};
 use crate::group_commit::GroupCommit;
 use crate::index::Indexed;
 use crate::sqlite_reads::PointReads;
@@ -192,7 +191,13 @@ crate::index::insert_index!(insert_index, sqlx::Sqlite);
 crate::index::delete_index!(delete_index, sqlx::Sqlite);
 crate::index::read_index!(read_index, sqlx::Sqlite);
 crate::audit::audit_ops!(sqlx::Sqlite);
-crate::accounts::account_ops!(sqlx::Sqlite);
+crate::accounts_sql::accounts_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    |s| write = &s.writer,
+    read = &s.readers,
+    begin = s.writer.begin_with("BEGIN IMMEDIATE")
+);
 crate::clients::clients_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 crate::break_glass::break_glass_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 crate::invitations::invitations_impl!(SqliteStore, sqlx::Sqlite, |s| write = &s.writer, read = &s.readers);
@@ -203,30 +208,6 @@ crate::sessions_sql::sessions_impl!(
     read = &s.readers,
     begin = s.writer.begin_with("BEGIN IMMEDIATE")
 );
-
-#[async_trait]
-impl Accounts for SqliteStore {
-    async fn create_account(&self, account: &NewAccount) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        insert_account(&mut tx, account).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
-        let email = normalise_email(email);
-        let sql = account_select!("WHERE a.email = $1");
-        Ok(read_accounts(&self.readers, sql, Some(&email)).await?.pop())
-    }
-
-    async fn account_by_id(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        Ok(read_accounts(&self.readers, account_select!("WHERE a.id = $1"), Some(id)).await?.pop())
-    }
-
-    async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
-        read_accounts(&self.readers, account_select!(""), None).await
-    }
-}
 
 #[async_trait]
 impl AuditLog for SqliteStore {

@@ -1,6 +1,7 @@
 //! `relais`: the one binary. `serve` runs the server, `migrate` applies database migrations,
-//! `audit verify` checks the audit trail's hash chain, `admin create-user` creates an account,
-//! `config example` prints a commented configuration file.
+//! `audit verify` checks the audit trail's hash chain, `admin …` creates and manages accounts and
+//! API clients (create-user, list-users, disable-user, enable-user, reset-second-factor,
+//! create-client, disable-client), `config example` prints a commented configuration file.
 //!
 //! This crate wires the others together (settings, logging, store, use cases, web) and owns
 //! nothing else.

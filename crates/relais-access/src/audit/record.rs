@@ -45,6 +45,22 @@ pub mod action {
     pub const BREAK_GLASS_REVIEW_LIST: &str = "break-glass-review-list";
     /// The privacy officer marked a break-the-glass grant reviewed (its id in `resource_id`).
     pub const BREAK_GLASS_REVIEW: &str = "break-glass-review";
+    /// An account was created (its id in `resource_id`).
+    pub const ACCOUNT_CREATE: &str = "account-create";
+    /// The accounts were listed by an administrator.
+    pub const ACCOUNT_LIST: &str = "account-list";
+    /// An account was disabled (and its sessions ended).
+    pub const ACCOUNT_DISABLE: &str = "account-disable";
+    /// A disabled account was enabled again.
+    pub const ACCOUNT_ENABLE: &str = "account-enable";
+    /// An account's second factor was removed (and its sessions ended): it must enrol again.
+    pub const ACCOUNT_RESET_SECOND_FACTOR: &str = "account-reset-second-factor";
+    /// An account's roles were replaced (the new ones in `query`).
+    pub const ACCOUNT_SET_ROLES: &str = "account-set-roles";
+    /// A person chose their UI language (in `query`).
+    pub const ACCOUNT_SET_LOCALE: &str = "account-set-locale";
+    /// An OAuth2 client of the API was disabled (its id in `resource_id`).
+    pub const CLIENT_DISABLE: &str = "client-disable";
 }
 
 /// How the action ended. Maps onto AuditEvent.outcome (0, 4, 8).

@@ -256,7 +256,7 @@ pub async fn register_client(
 const UNKNOWN_CLIENT: &str = "-";
 
 /// The principal of a signed-in person at `now`: their roles, the grants their record links give
-/// them, and the break-the-glass grants they hold then.
+/// them (their Patient, Practitioner and, for a caregiver, RelatedPerson), and the break-the-glass grants they hold then.
 pub async fn principal_for_account(
     store: &dyn ResourceStore,
     params: &SearchParams,
@@ -268,7 +268,7 @@ pub async fn principal_for_account(
         roles,
         patient: account.patient_id.clone(),
         practitioner: account.practitioner_id.clone(),
-        related_person: None,
+        related_person: account.related_person_id.clone(),
         account: Some((account.id.clone(), now)),
     };
     let grants = grants_for(store, params, &identity).await?;

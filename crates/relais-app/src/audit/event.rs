@@ -125,6 +125,14 @@ fn classify(action_code: &str) -> (Value, Option<Value>, &'static str) {
         action::INVITATION_USE => {
             (dicom("110114", "User Authentication"), Some(dicom("110122", "Login")), "E")
         }
+        action::ACCOUNT_CREATE => (dicom("110137", "User Security Attributes Changed"), None, "C"),
+        action::ACCOUNT_LIST => (dicom("110137", "User Security Attributes Changed"), None, "R"),
+        action::ACCOUNT_SET_ROLES => (dicom("110136", "Security Roles Changed"), None, "U"),
+        action::ACCOUNT_DISABLE
+        | action::ACCOUNT_ENABLE
+        | action::ACCOUNT_RESET_SECOND_FACTOR
+        | action::ACCOUNT_SET_LOCALE
+        | action::CLIENT_DISABLE => (dicom("110137", "User Security Attributes Changed"), None, "U"),
         _ => (rest, None, "E"),
     }
 }

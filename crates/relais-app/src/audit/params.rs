@@ -17,7 +17,7 @@ pub const DEFAULT_COUNT: u32 = 50;
 pub const MAX_COUNT: u32 = 500;
 
 /// Every action code Relais records, to map AuditEvent's C/R/U/D/E onto.
-pub const KNOWN_ACTIONS: [&str; 20] = [
+pub const KNOWN_ACTIONS: [&str; 28] = [
     action::READ,
     action::VREAD,
     action::HISTORY,
@@ -38,6 +38,14 @@ pub const KNOWN_ACTIONS: [&str; 20] = [
     action::BREAK_GLASS,
     action::BREAK_GLASS_REVIEW_LIST,
     action::BREAK_GLASS_REVIEW,
+    action::ACCOUNT_CREATE,
+    action::ACCOUNT_LIST,
+    action::ACCOUNT_DISABLE,
+    action::ACCOUNT_ENABLE,
+    action::ACCOUNT_RESET_SECOND_FACTOR,
+    action::ACCOUNT_SET_ROLES,
+    action::ACCOUNT_SET_LOCALE,
+    action::CLIENT_DISABLE,
 ];
 
 /// A parsed AuditEvent search.
@@ -214,7 +222,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e:?}"));
         let q = &s.query;
         assert_eq!((q.patient.as_deref(), q.agent.as_deref()), (Some("alice"), Some("nurse-1")));
-        assert_eq!(q.actions, ["read", "vread", "history", "export", "break-glass-review-list"]);
+        assert_eq!(
+            q.actions,
+            ["read", "vread", "history", "export", "break-glass-review-list", "account-list"]
+        );
         assert_eq!(q.outcome, Some(Outcome::Denied));
         assert_eq!(q.recorded_from, Some(micros("2026-11-01T00:00:00Z")));
         assert_eq!(q.recorded_to, Some(micros("2026-11-26T10:00:00Z") - 1));

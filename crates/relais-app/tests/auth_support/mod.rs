@@ -87,6 +87,8 @@ pub async fn add_account(store: &dyn ResourceStore, id: &str, email: &str, role:
         organisation: None,
         practitioner_id: None,
         patient_id: None,
+        related_person_id: None,
+        locale: None,
         roles: vec![AccountRole { role: role.to_owned(), specialty: None }],
         created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
     };

@@ -23,6 +23,8 @@ fn new_account(id: &str, email: &str, roles: Vec<AccountRole>) -> NewAccount {
         organisation: Some("CISSS des Laurentides".to_owned()),
         practitioner_id: Some(format!("prac-{id}")),
         patient_id: None,
+        related_person_id: None,
+        locale: None,
         roles,
         created_at: at(7),
     }
@@ -63,6 +65,8 @@ pub async fn account_created_reads_back_by_email_in_any_case_and_by_id(store: Ar
         practitioner_id: Some(format!("prac-{}", new.id)),
         patient_id: Some("patient-42".to_owned()),
         // Ordered by role code.
+        related_person_id: None,
+        locale: None,
         roles: vec![role("nurse", None), role("physician", None), role("specialist", Some("dermatology"))],
         created_at: at(7),
         disabled_at: None,

@@ -18,6 +18,8 @@ async fn account(store: &dyn ResourceStore, id: &str, role: &str) {
         organisation: None,
         practitioner_id: None,
         patient_id: None,
+        related_person_id: None,
+        locale: None,
         roles: vec![AccountRole { role: role.to_owned(), specialty: None }],
         created_at: at(0),
     };

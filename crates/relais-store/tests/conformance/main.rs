@@ -7,6 +7,7 @@
 // cover #[test] functions only, not the cases and helpers they call).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod account_changes;
 mod accounts;
 mod audit;
 mod audit_batch;
@@ -117,6 +118,10 @@ conformance!(accounts::account_duplicate_email_is_refused_and_writes_nothing, ur
 conformance!(accounts::account_list_is_ordered_by_email);
 conformance!(accounts::account_concurrent_creations_with_one_email_store_exactly_one);
 conformance!(accounts::account_unknown_id_or_email_reads_as_none);
+conformance!(account_changes::account_related_person_and_locale_read_back);
+conformance!(account_changes::account_disabling_revokes_its_sessions_and_only_its);
+conformance!(account_changes::account_clearing_the_second_factor_drops_secret_enrolment_and_sessions);
+conformance!(account_changes::account_roles_are_replaced_whole);
 
 // Signing in: sessions, lock-out, TOTP steps, reset tokens, the email outbox.
 conformance!(sessions::sessions_read_back_touch_and_revoke);

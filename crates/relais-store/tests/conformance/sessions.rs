@@ -22,6 +22,8 @@ async fn account(store: &dyn ResourceStore, id: &str) -> String {
         organisation: None,
         practitioner_id: None,
         patient_id: None,
+        related_person_id: None,
+        locale: None,
         roles: vec![AccountRole { role: "nurse".to_owned(), specialty: None }],
         created_at: at(1),
     };

@@ -1,132 +1,180 @@
-//! `relais admin create-user`: creates an account from the command line — the way to make the
-//! first administrator, before anyone can sign in to do it on a page.
+//! `relais admin create-user | list-users | disable-user | enable-user | reset-second-factor |
+//! disable-client`: account administration from the command line — the way to make the first
+//! administrator, before anyone can sign in to do it on a page, and to recover when no one can.
 //!
-//! Everything is checked before anything is written: the email's shape, each role against
-//! `Role::all()`, the specialty against the roles, the password against
-//! `relais_access::password::check_rule`. The password is read from standard input (one line),
-//! never from the command line (where `ps` and the shell history would show it), refused from a
-//! terminal (which would echo it), and never printed or logged; only its Argon2id hash is stored.
+//! The decisions and checks are `relais_app::accounts`' (the same as the admin page's); the
+//! command acts as the operator (`Actor::Operator`, `system:cli` on the audit trail): whoever can
+//! run it on the server holds the database already. Every command applies the migrations first,
+//! so a fresh installation can get its first administrator.
+//!
+//! The password is read from standard input (one line), never from the command line (where `ps`
+//! and the shell history would show it), refused from a terminal (which would echo it), and never
+//! printed or logged; only its Argon2id hash is stored.
 
 use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use relais_access::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordRejected};
+use relais_access::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordRejected};
 use relais_access::policy::Role;
-use relais_core::{Clock, IdGenerator, SystemClock, UuidV7Ids};
-use relais_store::{AccountRole, NewAccount, StoreError, normalise_email};
+use relais_app::accounts::{
+    AccountAdmin, AccountError, AccountSummary, Actor, ClientDisabled, NewAccountForm,
+};
+use relais_app::audit::AuditWriter;
+use relais_core::{SystemClock, UuidV7Ids};
+use relais_store::ResourceStore;
 
 use crate::cli::migrate::open_store;
 use crate::settings::Settings;
 
-/// What `create-user` was asked to create (the password comes separately, from stdin).
-#[derive(Debug)]
-pub(crate) struct UserSpec {
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<String>,
-    pub specialty: Option<String>,
-    pub organisation: Option<String>,
-    pub practitioner_id: Option<String>,
-    pub patient_id: Option<String>,
-}
-
-/// Checks `spec`, reads and checks the password, hashes it, stores the account (applying
-/// migrations first, so a fresh installation can get its first administrator) and prints
-/// `created user <id> <email> roles: …`.
-pub(crate) async fn create_user(settings: Settings, spec: UserSpec) -> anyhow::Result<()> {
-    let email = checked_email(&spec.email)?;
-    let name = spec.name.trim();
-    if name.is_empty() {
-        bail!("the name (--name) cannot be empty");
-    }
-    let roles = checked_roles(&spec.roles)?;
-    let specialty = spec.specialty.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if specialty.is_some() && !roles.contains(&Role::Specialist) {
-        bail!("--specialty qualifies the specialist role: add --role specialist");
-    }
-
-    let typed = tokio::task::spawn_blocking(read_password).await.context("reading the password")??;
-    password::check_rule(&typed).map_err(|e| anyhow::anyhow!(refusal(e)))?;
-    // Argon2id takes ~19 MiB and tens of milliseconds: off the async workers.
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&typed))
-        .await
-        .context("hashing the password")?
-        .map_err(|e| anyhow::anyhow!("cannot hash the password ({})", e.code()))?;
-
-    let account = NewAccount {
-        id: UuidV7Ids.new_id(),
-        email,
-        display_name: name.to_owned(),
-        password_hash,
-        organisation: optional(spec.organisation),
-        practitioner_id: optional(spec.practitioner_id),
-        patient_id: optional(spec.patient_id),
-        roles: roles
-            .iter()
-            .map(|&role| AccountRole {
-                role: role.code().to_owned(),
-                specialty: if role == Role::Specialist { specialty.map(str::to_owned) } else { None },
-            })
-            .collect(),
-        created_at: SystemClock.now(),
-    };
-
-    let store = open_store(&settings).await?;
-    let stored = async {
+/// Runs `f` with the account use cases over the migrated store, then closes the store.
+async fn with_admin<T>(
+    settings: &Settings,
+    f: impl AsyncFnOnce(&AccountAdmin, &Arc<dyn ResourceStore>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let store = open_store(settings).await?;
+    let result = async {
         store.migrate().await.context("migrations failed")?;
-        match store.create_account(&account).await {
-            Ok(()) => Ok(()),
-            Err(StoreError::EmailTaken) => bail!("email already in use: {}", account.email),
-            Err(e) => Err(anyhow::Error::new(e).context("cannot store the account")),
-        }
+        let admin = AccountAdmin::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            Arc::new(UuidV7Ids),
+            AuditWriter::start(store.clone()),
+        );
+        f(&admin, &store).await
     }
     .await;
     store.close().await;
-    stored?;
+    result
+}
 
-    let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-    println!("created user {} {} roles: {}", account.id, account.email, codes.join(", "));
+/// Reads and checks the password, stores the account and prints
+/// `created user <id> <email> roles: …`.
+pub(crate) async fn create_user(settings: Settings, form: NewAccountForm) -> anyhow::Result<()> {
+    let password = tokio::task::spawn_blocking(read_password).await.context("reading the password")??;
+    let form = NewAccountForm { password, ..form };
+    let typed_email = form.email.clone();
+    let created = with_admin(&settings, async |admin, _| {
+        admin.create_account(&Actor::Operator, form).await.map_err(|e| explain(&e, &typed_email))
+    })
+    .await?;
+    let codes: Vec<&str> = created.roles.iter().map(|r| r.role.as_str()).collect();
+    println!("created user {} {} roles: {}", created.id, created.email, codes.join(", "));
     Ok(())
 }
 
-/// The email, trimmed and lower-cased, if it looks like one: one `@` with something on each side,
-/// a dot in the domain, no spaces or control characters. Deliverability is not checked here.
-fn checked_email(raw: &str) -> anyhow::Result<String> {
-    let email = normalise_email(raw);
-    let shaped = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        }
-        None => false,
-    };
-    if !shaped || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        bail!("{raw:?} is not a valid email address (expected name@domain.example, without spaces)");
+/// Prints every account, one a line, tab-separated: id, email, roles (`specialist:dermatology`),
+/// `active` or `disabled`, `2fa` or `no-2fa`, display name.
+pub(crate) async fn list_users(settings: Settings) -> anyhow::Result<()> {
+    let all = with_admin(&settings, async |admin, _| {
+        admin.list_accounts(&Actor::Operator).await.map_err(|e| explain(&e, ""))
+    })
+    .await?;
+    for account in all {
+        println!("{}", user_line(&account));
     }
-    Ok(email)
+    Ok(())
 }
 
-/// The roles named by `codes`, each once, in the order given; an unknown code is an error that
-/// lists the valid ones.
-fn checked_roles(codes: &[String]) -> anyhow::Result<Vec<Role>> {
-    let mut roles = Vec::new();
-    for code in codes {
-        let Some(role) = Role::from_code(code.trim()) else {
-            let valid: Vec<&str> = Role::all().map(Role::code).collect();
-            bail!("unknown role {code:?}; valid roles: {}", valid.join(", "));
+fn user_line(a: &AccountSummary) -> String {
+    let roles: Vec<String> = a
+        .roles
+        .iter()
+        .map(|r| r.specialty.as_ref().map_or_else(|| r.role.clone(), |s| format!("{}:{s}", r.role)))
+        .collect();
+    let state = if a.disabled_at.is_some() { "disabled" } else { "active" };
+    let second = if a.second_factor { "2fa" } else { "no-2fa" };
+    format!("{}\t{}\t{}\t{state}\t{second}\t{}", a.id, a.email, roles.join(","), a.display_name)
+}
+
+/// What `disable-user`, `enable-user` and `reset-second-factor` do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UserChange {
+    Disable,
+    Enable,
+    ResetSecondFactor,
+}
+
+/// Applies `change` to the account with `email` and prints what was done.
+pub(crate) async fn change_user(settings: Settings, email: &str, change: UserChange) -> anyhow::Result<()> {
+    let account = with_admin(&settings, async |admin, store| {
+        let Some(account) = store.account_by_email(email).await? else {
+            bail!("no account has the email {}", email.trim());
         };
-        if !roles.contains(&role) {
-            roles.push(role);
+        let done = match change {
+            UserChange::Disable => admin.disable_account(&Actor::Operator, &account.id).await,
+            UserChange::Enable => admin.enable_account(&Actor::Operator, &account.id).await,
+            UserChange::ResetSecondFactor => admin.reset_second_factor(&Actor::Operator, &account.id).await,
+        };
+        done.map_err(|e| explain(&e, email))
+    })
+    .await?;
+    let what = match change {
+        UserChange::Disable => "disabled user (its sessions are ended)",
+        UserChange::Enable => "enabled user",
+        UserChange::ResetSecondFactor => {
+            "second factor removed (its sessions are ended; the next sign-in sets one up)"
         }
+    };
+    println!("{what}: {} {}", account.id, account.email);
+    Ok(())
+}
+
+/// Disables the API client `client_id` and prints it.
+pub(crate) async fn disable_client(settings: Settings, client_id: &str) -> anyhow::Result<()> {
+    let id = client_id.trim();
+    let done = with_admin(&settings, async |admin, _| {
+        admin.disable_client(&Actor::Operator, id).await.map_err(|e| match e.code() {
+            "client-not-found" => anyhow::anyhow!("no client has the id {id}"),
+            _ => explain(&e, ""),
+        })
+    })
+    .await?;
+    match done {
+        ClientDisabled::Disabled => println!("disabled client {id} (it gets no new token)"),
+        ClientDisabled::AlreadyDisabled => println!("client {id} was already disabled"),
     }
-    if roles.is_empty() {
-        bail!("give at least one --role");
-    }
-    Ok(roles)
+    Ok(())
+}
+
+/// A refusal as a sentence for the operator, naming the flag to fix.
+fn explain(e: &AccountError, email: &str) -> anyhow::Error {
+    let text = match e {
+        AccountError::UnknownRole(code) => {
+            let valid: Vec<&str> = Role::all().map(Role::code).collect();
+            format!("unknown role {code:?}; valid roles: {}", valid.join(", "))
+        }
+        AccountError::PasswordRejected(rule) => refusal(*rule),
+        _ => match (e.field(), e.code()) {
+            (_, "email-invalid") => format!(
+                "{email:?} is not a valid email address (expected name@domain.example, without spaces)"
+            ),
+            (_, "email-taken") => format!("email already in use: {}", email.trim().to_lowercase()),
+            (_, "display-name-required") => "the name (--name) cannot be empty".to_owned(),
+            (_, "display-name-invalid") => "the name (--name) is too long or has control characters".to_owned(),
+            (_, "roles-required") => "give at least one --role".to_owned(),
+            (_, "specialty-without-specialist") => {
+                "--specialty qualifies the specialist role: add --role specialist".to_owned()
+            }
+            (_, "patient-id-required") => {
+                "a patient account needs --patient-id (the FHIR Patient it stands for)".to_owned()
+            }
+            (_, "related-person-id-required") => {
+                "a caregiver account needs --related-person-id (the FHIR RelatedPerson the patient shares with)"
+                    .to_owned()
+            }
+            (Some(field), "id-invalid") => {
+                format!("--{} is not a FHIR id ([A-Za-z0-9-.], at most 64)", field.replace('_', "-"))
+            }
+            (_, "locale-unsupported") => "--locale must be fr or en".to_owned(),
+            (_, "last-administrator") => {
+                "refused (last-administrator): no active administrator would remain; create or enable another first"
+                    .to_owned()
+            }
+            (_, code) => format!("refused ({code}): {e}"),
+        },
+    };
+    anyhow::anyhow!(text)
 }
 
 /// One line from standard input, without its line ending. Refuses a terminal: what is typed
@@ -159,49 +207,20 @@ fn refusal(e: PasswordRejected) -> String {
     format!("password refused ({}): {why}", e.code())
 }
 
-/// `None` for an absent or blank option.
-fn optional(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_are_checked_and_normalised() {
-        assert_eq!(checked_email(" Marie@CHUM.qc.ca ").unwrap(), "marie@chum.qc.ca");
-        for bad in [
-            "",
-            "marie",
-            "marie@",
-            "@chum.qc.ca",
-            "ma rie@chum.qc.ca",
-            "a@b@chum.qc.ca",
-            "marie@chum",
-            "m@.ca",
-        ] {
-            assert!(checked_email(bad).is_err(), "{bad:?} accepted");
-        }
-    }
-
-    #[test]
-    fn roles_are_deduplicated_and_unknown_ones_named_with_the_valid_list() {
-        let roles = checked_roles(&["nurse".into(), "physician".into(), "nurse".into()]).unwrap();
-        assert_eq!(roles, [Role::Nurse, Role::Physician]);
-        let e = checked_roles(&["nurse".into(), "surgeon".into()]).unwrap_err().to_string();
-        assert!(
-            e.contains("\"surgeon\"") && e.contains("on-call-neurologist") && e.contains("administrator"),
-            "{e}"
-        );
-        assert!(checked_roles(&[]).is_err());
-    }
 
     #[test]
     fn refusals_say_why_with_the_code() {
         assert_eq!(
             refusal(PasswordRejected::TooShort),
             "password refused (password-too-short): it must be at least 12 characters long"
+        );
+        let e = explain(&AccountError::UnknownRole("surgeon".into()), "").to_string();
+        assert!(
+            e.contains("\"surgeon\"") && e.contains("on-call-neurologist") && e.contains("administrator"),
+            "{e}"
         );
     }
 }

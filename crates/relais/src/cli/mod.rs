@@ -46,9 +46,44 @@ enum AdminCommand {
     /// Create an account (e.g. the first administrator). The password is read from standard
     /// input, one line; it is never taken from the command line.
     CreateUser(CreateUser),
+    /// List every account, one a line, tab-separated: id, email, roles, active|disabled,
+    /// 2fa|no-2fa, name.
+    ListUsers(ServerFlagsOnly),
+    /// Disable an account: it can no longer sign in, and its sessions end at once.
+    DisableUser(UserByEmail),
+    /// Enable a disabled account again.
+    EnableUser(UserByEmail),
+    /// Remove an account's second factor (a lost phone) and end its sessions: its next sign-in
+    /// sets one up again.
+    ResetSecondFactor(UserByEmail),
     /// Register an OAuth2 client of the FHIR API (client credentials). Prints its id and its
     /// secret, once: only a hash of the secret is kept.
     CreateClient(CreateClient),
+    /// Disable an OAuth2 client: it gets no new token (the ones it holds lapse within their
+    /// lifetime).
+    DisableClient(ClientById),
+}
+
+#[derive(Debug, Args)]
+struct ServerFlagsOnly {
+    #[command(flatten)]
+    flags: ServerFlags,
+}
+
+#[derive(Debug, Args)]
+struct UserByEmail {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// The account's email (any case).
+    email: String,
+}
+
+#[derive(Debug, Args)]
+struct ClientById {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// The client id printed by create-client.
+    client_id: String,
 }
 
 #[derive(Debug, Args)]
@@ -89,9 +124,16 @@ struct CreateUser {
     /// The FHIR Practitioner id of a staff member.
     #[arg(long)]
     practitioner_id: Option<String>,
-    /// The FHIR Patient id of a patient account.
+    /// The FHIR Patient id of a patient account (required with --role patient).
     #[arg(long)]
     patient_id: Option<String>,
+    /// The FHIR RelatedPerson id of a caregiver account (required with --role caregiver): what
+    /// the patient shares with that RelatedPerson (an active Consent) is what the account sees.
+    #[arg(long)]
+    related_person_id: Option<String>,
+    /// The UI language, fr or en (default: not chosen; French is shown).
+    #[arg(long)]
+    locale: Option<String>,
     /// Read the password from standard input (always the case; accepted for scripts that say it).
     #[arg(long)]
     password_stdin: bool,
@@ -168,16 +210,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             audit::verify(args.flags.settings()?, args.expect_head).await
         }
         Command::Admin(AdminCommand::CreateUser(args)) => {
-            let spec = admin::UserSpec {
+            let form = relais_app::accounts::NewAccountForm {
                 email: args.email,
-                name: args.name,
+                display_name: args.name,
+                password: String::new(), // read from stdin by create_user
                 roles: args.roles,
                 specialty: args.specialty,
                 organisation: args.organisation,
                 practitioner_id: args.practitioner_id,
                 patient_id: args.patient_id,
+                related_person_id: args.related_person_id,
+                locale: args.locale,
             };
-            admin::create_user(args.flags.settings()?, spec).await
+            admin::create_user(args.flags.settings()?, form).await
+        }
+        Command::Admin(AdminCommand::ListUsers(args)) => admin::list_users(args.flags.settings()?).await,
+        Command::Admin(AdminCommand::DisableUser(args)) => {
+            admin::change_user(args.flags.settings()?, &args.email, admin::UserChange::Disable).await
+        }
+        Command::Admin(AdminCommand::EnableUser(args)) => {
+            admin::change_user(args.flags.settings()?, &args.email, admin::UserChange::Enable).await
+        }
+        Command::Admin(AdminCommand::ResetSecondFactor(args)) => {
+            admin::change_user(args.flags.settings()?, &args.email, admin::UserChange::ResetSecondFactor)
+                .await
+        }
+        Command::Admin(AdminCommand::DisableClient(args)) => {
+            admin::disable_client(args.flags.settings()?, &args.client_id).await
         }
         Command::Admin(AdminCommand::CreateClient(args)) => {
             clients::create_client(args.flags.settings()?, &args.name, &args.scope, args.account.as_deref())

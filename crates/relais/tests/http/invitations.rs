@@ -13,7 +13,9 @@ crate::both_engines!(http_invitation_link_works_once_and_never_reaches_the_logs)
 
 /// A bearer token acting for a new account of `role`.
 async fn person_token(h: &Harness, email: &str, role: &str) -> String {
-    create_user(h, email, role, &[]);
+    // A patient account needs its Patient (here one without a record: it invites no one).
+    let extra: &[&str] = if role == "patient" { &["--patient-id", "lea-gagne"] } else { &[] };
+    create_user(h, email, role, extra);
     crate::support::person_token(h, email, "user/*.*").await
 }
 

@@ -46,7 +46,7 @@ async fn http_pages_throttled_sign_in_is_a_translated_page() {
 }
 
 async fn http_pages_sign_in_in_french_errors_next_to_the_field_then_english(h: Harness) {
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", "lea-gagne"]);
     let mut browser = Browser::new(&h);
     let home = browser.get("/").await;
     assert_eq!((home.status, home.location.as_deref()), (StatusCode::SEE_OTHER, Some("/sign-in")));
@@ -143,7 +143,8 @@ async fn http_pages_patient_sees_who_accessed_the_record(h: Harness) {
     let mine = h.create(&crate::support::patient("Gagné", "GAG-1")).await;
     let id = mine["id"].as_str().unwrap();
     create_user(&h, PATIENT, "patient", &["--patient-id", id]);
-    create_user(&h, "autre@example.org", "patient", &[]);
+    let theirs = h.create(&crate::support::patient("Pelletier", "PEL-1")).await;
+    create_user(&h, "autre@example.org", "patient", &["--patient-id", theirs["id"].as_str().unwrap()]);
     // The integration client reads her record once.
     assert_eq!(h.get(&format!("/fhir/Patient/{id}")).await.status, StatusCode::OK);
 
@@ -160,17 +161,24 @@ async fn http_pages_patient_sees_who_accessed_the_record(h: Harness) {
     assert!(page.body.contains("<td>Système ou application autorisée</td>"));
     assert!(page.body.contains("<td>Effectué</td>"));
 
-    // Someone with no record of their own is told so, not shown someone else's.
+    // Another patient sees the accesses to her own record only: hers was created, never read.
     let mut other = Browser::new(&h);
     other.post("/sign-in", &[("email", "autre@example.org"), ("password", PASSWORD)]).await;
-    let refused = other.get("/me/accesses").await;
+    let theirs = other.get("/me/accesses").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("<td>Ajout — Patient</td>"), "{}", theirs.body);
+    assert!(!theirs.body.contains("<td>Consultation — Patient</td>"), "Léa’s accesses are not shown to her");
+
+    // Staff have no record of their own here: refused, not shown one.
+    create_user(&h, NURSE, "nurse", &[]);
+    let (mut nurse, _) = crate::browser::signed_in_staff(&h, NURSE).await;
+    let refused = nurse.get("/me/accesses").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("<h1>Accès refusé</h1>"));
-    assert!(!refused.body.contains("Consultation"));
 }
 
 async fn http_pages_unknown_path_and_forged_form(h: Harness) {
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", "lea-gagne"]);
     let mut browser = Browser::new(&h);
     let missing = browser.get("/nulle-part").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -194,7 +202,7 @@ async fn http_pages_unknown_path_and_forged_form(h: Harness) {
 
 async fn password_reset(engine: Engine) {
     let (sink, h) = crate::support::with_smtp_sink(engine).await;
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", "lea-gagne"]);
     let mut browser = Browser::new(&h);
     let form = browser.get("/password-reset").await;
     assert!(form.body.contains("<h1>Mot de passe oublié</h1>"));

@@ -14,6 +14,9 @@ use serde_json::Value;
 use crate::support::{Harness, PASSWORD, create_user};
 
 const PATIENT: &str = "lea.gagne@example.org";
+/// The Patient id the patient account is linked to (a patient account needs one; the sign-in
+/// tests read no record, so it need not exist).
+const PATIENT_RECORD: &str = "lea-gagne";
 const NURSE: &str = "infirmiere@cisss.example";
 
 crate::both_engines!(
@@ -119,7 +122,7 @@ async fn sign_in(h: &Harness, email: &str, password: &str) -> Reply {
 }
 
 async fn http_sign_in_without_second_factor_sets_a_session_cookie(h: Harness) {
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let signed_in = sign_in(&h, PATIENT, PASSWORD).await;
     assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.json);
     assert_eq!(signed_in.json["stage"], "full");
@@ -191,7 +194,7 @@ async fn http_sign_in_wrong_code_is_refused_with_its_field(h: Harness) {
 
 async fn lock_out(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SIGN_IN_LOCK_AFTER", "3")]).await;
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let unknown = sign_in(&h, "personne@example.org", PASSWORD).await;
     for _ in 0..3 {
         let wrong = sign_in(&h, PATIENT, "pas-le-bon-mot-de-passe").await;
@@ -205,7 +208,7 @@ async fn lock_out(engine: Engine) {
 
 async fn throttled_per_address(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE", "2")]).await;
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     for email in ["a@example.org", "b@example.org"] {
         assert_eq!(sign_in(&h, email, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     }
@@ -228,7 +231,7 @@ async fn throttled_per_address(engine: Engine) {
 
 async fn idle_session_ends(engine: Engine) {
     let h = Harness::start_with(engine, &[], &[("RELAIS_SESSION_IDLE_SECS", "2")]).await;
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let cookie = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     assert_eq!(session(&h, &cookie).await.status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2500)).await;
@@ -240,7 +243,7 @@ async fn idle_session_ends(engine: Engine) {
 }
 
 async fn http_sign_out_everywhere_ends_every_session(h: Harness) {
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let phone = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let laptop = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let everywhere = post(&h, "/auth/sign-out-everywhere", &[], Some(&laptop)).await;
@@ -252,7 +255,7 @@ async fn http_sign_out_everywhere_ends_every_session(h: Harness) {
 
 async fn password_reset(engine: Engine) {
     let (sink, h) = crate::support::with_smtp_sink(engine).await;
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let old_session = sign_in(&h, PATIENT, PASSWORD).await.cookie();
     let unknown = post(&h, "/auth/password-reset", &[("email", "personne@example.org")], None).await;
     let known = post(&h, "/auth/password-reset", &[("email", PATIENT)], None).await;
@@ -284,7 +287,7 @@ async fn password_reset(engine: Engine) {
 }
 
 async fn http_cross_site_post_is_refused(h: Harness) {
-    create_user(&h, PATIENT, "patient", &[]);
+    create_user(&h, PATIENT, "patient", &["--patient-id", PATIENT_RECORD]);
     let url = format!("{}/auth/sign-in", h.server().url);
     let form = format!("email={PATIENT}&password={PASSWORD}");
     let send = |headers: &'static [(&'static str, &'static str)]| {
