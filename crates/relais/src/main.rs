@@ -1,4 +1,5 @@
-//! `relais`: the one binary. `serve` runs the server, `migrate` applies database migrations,
+//! `relais`: the one binary. `serve` runs the server, `demo` fills the database with the demo
+//! world (or `serve --demo`), `migrate` applies database migrations,
 //! `audit verify` checks the audit trail's hash chain, `admin create-user` creates an account,
 //! `config example` prints a commented configuration file.
 //!
@@ -6,6 +7,7 @@
 //! nothing else.
 
 mod cli;
+mod demo;
 mod logging;
 mod secret;
 mod settings;

@@ -1,0 +1,143 @@
+//! The demo's accounts: one per staff member (linked to their Practitioner, with the known
+//! TOTP secret as their second factor), per patient (linked to their Patient) and for the
+//! caregiver, all with the demo password.
+//!
+//! [`create_account`] is the one place an account is made, the way `relais admin create-user`
+//! does it today (Argon2id hash, then the store); when account creation becomes a `relais-app`
+//! use case, it is the one function to repoint.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+use relais_access::password;
+use relais_access::policy::Role;
+use relais_access::totp::TotpSecret;
+use relais_app::auth::Auth;
+use relais_core::{IdGenerator, UuidV7Ids};
+use relais_store::{AccountRole, NewAccount, ResourceStore};
+
+use super::world::{CAREGIVER, PASSWORD, PATIENTS, TOTP_SECRET, staff_members};
+
+/// An account of the demo world.
+pub(crate) struct DemoAccount {
+    pub email: &'static str,
+    pub name: String,
+    pub role: Role,
+    pub specialty: Option<&'static str>,
+    pub organisation: Option<&'static str>,
+    pub practitioner: Option<&'static str>,
+    pub patient: Option<&'static str>,
+    /// The caregiver's RelatedPerson. Accounts cannot hold this link yet (the accounts work
+    /// adds it); until then the caregiver signs in but is granted nothing.
+    pub related_person: Option<&'static str>,
+}
+
+impl DemoAccount {
+    /// Whether the account must use a second factor (everyone but patients and caregivers).
+    pub(crate) fn is_staff(&self) -> bool {
+        !matches!(self.role, Role::Patient | Role::Caregiver)
+    }
+}
+
+/// Every demo account: staff first (in `Role::all()` order), then patients, then the caregiver.
+pub(crate) fn demo_accounts() -> Vec<DemoAccount> {
+    let mut staff = staff_members();
+    staff.sort_by_key(|s| s.role);
+    let mut accounts: Vec<DemoAccount> = staff
+        .into_iter()
+        .map(|s| DemoAccount {
+            email: s.email,
+            name: [s.prefix.unwrap_or(""), s.given, s.family].join(" ").trim().to_owned(),
+            role: s.role,
+            specialty: s.specialty,
+            organisation: s.organisation,
+            practitioner: Some(s.id),
+            patient: None,
+            related_person: None,
+        })
+        .collect();
+    accounts.extend(PATIENTS.iter().map(|p| DemoAccount {
+        email: p.email,
+        name: format!("{} {}", p.given, p.family),
+        role: Role::Patient,
+        specialty: None,
+        organisation: Some(p.organisation),
+        practitioner: None,
+        patient: Some(p.id),
+        related_person: None,
+    }));
+    accounts.push(DemoAccount {
+        email: CAREGIVER.email,
+        name: format!("{} {}", CAREGIVER.given, CAREGIVER.family),
+        role: Role::Caregiver,
+        specialty: None,
+        organisation: None,
+        practitioner: None,
+        patient: None,
+        related_person: Some(CAREGIVER.id),
+    });
+    accounts
+}
+
+/// Creates the accounts of `wanted` that do not exist yet (an earlier run may have been cut
+/// short), staff with the demo TOTP secret; answers how many it created.
+pub(crate) async fn create_missing(
+    store: &Arc<dyn ResourceStore>,
+    auth: &Auth,
+    wanted: &[DemoAccount],
+) -> anyhow::Result<usize> {
+    let secret =
+        TotpSecret::from_base32(TOTP_SECRET).map_err(|e| anyhow::anyhow!("demo TOTP secret: {e}"))?;
+    let mut created = 0;
+    for account in wanted {
+        let id = match store.account_by_email(account.email).await? {
+            Some(existing) => existing,
+            None => {
+                create_account(store, account, auth.now()).await?;
+                created += 1;
+                store
+                    .account_by_email(account.email)
+                    .await?
+                    .with_context(|| format!("the account {} was not stored", account.email))?
+            }
+        };
+        if account.is_staff() && id.totp_secret.is_none() {
+            auth.provision_totp(&id.id, &secret)
+                .await
+                .with_context(|| format!("cannot set the second factor of {}", account.email))?;
+        }
+    }
+    Ok(created)
+}
+
+/// Stores one account with the demo password, as `relais admin create-user` does.
+async fn create_account(
+    store: &Arc<dyn ResourceStore>,
+    account: &DemoAccount,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    // Argon2id takes ~19 MiB and tens of milliseconds: off the async workers.
+    let password_hash = tokio::task::spawn_blocking(|| password::hash(PASSWORD))
+        .await
+        .context("hashing the demo password")?
+        .map_err(|e| anyhow::anyhow!("cannot hash the demo password ({})", e.code()))?;
+    let new = NewAccount {
+        id: UuidV7Ids.new_id(),
+        email: account.email.to_owned(),
+        display_name: account.name.clone(),
+        password_hash,
+        organisation: account.organisation.map(str::to_owned),
+        practitioner_id: account.practitioner.map(str::to_owned),
+        patient_id: account.patient.map(str::to_owned),
+        roles: vec![AccountRole {
+            role: account.role.code().to_owned(),
+            specialty: account.specialty.map(str::to_owned),
+        }],
+        created_at: now,
+    };
+    if let Err(e) = store.create_account(&new).await {
+        bail!("cannot store the account {}: {e}", account.email);
+    }
+    Ok(())
+}
