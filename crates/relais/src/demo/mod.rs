@@ -144,3 +144,6 @@ async fn write(fhir: &Fhir, resources: &[Value]) -> anyhow::Result<()> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
