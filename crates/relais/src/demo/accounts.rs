@@ -15,7 +15,7 @@ use relais_access::policy::Role;
 use relais_access::totp::TotpSecret;
 use relais_app::auth::Auth;
 use relais_core::{IdGenerator, UuidV7Ids};
-use relais_store::{AccountRole, NewAccount, ResourceStore};
+use relais_store::{AccountRole, NewAccount, ResourceStore, StoreError};
 
 use super::world::{CAREGIVER, PASSWORD, PATIENTS, TOTP_SECRET, staff_members};
 
@@ -136,8 +136,9 @@ async fn create_account(
         }],
         created_at: now,
     };
-    if let Err(e) = store.create_account(&new).await {
-        bail!("cannot store the account {}: {e}", account.email);
+    match store.create_account(&new).await {
+        // Another run created it in the meantime: it is the demo's all the same.
+        Ok(()) | Err(StoreError::EmailTaken) => Ok(()),
+        Err(e) => bail!("cannot store the account {}: {e}", account.email),
     }
-    Ok(())
 }

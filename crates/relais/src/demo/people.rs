@@ -67,6 +67,7 @@ pub(crate) const DERMATOLOGIST: &str = "demo-pr-nguyen";
 pub(crate) const NEUROLOGIST: &str = "demo-pr-pelletier";
 pub(crate) const HAND_THERAPIST: &str = "demo-pr-roy";
 pub(crate) const LTC_NURSE: &str = "demo-pr-cloutier";
+pub(crate) const INFECTION_CONTROL: &str = "demo-pr-gauthier";
 pub(crate) const JUDGE: &str = "demo-pr-beaulieu";
 pub(crate) const CLERK: &str = "demo-pr-fortin";
 pub(crate) const LAWYER: &str = "demo-pr-caron";
@@ -149,7 +150,7 @@ pub(crate) fn staff_members() -> Vec<Staff> {
             CHSLD,
         ),
         staff(
-            "demo-pr-gauthier",
+            INFECTION_CONTROL,
             None,
             ("Luc", "Gauthier", "male"),
             "luc.gauthier@riviere-sables.example",

@@ -95,7 +95,9 @@ fn sees(account: &DemoAccount, reach: &BTreeMap<String, BTreeSet<String>>) -> St
                     };
                     format!("{} patient(s), {how}: {}", names.len(), names.join(", "))
                 }
-                _ => "the directory and care data naming no patient; no chart".to_owned(),
+                _ => {
+                    "the directory and queue items naming no patient (a unit's tablets); no chart".to_owned()
+                }
             }
         }
     }

@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use super::moments::{Moments, stamp};
 use super::world::{
     CLERK, COPD, DERMATOLOGIST, DERMATOLOGY_CLAIMED, DERMATOLOGY_NEW, DIABETES, FAMILY_PHYSICIAN, HEARING,
-    HEART_FAILURE, HYPERTENSION, JUDGE, LAWYER, LONG_TERM_CARE, LTC_NURSE, NEUROLOGIST, NURSE_MONITORING,
-    NURSE_PIVOT, ONCOLOGY, STROKE,
+    HEART_FAILURE, HYPERTENSION, INFECTION_CONTROL, JUDGE, LAWYER, LONG_TERM_CARE, LTC_NURSE, NEUROLOGIST,
+    NURSE_MONITORING, NURSE_PIVOT, ONCOLOGY, STROKE,
 };
 
 /// Teledermatology answers are due this long after submission (product.md, service 9).
@@ -173,6 +173,20 @@ pub(crate) fn work_items(at: &Moments) -> Vec<Value> {
         at.day_at(-3, 10, 10),
         at.day_at(2, 12, 30),
     )));
+    // Infection control's work names a unit, not a patient: queue data for staff only.
+    out.push(json!({
+        "resourceType": "Task",
+        "id": "demo-task-chsld-tablets",
+        "status": "requested",
+        "intent": "order",
+        "priority": "routine",
+        "code": {"text": "Vérifier le registre de désinfection des tablettes — unité Les Pins"},
+        "description": "Vérifier le registre de désinfection des tablettes — unité Les Pins",
+        "owner": {"reference": format!("Practitioner/{INFECTION_CONTROL}")},
+        "location": {"reference": "Location/demo-site-riviere-chsld-pins"},
+        "authoredOn": stamp(&at.day_at(-1, 8, 0)),
+        "restriction": {"period": {"end": stamp(&at.day_at(1, 12, 0))}}
+    }));
     out.extend(econsult(at, "demo-sr-gagne", "demo-task-gagne", DERMATOLOGY_NEW, 3, None, EconsultCase {
         question: "Lésion pigmentée de l'avant-bras gauche qui a changé en 3 mois : exérèse ou surveillance ?",
         site: "Avant-bras gauche, face dorsale",

@@ -243,6 +243,12 @@ async fn as_its_people_see_it(engine: Engine) {
     assert_eq!(get(&h, "/fhir/Patient/demo-pat-cote", &dermatologist).await.0, StatusCode::OK);
     assert_eq!(get(&h, "/fhir/Patient/demo-pat-gagne", &dermatologist).await.0, StatusCode::NOT_FOUND);
 
+    // Infection control: the unit's queue item, no patient's chart.
+    let infection_control = &sessions["luc.gauthier@riviere-sables.example"];
+    assert_eq!(get(&h, "/fhir/Task/demo-task-chsld-tablets", infection_control).await.0, StatusCode::OK);
+    let (_, none) = get(&h, "/fhir/Patient", infection_control).await;
+    assert_eq!(matches(&none).len(), 0, "{none}");
+
     // A second run: the demo is there, nothing changes.
     let before = snapshot(&h.db).await;
     let (ok, again, stderr) = run_demo(&h.db);
