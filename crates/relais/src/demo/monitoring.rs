@@ -181,6 +181,9 @@ fn base(patient: &str, measure: Measure, id: String, effective: String) -> Value
 }
 
 fn quantity(measure: Measure, value: f64) -> Value {
+    // Whole readings (mm[Hg], /min, %, scores) are written as integers, as devices send them:
+    // `131`, not `131.0`.
+    let value = if value.fract() == 0.0 && value.abs() < 1e9 { json!(value as i64) } else { json!(value) };
     json!({"value": value, "unit": measure.unit, "system": UCUM, "code": measure.ucum})
 }
 
