@@ -25,11 +25,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let code = match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("relais: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The command is done (its database closed): do not wait without end for background
+    // tasks. sqlx 0.9.0's pool maintenance task can race `close()` — its idle count wraps
+    // below zero and it loops without yielding — which left `relais admin create-user`
+    // spinning at exit and a test waiting for it.
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+    code
 }
+
+/// How long the end of a command waits for the runtime's remaining tasks.
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -29,9 +29,11 @@ pub struct Cli {
 enum Command {
     /// Run the server (migrations are applied first).
     Serve(Serve),
-    /// Fill the database with the demo world (organisations, staff, patients, accounts) and
-    /// print the demo accounts, then exit. Does nothing if the demo is there already; refuses a
-    /// database that holds other data.
+    /// Fill the database with the demo world and print its accounts, then exit.
+    ///
+    /// Two organisations, staff of every role, a dozen patients with their histories, and an
+    /// account for each person. Does nothing if the demo is there already; refuses a database
+    /// that holds other data.
     Demo(ServerFlags),
     /// Apply database migrations, then exit.
     Migrate(ServerFlags),
