@@ -22,6 +22,7 @@ relais_testkit::engine_tests!(
     sessions_end_when_idle_at_their_absolute_expiry_and_on_sign_out,
     sign_out_everywhere_ends_every_session_of_the_account,
     a_weak_hash_is_replaced_at_sign_in,
+    a_provisioned_second_factor_is_sealed_and_asked_for_at_once,
 );
 
 async fn a_patient_signs_in_and_is_audited(engine: Engine) {
@@ -198,5 +199,27 @@ async fn a_weak_hash_is_replaced_at_sign_in(engine: Engine) {
         relais_access::password::verify(PASSWORD, &stored).unwrap(),
         relais_access::password::Verified::Ok { needs_rehash: false }
     );
+    env.close().await;
+}
+
+/// The demo world's way: a known secret provisioned by the operator. The account is asked for
+/// its code straight away (no enrolment step), the secret is sealed like an enrolled one, the
+/// provisioning is on the trail, and a second provisioning is refused.
+async fn a_provisioned_second_factor_is_sealed_and_asked_for_at_once(engine: Engine) {
+    let env = Env::new(engine).await;
+    let secret = totp::TotpSecret::from_base32("RELAISDEMOTOTPSECRETFORSTAFFAAAA").unwrap();
+    env.auth.provision_totp(&env.nurse, &secret).await.unwrap();
+    let again = env.auth.provision_totp(&env.nurse, &secret).await.unwrap_err();
+    assert!(matches!(again, AuthError::TotpAlreadyEnrolled), "{again:?}");
+    let stored =
+        stored_column(&env, "SELECT totp_secret FROM accounts WHERE id = $1", &env.nurse).await.unwrap();
+    assert!(stored.starts_with("v1.") && !stored.contains("RELAISDEMO"), "{stored}");
+
+    let pending = env.auth.sign_in(NURSE_EMAIL, PASSWORD, None).await.unwrap();
+    assert_eq!(pending.stage, Stage::SecondFactor, "no enrolment step");
+    let code = totp::code_at(&secret, env.now()).unwrap();
+    let signed_in = env.auth.second_factor(pending.token.as_str(), &code, None).await.unwrap();
+    assert_eq!(signed_in.stage, Stage::Full);
+    assert_eq!(env.actions_since(0).await, ["totp-enrol", "sign-in"]);
     env.close().await;
 }

@@ -1,5 +1,6 @@
 //! Setting up the TOTP second factor: a secret is generated and kept sealed, pending; the
-//! authenticator app reads it from the otpauth URI; the first valid code confirms it.
+//! authenticator app reads it from the otpauth URI; the first valid code confirms it. An
+//! operator may also provision a known secret (the demo world's staff).
 
 use relais_access::OsEntropy;
 use relais_access::audit::{Outcome, action};
@@ -98,6 +99,29 @@ impl Auth {
         let signed_in = self.open_session(&account.id, Stage::Full).await?;
         self.audit(action::TOTP_ENROL, Outcome::Success, &account.id, address).await?;
         Ok(signed_in)
+    }
+
+    /// Gives the account `account_id` the second factor `secret`, confirmed at once, sealed as
+    /// an enrolment stores it. For provisioning by the operator (the demo world's known
+    /// secret), never for a person: they enrol with [`Auth::start_totp_enrolment`], so that
+    /// only their app holds the secret. On the audit trail as an enrolment by `account_id`.
+    ///
+    /// # Errors
+    /// [`AuthError::TotpAlreadyEnrolled`], `Internal("account-unknown")`, a store or trail failure.
+    pub async fn provision_totp(&self, account_id: &str, secret: &TotpSecret) -> Result<(), AuthError> {
+        let account =
+            self.store.account_by_id(account_id).await?.ok_or(AuthError::Internal("account-unknown"))?;
+        if account.totp_secret.is_some() {
+            return Err(AuthError::TotpAlreadyEnrolled);
+        }
+        let sealed = self
+            .key
+            .seal(&totp_context(&account.id), secret.to_base32().as_bytes(), &OsEntropy)
+            .map_err(|e| AuthError::Internal(e.code()))?;
+        // Step 0: no code has been used yet, so the first one the person types is accepted.
+        self.store.confirm_totp(&account.id, &sealed, 0).await?;
+        self.audit(action::TOTP_ENROL, Outcome::Success, &account.id, None).await?;
+        Ok(())
     }
 
     /// The account of `token`'s session, if it may set up a second factor: a `full` session or

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod clients;
+mod demo;
 mod migrate;
 mod serve;
 
@@ -27,7 +28,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (migrations are applied first).
-    Serve(ServerFlags),
+    Serve(Serve),
+    /// Fill the database with the demo world and print its accounts, then exit.
+    ///
+    /// Two organisations, staff of every role, a dozen patients with their histories, and an
+    /// account for each person. Does nothing if the demo is there already; refuses a database
+    /// that holds other data.
+    Demo(ServerFlags),
     /// Apply database migrations, then exit.
     Migrate(ServerFlags),
     /// Configuration helpers.
@@ -39,6 +46,16 @@ enum Command {
     /// Accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+struct Serve {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// Fill an empty database with the demo world first and print its accounts (as
+    /// `relais demo`); refuses to start on a database holding other data.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,7 +221,8 @@ impl ServerFlags {
 /// Runs a command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(flags) => serve::serve(flags.settings()?).await,
+        Command::Serve(args) => serve::serve(args.flags.settings()?, args.demo).await,
+        Command::Demo(flags) => demo::demo(flags.settings()?).await,
         Command::Migrate(flags) => migrate::migrate(flags.settings()?).await,
         Command::Audit(AuditCommand::Verify(args)) => {
             audit::verify(args.flags.settings()?, args.expect_head).await

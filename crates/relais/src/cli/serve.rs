@@ -20,8 +20,8 @@ use super::migrate::open_store;
 use crate::logging;
 use crate::settings::{self, Settings};
 
-/// Runs the server.
-pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// Runs the server; with `demo`, fills an empty database with the demo world first.
+pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     logging::init(&settings);
     tracing::info!(settings = ?settings, "starting");
     let store = open_store(&settings).await?;
@@ -67,6 +67,10 @@ pub(crate) async fn serve(settings: Settings) -> anyhow::Result<()> {
         auth_settings(&settings, &public_url),
         &sealing_key,
     );
+    if demo {
+        // Before listening: nobody signs in to a half-filled demo, and a refusal stops here.
+        super::demo::fill_and_print(&fhir, &auth).await?;
+    }
     let mailer = if settings.smtp_host.is_empty() {
         tracing::warn!("smtp_host is not set: email (password resets) stays in the outbox until it is");
         None

@@ -11,6 +11,7 @@ mod bundle;
 mod concurrency;
 mod crash;
 mod crud;
+mod demo;
 mod errors;
 mod examples;
 mod invitations;
