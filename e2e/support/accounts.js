@@ -11,6 +11,7 @@ export const ACCOUNTS = [
   // The two nurses of Léa's home-care team, who share a work queue.
   { key: 'queue-nurse-a', email: 'ines.morin@cisss.example', name: 'Inès Morin', role: 'nurse', practitioner: ['Inès', 'Morin'], careTeam: true },
   { key: 'queue-nurse-b', email: 'samuel.cote@cisss.example', name: 'Samuel Côté', role: 'nurse', practitioner: ['Samuel', 'Côté'], careTeam: true },
+  { key: 'admin', email: 'admin@cisss.example', name: 'Julie Fortin', role: 'administrator' },
   { key: 'physician', email: 'medecin@cisss.example', name: 'Dre Amina Haddad', role: 'physician' },
 ];
 

@@ -17,13 +17,13 @@ fn keys(ftl: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The keys the templates ask for: `t("key"`, `t1("key"`, `t_count("key"`.
+/// The keys the templates ask for: `.t("key"`, `.t1("key"`, `.t_count("key"`.
 fn template_keys() -> BTreeSet<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for call in ["t(\"", "t1(\"", "t_count(\""] {
+        for call in [".t(\"", ".t1(\"", ".t_count(\""] {
             for (at, _) in text.match_indices(call) {
                 let rest = &text[at + call.len()..];
                 found.insert(rest[..rest.find('"').unwrap()].to_owned());
@@ -76,6 +76,13 @@ fn every_key_resolves_to_text_in_its_own_language() {
 fn arguments_are_put_in_without_isolation_marks() {
     assert_eq!(Tr::new(Locale::Fr).t1("home-greeting", "name", "Awa Diallo"), "Bonjour, Awa Diallo");
     assert_eq!(Tr::new(Locale::En).t_with("home-greeting", &[("name", "Awa")]), "Hello, Awa");
+    // Plurals follow each language's rules.
+    let (fr, en) = (Tr::new(Locale::Fr), Tr::new(Locale::En));
+    assert_eq!(fr.t_count("admin-users-caption", 0), "Aucun compte");
+    assert_eq!(fr.t_count("admin-users-caption", 1), "1 compte");
+    assert_eq!(fr.t_count("admin-users-caption", 12), "12 comptes");
+    assert_eq!(en.t_count("admin-users-caption", 1), "1 account");
+    assert_eq!(en.t_count("admin-users-caption", 2), "2 accounts");
 }
 
 #[test]

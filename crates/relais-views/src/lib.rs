@@ -6,6 +6,7 @@
 //! page, asks the use cases for its content and hands it here to be rendered. Templates live in
 //! their own crate so that editing markup or a text does not rebuild the server's logic.
 
+pub mod admin;
 pub mod assets;
 pub mod i18n;
 pub mod pages;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use metrics_exporter_prometheus::PrometheusHandle;
 use relais_app::Fhir;
 use relais_app::access::Tokens;
+use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
 use relais_app::invitations::Invitations;
 
@@ -41,6 +42,8 @@ pub struct AppState {
     pub auth: Auth,
     /// Invitation links.
     pub invitations: Invitations,
+    /// Account administration (and a person's own language choice).
+    pub accounts: AccountAdmin,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -74,8 +77,15 @@ impl AppState {
             fhir.ids().clone(),
             &settings.public_url,
         );
+        let accounts = AccountAdmin::new(
+            fhir.store().clone(),
+            fhir.clock().clone(),
+            fhir.ids().clone(),
+            fhir.audit_writer().clone(),
+        );
         Self {
             invitations,
+            accounts,
             fhir,
             tokens,
             auth,

@@ -13,6 +13,8 @@ pub struct Profile {
     /// The roles this version knows, in the account's order (an unknown stored code is left
     /// out: it grants nothing).
     pub roles: Vec<Role>,
+    /// The interface language they chose (`fr`, `en`), if they did.
+    pub locale: Option<String>,
 }
 
 impl Auth {
@@ -32,6 +34,7 @@ impl Auth {
             email: account.email,
             display_name: account.display_name,
             roles: account.roles.iter().filter_map(|r| Role::from_code(&r.role)).collect(),
+            locale: account.locale,
         })
     }
 }

@@ -208,3 +208,58 @@ appointment-status-noshow = Missed
 appointment-status-checked-in = Checked in
 appointment-status-waitlist = Waiting list
 appointment-what-unspecified = Appointment
+
+## Account administration
+admin-users-title = Users
+admin-users-new = Create an account
+admin-users-caption = { $count ->
+    [0] No account
+    [one] { $count } account
+   *[other] { $count } accounts
+}
+admin-col-name = Name and email
+admin-col-roles = Roles
+admin-col-second-factor = Second factor
+admin-col-status = State
+admin-col-actions = Actions
+admin-yes = Yes
+admin-no = No
+admin-active = Active
+admin-disabled-since = Disabled since { $date }
+admin-enable = Enable
+admin-disable = Disable
+admin-reset-second-factor = Reset the second factor
+admin-done-created = The account was created.
+admin-done-disabled = The account was disabled; all its sessions ended.
+admin-done-enabled = The account was enabled again.
+admin-done-second-factor-reset = The second factor was reset: the person will set up a new one at their next sign-in.
+admin-new-title = Create an account
+admin-field-name = Display name
+admin-field-password = Initial password
+admin-field-roles = Roles
+admin-field-specialty = Specialty
+admin-field-specialty-hint = Only for a specialist physician (for example dermatology).
+admin-field-organisation = Organisation
+admin-field-practitioner = Professional (Practitioner)
+admin-field-practitioner-hint = The professional's FHIR id, for staff.
+admin-field-patient = Patient
+admin-field-patient-hint = The record's FHIR id, required for a patient account.
+admin-field-related-person = Relative (RelatedPerson)
+admin-field-related-person-hint = The caregiver's FHIR id, required for a caregiver account.
+admin-new-submit = Create the account
+admin-back-to-users = Back to users
+error-not-administrator = Only an administrator can manage accounts.
+error-cannot-disable-self = You cannot disable your own account.
+error-cannot-remove-own-administrator = You cannot remove your own administrator role.
+error-last-administrator = At least one active administrator must remain.
+error-account-not-found = This account does not exist.
+error-display-name-invalid = The name holds characters that are not allowed.
+error-display-name-required = Enter the person's name.
+error-email-taken = An account already uses this email address.
+error-locale-unsupported = Language not supported.
+error-patient-id-required = A patient account must be linked to its record.
+error-related-person-id-required = A caregiver account must be linked to its relative's entry.
+error-roles-required = Tick at least one role.
+error-role-unknown = Unknown role.
+error-specialty-without-specialist = A specialty applies only to the specialist physician role.
+error-audit-unavailable = The audit trail is unavailable: nothing was changed. Try again in a moment.

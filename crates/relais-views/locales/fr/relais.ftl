@@ -208,3 +208,58 @@ appointment-status-noshow = Absence
 appointment-status-checked-in = Enregistré
 appointment-status-waitlist = Liste d’attente
 appointment-what-unspecified = Rendez-vous
+
+## Administration des comptes
+admin-users-title = Utilisateurs
+admin-users-new = Créer un compte
+admin-users-caption = { $count ->
+    [0] Aucun compte
+    [one] { $count } compte
+   *[other] { $count } comptes
+}
+admin-col-name = Nom et courriel
+admin-col-roles = Rôles
+admin-col-second-factor = Deuxième facteur
+admin-col-status = État
+admin-col-actions = Actions
+admin-yes = Oui
+admin-no = Non
+admin-active = Actif
+admin-disabled-since = Désactivé depuis le { $date }
+admin-enable = Réactiver
+admin-disable = Désactiver
+admin-reset-second-factor = Réinitialiser le deuxième facteur
+admin-done-created = Le compte a été créé.
+admin-done-disabled = Le compte a été désactivé; toutes ses sessions ont pris fin.
+admin-done-enabled = Le compte a été réactivé.
+admin-done-second-factor-reset = Le deuxième facteur a été réinitialisé : la personne en configurera un nouveau à sa prochaine connexion.
+admin-new-title = Créer un compte
+admin-field-name = Nom affiché
+admin-field-password = Mot de passe initial
+admin-field-roles = Rôles
+admin-field-specialty = Spécialité
+admin-field-specialty-hint = Seulement pour un médecin spécialiste (par exemple dermatologie).
+admin-field-organisation = Organisation
+admin-field-practitioner = Professionnel (Practitioner)
+admin-field-practitioner-hint = L’identifiant FHIR du professionnel, pour le personnel.
+admin-field-patient = Patient
+admin-field-patient-hint = L’identifiant FHIR du dossier, obligatoire pour un compte de patient.
+admin-field-related-person = Proche (RelatedPerson)
+admin-field-related-person-hint = L’identifiant FHIR du proche aidant, obligatoire pour un compte de proche aidant.
+admin-new-submit = Créer le compte
+admin-back-to-users = Retour aux utilisateurs
+error-not-administrator = Seul un administrateur peut gérer les comptes.
+error-cannot-disable-self = Vous ne pouvez pas désactiver votre propre compte.
+error-cannot-remove-own-administrator = Vous ne pouvez pas retirer votre propre rôle d’administrateur.
+error-last-administrator = Il doit rester au moins un administrateur actif.
+error-account-not-found = Ce compte n’existe pas.
+error-display-name-invalid = Le nom contient des caractères non permis.
+error-display-name-required = Entrez le nom de la personne.
+error-email-taken = Un compte utilise déjà cette adresse courriel.
+error-locale-unsupported = Langue non prise en charge.
+error-patient-id-required = Un compte de patient doit être relié à son dossier.
+error-related-person-id-required = Un compte de proche aidant doit être relié à sa fiche de proche.
+error-roles-required = Cochez au moins un rôle.
+error-role-unknown = Rôle inconnu.
+error-specialty-without-specialist = La spécialité ne s’applique qu’au rôle de médecin spécialiste.
+error-audit-unavailable = Le journal d’audit est indisponible : rien n’a été changé. Réessayez dans un instant.

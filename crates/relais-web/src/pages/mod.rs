@@ -11,6 +11,7 @@
 //! or an email through the same per-address throttle.
 
 mod account;
+mod admin;
 mod portal;
 mod queues;
 mod render;
@@ -46,6 +47,9 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/me/accesses", get(portal::my_accesses))
         .route("/queues/{kind}/rows", get(queues::rows))
         .route("/queues/events", get(queues::events))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/new", get(admin::new_user))
+        .route("/admin/users/{id}/{operation}", post(admin::change))
         .route("/queues/tasks/{id}/claim", post(queues::claim))
         .route("/queues/tasks/{id}/assign", post(queues::assign))
         .merge(guessable);

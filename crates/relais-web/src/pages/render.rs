@@ -52,7 +52,6 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let tr = Tr::new(locale(&parts.headers));
         let token = cookie_token(&parts.headers, secure(&state.settings.public_url));
         let profile = match &token {
             Some(token) => match state.auth.profile(token).await {
@@ -60,11 +59,14 @@ impl FromRequestParts<AppState> for Visitor {
                 Err(AuthError::SessionInvalid | AuthError::SecondFactorRequired) => None,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the session of a page request");
-                    return Err(server_error(tr));
+                    return Err(server_error(Tr::new(locale(&parts.headers))));
                 }
             },
             None => None,
         };
+        // The language the person chose, remembered with their account, comes first.
+        let chosen = profile.as_ref().and_then(|p| p.locale.as_deref()).and_then(Locale::from_code);
+        let tr = Tr::new(chosen.unwrap_or_else(|| locale(&parts.headers)));
         let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(Visitor { tr, token, profile, address, path: parts.uri.path().to_owned() })
     }
@@ -206,15 +208,28 @@ pub(crate) async fn not_found(headers: HeaderMap) -> Response {
     (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "not-found"}))).into_response()
 }
 
-/// `POST /language` (`lang`, `back`): remembers the language in a cookie for a year and goes
-/// back to the page it was chosen on.
-pub(super) async fn switch_language(State(state): State<AppState>, request: Request) -> Response {
-    let tr = Tr::new(locale(request.headers()));
+/// `POST /language` (`lang`, `back`): remembers the language — with the signed-in person's
+/// account, and in a cookie for a year — and goes back to the page it was chosen on.
+pub(super) async fn switch_language(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request: Request,
+) -> Response {
+    let tr = visitor.tr;
     let fields = match form(request, tr).await {
         Ok(fields) => fields,
         Err(page) => return page,
     };
     let locale = Locale::from_code(fields.get("lang")).unwrap_or(tr.locale());
+    if let Some(profile) = &visitor.profile {
+        // Remembered with the account, so every device and the emails follow it. The cookie
+        // below still carries it if this fails.
+        let saved =
+            state.accounts.set_locale(&profile.account_id, locale.code(), visitor.address.as_deref()).await;
+        if let Err(e) = saved {
+            tracing::error!(error = %e, "cannot remember a language choice");
+        }
+    }
     let flags = if secure(&state.settings.public_url) { "; Secure" } else { "" };
     let cookie =
         format!("{LANGUAGE_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000{flags}", locale.code());

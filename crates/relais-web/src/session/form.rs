@@ -1,16 +1,14 @@
 //! The fields of a sign-in form, sent as `application/x-www-form-urlencoded` (an HTML form) or
 //! as a JSON object of strings (a script).
 
-use std::collections::HashMap;
-
 use axum::http::{HeaderMap, header};
 
 /// Largest form accepted: a password is at most 1024 characters, the rest is short.
 pub(crate) const MAX_FORM_BYTES: usize = 16 * 1024;
 
-/// Named text fields.
+/// Named text fields, in the order sent; a name may repeat (ticked checkboxes).
 #[derive(Default)]
-pub(crate) struct Fields(HashMap<String, String>);
+pub(crate) struct Fields(Vec<(String, String)>);
 
 impl Fields {
     /// The fields of `body`, read as JSON when the content type says so, else as a URL-encoded
@@ -35,9 +33,15 @@ impl Fields {
         Some(Fields(form_urlencoded::parse(body).into_owned().collect()))
     }
 
-    /// A field's value, or `""` when it is missing (an empty field is refused like a wrong one).
+    /// A field's (first) value, or `""` when it is missing (an empty field is refused like a
+    /// wrong one).
     pub(crate) fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value sent under `name`, in order.
+    pub(crate) fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -57,6 +61,9 @@ mod tests {
             assert_eq!((f.get("email"), f.get("password"), f.get("code")), ("a@b.c", "p w=&", ""));
         }
         assert!(Fields::parse(&json, b"[1]").is_none());
+        let ticked = Fields::parse(&HeaderMap::new(), b"roles=nurse&roles=physician&email=x").unwrap();
+        assert_eq!(ticked.values("roles").collect::<Vec<_>>(), ["nurse", "physician"]);
+        assert_eq!(ticked.get("roles"), "nurse");
         assert!(Fields::parse(&json, b"not json").is_none());
     }
 }

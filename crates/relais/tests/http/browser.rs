@@ -104,8 +104,13 @@ impl Browser {
 /// A staff member signed in through the pages: password, then the second factor set up from
 /// the enrolment page (as on a first sign-in). Answers the browser and the app's key.
 pub async fn signed_in_staff(h: &Harness, email: &str) -> (Browser, TotpSecret) {
+    signed_in_staff_with(h, email, PASSWORD).await
+}
+
+/// [`signed_in_staff`] with another password than the test accounts'.
+pub async fn signed_in_staff_with(h: &Harness, email: &str, password: &str) -> (Browser, TotpSecret) {
     let mut browser = Browser::new(h);
-    let password = browser.post("/sign-in", &[("email", email), ("password", PASSWORD)]).await;
+    let password = browser.post("/sign-in", &[("email", email), ("password", password)]).await;
     assert_eq!(password.location.as_deref(), Some("/sign-in/enrol"), "{}", password.body);
     let key = browser.get("/sign-in/enrol").await.by_id("totp-secret").replace(' ', "");
     let secret = TotpSecret::from_base32(&key).unwrap();

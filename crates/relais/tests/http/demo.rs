@@ -252,9 +252,11 @@ async fn as_its_people_see_it(engine: Engine) {
     // The caregiver: what the heart-failure patient shares with her (his measurements), not the
     // rest of his record, nor anyone else's.
     let caregiver = &sessions["sylvie.bouchard@courriel.example"];
-    let (_, shared) = get(&h, "/fhir/Observation?subject=Patient/demo-pat-bouchard&_count=5", caregiver).await;
+    let (_, shared) =
+        get(&h, "/fhir/Observation?subject=Patient/demo-pat-bouchard&_count=5", caregiver).await;
     assert!(!matches(&shared).is_empty(), "his measurements are shared with her: {shared}");
-    let (_, conditions) = get(&h, "/fhir/AllergyIntolerance?patient=Patient/demo-pat-bouchard", caregiver).await;
+    let (_, conditions) =
+        get(&h, "/fhir/AllergyIntolerance?patient=Patient/demo-pat-bouchard", caregiver).await;
     assert_eq!(matches(&conditions).len(), 0, "not shared: {conditions}");
     let (_, others) = get(&h, "/fhir/Observation?subject=Patient/demo-pat-gagne", caregiver).await;
     assert_eq!(matches(&others).len(), 0, "another patient's: {others}");

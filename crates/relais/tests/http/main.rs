@@ -4,6 +4,7 @@
 // Test code: a failed unwrap is a failed test, with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod auth;
 mod break_glass;
 mod browser;

@@ -1,0 +1,61 @@
+//! The administration pages: the accounts, their roles and state, and the form creating one.
+
+use askama::Template;
+
+use crate::pages::{Chrome, FormErrors};
+use crate::queues::Choice;
+
+/// One account as a row.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// The FHIR resources it is linked to, for reading (`Practitioner/…`).
+    pub links: String,
+    /// Translated, joined.
+    pub roles: String,
+    /// "Yes"/"No", translated.
+    pub second_factor: String,
+    pub has_second_factor: bool,
+    /// Active, or disabled since a date; translated.
+    pub status: String,
+    pub disabled: bool,
+}
+
+/// `/admin/users`.
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersPage {
+    pub chrome: Chrome,
+    pub rows: Vec<AccountRow>,
+    /// How many accounts there are, in words (`12 comptes`).
+    pub caption: String,
+    /// What was just done, or why it was refused; translated.
+    pub notice: String,
+    pub error: String,
+}
+
+/// What was typed in the new-account form (the password never comes back).
+#[derive(Debug, Clone, Default)]
+pub struct NewAccountValues {
+    pub display_name: String,
+    pub email: String,
+    pub specialty: String,
+    pub organisation: String,
+    pub practitioner_id: String,
+    pub patient_id: String,
+    pub related_person_id: String,
+}
+
+/// `/admin/users/new`.
+#[derive(Template)]
+#[template(path = "admin_user_new.html")]
+pub struct AdminNewUserPage {
+    pub chrome: Chrome,
+    pub errors: FormErrors,
+    pub values: NewAccountValues,
+    /// Every role, the ones ticked selected.
+    pub roles: Vec<Choice>,
+    pub min_chars: String,
+}

@@ -1,0 +1,232 @@
+//! Account administration as pages (issue 4 "an admin page", issue 5 "Administration"):
+//! `/admin/users` lists the accounts with their roles, second factor and state, and disables,
+//! enables or resets a second factor; `/admin/users/new` creates an account. Every operation is
+//! decided and audited by `relais_app::accounts::AccountAdmin` — administrators only — and the
+//! pages show no clinical data.
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use relais_access::password::MIN_PASSWORD_CHARS;
+use relais_access::policy::Role;
+use relais_app::accounts::{AccountError, AccountSummary, Actor, NewAccountForm};
+use relais_views::Tr;
+use relais_views::admin::{AccountRow, AdminNewUserPage, AdminUsersPage, NewAccountValues};
+use relais_views::pages::FormErrors;
+use relais_views::queues::Choice;
+use serde::Deserialize;
+
+use super::render::{Visitor, forbidden, form, html, local_time, redirect, server_error, sign_in_then};
+use crate::state::AppState;
+
+/// The signed-in administrator as the actor of an operation, or the answer for anyone else.
+// The refusal is the handler's whole answer, returned at once: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+fn administrator(visitor: &Visitor) -> Result<Actor, Response> {
+    let Some(profile) = &visitor.profile else { return Err(redirect(&sign_in_then(&visitor.path), &[])) };
+    if !profile.roles.contains(&Role::Administrator) {
+        return Err(forbidden(visitor));
+    }
+    Ok(Actor::Account { id: profile.account_id.clone(), address: visitor.address.clone() })
+}
+
+/// The message for a refused operation, translated.
+fn refusal(tr: Tr, e: &AccountError) -> String {
+    if matches!(e, AccountError::Store(_) | AccountError::Internal(_)) {
+        tracing::error!(error = %e, "an account operation failed");
+    }
+    let min = MIN_PASSWORD_CHARS.to_string();
+    tr.t_with(&format!("error-{}", e.code()), &[("min", &min), ("max", "1024")])
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct UsersQuery {
+    /// What was just done (`created`, `disabled`, `enabled`, `second-factor-reset`).
+    #[serde(default)]
+    done: String,
+    /// Why the last operation was refused (an error code).
+    #[serde(default)]
+    error: String,
+}
+
+/// `GET /admin/users`.
+pub(super) async fn users(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<UsersQuery>,
+) -> Response {
+    let actor = match administrator(&visitor) {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let tr = visitor.tr;
+    let accounts = match state.accounts.list_accounts(&actor).await {
+        Ok(accounts) => accounts,
+        Err(AccountError::NotAdministrator) => return forbidden(&visitor),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot list the accounts");
+            return server_error(tr);
+        }
+    };
+    let zone = &state.settings.time_zone;
+    let rows: Vec<AccountRow> = accounts.iter().map(|a| row(tr, zone, a)).collect();
+    let notice = match query.done.as_str() {
+        done @ ("created" | "disabled" | "enabled" | "second-factor-reset") => {
+            tr.t(&format!("admin-done-{done}"))
+        }
+        _ => String::new(),
+    };
+    let error = match query.error.as_str() {
+        "" => String::new(),
+        code => tr.t(&format!("error-{code}")),
+    };
+    let caption = tr.t_count("admin-users-caption", rows.len() as i64);
+    html(StatusCode::OK, &AdminUsersPage { chrome: visitor.chrome(), rows, caption, notice, error })
+}
+
+fn row(tr: Tr, zone: &jiff::tz::TimeZone, a: &AccountSummary) -> AccountRow {
+    let links: Vec<String> = [
+        ("Practitioner", &a.practitioner_id),
+        ("Patient", &a.patient_id),
+        ("RelatedPerson", &a.related_person_id),
+    ]
+    .into_iter()
+    .filter_map(|(t, id)| id.as_ref().map(|id| format!("{t}/{id}")))
+    .collect();
+    let roles: Vec<String> = a
+        .roles
+        .iter()
+        .map(|r| {
+            let label = tr.t(&format!("role-{}", r.role));
+            match &r.specialty {
+                Some(specialty) => format!("{label} ({specialty})"),
+                None => label,
+            }
+        })
+        .collect();
+    AccountRow {
+        id: a.id.clone(),
+        name: a.display_name.clone(),
+        email: a.email.clone(),
+        links: links.join(", "),
+        roles: roles.join(", "),
+        second_factor: tr.t(if a.second_factor { "admin-yes" } else { "admin-no" }),
+        has_second_factor: a.second_factor,
+        status: match a.disabled_at {
+            Some(at) => tr.t1("admin-disabled-since", "date", &local_time(zone, at)),
+            None => tr.t("admin-active"),
+        },
+        disabled: a.disabled_at.is_some(),
+    }
+}
+
+/// The new-account form, with what was typed and its errors.
+fn new_form(
+    visitor: &Visitor,
+    errors: FormErrors,
+    values: NewAccountValues,
+    ticked: &[String],
+) -> AdminNewUserPage {
+    let tr = visitor.tr;
+    let roles = Role::all()
+        .map(|role| Choice {
+            value: role.code().to_owned(),
+            label: tr.t(&format!("role-{}", role.code())),
+            selected: ticked.iter().any(|t| t == role.code()),
+        })
+        .collect();
+    AdminNewUserPage {
+        chrome: visitor.chrome(),
+        errors,
+        values,
+        roles,
+        min_chars: MIN_PASSWORD_CHARS.to_string(),
+    }
+}
+
+/// `GET /admin/users/new`.
+pub(super) async fn new_user(visitor: Visitor) -> Response {
+    if let Err(answer) = administrator(&visitor) {
+        return answer;
+    }
+    html(StatusCode::OK, &new_form(&visitor, FormErrors::none(), NewAccountValues::default(), &[]))
+}
+
+/// `POST /admin/users`: creates the account; a refusal comes back next to its field.
+pub(super) async fn create_user(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request: Request,
+) -> Response {
+    let actor = match administrator(&visitor) {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let tr = visitor.tr;
+    let fields = match form(request, tr).await {
+        Ok(fields) => fields,
+        Err(page) => return page,
+    };
+    let values = NewAccountValues {
+        display_name: fields.get("display_name").to_owned(),
+        email: fields.get("email").to_owned(),
+        specialty: fields.get("specialty").to_owned(),
+        organisation: fields.get("organisation").to_owned(),
+        practitioner_id: fields.get("practitioner_id").to_owned(),
+        patient_id: fields.get("patient_id").to_owned(),
+        related_person_id: fields.get("related_person_id").to_owned(),
+    };
+    let roles: Vec<String> = fields.values("roles").map(str::to_owned).collect();
+    let optional = |name: &str| Some(fields.get(name).trim().to_owned()).filter(|v| !v.is_empty());
+    let account = NewAccountForm {
+        email: values.email.clone(),
+        display_name: values.display_name.clone(),
+        password: fields.get("password").to_owned(),
+        roles: roles.clone(),
+        specialty: optional("specialty"),
+        organisation: optional("organisation"),
+        practitioner_id: optional("practitioner_id"),
+        patient_id: optional("patient_id"),
+        related_person_id: optional("related_person_id"),
+        locale: None,
+    };
+    match state.accounts.create_account(&actor, account).await {
+        Ok(_) => redirect("/admin/users?done=created", &[]),
+        Err(e) => {
+            let message = refusal(tr, &e);
+            let errors = match e.field() {
+                Some(field) => FormErrors::field(field, message),
+                None => FormErrors::whole(message),
+            };
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            html(status, &new_form(&visitor, errors, values, &roles))
+        }
+    }
+}
+
+/// `POST /admin/users/{id}/{disable|enable|reset-second-factor}`.
+pub(super) async fn change(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((id, operation)): Path<(String, String)>,
+) -> Response {
+    let actor = match administrator(&visitor) {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let (result, done) = match operation.as_str() {
+        "disable" => (state.accounts.disable_account(&actor, &id).await, "disabled"),
+        "enable" => (state.accounts.enable_account(&actor, &id).await, "enabled"),
+        "reset-second-factor" => {
+            (state.accounts.reset_second_factor(&actor, &id).await, "second-factor-reset")
+        }
+        _ => return super::render::not_found(axum::http::HeaderMap::new()).await,
+    };
+    match result {
+        Ok(_) => redirect(&format!("/admin/users?done={done}"), &[]),
+        Err(e) => {
+            let _ = refusal(visitor.tr, &e);
+            redirect(&format!("/admin/users?error={}", e.code()), &[])
+        }
+    }
+}
