@@ -26,6 +26,8 @@ pub struct UserBar {
     pub roles: Vec<String>,
     pub is_patient: bool,
     pub is_admin: bool,
+    /// A clinician or care staff member: patient search and charts.
+    pub is_clinician: bool,
 }
 
 /// What was wrong with a submitted form: a message for the whole form and messages for fields,

@@ -52,6 +52,7 @@ fn a_signed_in_person_sees_their_name_their_links_and_sign_out() {
         roles: vec!["Patient".to_owned()],
         is_patient: true,
         is_admin: false,
+        is_clinician: false,
     };
     let page =
         HomePage { chrome: Chrome { tr: Tr::new(Locale::Fr), path: "/".to_owned(), user: Some(user) } };
@@ -60,6 +61,7 @@ fn a_signed_in_person_sees_their_name_their_links_and_sign_out() {
     assert!(html.contains(r#"<a href="/" aria-current="page">Accueil</a>"#));
     assert!(html.contains(r#"href="/me/accesses""#));
     assert!(!html.contains(r#"href="/admin/users""#), "not an administrator");
+    assert!(!html.contains(r#"href="/patients""#), "not a clinician");
     assert!(html.contains(r#"action="/sign-out""#));
 }
 

@@ -1,6 +1,7 @@
 //! The HTML pages (issue 5): signing in with the second factor, setting the second factor up,
 //! password reset, the language switch, the home page and "who accessed my record", error
-//! pages, and the stylesheet and script under `/assets/`.
+//! pages, patient search and the patient chart (`/patients`, `/patients/{id}`), and the
+//! stylesheet and script under `/assets/`.
 //!
 //! Each handler reads the form and the cookie, calls one use case of relais-app, and renders a
 //! template of relais-views in the visitor's language. A refused form comes back with what was
@@ -10,9 +11,12 @@
 //! or an email through the same per-address throttle.
 
 mod account;
+mod chart;
 mod portal;
+mod record;
 mod render;
 mod reset;
+mod vitals;
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -42,6 +46,9 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/language", post(render::switch_language))
         .route("/", get(portal::home))
         .route("/me/accesses", get(portal::my_accesses))
+        // Patient search and the chart (issue 5).
+        .route("/patients", get(chart::find_patients))
+        .route("/patients/{id}", get(chart::patient_chart))
         .merge(guessable);
     protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
 }

@@ -84,6 +84,7 @@ fn user_bar(tr: Tr, profile: &Profile) -> UserBar {
         roles: profile.roles.iter().map(|r| tr.t(&format!("role-{}", r.code()))).collect(),
         is_patient: profile.roles.contains(&Role::Patient),
         is_admin: profile.roles.contains(&Role::Administrator),
+        is_clinician: super::chart::opens_charts(&profile.roles),
     }
 }
 
