@@ -10,6 +10,7 @@ use relais_access::totp::{self, TotpSecret};
 use relais_testkit::Engine;
 use reqwest::StatusCode;
 
+use crate::browser::{Browser, now};
 use crate::support::{Harness, PASSWORD, create_user};
 
 const PATIENT: &str = "lea.gagne@example.org";
@@ -42,91 +43,6 @@ async fn http_pages_throttled_sign_in_is_a_translated_page() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.body.contains("<h1>Trop de tentatives</h1>"), "{}", page.body);
     assert!(page.header("retry-after").is_some());
-}
-
-/// A browser: keeps the cookies the server sets, follows no redirect by itself.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: Vec<(String, String)>,
-    language: Option<&'static str>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-    headers: reqwest::header::HeaderMap,
-}
-
-impl Page {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The text of the element with `id` (up to its closing tag).
-    fn by_id(&self, id: &str) -> String {
-        let start =
-            self.body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}: {}", self.body));
-        let rest = &self.body[start..];
-        let open = rest.find('>').unwrap() + 1;
-        rest[open..open + rest[open..].find('<').unwrap()].to_owned()
-    }
-}
-
-impl Browser {
-    fn new(h: &Harness) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { base: h.server().url.clone(), client, cookies: Vec::new(), language: None }
-    }
-
-    fn has_session(&self) -> bool {
-        self.cookies.iter().any(|(name, value)| name == "relais-session" && !value.is_empty())
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let mut request = request.header("accept", "text/html").header("sec-fetch-site", "same-origin");
-        if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            request = request.header("cookie", jar.join("; "));
-        }
-        if let Some(language) = self.language {
-            request = request.header("accept-language", language);
-        }
-        let response = request.send().await.unwrap();
-        for line in response.headers().get_all("set-cookie") {
-            let pair = line.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !line.to_str().unwrap().contains("Max-Age=0") {
-                self.cookies.push((name.to_owned(), value.to_owned()));
-            }
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let location = headers.get("location").map(|v| v.to_str().unwrap().to_owned());
-        Page { status, location, body: response.text().await.unwrap(), headers }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
-    }
-}
-
-fn now() -> jiff::Timestamp {
-    use relais_core::Clock;
-    relais_core::SystemClock.now()
 }
 
 async fn http_pages_sign_in_in_french_errors_next_to_the_field_then_english(h: Harness) {
