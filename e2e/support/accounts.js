@@ -1,5 +1,7 @@
-// The accounts the global setup creates (all with PASSWORD). Staff must set up a second factor
-// on their first sign-in; each staff account is used by one test only, which does that.
+// The accounts the global setup creates (all with PASSWORD); `careTeam` puts the account's
+// Practitioner on the patient's care team, `practitioner` gives it one that is on none. Staff
+// must set up a second factor on their first sign-in; each staff account is used by one test
+// only, which does that.
 export const PASSWORD = 'Bonjour-le-monde-42';
 
 export const ACCOUNTS = [
@@ -7,6 +9,10 @@ export const ACCOUNTS = [
   { key: 'newcomer', email: 'nouveau@example.org', name: 'Marc Tremblay', role: 'patient' },
   { key: 'nurse', email: 'infirmiere@cisss.example', name: 'Camille Roy', role: 'nurse' },
   { key: 'physician', email: 'medecin@cisss.example', name: 'Dre Amina Haddad', role: 'physician' },
+  // The chart tests: a nurse on Léa Gagné's care team, and one who is not. Both are
+  // Practitioners in the record (the setup creates them).
+  { key: 'chartNurse', email: 'julie.bouchard@cisss.example', name: 'Julie Bouchard', role: 'nurse', careTeam: true },
+  { key: 'outsider', email: 'marc.lebel@cisss.example', name: 'Marc Lebel', role: 'nurse', practitioner: true },
 ];
 
 export function account(key) {

@@ -75,15 +75,21 @@ pub fn trend_chart(chart: &TrendChart<'_>) -> Option<String> {
     if values.is_empty() {
         return None;
     }
-    // Show at least the nearest threshold on each side of the values, so that "how far from
-    // the band" can be read.
+    // Reach out to the nearest threshold on each side of the values when it is close (within
+    // 30 % of the value), so that "how far from the band" can be read; a far one (a systolic
+    // band at 220 over readings of 130) would squash the readings into a line.
     let half = chart.resolution / 2.0;
+    let near = |edge: f64, value: f64| (edge - value).abs() <= 0.3 * value.abs().max(1.0);
     let below = chart.thresholds.iter().filter_map(|t| t.high.map(|h| h + half)).filter(|e| *e <= low);
     let above = chart.thresholds.iter().filter_map(|t| t.low.map(|l| l - half)).filter(|e| *e >= high);
-    if let Some(edge) = below.fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.max(e)))) {
+    if let Some(edge) = below.fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.max(e))))
+        && near(edge, low)
+    {
         low = edge;
     }
-    if let Some(edge) = above.fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.min(e)))) {
+    if let Some(edge) = above.fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.min(e))))
+        && near(edge, high)
+    {
         high = edge;
     }
     let (ticks, y_min, y_max) = value_ticks(low, high);

@@ -148,6 +148,11 @@ fn threshold_bands_near_the_values_are_shaded_and_labelled_and_the_axis_reaches_
     let (_, cy) = circles(&high)[0];
     assert!(top <= cy && cy <= top + height, "135 lies in the ≥ 131 band ({top}+{height}, {cy})");
     assert!(circles(&high)[0].0 > LEFT, "a single point is drawn inside the plot");
+
+    // A band far from the values (a pulse of 300 or more, over readings of 70) is not reached.
+    let far = [Threshold { low: Some(300.0), high: None, level: 3, label: "Far".to_owned() }];
+    let calm = heart_rate(vec![(at("2026-11-03T13:00:00Z"), 70.0)], Locale::En, &zone, &far);
+    assert!(!calm.contains("Far"), "{calm}");
 }
 
 #[test]

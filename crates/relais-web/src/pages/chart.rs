@@ -135,7 +135,7 @@ pub(super) async fn patient_chart(
         .iter()
         .filter_map(|vital| {
             let lines = lines_for(vital, &observations, tr);
-            let thresholds = thresholds_for(vital);
+            let thresholds = thresholds_for(vital, tr);
             let title = tr.t(vital.name_key);
             trend_chart(&TrendChart {
                 id: vital.id,

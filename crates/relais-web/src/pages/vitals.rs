@@ -115,8 +115,13 @@ const TEMPERATURE: Bands =
     &[(None, Some(35.0), 3), (Some(35.1), Some(36.0), 1), (Some(38.1), Some(39.0), 1), (Some(39.1), None, 2)];
 
 /// The default thresholds shaded on `vital`'s chart (see the module's note: issue 7 makes them
-/// the patient's own).
-pub(super) fn thresholds_for(vital: &VitalSign) -> Vec<Threshold> {
+/// the patient's own). On the blood pressure chart they are the systolic pressure's, and say
+/// so: the diastolic line shares the chart.
+pub(super) fn thresholds_for(vital: &VitalSign, tr: Tr) -> Vec<Threshold> {
+    let of = match vital.components.first() {
+        Some((_, name_key)) => format!(" ({})", tr.t(name_key).to_lowercase()),
+        None => String::new(),
+    };
     let bands: Bands = match vital.id {
         "vital-heart-rate" => PULSE,
         "vital-respiratory-rate" => RESPIRATION,
@@ -131,7 +136,7 @@ pub(super) fn thresholds_for(vital: &VitalSign) -> Vec<Threshold> {
             low: *low,
             high: *high,
             level: *score,
-            label: format!("NEWS2 {score}"),
+            label: format!("NEWS2 {score}{of}"),
         })
         .collect()
 }
@@ -203,4 +208,47 @@ pub(super) fn effective(observation: &Value) -> Option<Timestamp> {
         .iter()
         .find_map(|p| observation.pointer(p).and_then(Value::as_str))
         .and_then(|text| text.parse::<Timestamp>().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_views::Locale;
+    use serde_json::json;
+
+    use super::*;
+
+    fn coded(code: &str) -> Value {
+        json!({"coding": [{"system": LOINC, "code": code}]})
+    }
+
+    #[test]
+    fn points_come_from_panels_and_single_observations_in_the_canonical_unit_only() {
+        let mmhg = |v: u32| json!({"value": v, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"});
+        let observations = [
+            json!({"status": "final", "code": coded("85354-9"), "effectiveDateTime": "2026-11-03T13:00:00Z",
+                   "component": [{"code": coded("8480-6"), "valueQuantity": mmhg(128)},
+                                 {"code": coded("8462-4"), "valueQuantity": mmhg(82)}]}),
+            json!({"status": "final", "code": coded("8480-6"), "effectiveDateTime": "2026-11-04T13:00:00Z",
+                   "valueQuantity": mmhg(141)}),
+            // In kPa: not drawn at the height of mmHg.
+            json!({"status": "final", "code": coded("8480-6"), "effectiveDateTime": "2026-11-05T13:00:00Z",
+                   "valueQuantity": {"value": 17, "code": "kPa"}}),
+            // No time: not drawn.
+            json!({"status": "final", "code": coded("8480-6"), "valueQuantity": mmhg(150)}),
+            json!({"status": "final", "code": coded("8867-4"), "effectiveDateTime": "2026-11-03T13:00:00Z",
+                   "valueQuantity": {"value": 72, "unit": "/min"}}),
+        ];
+        let refs: Vec<&Value> = observations.iter().collect();
+        let tr = Tr::new(Locale::Fr);
+        let pressure = &VITAL_SIGNS[1];
+        let lines = lines_for(pressure, &refs, tr);
+        let values: Vec<(&str, Vec<f64>)> =
+            lines.iter().map(|l| (l.name.as_str(), l.points.iter().map(|(_, v)| *v).collect())).collect();
+        assert_eq!(values, [("Systolique", vec![128.0, 141.0]), ("Diastolique", vec![82.0])]);
+        let pulse = lines_for(&VITAL_SIGNS[0], &refs, tr);
+        assert_eq!(pulse[0].points.len(), 1, "a unit without a code counts by its unit");
+        assert_eq!(thresholds_for(pressure, tr)[0].label, "NEWS2 3 (systolique)");
+        assert!(thresholds_for(&VITAL_SIGNS[5], tr).is_empty(), "no NEWS2 band for weight");
+        assert!(!chartable(&json!({"status": "preliminary"})) && chartable(&json!({"status": "amended"})));
+    }
 }
