@@ -155,6 +155,7 @@ patients-birth-date = Date of birth
 patients-health-card = Health card number
 patients-none = No patient you have access to matches this search.
 error-query-too-short = Type at least { $min } characters.
+error-query-invalid = This search could not be made. Type a name or a health card number.
 chart-identity = Patient identity
 chart-birth-date = Date of birth
 chart-age = age { $years }

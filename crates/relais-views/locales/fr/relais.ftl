@@ -155,6 +155,7 @@ patients-birth-date = Date de naissance
 patients-health-card = Numéro d’assurance maladie
 patients-none = Aucun patient auquel vous avez accès ne correspond à cette recherche.
 error-query-too-short = Entrez au moins { $min } caractères.
+error-query-invalid = Cette recherche n’a pas pu être faite. Entrez un nom ou un numéro d’assurance maladie.
 chart-identity = Identité du patient
 chart-birth-date = Date de naissance
 chart-age = { $years } ans

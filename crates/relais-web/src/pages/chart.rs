@@ -16,7 +16,7 @@ use relais_views::pages::FormErrors;
 use serde::Deserialize;
 
 use super::record::{self, TIMELINE_MAX};
-use super::render::{Visitor, error_page, forbidden, html, redirect, server_error, sign_in_then};
+use super::render::{Visitor, forbidden, html, not_found_for, redirect, server_error, sign_in_then};
 use super::vitals::{VITAL_SIGNS, chartable, lines_for, thresholds_for};
 use crate::state::AppState;
 
@@ -43,9 +43,7 @@ async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Respon
 /// (alike), 403 for a role that never may, 500 otherwise (the cause logged, never shown).
 fn failed(visitor: &Visitor, error: &FhirError) -> Response {
     match error {
-        FhirError::NotFound(_) | FhirError::Gone(_) | FhirError::UnknownType(_) => {
-            error_page(visitor.tr, StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found")
-        }
+        FhirError::NotFound(_) | FhirError::Gone(_) | FhirError::UnknownType(_) => not_found_for(visitor),
         FhirError::Forbidden(_) | FhirError::ForbiddenEntry(..) => forbidden(visitor),
         e => {
             tracing::error!(error = %e, "a chart page failed");
@@ -90,18 +88,36 @@ pub(super) async fn find_patients(
     }
     let system = &state.settings.health_card_system;
     let search = if wanted.chars().any(|c| c.is_ascii_digit()) {
-        let number: String = wanted.chars().filter(|c| !c.is_whitespace()).collect();
+        // Health card numbers are letters and digits: anything else typed is left out.
+        let number: String = wanted.chars().filter(char::is_ascii_alphanumeric).collect();
         PatientQuery::HealthCard { system: system.clone(), number: number.to_uppercase() }
     } else {
-        PatientQuery::Name(wanted.to_owned())
+        PatientQuery::Name(escape_search_value(wanted))
     };
     match state.fhir.find_patients_as(&caller, &search, &state.settings.fhir_base()).await {
         Ok(patients) => {
             let rows = patients.iter().map(|p| record::patient_row(p, visitor.tr, system)).collect();
             html(StatusCode::OK, &page(FormErrors::none(), true, rows))
         }
+        Err(FhirError::Invalid(_)) => {
+            let message = visitor.tr.t("error-query-invalid");
+            html(StatusCode::BAD_REQUEST, &page(FormErrors::field("q", message), false, Vec::new()))
+        }
         Err(e) => failed(&visitor, &e),
     }
+}
+
+/// `text` as one FHIR search value: `,` would split it into alternatives and `$`, `|` and `\`
+/// have meanings of their own, so they are escaped (`Gagné, Léa` is one name).
+fn escape_search_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if matches!(c, '\\' | ',' | '$' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `GET /patients/{id}`: the chart — identity header, trend charts of the vital signs
@@ -158,4 +174,13 @@ pub(super) async fn patient_chart(
 /// Whether `roles` open patient search and charts (the header's link).
 pub(super) fn opens_charts<'a>(roles: impl IntoIterator<Item = &'a Role>) -> bool {
     roles.into_iter().any(|r| r.is_clinical())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_name_is_one_search_value() {
+        assert_eq!(super::escape_search_value("Gagné, Léa"), "Gagné\\, Léa");
+        assert_eq!(super::escape_search_value("a$b|c\\d\u{0}"), "a\\$b\\|c\\\\d");
+    }
 }
