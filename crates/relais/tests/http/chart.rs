@@ -91,6 +91,17 @@ async fn http_chart_care_team_nurse_sees_the_chart_others_do_not(h: Harness) {
         "period": {"start": "2026-11-04T15:00:00Z"}
     }))
     .await;
+    // A second patient of the same care team, with nothing in her record yet.
+    let quiet = h
+        .create(&json!({"resourceType": "Patient", "name": [{"family": "Tremblay", "given": ["Rose"]}]}))
+        .await;
+    let quiet_id = quiet["id"].as_str().unwrap().to_owned();
+    h.create(&json!({
+        "resourceType": "CareTeam", "status": "active",
+        "subject": {"reference": format!("Patient/{quiet_id}")},
+        "participant": [{"member": {"reference": format!("Practitioner/{nurse_id}")}}]
+    }))
+    .await;
     create_named_user(&h, NURSE, "Camille Roy", "nurse", &["--practitioner-id", nurse_id]);
     let outsider_id = outsider["id"].as_str().unwrap();
     create_named_user(&h, OUTSIDER, "Marc Lebel", "nurse", &["--practitioner-id", outsider_id]);
@@ -156,6 +167,18 @@ async fn http_chart_care_team_nurse_sees_the_chart_others_do_not(h: Harness) {
         timeline.contains(r#"<time datetime="2026-11-04T15:00:00Z">2026-11-04 10:00</time>"#),
         "local time"
     );
+
+    let empty = browser.get(&format!("/patients/{quiet_id}")).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty.body.contains("<p class=\"notice\">Aucun signe vital mesuré pour l’instant.</p>"),
+        "{}",
+        empty.body
+    );
+    assert!(empty.body.contains("<p class=\"notice\">Rien au dossier pour l’instant.</p>"));
+    assert!(empty.body.contains("<p id=\"allergies\">Aucune allergie consignée.</p>"));
+    assert_eq!(empty.by_id("health-card"), "Non consigné");
+    assert!(!empty.body.contains("<svg"), "no chart without measurements");
 
     browser.language = Some("en");
     let english = browser.get(&format!("/patients/{id}")).await;
