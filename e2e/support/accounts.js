@@ -1,18 +1,23 @@
-// The accounts the global setup creates (all with PASSWORD). Staff must set up a second factor
-// on their first sign-in; each staff account is used by one test only, which does that.
-// `practitioner` links the account to a new FHIR Practitioner of that name; `careTeam` puts it
-// on the patient's care team.
+// The accounts the global setup creates (all with PASSWORD); `careTeam` puts the account's
+// Practitioner on the patient's care team, `practitioner` gives it one that is on none, `record`
+// gives a patient account a record of its own (a Patient of that name). Staff
+// must set up a second factor on their first sign-in; each staff account is used by one test
+// only, which does that.
 export const PASSWORD = 'Bonjour-le-monde-42';
 
 export const ACCOUNTS = [
   { key: 'patient', email: 'lea.gagne@example.org', name: 'Léa Gagné', role: 'patient', ownRecord: true },
-  { key: 'newcomer', email: 'nouveau@example.org', name: 'Marc Tremblay', role: 'patient', record: ['Marc', 'Tremblay'] },
+  { key: 'newcomer', email: 'nouveau@example.org', name: 'Marc Tremblay', role: 'patient', record: true },
   { key: 'nurse', email: 'infirmiere@cisss.example', name: 'Camille Roy', role: 'nurse' },
   // The two nurses of Léa's home-care team, who share a work queue.
-  { key: 'queue-nurse-a', email: 'ines.morin@cisss.example', name: 'Inès Morin', role: 'nurse', practitioner: ['Inès', 'Morin'], careTeam: true },
-  { key: 'queue-nurse-b', email: 'samuel.cote@cisss.example', name: 'Samuel Côté', role: 'nurse', practitioner: ['Samuel', 'Côté'], careTeam: true },
+  { key: 'queue-nurse-a', email: 'ines.morin@cisss.example', name: 'Inès Morin', role: 'nurse', careTeam: true },
+  { key: 'queue-nurse-b', email: 'samuel.cote@cisss.example', name: 'Samuel Côté', role: 'nurse', careTeam: true },
   { key: 'admin', email: 'admin@cisss.example', name: 'Julie Fortin', role: 'administrator' },
   { key: 'physician', email: 'medecin@cisss.example', name: 'Dre Amina Haddad', role: 'physician' },
+  // The chart tests: a nurse on Léa Gagné's care team, and one who is not. Both are
+  // Practitioners in the record (the setup creates them).
+  { key: 'chartNurse', email: 'julie.bouchard@cisss.example', name: 'Julie Bouchard', role: 'nurse', careTeam: true },
+  { key: 'outsider', email: 'marc.lebel@cisss.example', name: 'Marc Lebel', role: 'nurse', practitioner: true },
 ];
 
 export function account(key) {

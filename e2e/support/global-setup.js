@@ -1,6 +1,7 @@
 // Starts a Relais server for the suite: a fresh SQLite database in a temporary folder, accounts
-// made with the real `relais admin create-user`, a patient record written through the FHIR API,
-// and the server on a free loopback port. What the tests need to know (the URL, the accounts) is
+// made with the real `relais admin create-user`, a patient record written through the FHIR API
+// (her care team, four weeks of measurements, an allergy, a flag, a visit), and the server on a
+// free loopback port. What the tests need to know (the URL, the accounts) is
 // handed to them in environment variables; the returned function stops the server.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,23 +44,7 @@ async function waitUntilReady(url, server) {
   throw new Error('relais serve did not become ready in 20 s');
 }
 
-/** A system client's token, as an integration engine holds one. */
-async function systemToken(env, url) {
-  const out = relais(env, ['admin', 'create-client', '--name', 'e2e-setup', '--scope', 'system/*.*']);
-  const id = out.match(/client_id: (\S+)/)[1];
-  const secret = out.match(/client_secret: (\S+)/)[1];
-  const response = await fetch(`${url}/auth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  return (await response.json()).access_token;
-}
-
-/** Writes `resource` through the FHIR API; answers its id. */
+/** Writes `resource` through the FHIR API with `token`; answers its id. (Tests use it too.) */
 export async function create(url, token, resource) {
   const created = await fetch(`${url}/fhir/${resource.resourceType}`, {
     method: 'POST',
@@ -68,6 +53,75 @@ export async function create(url, token, resource) {
   });
   if (created.status !== 201) throw new Error(`${resource.resourceType} not created: ${await created.text()}`);
   return (await created.json()).id;
+}
+
+/** A client of the FHIR API as an integration engine is: a system client's token. */
+async function fhirClient(env, url) {
+  const out = relais(env, ['admin', 'create-client', '--name', 'e2e-setup', '--scope', 'system/*.*']);
+  const id = out.match(/client_id: (\S+)/)[1];
+  const secret = out.match(/client_secret: (\S+)/)[1];
+  const tokenResponse = await fetch(`${url}/auth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const { access_token: token } = await tokenResponse.json();
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
+  return {
+    token,
+    create: (resource) => create(url, token, resource),
+    async transaction(resources) {
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: resources.map((resource) => ({ resource, request: { method: 'POST', url: resource.resourceType } })),
+      };
+      const done = await fetch(`${url}/fhir`, { method: 'POST', headers, body: JSON.stringify(bundle) });
+      if (done.status !== 200) throw new Error(`transaction refused: ${await done.text()}`);
+    },
+    async read(path) {
+      await fetch(`${url}/fhir/${path}`, { headers });
+    },
+  };
+}
+
+const LOINC = 'http://loinc.org';
+const UCUM = 'http://unitsofmeasure.org';
+const VITAL = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }];
+
+/** Four weeks of home measurements, as a telehomecare device would send them. */
+export function measurements(subject, now = Date.now()) {
+  const quantity = (value, code) => ({ value, unit: code, system: UCUM, code });
+  const observation = (when, code, display, extra) => ({
+    resourceType: 'Observation',
+    status: 'final',
+    category: VITAL,
+    code: { coding: [{ system: LOINC, code, display }] },
+    subject: { reference: subject },
+    effectiveDateTime: when,
+    ...extra,
+  });
+  const out = [];
+  for (let day = 27; day >= 0; day--) {
+    const when = new Date(now - day * 86_400_000 - 3_600_000).toISOString();
+    const i = 27 - day;
+    out.push(observation(when, '8867-4', 'Heart rate', { valueQuantity: quantity(68 + ((i * 7) % 17) + (i > 24 ? 30 : 0), '/min') }));
+    out.push(observation(when, '59408-5', 'Oxygen saturation', { valueQuantity: quantity(98 - ((i * 5) % 4) - (i > 24 ? 3 : 0), '%') }));
+    if (i % 2 === 0) {
+      out.push(observation(when, '85354-9', 'Blood pressure panel', {
+        component: [
+          { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic' }] }, valueQuantity: quantity(124 + ((i * 3) % 14), 'mm[Hg]') },
+          { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic' }] }, valueQuantity: quantity(76 + ((i * 5) % 11), 'mm[Hg]') },
+        ],
+      }));
+      out.push(observation(when, '8310-5', 'Body temperature', { valueQuantity: quantity(Math.round((36.6 + ((i * 3) % 8) / 10) * 10) / 10, 'Cel') }));
+      out.push(observation(when, '29463-7', 'Body weight', { valueQuantity: quantity(Math.round((71.5 + i * 0.08) * 10) / 10, 'kg') }));
+    }
+  }
+  return out;
 }
 
 export default async function globalSetup() {
@@ -85,68 +139,85 @@ export default async function globalSetup() {
     // The tests write through the API with the setup's token for the whole run.
     RELAIS_ACCESS_TOKEN_LIFETIME_SECS: '3600',
   };
+  // RELAIS_BIN names the binary to test; the server would take it for a setting and refuse it.
+  delete env.RELAIS_BIN;
   relais(env, ['migrate']);
   const server = spawn(binary, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitUntilReady(url, server);
 
-  const token = await systemToken(env, url);
-  const patientId = await create(url, token, {
+  const fhir = await fhirClient(env, url);
+  const patientId = await fhir.create({
     resourceType: 'Patient',
-    name: [{ family: 'Gagné', given: ['Léa'] }],
+    identifier: [{ system: 'https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id', value: 'GAGL48531401' }],
+    name: [{ use: 'official', family: 'Gagné', given: ['Léa'] }],
+    gender: 'female',
     birthDate: '1948-03-14',
   });
-  // Read it once, so the patient's "who accessed my record" has a line to show.
-  await fetch(`${url}/fhir/Patient/${patientId}`, { headers: { authorization: `Bearer ${token}` } });
+  const subject = `Patient/${patientId}`;
+  const members = [];
   const practitioners = {};
-  for (const account of ACCOUNTS.filter((a) => a.practitioner)) {
-    const [given, family] = account.practitioner;
-    practitioners[account.key] = await create(url, token, { resourceType: 'Practitioner', name: [{ given: [given], family }] });
-  }
-  // The home-care team following Léa: the two nurses of the queue tests.
-  await create(url, token, {
-    resourceType: 'CareTeam',
-    status: 'active',
-    subject: { reference: `Patient/${patientId}` },
-    participant: ACCOUNTS.filter((a) => a.careTeam).map((a) => ({ member: { reference: `Practitioner/${practitioners[a.key]}` } })),
-  });
   for (const account of ACCOUNTS) {
     const args = ['admin', 'create-user', '--email', account.email, '--name', account.name, '--role', account.role];
     if (account.ownRecord) args.push('--patient-id', patientId);
     if (account.record) {
-      const [given, family] = account.record;
-      const own = await create(url, token, { resourceType: 'Patient', name: [{ family, given: [given] }] });
-      args.push('--patient-id', own);
+      const [given, family] = account.name.split(' ');
+      args.push('--patient-id', await fhir.create({ resourceType: 'Patient', name: [{ family, given: [given] }] }));
     }
-    if (practitioners[account.key]) args.push('--practitioner-id', practitioners[account.key]);
+    if (account.careTeam || account.practitioner) {
+      const [given, family] = account.name.split(' ');
+      const practitioner = await fhir.create({ resourceType: 'Practitioner', name: [{ family, given: [given] }] });
+      practitioners[account.key] = practitioner;
+      args.push('--practitioner-id', practitioner);
+      if (account.careTeam) members.push({ member: { reference: `Practitioner/${practitioner}` } });
+    }
     relais(env, args, `${PASSWORD}\n`);
   }
+  await fhir.create({ resourceType: 'CareTeam', status: 'active', subject: { reference: subject }, participant: members });
+  await fhir.transaction([
+    ...measurements(subject),
+    { resourceType: 'AllergyIntolerance', patient: { reference: subject }, code: { text: 'Pénicilline' }, criticality: 'high' },
+    { resourceType: 'Flag', status: 'active', subject: { reference: subject }, code: { text: 'Risque de chute' } },
+    {
+      resourceType: 'Encounter',
+      status: 'finished',
+      subject: { reference: subject },
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR', display: 'virtual' },
+      type: [{ text: 'Téléconsultation de suivi' }],
+      period: { start: new Date(Date.now() - 10 * 86_400_000).toISOString() },
+    },
+  ]);
 
-  // Léa's portal: a video follow-up in three days with her physician, and a message from her.
-  const soon = new Date(Date.now() + 3 * 86400_000);
+  // Léa's portal: a video follow-up in three days with her nurse, and a message from her.
+  const soon = new Date(Date.now() + 3 * 86_400_000);
   soon.setUTCHours(15, 0, 0, 0);
-  await create(url, token, {
+  const nurse = `Practitioner/${practitioners['queue-nurse-a']}`;
+  await fhir.create({
     resourceType: 'Appointment',
     status: 'booked',
     description: 'Suivi en oncologie (vidéo)',
     start: soon.toISOString(),
     end: new Date(soon.getTime() + 30 * 60_000).toISOString(),
     participant: [
-      { actor: { reference: `Patient/${patientId}` }, status: 'accepted' },
-      { actor: { reference: `Practitioner/${practitioners['queue-nurse-a']}` }, status: 'accepted' },
+      { actor: { reference: subject }, status: 'accepted' },
+      { actor: { reference: nurse }, status: 'accepted' },
     ],
   });
-  await create(url, token, {
+  await fhir.create({
     resourceType: 'Communication',
     status: 'completed',
     sent: new Date().toISOString(),
-    subject: { reference: `Patient/${patientId}` },
-    sender: { reference: `Practitioner/${practitioners['queue-nurse-a']}` },
+    subject: { reference: subject },
+    sender: { reference: nurse },
     payload: [{ contentString: 'N’oubliez pas votre pesée du matin.' }],
   });
 
-  process.env.RELAIS_E2E_TOKEN = token;
-  process.env.RELAIS_E2E_PATIENT = patientId;
+  // Read it once, last (the newest line of the trail), so the patient's "who accessed my
+  // record" shows a system read on its first page.
+  await fhir.read(`Patient/${patientId}`);
+
   process.env.RELAIS_E2E_URL = url;
+  process.env.RELAIS_E2E_PATIENT_ID = patientId;
+  process.env.RELAIS_E2E_TOKEN = fhir.token;
   return async () => {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));

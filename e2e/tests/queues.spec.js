@@ -15,7 +15,7 @@ function task(description, priority) {
     intent: 'order',
     priority,
     description,
-    for: { reference: `Patient/${process.env.RELAIS_E2E_PATIENT}` },
+    for: { reference: `Patient/${process.env.RELAIS_E2E_PATIENT_ID}` },
     authoredOn: new Date().toISOString(),
     restriction: { period: { end: new Date(Date.now() + 2 * 3600_000).toISOString() } },
   };

@@ -64,6 +64,7 @@ fn a_signed_in_person_sees_their_name_their_links_and_sign_out() {
     assert!(html.contains(r#"<a href="/" aria-current="page">Accueil</a>"#));
     assert!(html.contains(r#"href="/me/accesses""#));
     assert!(!html.contains(r#"href="/admin/users""#), "not an administrator");
+    assert!(!html.contains(r#"href="/patients""#), "not a clinician");
     assert!(html.contains(r#"action="/sign-out""#));
 }
 

@@ -17,6 +17,8 @@ pub struct WebSettings {
     pub public_url: String,
     /// The time zone pages show times in.
     pub time_zone: jiff::tz::TimeZone,
+    /// The identifier system of the health card number pages show and search by.
+    pub health_card_system: String,
     /// Largest request body accepted.
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.

@@ -24,6 +24,9 @@ pub struct Settings {
     pub public_url: String,
     /// The time zone pages show times in (IANA name, e.g. `America/Toronto`).
     pub time_zone: String,
+    /// The identifier system of the health card number (RAMQ in Quebec) that pages show and
+    /// search patients by.
+    pub health_card_system: String,
     /// `text` or `json`.
     pub log_format: LogFormat,
     /// Log filter, e.g. `info` or `relais_web=debug,info`.
@@ -96,6 +99,11 @@ pub enum Durability {
     Full,
 }
 
+/// The Quebec health card (RAMQ) number's identifier system, as the Canadian FHIR baseline
+/// names it. Not confirmed for Quebec (domain.md §1.1): a setting, so a network can change it.
+pub const DEFAULT_HEALTH_CARD_SYSTEM: &str =
+    "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id";
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -104,6 +112,7 @@ impl Default for Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: String::new(),
             time_zone: "America/Toronto".to_owned(),
+            health_card_system: DEFAULT_HEALTH_CARD_SYSTEM.to_owned(),
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             body_limit_bytes: 10 * 1024 * 1024,
@@ -138,6 +147,7 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
             .field("time_zone", &self.time_zone)
+            .field("health_card_system", &self.health_card_system)
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("body_limit_bytes", &self.body_limit_bytes)
@@ -244,6 +254,10 @@ const DOCS: &[(&str, &str)] = &[
     (
         "time_zone",
         "The time zone pages show times in, as an IANA name (\"America/Toronto\"). Times are stored in UTC.",
+    ),
+    (
+        "health_card_system",
+        "Identifier system of the health card number (RAMQ) shown in the chart and searched by at /patients.",
     ),
     ("log_format", "Log lines as \"text\" or \"json\"; every line of a request carries its request_id."),
     (

@@ -6,6 +6,7 @@ mod audit_writes;
 mod audited;
 mod break_glass;
 mod bundle;
+mod chart;
 mod conditional;
 mod error;
 mod guard;
@@ -24,6 +25,7 @@ use relais_fhir::search::SearchParams;
 use relais_store::{ResourceRow, ResourceStore};
 
 pub use break_glass::{BreakGlassError, MAX_MINUTES, ReviewPage};
+pub use chart::{PatientQuery, PatientRecord};
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
 pub use own_accesses::OwnAccess;

@@ -1,7 +1,7 @@
 //! The HTML pages (issue 5): signing in with the second factor, setting the second factor up,
 //! password reset, the language switch, the home page (a clinician's live work queues) and
-//! "who accessed my record", error
-//! pages, and the stylesheet and script under `/assets/`.
+//! "who accessed my record", error pages, patient search and the patient chart (`/patients`,
+//! `/patients/{id}`), account administration, and the stylesheet and scripts under `/assets/`.
 //!
 //! Each handler reads the form and the cookie, calls one use case of relais-app, and renders a
 //! template of relais-views in the visitor's language. A refused form comes back with what was
@@ -12,10 +12,13 @@
 
 mod account;
 mod admin;
+mod chart;
 mod portal;
 mod queues;
+mod record;
 mod render;
 mod reset;
+mod vitals;
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -52,6 +55,9 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/admin/users/{id}/{operation}", post(admin::change))
         .route("/queues/tasks/{id}/claim", post(queues::claim))
         .route("/queues/tasks/{id}/assign", post(queues::assign))
+        // Patient search and the chart (issue 5).
+        .route("/patients", get(chart::find_patients))
+        .route("/patients/{id}", get(chart::patient_chart))
         .merge(guessable);
     protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
 }

@@ -185,6 +185,11 @@ pub(super) fn forbidden(visitor: &Visitor) -> Response {
     page_error(visitor.chrome(), StatusCode::FORBIDDEN, "error-forbidden-title", "error-forbidden")
 }
 
+/// 404 for a signed-in person: what does not exist and what they may not see, alike.
+pub(super) fn not_found_for(visitor: &Visitor) -> Response {
+    page_error(visitor.chrome(), StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found")
+}
+
 pub(super) fn too_many_attempts(headers: &HeaderMap) -> Response {
     error_page(
         Tr::new(locale(headers)),

@@ -52,6 +52,7 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     let web = WebSettings {
         public_url: public_url.clone(),
         time_zone,
+        health_card_system: settings.health_card_system.clone(),
         body_limit_bytes: settings.body_limit_bytes,
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         sign_in_attempts_per_minute: settings.sign_in_attempts_per_minute,

@@ -110,14 +110,28 @@ pub async fn signed_in_staff(h: &Harness, email: &str) -> (Browser, TotpSecret) 
 /// [`signed_in_staff`] with another password than the test accounts'.
 pub async fn signed_in_staff_with(h: &Harness, email: &str, password: &str) -> (Browser, TotpSecret) {
     let mut browser = Browser::new(h);
-    let password = browser.post("/sign-in", &[("email", email), ("password", password)]).await;
-    assert_eq!(password.location.as_deref(), Some("/sign-in/enrol"), "{}", password.body);
-    let key = browser.get("/sign-in/enrol").await.by_id("totp-secret").replace(' ', "");
-    let secret = TotpSecret::from_base32(&key).unwrap();
-    let code = totp::code_at(&secret, now()).unwrap();
-    let done = browser.post("/sign-in/enrol", &[("code", &code)]).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let secret = browser.sign_in_staff_with(email, password).await;
     (browser, secret)
+}
+
+impl Browser {
+    /// Signs `email` in with the test password; a staff member without a second factor sets
+    /// it up from the enrolment page first. Returns their authenticator's key, for the next
+    /// sign-in.
+    pub async fn sign_in_staff(&mut self, email: &str) -> TotpSecret {
+        self.sign_in_staff_with(email, PASSWORD).await
+    }
+
+    async fn sign_in_staff_with(&mut self, email: &str, password: &str) -> TotpSecret {
+        let step = self.post("/sign-in", &[("email", email), ("password", password)]).await;
+        assert_eq!(step.location.as_deref(), Some("/sign-in/enrol"), "first sign-in of staff: {}", step.body);
+        let setup = self.get("/sign-in/enrol").await;
+        let secret = TotpSecret::from_base32(&setup.by_id("totp-secret").replace(' ', "")).unwrap();
+        let code = totp::code_at(&secret, now()).unwrap();
+        let done = self.post("/sign-in/enrol", &[("code", &code)]).await;
+        assert_eq!((done.status, done.location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+        secret
+    }
 }
 
 pub fn now() -> jiff::Timestamp {

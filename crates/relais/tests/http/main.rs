@@ -9,6 +9,7 @@ mod auth;
 mod break_glass;
 mod browser;
 mod bundle;
+mod chart;
 mod concurrency;
 mod crash;
 mod crud;

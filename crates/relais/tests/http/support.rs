@@ -182,9 +182,14 @@ pub const PASSWORD: &str = "Bonjour-le-monde-42";
 /// Creates an account with `role` (and `extra` flags such as `--patient-id P`) with the real
 /// `relais admin create-user`, the password on standard input as an operator types it.
 pub fn create_user(h: &Harness, email: &str, role: &str, extra: &[&str]) {
+    create_named_user(h, email, "Personne", role, extra);
+}
+
+/// [`create_user`] with the person's display name.
+pub fn create_named_user(h: &Harness, email: &str, name: &str, role: &str, extra: &[&str]) {
     use std::io::Write;
     let mut child = std::process::Command::new(binary())
-        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email, "--name", "Personne"])
+        .args(["admin", "create-user", "--database-url", h.db.url(), "--email", email, "--name", name])
         .args(["--role", role])
         .args(extra)
         .current_dir(h.db.dir())
