@@ -110,8 +110,9 @@ fn of_type<'a>(resources: &'a [Value], resource_type: &'a str) -> impl Iterator<
 pub(super) fn timeline(resources: &[Value], tr: Tr, zone: &TimeZone) -> (Vec<TimelineItem>, usize) {
     let mut items: Vec<(Timestamp, &'static str, String)> =
         resources.iter().filter_map(|r| entry(r, tr, zone)).collect();
-    let total = items.len();
     items.sort_by_key(|item| std::cmp::Reverse(item.0));
+    let mut items = same_day_measurements_together(items, zone);
+    let total = items.len();
     items.truncate(TIMELINE_MAX);
     let items = items
         .into_iter()
@@ -124,6 +125,26 @@ pub(super) fn timeline(resources: &[Value], tr: Tr, zone: &TimeZone) -> (Vec<Tim
         })
         .collect();
     (items, total)
+}
+
+/// The measurements of one day (a patient's morning readings: weight, pressure, pulse, SpO2)
+/// as one entry at the latest of them, so that weeks of home monitoring do not push every other
+/// event off the timeline. `items` are newest first, and stay so.
+fn same_day_measurements_together(
+    items: Vec<(Timestamp, &'static str, String)>,
+    zone: &TimeZone,
+) -> Vec<(Timestamp, &'static str, String)> {
+    let day = |at: Timestamp| at.to_zoned_datetime(zone.clone()).date();
+    let mut out: Vec<(Timestamp, &'static str, String)> = Vec::with_capacity(items.len());
+    for (at, kind, summary) in items {
+        match out.iter_mut().rev().find(|(seen, k, _)| *k == "measurement" && day(*seen) == day(at)) {
+            Some((_, _, joined)) if kind == "measurement" => {
+                joined.insert_str(0, &format!("{summary} · "));
+            }
+            _ => out.push((at, kind, summary)),
+        }
+    }
+    out
 }
 
 /// One resource as a timeline entry: when, its kind, its summary. Allergies are in the header,

@@ -94,6 +94,34 @@ fn the_timeline_is_newest_first_with_a_kind_and_a_summary_in_local_time() {
 }
 
 #[test]
+fn a_day_of_home_readings_is_one_timeline_entry() {
+    let reading = |at: &str, what: &str, value: u32, unit: &str| {
+        json!({"resourceType": "Observation", "status": "final", "effectiveDateTime": at,
+               "code": {"text": what}, "valueQuantity": {"value": value, "unit": unit}})
+    };
+    let resources = vec![
+        reading("2026-11-05T12:30:00Z", "Poids", 84, "kg"),
+        reading("2026-11-05T12:31:00Z", "Fréquence cardiaque", 90, "/min"),
+        json!({"resourceType": "Encounter", "period": {"start": "2026-11-05T15:00:00Z"}, "type": [{"text": "Appel"}]}),
+        reading("2026-11-05T12:32:00Z", "Saturation", 92, "%"),
+        // 23:30 in Montréal is still the 4th there, though the 5th in UTC.
+        reading("2026-11-05T04:30:00Z", "Poids", 83, "kg"),
+    ];
+    let (items, total) =
+        timeline(&resources, Tr::new(Locale::Fr), &TimeZone::get("America/Toronto").unwrap());
+    assert_eq!(total, 3);
+    let seen: Vec<(&str, &str)> = items.iter().map(|i| (i.when.as_str(), i.summary.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-11-05 10:00", "Appel"),
+            ("2026-11-05 07:32", "Poids : 84 kg · Fréquence cardiaque : 90 /min · Saturation : 92 %"),
+            ("2026-11-04 23:30", "Poids : 83 kg"),
+        ]
+    );
+}
+
+#[test]
 fn a_search_result_row_links_to_the_chart() {
     let row = patient_row(&patient(), Tr::new(Locale::En), CARD);
     assert_eq!(

@@ -19,9 +19,10 @@ pub(crate) const TAG_CODE: &str = "demo";
 /// The Organization whose presence says "this database holds the demo world".
 pub(crate) const MARKER: (&str, &str) = ("Organization", "demo-org-lafontaine");
 
-/// Health-card numbers are issued under this (fictitious) system: the real RAMQ system URI is
-/// a configuration matter (domain.md §1.1), and demo numbers must never look issued.
-pub(crate) const HEALTH_CARD_SYSTEM: &str = "https://relais.example/fhir/sid/ramq-demo";
+/// The demo's (invented) health-card numbers are written under the default health-card system,
+/// so that the pages show them as they would a real one; with another `health_card_system`
+/// configured, the demo patients' charts say the number is not recorded.
+pub(crate) const HEALTH_CARD_SYSTEM: &str = crate::settings::DEFAULT_HEALTH_CARD_SYSTEM;
 
 pub(crate) struct Organisation {
     pub id: &'static str,
