@@ -50,6 +50,8 @@ if ! command -v npm >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
 cargo build -p relais --bin relais --locked
+# The suite starts this binary (wherever CARGO_TARGET_DIR puts it).
+export RELAIS_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/relais"
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 # In a network namespace with only loopback when we may make one (root): nothing the browser
 # or the server does can reach beyond this machine.
