@@ -16,7 +16,7 @@ test('a patient sees who accessed her record; a page that does not exist says so
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Qui a consulté mon dossier');
   const table = page.getByRole('table', { name: 'Consultations de votre dossier, les plus récentes d’abord' });
   // The setup's system read (the chart tests may have added the care team nurse's before it).
-  const systemRead = table.getByRole('row').filter({ hasText: 'Consultation — Patient' }).filter({ hasText: 'Système ou application autorisée' });
+  const systemRead = table.getByRole('row').filter({ hasText: 'Consultation — Patient' }).filter({ hasText: 'Application « e2e-setup »' });
   await expect(systemRead.first()).toBeVisible();
   await expect(page.getByRole('link', { name: 'Qui a consulté mon dossier' })).toHaveAttribute('aria-current', 'page');
   await checkPage(page, 'my-accesses-fr');

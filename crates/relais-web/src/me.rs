@@ -66,6 +66,7 @@ async fn get_accesses(
                 "when": a.when.to_string(),
                 "actor": a.actor,
                 "actorName": a.actor_name,
+                "application": a.application,
                 "action": a.action,
                 "resourceType": a.resource_type,
                 "outcome": a.outcome.code(),

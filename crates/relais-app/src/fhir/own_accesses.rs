@@ -28,6 +28,9 @@ pub struct OwnAccess {
     pub actor: String,
     /// The account's display name, when the actor is an account.
     pub actor_name: Option<String>,
+    /// The application's name, when the actor is an API client (an integration, a device
+    /// gateway): the patient sees which system read their record.
+    pub application: Option<String>,
     /// One of `relais_access::audit::action` (a stable code for the page to translate).
     pub action: String,
     /// What kind of resource was concerned (`Observation`), if any.
@@ -64,15 +67,24 @@ impl Fhir {
         let Some(Some(grant)) = own else { return Err(FhirError::Forbidden("role-forbids")) };
         let records =
             self.store.audit_of_patient(&grant.patient, before, limit.min(MAX_OWN_ACCESSES)).await?;
-        let mut names: HashMap<String, Option<String>> = HashMap::new();
+        // Per actor: (account name, application name).
+        let mut names: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
         let mut out = Vec::with_capacity(records.len());
         for record in records {
-            let actor_name = match names.get(&record.actor) {
-                Some(name) => name.clone(),
+            let (actor_name, application) = match names.get(&record.actor) {
+                Some(known) => known.clone(),
                 None => {
-                    let name = self.store.account_by_id(&record.actor).await?.map(|a| a.display_name);
-                    names.insert(record.actor.clone(), name.clone());
-                    name
+                    let account = self.store.account_by_id(&record.actor).await?.map(|a| a.display_name);
+                    let application = match account {
+                        Some(_) => None,
+                        // A system client acts as `client:<id>` (access::tokens).
+                        None => match record.actor.strip_prefix("client:") {
+                            Some(client) => self.store.client_by_id(client).await?.map(|c| c.name),
+                            None => None,
+                        },
+                    };
+                    names.insert(record.actor.clone(), (account.clone(), application.clone()));
+                    (account, application)
                 }
             };
             out.push(OwnAccess {
@@ -80,6 +92,7 @@ impl Fhir {
                 when: Timestamp::from_microsecond(record.recorded).unwrap_or(Timestamp::UNIX_EPOCH),
                 actor: record.actor,
                 actor_name,
+                application,
                 action: record.action,
                 resource_type: record.resource_type,
                 outcome: record.outcome,

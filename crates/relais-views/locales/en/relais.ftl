@@ -97,6 +97,7 @@ accesses-what = What
 accesses-outcome = Outcome
 accesses-break-glass = Emergency access
 accesses-older = Older accesses
+accesses-application = Application “{ $name }”
 accesses-unknown-actor = System or authorised application
 accesses-record = your record
 

@@ -97,6 +97,7 @@ accesses-what = Quoi
 accesses-outcome = Résultat
 accesses-break-glass = Accès d’urgence
 accesses-older = Consultations plus anciennes
+accesses-application = Application « { $name } »
 accesses-unknown-actor = Système ou application autorisée
 accesses-record = votre dossier
 

@@ -118,7 +118,11 @@ fn row(tr: Tr, zone: &jiff::tz::TimeZone, access: &OwnAccess) -> AccessRow {
     AccessRow {
         when: local_time(zone, access.when),
         when_iso: access.when.to_string(),
-        who: access.actor_name.clone().unwrap_or_else(|| tr.t("accesses-unknown-actor")),
+        who: match (&access.actor_name, &access.application) {
+            (Some(name), _) => name.clone(),
+            (None, Some(application)) => tr.t1("accesses-application", "name", application),
+            (None, None) => tr.t("accesses-unknown-actor"),
+        },
         what,
         outcome: tr.t(&format!("outcome-{}", access.outcome.code())),
         break_glass: access.break_glass,

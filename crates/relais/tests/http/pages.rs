@@ -158,7 +158,8 @@ async fn http_pages_patient_sees_who_accessed_the_record(h: Harness) {
     let page = browser.get("/me/accesses").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<td>Consultation — Patient</td>"), "{}", page.body);
-    assert!(page.body.contains("<td>Système ou application autorisée</td>"));
+    // The integration that read it is named, as the operator registered it.
+    assert!(page.body.contains("<td>Application « "), "{}", page.body);
     assert!(page.body.contains("<td>Effectué</td>"));
 
     // Another patient sees the accesses to her own record only: hers was created, never read.
