@@ -63,17 +63,27 @@ test('a nurse of the care team finds the patient and reads her chart, in French 
   await checkPage(page, 'patient-search-en');
 });
 
-test('a nurse not on the care team gets the not-found page for the chart and finds no one', async ({ page }) => {
+test('a nurse not on the care team is told the chart is not open, finds no one, and can open it in an emergency', async ({ page }) => {
   const chart = `/patients/${process.env.RELAIS_E2E_PATIENT_ID}`;
   await page.goto(chart);
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await firstSignIn(page, account('outsider'));
   await page.goto(chart);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page introuvable');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dossier non disponible');
   await expect(page.getByText('Gagné')).toHaveCount(0);
   await checkPage(page, 'chart-refused-fr');
 
   await page.goto('/patients?q=gagn');
   await expect(page.getByRole('status')).toHaveText('Aucun patient auquel vous avez accès ne correspond à cette recherche.');
   await expect(page.getByRole('link', { name: 'Léa Gagné' })).toHaveCount(0);
+
+  // An emergency: he opens the chart by giving the reason.
+  await page.goto(chart);
+  await page.getByRole('button', { name: 'Ouvrir le dossier en urgence' }).click();
+  await expect(page.locator('#reason-error')).toContainText('Indiquez la raison');
+  await expect(page.getByLabel('Raison de l’accès d’urgence')).toBeFocused();
+  await page.getByLabel('Raison de l’accès d’urgence').fill('Patiente inconsciente à l’urgence, allergies à vérifier');
+  await page.getByLabel('Durée de l’accès').selectOption({ label: '30 minutes' });
+  await page.getByRole('button', { name: 'Ouvrir le dossier en urgence' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Léa Gagné');
 });

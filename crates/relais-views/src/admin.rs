@@ -59,3 +59,17 @@ pub struct AdminNewUserPage {
     pub roles: Vec<Choice>,
     pub min_chars: String,
 }
+
+/// The page answering a chart that is not open to the clinician — the same whether the record
+/// exists or not — with the emergency access form (break-the-glass).
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+pub struct BreakGlassPage {
+    pub chrome: Chrome,
+    pub errors: FormErrors,
+    pub patient_id: String,
+    /// What was typed as the reason.
+    pub reason: String,
+    /// How long the access lasts.
+    pub durations: Vec<Choice>,
+}

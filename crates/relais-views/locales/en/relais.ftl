@@ -317,3 +317,24 @@ vital-spo2 = Oxygen saturation (SpO2)
 vital-temperature = Temperature
 vital-weight = Weight
 vital-respiratory-rate = Respiratory rate
+
+## Emergency access (break-the-glass)
+break-glass-title = Record not available
+break-glass-not-open = This record does not exist, or it is not open to you: you are not on this patient's care team.
+break-glass-heading = Emergency access
+break-glass-explain = In an emergency you may open this record, read-only, by saying why. The access is limited in time, shown to the patient and reviewed by the privacy officer.
+break-glass-reason = Reason for the emergency access
+break-glass-reason-hint = Describe the situation in a few words (for example: unconscious patient in the emergency room, allergies to check).
+break-glass-minutes = Length of the access
+break-glass-submit = Open the record in an emergency
+break-glass-back = Back to patient search
+break-glass-duration = { $minutes ->
+    [60] 1 hour
+   *[other] { $minutes } minutes
+}
+break-glass-duration-hours = { $hours } hours
+error-break-glass-reason-required = Give the reason for the emergency access (a few words at least).
+error-break-glass-minutes-invalid = Choose one of the lengths offered.
+error-text-too-long = This text is too long (1000 characters at most).
+error-break-glass-not-clinician = Only a clinician may open a record in an emergency.
+error-patient-not-found = No record has this id.

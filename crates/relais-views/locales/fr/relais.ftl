@@ -317,3 +317,24 @@ vital-spo2 = Saturation en oxygène (SpO2)
 vital-temperature = Température
 vital-weight = Poids
 vital-respiratory-rate = Fréquence respiratoire
+
+## Accès d’urgence (bris de verre)
+break-glass-title = Dossier non disponible
+break-glass-not-open = Ce dossier n’existe pas, ou il n’est pas ouvert pour vous : vous ne faites pas partie de l’équipe de soins de ce patient.
+break-glass-heading = Accès d’urgence
+break-glass-explain = En cas d’urgence, vous pouvez ouvrir ce dossier en lecture en indiquant pourquoi. L’accès est limité dans le temps, signalé au patient et revu par le responsable de la protection des renseignements personnels.
+break-glass-reason = Raison de l’accès d’urgence
+break-glass-reason-hint = Décrivez la situation en quelques mots (par exemple : patient inconscient à l’urgence, allergies à vérifier).
+break-glass-minutes = Durée de l’accès
+break-glass-submit = Ouvrir le dossier en urgence
+break-glass-back = Retour à la recherche de patients
+break-glass-duration = { $minutes ->
+    [60] 1 heure
+   *[other] { $minutes } minutes
+}
+break-glass-duration-hours = { $hours } heures
+error-break-glass-reason-required = Indiquez la raison de l’accès d’urgence (quelques mots au moins).
+error-break-glass-minutes-invalid = Choisissez une durée proposée.
+error-text-too-long = Ce texte est trop long (1000 caractères au plus).
+error-break-glass-not-clinician = Seul un clinicien peut ouvrir un dossier en urgence.
+error-patient-not-found = Aucun dossier ne porte cet identifiant.

@@ -24,7 +24,7 @@ use crate::state::AppState;
 const MIN_QUERY_CHARS: usize = 2;
 
 /// The signed-in clinician as a caller of the use cases, or the page to answer instead.
-async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
+pub(super) async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
     let Some(profile) = &visitor.profile else { return Err(redirect(&sign_in_then(&visitor.path), &[])) };
     if !opens_charts(&profile.roles) {
         return Err(forbidden(visitor));
@@ -134,6 +134,10 @@ pub(super) async fn patient_chart(
     let found = state.fhir.patient_record_as(&caller, &id, &state.settings.fhir_base()).await;
     let chart = match found {
         Ok(chart) => chart,
+        // Absent or not open to them: the same page, offering emergency access.
+        Err(FhirError::NotFound(_) | FhirError::Gone(_)) => {
+            return super::break_glass::not_open(&visitor, &id);
+        }
         Err(e) => return failed(&visitor, &e),
     };
     let tr = visitor.tr;

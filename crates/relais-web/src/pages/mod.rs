@@ -12,6 +12,7 @@
 
 mod account;
 mod admin;
+mod break_glass;
 mod chart;
 mod portal;
 mod queues;
@@ -58,6 +59,7 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         // Patient search and the chart (issue 5).
         .route("/patients", get(chart::find_patients))
         .route("/patients/{id}", get(chart::patient_chart))
+        .route("/patients/{id}/break-glass", post(break_glass::break_glass))
         .merge(guessable);
     protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
 }

@@ -190,7 +190,11 @@ async fn http_chart_care_team_nurse_sees_the_chart_others_do_not(h: Harness) {
     other.sign_in_staff(OUTSIDER).await;
     let refused = other.get(&format!("/patients/{id}")).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    assert!(refused.body.contains("<h1>Page introuvable</h1>"));
+    assert!(refused.body.contains("<h1>Dossier non disponible</h1>"));
+    assert!(
+        refused.body.contains(&format!(r#"action="/patients/{id}/break-glass""#)),
+        "emergency access offered"
+    );
     assert!(!refused.body.contains("Gagné") && !refused.body.contains("Pénicilline"));
     let unknown = other.get("/patients/no-such-patient").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
@@ -200,6 +204,25 @@ async fn http_chart_care_team_nurse_sees_the_chart_others_do_not(h: Harness) {
     assert_eq!(search.status, StatusCode::OK);
     assert!(search.body.contains("Aucun patient auquel vous avez accès ne correspond à cette recherche."));
     assert!(!search.body.contains(&format!("/patients/{id}")) && !search.body.contains("Léa"));
+
+    // In an emergency he opens it by giving a reason; without one he is told what is missing.
+    let path = format!("/patients/{id}/break-glass");
+    let no_reason = other.post(&path, &[("reason", " "), ("minutes", "60")]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        no_reason.by_id("reason-error"),
+        "Indiquez la raison de l’accès d’urgence (quelques mots au moins)."
+    );
+    let opened = other
+        .post(
+            &path,
+            &[("reason", "Patiente inconsciente à l’urgence, allergies à vérifier"), ("minutes", "60")],
+        )
+        .await;
+    assert_eq!(opened.location.as_deref(), Some(format!("/patients/{id}").as_str()));
+    let chart = other.get(&format!("/patients/{id}")).await;
+    assert_eq!(chart.status, StatusCode::OK);
+    assert!(chart.body.contains("Pénicilline"), "the record is open to him now");
 
     // A patient has no patient search; her accesses name the nurse who opened the chart.
     let mut own = Browser::new(&h);
@@ -216,7 +239,11 @@ async fn http_chart_care_team_nurse_sees_the_chart_others_do_not(h: Harness) {
         accesses.body
     );
     assert!(rows.iter().any(|r| r.contains("<td>Recherche — Observation</td>")));
-    let refusal =
-        accesses.body.split("<tr").find(|row| row.contains("<td>Marc Lebel</td>")).expect("the refused read");
-    assert!(refusal.contains("<td>Refusé</td>"), "{refusal}");
+    let lebel: Vec<&str> =
+        accesses.body.split("<tr").filter(|row| row.contains("<td>Marc Lebel</td>")).collect();
+    assert!(lebel.iter().any(|r| r.contains("<td>Refusé</td>")), "the refused read: {lebel:?}");
+    assert!(
+        lebel.iter().any(|r| r.contains(r#"class="flagged""#) && r.contains("Accès d’urgence")),
+        "his emergency access is flagged to her: {lebel:?}"
+    );
 }
