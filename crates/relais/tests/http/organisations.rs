@@ -67,6 +67,25 @@ async fn http_admin_creates_organisations_and_sites(h: Harness) {
     let bundle: Value = h.get("/fhir/Organization?name=CISSS%20de").await.json();
     let laval_id = bundle["entry"][0]["resource"]["id"].as_str().unwrap().to_owned();
     assert_eq!(bundle["entry"][0]["resource"]["identifier"][0]["value"], "11045782");
+    // Its creation is on the audit trail, by the administrator.
+    create_user(&h, "privacy@cisss.example", "privacy-officer", &[]);
+    let officer = crate::support::person_token(&h, "privacy@cisss.example", "user/AuditEvent.read").await;
+    let trail: Value = reqwest::Client::new()
+        .get(h.url("/fhir/AuditEvent?_count=500"))
+        .header("authorization", format!("Bearer {officer}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = trail["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["resource"].to_string())
+        .any(|a| a.contains(r#""action":"C""#) && a.contains(&format!("Organization/{laval_id}")));
+    assert!(created, "the creation is on the audit trail: {trail}");
 
     // A site without a name, then for an organisation that does not exist: refused, typed
     // values and the chosen organisation kept.
