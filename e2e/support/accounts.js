@@ -13,6 +13,10 @@ export const ACCOUNTS = [
   { key: 'queue-nurse-a', email: 'ines.morin@cisss.example', name: 'Inès Morin', role: 'nurse', careTeam: true },
   { key: 'queue-nurse-b', email: 'samuel.cote@cisss.example', name: 'Samuel Côté', role: 'nurse', careTeam: true },
   { key: 'admin', email: 'admin@cisss.example', name: 'Julie Fortin', role: 'administrator' },
+  // The organisations-and-roles test: a second administrator, and the account whose roles she
+  // changes (never signed in).
+  { key: 'siteAdmin', email: 'eric.lavoie@cisss.example', name: 'Éric Lavoie', role: 'administrator' },
+  { key: 'rolesTarget', email: 'theo.martin@cisss.example', name: 'Théo Martin', role: 'nurse' },
   { key: 'physician', email: 'medecin@cisss.example', name: 'Dre Amina Haddad', role: 'physician' },
   // The chart tests: a nurse on Léa Gagné's care team, and one who is not. Both are
   // Practitioners in the record (the setup creates them).

@@ -1,5 +1,5 @@
-//! The patient portal's lists (issue 5 "Patient portal"): my upcoming appointments and my
-//! messages, read with FHIR searches as the patient — so they hold only the patient's own record,
+//! The patient portal's lists (issue 5 "Patient portal"): my upcoming appointments, my
+//! messages and my measurements, read with FHIR searches as the patient — so they hold only the patient's own record,
 //! and reading them is on the audit trail like any search.
 
 use jiff::Timestamp;
@@ -12,6 +12,10 @@ use crate::queues::human_name;
 
 /// How many of each list the portal shows.
 pub const PORTAL_ITEMS: u32 = 20;
+
+/// How many of the patient's most recent Observations feed their trend charts: weeks of
+/// several measurements a day, as many as the clinician's chart reads.
+pub const PORTAL_MEASUREMENTS: u32 = 500;
 
 /// An appointment as the patient sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,5 +176,22 @@ impl Fhir {
                     .join("\n"),
             })
             .collect())
+    }
+
+    /// The caller's own Observations, newest first, for their trend charts (what they may
+    /// draw is decided by the page: status, code and unit).
+    ///
+    /// # Errors
+    /// [`PortalError::NoOwnRecord`]; the search's errors.
+    pub async fn my_measurements(&self, caller: &Caller) -> Result<Vec<Value>, PortalError> {
+        let me = Self::own_record(caller, self.clock.now())?;
+        let query = [
+            ("patient".to_owned(), format!("Patient/{me}")),
+            ("_sort".to_owned(), "-date".to_owned()),
+            ("_count".to_owned(), PORTAL_MEASUREMENTS.to_string()),
+        ];
+        let bundle = self.search_as(caller, "Observation", &query, false, "").await?;
+        let (matches, _) = matches_and_names(&bundle);
+        Ok(matches.into_iter().cloned().collect())
     }
 }

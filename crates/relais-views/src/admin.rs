@@ -73,3 +73,18 @@ pub struct BreakGlassPage {
     /// How long the access lasts.
     pub durations: Vec<Choice>,
 }
+
+/// `/admin/users/{id}/roles`: an account's roles, every role a checkbox.
+#[derive(Template)]
+#[template(path = "admin_user_roles.html")]
+pub struct AdminRolesPage {
+    pub chrome: Chrome,
+    pub errors: FormErrors,
+    pub id: String,
+    /// Whose roles these are.
+    pub name: String,
+    pub email: String,
+    /// Every role, the account's (or the ones just ticked) selected.
+    pub roles: Vec<Choice>,
+    pub specialty: String,
+}

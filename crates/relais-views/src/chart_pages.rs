@@ -78,3 +78,26 @@ pub struct ChartPage {
     /// Said when the timeline shows only the most recent items.
     pub timeline_note: Option<String>,
 }
+
+/// The most recent value of one vital sign, ready to show.
+#[derive(Debug, Clone)]
+pub struct LatestValue {
+    /// The vital sign, translated.
+    pub name: String,
+    /// `128/82 mmHg`, written as the language writes numbers.
+    pub value: String,
+    /// Local date and time, for reading.
+    pub when: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub when_iso: String,
+}
+
+/// `/me/measurements`: a patient's own latest values and trend charts.
+#[derive(Template)]
+#[template(path = "my_measurements.html")]
+pub struct MyMeasurementsPage {
+    pub chrome: Chrome,
+    pub latest: Vec<LatestValue>,
+    /// Each trend chart as HTML, drawn by [`crate::chart`] as on the clinician's chart.
+    pub charts: Vec<String>,
+}

@@ -43,6 +43,23 @@ fn both_languages_have_the_same_texts() {
 }
 
 #[test]
+fn no_text_is_defined_twice() {
+    for (name, file) in [("fr", FR), ("en", EN)] {
+        let mut seen = BTreeSet::new();
+        let twice: Vec<&str> = file
+            .lines()
+            .filter_map(|line| line.split_once(" =").map(|(key, _)| key.trim()))
+            .filter(|key| {
+                !key.is_empty()
+                    && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            .filter(|key| !seen.insert(*key))
+            .collect();
+        assert!(twice.is_empty(), "{name}: defined twice (Fluent keeps one silently): {twice:?}");
+    }
+}
+
+#[test]
 fn every_text_a_template_shows_exists_in_both_languages_without_falling_back() {
     let used = template_keys();
     assert!(used.len() > 40, "templates were read ({} keys)", used.len());

@@ -12,6 +12,7 @@ pub mod assets;
 pub mod chart;
 pub mod chart_pages;
 pub mod i18n;
+pub mod organisations;
 pub mod pages;
 pub mod queues;
 

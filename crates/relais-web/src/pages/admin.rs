@@ -1,6 +1,7 @@
 //! Account administration as pages (issue 4 "an admin page", issue 5 "Administration"):
 //! `/admin/users` lists the accounts with their roles, second factor and state, and disables,
-//! enables or resets a second factor; `/admin/users/new` creates an account. Every operation is
+//! enables or resets a second factor; `/admin/users/new` creates an account;
+//! `/admin/users/{id}/roles` changes an account's roles and specialty. Every operation is
 //! decided and audited by `relais_app::accounts::AccountAdmin` — administrators only — and the
 //! pages show no clinical data.
 
@@ -11,12 +12,14 @@ use relais_access::password::MIN_PASSWORD_CHARS;
 use relais_access::policy::Role;
 use relais_app::accounts::{AccountError, AccountSummary, Actor, NewAccountForm};
 use relais_views::Tr;
-use relais_views::admin::{AccountRow, AdminNewUserPage, AdminUsersPage, NewAccountValues};
+use relais_views::admin::{AccountRow, AdminNewUserPage, AdminRolesPage, AdminUsersPage, NewAccountValues};
 use relais_views::pages::FormErrors;
 use relais_views::queues::Choice;
 use serde::Deserialize;
 
-use super::render::{Visitor, forbidden, form, html, local_time, redirect, server_error, sign_in_then};
+use super::render::{
+    Visitor, forbidden, form, html, local_time, not_found_for, redirect, server_error, sign_in_then,
+};
 use crate::state::AppState;
 
 /// The signed-in administrator as the actor of an operation, or the answer for anyone else.
@@ -71,7 +74,7 @@ pub(super) async fn users(
     let zone = &state.settings.time_zone;
     let rows: Vec<AccountRow> = accounts.iter().map(|a| row(tr, zone, a)).collect();
     let notice = match query.done.as_str() {
-        done @ ("created" | "disabled" | "enabled" | "second-factor-reset") => {
+        done @ ("created" | "disabled" | "enabled" | "second-factor-reset" | "roles-saved") => {
             tr.t(&format!("admin-done-{done}"))
         }
         _ => String::new(),
@@ -127,14 +130,7 @@ fn new_form(
     values: NewAccountValues,
     ticked: &[String],
 ) -> AdminNewUserPage {
-    let tr = visitor.tr;
-    let roles = Role::all()
-        .map(|role| Choice {
-            value: role.code().to_owned(),
-            label: tr.t(&format!("role-{}", role.code())),
-            selected: ticked.iter().any(|t| t == role.code()),
-        })
-        .collect();
+    let roles = role_choices(visitor.tr, ticked);
     AdminNewUserPage {
         chrome: visitor.chrome(),
         errors,
@@ -200,6 +196,112 @@ pub(super) async fn create_user(
             };
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
             html(status, &new_form(&visitor, errors, values, &roles))
+        }
+    }
+}
+
+/// Every role as a checkbox, `ticked` checked.
+fn role_choices(tr: Tr, ticked: &[String]) -> Vec<Choice> {
+    Role::all()
+        .map(|role| Choice {
+            value: role.code().to_owned(),
+            label: tr.t(&format!("role-{}", role.code())),
+            selected: ticked.iter().any(|t| t == role.code()),
+        })
+        .collect()
+}
+
+/// The roles form of `account`, with `ticked` and `specialty` as shown and `errors`.
+fn roles_form(
+    visitor: &Visitor,
+    account: &AccountSummary,
+    ticked: &[String],
+    specialty: String,
+    errors: FormErrors,
+) -> AdminRolesPage {
+    AdminRolesPage {
+        chrome: visitor.chrome(),
+        errors,
+        id: account.id.clone(),
+        name: account.display_name.clone(),
+        email: account.email.clone(),
+        roles: role_choices(visitor.tr, ticked),
+        specialty,
+    }
+}
+
+/// The account `id`, read through the (audited) list of accounts, or the page to answer.
+async fn account(
+    state: &AppState,
+    visitor: &Visitor,
+    actor: &Actor,
+    id: &str,
+) -> Result<AccountSummary, Response> {
+    match state.accounts.list_accounts(actor).await {
+        Ok(accounts) => accounts.into_iter().find(|a| a.id == id).ok_or_else(|| not_found_for(visitor)),
+        Err(AccountError::NotAdministrator) => Err(forbidden(visitor)),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot list the accounts");
+            Err(server_error(visitor.tr))
+        }
+    }
+}
+
+/// `GET /admin/users/{id}/roles`: the account's roles ticked, and its specialty.
+pub(super) async fn roles_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let actor = match administrator(&visitor) {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let account = match account(&state, &visitor, &actor, &id).await {
+        Ok(account) => account,
+        Err(answer) => return answer,
+    };
+    let ticked: Vec<String> = account.roles.iter().map(|r| r.role.clone()).collect();
+    let specialty = account.roles.iter().find_map(|r| r.specialty.clone()).unwrap_or_default();
+    html(StatusCode::OK, &roles_form(&visitor, &account, &ticked, specialty, FormErrors::none()))
+}
+
+/// `POST /admin/users/{id}/roles` (`roles` repeated, `specialty`): saved with
+/// `AccountAdmin::set_roles`; a refusal comes back next to the roles, what was ticked kept.
+pub(super) async fn save_roles(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let actor = match administrator(&visitor) {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let tr = visitor.tr;
+    let fields = match form(request, tr).await {
+        Ok(fields) => fields,
+        Err(page) => return page,
+    };
+    let ticked: Vec<String> = fields.values("roles").map(str::to_owned).collect();
+    let specialty = fields.get("specialty").trim().to_owned();
+    let wanted = Some(specialty.as_str()).filter(|s| !s.is_empty());
+    match state.accounts.set_roles(&actor, &id, &ticked, wanted).await {
+        Ok(_) => redirect("/admin/users?done=roles-saved", &[]),
+        Err(AccountError::NotFound) => not_found_for(&visitor),
+        Err(AccountError::NotAdministrator) => forbidden(&visitor),
+        Err(e @ (AccountError::Store(_) | AccountError::Internal(_))) => {
+            let _ = refusal(tr, &e);
+            server_error(tr)
+        }
+        Err(e) => {
+            let account = match account(&state, &visitor, &actor, &id).await {
+                Ok(account) => account,
+                Err(answer) => return answer,
+            };
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let errors = FormErrors::field("roles", refusal(tr, &e));
+            html(status, &roles_form(&visitor, &account, &ticked, specialty, errors))
         }
     }
 }

@@ -83,8 +83,12 @@ pub(super) async fn break_glass(
     let minutes = fields.get("minutes").parse::<i64>().unwrap_or(0);
     match state.fhir.break_glass(&caller, &id, reason, minutes).await {
         Ok(_) => redirect(&format!("/patients/{id}"), &[]),
-        Err(e @ (BreakGlassError::ReasonRequired | BreakGlassError::TooLong(_))) => {
-            let errors = FormErrors::field("reason", tr.t(&format!("error-{e}")));
+        Err(BreakGlassError::ReasonRequired) => {
+            let errors = FormErrors::field("reason", tr.t("error-break-glass-reason-required"));
+            offer(&visitor, &id, errors, reason, minutes)
+        }
+        Err(BreakGlassError::TooLong(_)) => {
+            let errors = FormErrors::field("reason", tr.t("error-break-glass-too-long"));
             offer(&visitor, &id, errors, reason, minutes)
         }
         Err(e @ BreakGlassError::MinutesInvalid) => {

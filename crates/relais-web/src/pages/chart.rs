@@ -10,14 +10,13 @@ use relais_access::policy::Role;
 use relais_app::FhirError;
 use relais_app::access::{BearerError, Caller};
 use relais_app::fhir::PatientQuery;
-use relais_views::chart::{TrendChart, trend_chart};
 use relais_views::chart_pages::{ChartPage, PatientSearchPage};
 use relais_views::pages::FormErrors;
 use serde::Deserialize;
 
 use super::record::{self, TIMELINE_MAX};
 use super::render::{Visitor, forbidden, html, not_found_for, redirect, server_error, sign_in_then};
-use super::vitals::{VITAL_SIGNS, chartable, lines_for, thresholds_for};
+use super::vitals::{chartable_observations, vital_charts};
 use crate::state::AppState;
 
 /// The shortest search accepted: one letter would list half the care team's patients.
@@ -145,30 +144,8 @@ pub(super) async fn patient_chart(
     let today = state.fhir.clock().now().to_zoned_datetime(zone.clone()).date();
     let header =
         record::header(&chart.patient, &chart.resources, tr, &state.settings.health_card_system, today);
-    let observations: Vec<&serde_json::Value> = chart
-        .resources
-        .iter()
-        .filter(|r| r.get("resourceType").and_then(|t| t.as_str()) == Some("Observation"))
-        .filter(|o| chartable(o))
-        .collect();
-    let charts = VITAL_SIGNS
-        .iter()
-        .filter_map(|vital| {
-            let lines = lines_for(vital, &observations, tr);
-            let thresholds = thresholds_for(vital, tr);
-            let title = tr.t(vital.name_key);
-            trend_chart(&TrendChart {
-                id: vital.id,
-                title: &title,
-                unit: vital.unit,
-                lines: &lines,
-                thresholds: &thresholds,
-                resolution: vital.resolution,
-                zone,
-                tr,
-            })
-        })
-        .collect();
+    let observations = chartable_observations(&chart.resources);
+    let charts = vital_charts(&observations, tr, zone);
     let (timeline, total) = record::timeline(&chart.resources, tr, zone);
     let timeline_note =
         (total > TIMELINE_MAX).then(|| tr.t1("chart-timeline-more", "count", &TIMELINE_MAX.to_string()));

@@ -1,7 +1,8 @@
 //! The HTML pages (issue 5): signing in with the second factor, setting the second factor up,
 //! password reset, the language switch, the home page (a clinician's live work queues) and
 //! "who accessed my record", error pages, patient search and the patient chart (`/patients`,
-//! `/patients/{id}`), account administration, and the stylesheet and scripts under `/assets/`.
+//! `/patients/{id}`), the patient's own measurements (`/me/measurements`), account and role
+//! administration, organisations and sites (`/admin/organisations`), and the stylesheet and scripts under `/assets/`.
 //!
 //! Each handler reads the form and the cookie, calls one use case of relais-app, and renders a
 //! template of relais-views in the visitor's language. A refused form comes back with what was
@@ -14,6 +15,7 @@ mod account;
 mod admin;
 mod break_glass;
 mod chart;
+mod organisations;
 mod portal;
 mod queues;
 mod record;
@@ -54,6 +56,10 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/new", get(admin::new_user))
         .route("/admin/users/{id}/{operation}", post(admin::change))
+        // Editing roles, organisations and sites, the patient's measurements (issue 5).
+        .route("/admin/users/{id}/roles", get(admin::roles_page).post(admin::save_roles))
+        .route("/admin/organisations", get(organisations::list).post(organisations::create))
+        .route("/me/measurements", get(portal::my_measurements))
         .route("/queues/tasks/{id}/claim", post(queues::claim))
         .route("/queues/tasks/{id}/assign", post(queues::assign))
         // Patient search and the chart (issue 5).

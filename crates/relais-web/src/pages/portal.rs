@@ -1,6 +1,7 @@
 //! The signed-in person's pages: the home page (a patient's portal: upcoming appointments and
 //! messages; a clinician's queues, in `queues.rs`; links for the others) and, for a patient,
-//! who accessed their record (from the audit trail).
+//! their own measurements (the clinician's trend charts, from `vitals.rs`) and who accessed
+//! their record (from the audit trail).
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -10,10 +11,12 @@ use relais_app::FhirError;
 use relais_app::fhir::OwnAccess;
 use relais_app::portal::{PortalAppointment, PortalError, PortalMessage};
 use relais_views::Tr;
+use relais_views::chart_pages::MyMeasurementsPage;
 use relais_views::pages::{AccessRow, AppointmentRow, HomePage, MessageRow, MyAccessesPage};
 use serde::Deserialize;
 
 use super::render::{Visitor, caller, forbidden, html, local_time, redirect, server_error};
+use super::vitals::{chartable_observations, latest_values, vital_charts};
 use crate::state::AppState;
 
 /// Accesses shown per page.
@@ -76,6 +79,33 @@ fn message_row(tr: Tr, zone: &jiff::tz::TimeZone, m: &PortalMessage) -> MessageR
         from: m.from.clone().unwrap_or_else(|| tr.t("portal-from-care-team")),
         text: m.text.clone(),
     }
+}
+
+/// `GET /me/measurements`: the patient's latest value of each vital sign and its trend chart,
+/// read as them (their own record only; the search is audited).
+pub(super) async fn my_measurements(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let caller = match caller(&state, &visitor).await {
+        Ok(caller) => caller,
+        Err(answer) => return answer,
+    };
+    if !caller.principal.roles.contains(&Role::Patient) {
+        return forbidden(&visitor);
+    }
+    let tr = visitor.tr;
+    let resources = match state.fhir.my_measurements(&caller).await {
+        Ok(found) => found,
+        // A patient account not yet linked to its record has nothing measured.
+        Err(PortalError::NoOwnRecord) => Vec::new(),
+        Err(e) => return portal_failed(tr, &e),
+    };
+    let observations = chartable_observations(&resources);
+    let zone = &state.settings.time_zone;
+    let page = MyMeasurementsPage {
+        chrome: visitor.chrome(),
+        latest: latest_values(&observations, tr, zone),
+        charts: vital_charts(&observations, tr, zone),
+    };
+    html(StatusCode::OK, &page)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,5 +1,7 @@
 //! The vital signs the chart draws trends of: their LOINC codes and canonical UCUM units
-//! (domain.md §2.1), and the alert thresholds shaded on them.
+//! (domain.md §2.1), the alert thresholds shaded on them, and the charts and latest values
+//! built from Observations — the same for the clinician's chart (`/patients/{id}`) and the
+//! patient's own measurements (`/me/measurements`).
 //!
 //! The thresholds here are the **default** ones, the NEWS2 bands of domain.md §2.2 (SpO2 on
 //! Scale 1), kept in this one table on purpose: issue 7 replaces them with per-patient and
@@ -8,9 +10,13 @@
 //! band, so none is drawn.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use relais_views::Tr;
-use relais_views::chart::{Line, Threshold};
+use relais_views::chart::{Line, Threshold, TrendChart, number, trend_chart};
+use relais_views::chart_pages::LatestValue;
 use serde_json::Value;
+
+use super::render::local_time;
 
 const LOINC: &str = "http://loinc.org";
 
@@ -174,6 +180,60 @@ pub(super) fn lines_for(vital: &VitalSign, observations: &[&Value], tr: Tr) -> V
                 }
             }
             Line { name: tr.t(name_key), points }
+        })
+        .collect()
+}
+
+/// The chartable Observations among `resources` (any types, as a record or a search returns
+/// them).
+pub(super) fn chartable_observations(resources: &[Value]) -> Vec<&Value> {
+    resources
+        .iter()
+        .filter(|r| r.get("resourceType").and_then(Value::as_str) == Some("Observation"))
+        .filter(|o| chartable(o))
+        .collect()
+}
+
+/// The trend chart of each vital sign measured in `observations`, in [`VITAL_SIGNS`]' order,
+/// as HTML (an SVG figure and its table).
+pub(super) fn vital_charts(observations: &[&Value], tr: Tr, zone: &TimeZone) -> Vec<String> {
+    VITAL_SIGNS
+        .iter()
+        .filter_map(|vital| {
+            let lines = lines_for(vital, observations, tr);
+            let thresholds = thresholds_for(vital, tr);
+            let title = tr.t(vital.name_key);
+            trend_chart(&TrendChart {
+                id: vital.id,
+                title: &title,
+                unit: vital.unit,
+                lines: &lines,
+                thresholds: &thresholds,
+                resolution: vital.resolution,
+                zone,
+                tr,
+            })
+        })
+        .collect()
+}
+
+/// The most recent value of each vital sign measured in `observations` (a panel's as
+/// `128/82`, its components' latest values), with when it was measured.
+pub(super) fn latest_values(observations: &[&Value], tr: Tr, zone: &TimeZone) -> Vec<LatestValue> {
+    VITAL_SIGNS
+        .iter()
+        .filter_map(|vital| {
+            let lines = lines_for(vital, observations, tr);
+            let latest: Vec<(Timestamp, f64)> =
+                lines.iter().filter_map(|l| l.points.iter().copied().max_by_key(|(at, _)| *at)).collect();
+            let when = latest.iter().map(|(at, _)| *at).max()?;
+            let values: Vec<String> = latest.iter().map(|(_, v)| number(*v, tr.locale())).collect();
+            Some(LatestValue {
+                name: tr.t(vital.name_key),
+                value: format!("{} {}", values.join("/"), vital.unit),
+                when: local_time(zone, when),
+                when_iso: when.to_string(),
+            })
         })
         .collect()
 }
