@@ -5,7 +5,7 @@
 //! gets back; the cookie is the same as the `/auth/*` endpoints'. `next` (where the person was
 //! going) is carried through every step and followed only if it is a path of this server.
 
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use relais_access::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -14,7 +14,7 @@ use relais_views::Tr;
 use relais_views::pages::{EnrolPage, FormErrors, SecondFactorPage, SignInPage, grouped, qr_svg};
 use serde::Deserialize;
 
-use super::render::{Visitor, form, html, local_path, redirect, server_error};
+use super::render::{Posted, Visitor, html, local_path, redirect, server_error};
 use crate::session::{clear_cookie, secure, set_cookie};
 use crate::state::AppState;
 
@@ -84,12 +84,12 @@ pub(super) async fn sign_in_page(visitor: Visitor, Query(query): Query<SignInQue
 }
 
 /// `POST /sign-in` (`email`, `password`, `next`).
-pub(super) async fn sign_in(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
+pub(super) async fn sign_in(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let (email, password, next) = (fields.get("email").trim(), fields.get("password"), fields.get("next"));
     let refused = |status, errors| {
         let page = SignInPage {
@@ -151,13 +151,9 @@ pub(super) async fn second_factor_page(
 pub(super) async fn second_factor(
     State(state): State<AppState>,
     visitor: Visitor,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let next = fields.get("next");
     match state.auth.second_factor(visitor.token(), fields.get("code"), visitor.address.as_deref()).await {
         Ok(signed_in) => after(&state, &signed_in, next),
@@ -202,13 +198,9 @@ pub(super) async fn enrolment_page(
 pub(super) async fn confirm_enrolment(
     State(state): State<AppState>,
     visitor: Visitor,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let next = fields.get("next");
     let confirmed = state
         .auth

@@ -5,7 +5,7 @@
 //! decided and audited by `relais_app::accounts::AccountAdmin` — administrators only — and the
 //! pages show no clinical data.
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_access::password::MIN_PASSWORD_CHARS;
@@ -18,7 +18,7 @@ use relais_views::queues::Choice;
 use serde::Deserialize;
 
 use super::render::{
-    Visitor, forbidden, form, html, local_time, not_found_for, redirect, server_error, sign_in_then,
+    Posted, Visitor, forbidden, html, local_time, not_found_for, redirect, server_error, sign_in_then,
 };
 use crate::state::AppState;
 
@@ -152,17 +152,13 @@ pub(super) async fn new_user(visitor: Visitor) -> Response {
 pub(super) async fn create_user(
     State(state): State<AppState>,
     visitor: Visitor,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let actor = match administrator(&visitor) {
         Ok(actor) => actor,
         Err(answer) => return answer,
     };
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let values = NewAccountValues {
         display_name: fields.get("display_name").to_owned(),
         email: fields.get("email").to_owned(),
@@ -272,17 +268,13 @@ pub(super) async fn save_roles(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let actor = match administrator(&visitor) {
         Ok(actor) => actor,
         Err(answer) => return answer,
     };
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let ticked: Vec<String> = fields.values("roles").map(str::to_owned).collect();
     let specialty = fields.get("specialty").trim().to_owned();
     let wanted = Some(specialty.as_str()).filter(|s| !s.is_empty());

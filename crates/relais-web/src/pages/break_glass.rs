@@ -4,7 +4,7 @@
 //! flagged, recorded before it is granted, and listed for the privacy officer's review
 //! (`Fhir::break_glass`).
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_app::fhir::{BreakGlassError, MAX_MINUTES};
@@ -14,7 +14,7 @@ use relais_views::pages::FormErrors;
 use relais_views::queues::Choice;
 
 use super::chart::clinician;
-use super::render::{Visitor, error_page, form, html, redirect, server_error};
+use super::render::{Posted, Visitor, error_page, html, redirect, server_error};
 use crate::state::AppState;
 
 /// The lengths offered, in minutes (the use case accepts up to `MAX_MINUTES`).
@@ -68,17 +68,13 @@ pub(super) async fn break_glass(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let caller = match clinician(&state, &visitor).await {
         Ok(caller) => caller,
         Err(page) => return page,
     };
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let reason = fields.get("reason");
     let minutes = fields.get("minutes").parse::<i64>().unwrap_or(0);
     match state.fhir.break_glass(&caller, &id, reason, minutes).await {

@@ -5,7 +5,7 @@
 //! `relais_app::organisations` as the signed-in administrator: the access policy decides, what
 //! is written is validated FHIR R4, and every read and write is audited.
 
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_access::policy::Role;
@@ -18,7 +18,7 @@ use relais_views::pages::FormErrors;
 use relais_views::queues::Choice;
 use serde::Deserialize;
 
-use super::render::{Visitor, caller, forbidden, form, html, redirect, server_error};
+use super::render::{Posted, Visitor, caller, forbidden, html, redirect, server_error};
 use crate::session::form::Fields;
 use crate::state::AppState;
 
@@ -134,13 +134,13 @@ fn refused(visitor: &Visitor, error: DirectoryError) -> Result<(StatusCode, Form
 
 /// `POST /admin/organisations`: `form=organisation` (`org_name`, `org_identifier`) or
 /// `form=site` (`site_name`, `site_line`, `site_city`, `site_organisation`).
-pub(super) async fn create(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
+pub(super) async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
     let caller = match administrator(&state, &visitor).await {
         Ok(caller) => caller,
-        Err(answer) => return answer,
-    };
-    let fields = match form(request, visitor.tr).await {
-        Ok(fields) => fields,
         Err(answer) => return answer,
     };
     if fields.get("form") == "site" {

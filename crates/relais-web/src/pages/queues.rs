@@ -10,7 +10,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,8 @@ use relais_views::queues::{Choice, QueueRow, QueueRows, QueueSection, QueuesPage
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::render::{Visitor, caller, form, html, local_time, redirect, server_error};
+use super::render::{Posted, Visitor, caller, html, local_time, redirect, server_error};
+use crate::session::form::Fields;
 use crate::state::AppState;
 
 /// How often an idle event stream sends a comment, so proxies keep it open.
@@ -261,9 +262,9 @@ pub(super) async fn claim(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
-    hand_over(state, visitor, id, request, Handover::Claim).await
+    hand_over(state, visitor, id, fields, Handover::Claim).await
 }
 
 /// `POST /queues/tasks/{id}/assign` (`version`, `to`: a Practitioner id).
@@ -271,9 +272,9 @@ pub(super) async fn assign(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
-    hand_over(state, visitor, id, request, Handover::Assign).await
+    hand_over(state, visitor, id, fields, Handover::Assign).await
 }
 
 /// Who a task goes to.
@@ -288,16 +289,12 @@ async fn hand_over(
     state: AppState,
     visitor: Visitor,
     id: String,
-    request: Request,
+    fields: Fields,
     handover: Handover,
 ) -> Response {
     let caller = match clinician(&state, &visitor).await {
         Ok(caller) => caller,
         Err(answer) => return answer,
-    };
-    let fields = match form(request, visitor.tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
     };
     let version = fields.get("version").parse::<i64>().unwrap_or(-1);
     let done = match handover {

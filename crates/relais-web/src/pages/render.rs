@@ -149,6 +149,19 @@ pub(super) fn sign_in_then(path: &str) -> String {
     format!("/sign-in?{query}")
 }
 
+/// The fields of a posted form, as a handler's last argument; a body that is not a form is
+/// answered with the translated "form not readable" page before the handler runs.
+pub(super) struct Posted(pub Fields);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let tr = Tr::new(locale(request.headers()));
+        form(request, tr).await.map(Posted)
+    }
+}
+
 /// The fields of a posted form, or the page to answer instead.
 pub(super) async fn form(request: Request, tr: Tr) -> Result<Fields, Response> {
     let (parts, body) = request.into_parts();
@@ -218,13 +231,9 @@ pub(crate) async fn not_found(headers: HeaderMap) -> Response {
 pub(super) async fn switch_language(
     State(state): State<AppState>,
     visitor: Visitor,
-    request: Request,
+    Posted(fields): Posted,
 ) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let locale = Locale::from_code(fields.get("lang")).unwrap_or(tr.locale());
     if let Some(profile) = &visitor.profile {
         // Remembered with the account, so every device and the emails follow it. The cookie

@@ -5,7 +5,7 @@
 //! case does. The token travels in a hidden field of the form, never in a log line (the request
 //! log shows the path only).
 
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_access::password::MIN_PASSWORD_CHARS;
@@ -14,7 +14,7 @@ use relais_views::pages::{FormErrors, ResetCompletePage, ResetRequestPage};
 use serde::Deserialize;
 
 use super::account::auth_message;
-use super::render::{Visitor, form, html, redirect};
+use super::render::{Posted, Visitor, html, redirect};
 use crate::session::{clear_cookie, secure};
 use crate::state::AppState;
 
@@ -63,12 +63,12 @@ pub(super) async fn page(
 }
 
 /// `POST /password-reset` (`email`).
-pub(super) async fn request(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
+pub(super) async fn request(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let email = fields.get("email").trim();
     if email.is_empty() {
         let errors = FormErrors::field("email", tr.t("error-required"));
@@ -88,12 +88,12 @@ pub(super) async fn request(State(state): State<AppState>, visitor: Visitor, req
 }
 
 /// `POST /password-reset/complete` (`token`, `password`, `confirm`).
-pub(super) async fn complete(State(state): State<AppState>, visitor: Visitor, request: Request) -> Response {
+pub(super) async fn complete(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
     let tr = visitor.tr;
-    let fields = match form(request, tr).await {
-        Ok(fields) => fields,
-        Err(page) => return page,
-    };
     let (token, password, confirm) = (fields.get("token"), fields.get("password"), fields.get("confirm"));
     let refused = |status, errors| html(status, &complete_form(&visitor, errors, token));
     if password.is_empty() {
