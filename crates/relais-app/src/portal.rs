@@ -3,7 +3,6 @@
 //! and reading them is on the audit trail like any search.
 
 use jiff::Timestamp;
-use relais_access::policy::{Basis, Role};
 use serde_json::Value;
 
 use crate::access::Caller;
@@ -80,16 +79,7 @@ fn matches_and_names(bundle: &Value) -> (Vec<&Value>, std::collections::HashMap<
 impl Fhir {
     /// The patient's own record, from their grants.
     fn own_record(caller: &Caller, now: Timestamp) -> Result<String, PortalError> {
-        let principal = &caller.principal;
-        if !principal.roles.contains(&Role::Patient) {
-            return Err(PortalError::NoOwnRecord);
-        }
-        principal
-            .grants
-            .iter()
-            .find(|g| g.basis == Basis::OwnRecord && g.expires.is_none_or(|end| now < end))
-            .map(|g| g.patient.clone())
-            .ok_or(PortalError::NoOwnRecord)
+        caller.own_record(now).map(str::to_owned).ok_or(PortalError::NoOwnRecord)
     }
 
     /// The caller's appointments from now on, soonest first, with the professionals named.

@@ -1,7 +1,8 @@
 //! Who is asking, for one request: the person or client the policy decides for, and what the
 //! audit trail records beside them (where the request came from, and why).
 
-use relais_access::policy::Principal;
+use jiff::Timestamp;
+use relais_access::policy::{Basis, Principal, Role};
 
 /// The caller of a use case that reads or changes personal health information.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,5 +19,20 @@ impl Caller {
     /// `principal`, from no known address, with no stated purpose.
     pub fn new(principal: Principal) -> Self {
         Self { principal, address: None, purpose: None }
+    }
+
+    /// The patient whose own record this caller is, at `now`: a patient holding a running
+    /// own-record grant. `None` for anyone else (staff, caregivers, a patient account not linked
+    /// to its record).
+    pub fn own_record(&self, now: Timestamp) -> Option<&str> {
+        let principal = &self.principal;
+        if !principal.roles.contains(&Role::Patient) {
+            return None;
+        }
+        principal
+            .grants
+            .iter()
+            .find(|g| g.basis == Basis::OwnRecord && g.expires.is_none_or(|end| now < end))
+            .map(|g| g.patient.as_str())
     }
 }

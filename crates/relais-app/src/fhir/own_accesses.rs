@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use relais_access::audit::Outcome;
-use relais_access::policy::{Basis, Role};
 
 use super::{Fhir, FhirError};
 use crate::access::Caller;
@@ -56,17 +55,10 @@ impl Fhir {
         before: Option<u64>,
         limit: u32,
     ) -> Result<Vec<OwnAccess>, FhirError> {
-        let principal = &caller.principal;
-        let now = self.clock.now();
-        let own = principal.roles.contains(&Role::Patient).then(|| {
-            principal
-                .grants
-                .iter()
-                .find(|g| g.basis == Basis::OwnRecord && g.expires.is_none_or(|end| now < end))
-        });
-        let Some(Some(grant)) = own else { return Err(FhirError::Forbidden("role-forbids")) };
-        let records =
-            self.store.audit_of_patient(&grant.patient, before, limit.min(MAX_OWN_ACCESSES)).await?;
+        let Some(patient) = caller.own_record(self.clock.now()) else {
+            return Err(FhirError::Forbidden("role-forbids"));
+        };
+        let records = self.store.audit_of_patient(patient, before, limit.min(MAX_OWN_ACCESSES)).await?;
         // Per actor: (account name, application name).
         let mut names: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
         let mut out = Vec::with_capacity(records.len());

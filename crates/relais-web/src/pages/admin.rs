@@ -33,11 +33,16 @@ fn administrator(visitor: &Visitor) -> Result<Actor, Response> {
     Ok(Actor::Account { id: profile.account_id.clone(), address: visitor.address.clone() })
 }
 
-/// The message for a refused operation, translated.
-fn refusal(tr: Tr, e: &AccountError) -> String {
+/// Logs an operation that failed on our side (never a refusal: those are the person's to read).
+fn log_failure(e: &AccountError) {
     if matches!(e, AccountError::Store(_) | AccountError::Internal(_)) {
         tracing::error!(error = %e, "an account operation failed");
     }
+}
+
+/// The message for a refused operation, translated (a failure on our side is logged).
+fn refusal(tr: Tr, e: &AccountError) -> String {
+    log_failure(e);
     let min = MIN_PASSWORD_CHARS.to_string();
     tr.t_with(&format!("error-{}", e.code()), &[("min", &min), ("max", "1024")])
 }
@@ -283,7 +288,7 @@ pub(super) async fn save_roles(
         Err(AccountError::NotFound) => not_found_for(&visitor),
         Err(AccountError::NotAdministrator) => forbidden(&visitor),
         Err(e @ (AccountError::Store(_) | AccountError::Internal(_))) => {
-            let _ = refusal(tr, &e);
+            log_failure(&e);
             server_error(tr)
         }
         Err(e) => {
@@ -314,12 +319,12 @@ pub(super) async fn change(
         "reset-second-factor" => {
             (state.accounts.reset_second_factor(&actor, &id).await, "second-factor-reset")
         }
-        _ => return super::render::not_found(axum::http::HeaderMap::new()).await,
+        _ => return not_found_for(&visitor),
     };
     match result {
         Ok(_) => redirect(&format!("/admin/users?done={done}"), &[]),
         Err(e) => {
-            let _ = refusal(visitor.tr, &e);
+            log_failure(&e);
             redirect(&format!("/admin/users?error={}", e.code()), &[])
         }
     }

@@ -13,8 +13,7 @@ use relais_views::admin::BreakGlassPage;
 use relais_views::pages::FormErrors;
 use relais_views::queues::Choice;
 
-use super::chart::clinician;
-use super::render::{Posted, Visitor, error_page, html, redirect, server_error};
+use super::render::{Posted, Visitor, clinician, error_page, html, redirect, server_error};
 use crate::state::AppState;
 
 /// The lengths offered, in minutes (the use case accepts up to `MAX_MINUTES`).

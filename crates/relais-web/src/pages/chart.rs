@@ -6,37 +6,19 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relais_access::policy::Role;
 use relais_app::FhirError;
-use relais_app::access::{BearerError, Caller};
 use relais_app::fhir::PatientQuery;
 use relais_views::chart_pages::{ChartPage, PatientSearchPage};
 use relais_views::pages::FormErrors;
 use serde::Deserialize;
 
 use super::record::{self, TIMELINE_MAX};
-use super::render::{Visitor, forbidden, html, not_found_for, redirect, server_error, sign_in_then};
+use super::render::{Visitor, clinician, forbidden, html, not_found_for, server_error};
 use super::vitals::{chartable_observations, vital_charts};
 use crate::state::AppState;
 
 /// The shortest search accepted: one letter would list half the care team's patients.
 const MIN_QUERY_CHARS: usize = 2;
-
-/// The signed-in clinician as a caller of the use cases, or the page to answer instead.
-pub(super) async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
-    let Some(profile) = &visitor.profile else { return Err(redirect(&sign_in_then(&visitor.path), &[])) };
-    if !opens_charts(&profile.roles) {
-        return Err(forbidden(visitor));
-    }
-    match state.tokens.signed_in(&profile.account_id).await {
-        Ok(principal) => Ok(Caller { principal, address: visitor.address.clone(), purpose: None }),
-        Err(BearerError::Invalid | BearerError::Expired) => Err(redirect("/sign-in", &[])),
-        Err(BearerError::Store(e)) => {
-            tracing::error!(error = %e, "cannot read the signed-in account");
-            Err(server_error(visitor.tr))
-        }
-    }
-}
 
 /// The page for a failed use case: 404 for what the person may not see or what does not exist
 /// (alike), 403 for a role that never may, 500 otherwise (the cause logged, never shown).
@@ -150,11 +132,6 @@ pub(super) async fn patient_chart(
     let timeline_note =
         (total > TIMELINE_MAX).then(|| tr.t1("chart-timeline-more", "count", &TIMELINE_MAX.to_string()));
     html(StatusCode::OK, &ChartPage { chrome: visitor.chrome(), header, charts, timeline, timeline_note })
-}
-
-/// Whether `roles` open patient search and charts (the header's link).
-pub(super) fn opens_charts<'a>(roles: impl IntoIterator<Item = &'a Role>) -> bool {
-    roles.into_iter().any(|r| r.is_clinical())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use relais_views::chart_pages::MyMeasurementsPage;
 use relais_views::pages::{AccessRow, AppointmentRow, HomePage, MessageRow, MyAccessesPage};
 use serde::Deserialize;
 
-use super::render::{Visitor, caller, forbidden, html, local_time, redirect, server_error};
+use super::render::{Visitor, caller, forbidden, html, is_clinician, local_time, redirect, server_error};
 use super::vitals::{chartable_observations, latest_values, vital_charts};
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ pub(super) async fn home(
     query: Query<super::queues::QueueQuery>,
 ) -> Response {
     let Some(profile) = &visitor.profile else { return redirect("/sign-in", &[]) };
-    if profile.roles.iter().any(|r| r.is_clinical()) {
+    if is_clinician(&profile.roles) {
         return super::queues::page(state, visitor, query).await;
     }
     let (mut appointments, mut messages) = (Vec::new(), Vec::new());

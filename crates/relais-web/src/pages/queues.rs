@@ -23,7 +23,7 @@ use relais_views::queues::{Choice, QueueRow, QueueRows, QueueSection, QueuesPage
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::render::{Posted, Visitor, caller, html, local_time, redirect, server_error};
+use super::render::{Posted, Visitor, clinician, html, local_time, redirect, server_error};
 use crate::session::form::Fields;
 use crate::state::AppState;
 
@@ -61,16 +61,6 @@ impl QueueQuery {
             out.append_pair("sort", &self.sort);
         }
         out.finish()
-    }
-}
-
-/// The caller, if they hold a clinical role (queues are theirs).
-async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
-    let caller = caller(state, visitor).await?;
-    if caller.principal.roles.iter().any(|r| r.is_clinical()) {
-        Ok(caller)
-    } else {
-        Err(super::render::forbidden(visitor))
     }
 }
 

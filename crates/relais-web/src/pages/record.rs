@@ -117,7 +117,7 @@ pub(super) fn timeline(resources: &[Value], tr: Tr, zone: &TimeZone) -> (Vec<Tim
     let items = items
         .into_iter()
         .map(|(at, kind, summary)| TimelineItem {
-            when: at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+            when: super::render::local_time(zone, at),
             when_iso: at.to_string(),
             kind_code: kind,
             kind: tr.t(&format!("kind-{kind}")),

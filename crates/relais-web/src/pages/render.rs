@@ -87,7 +87,7 @@ fn user_bar(tr: Tr, profile: &Profile) -> UserBar {
         roles: profile.roles.iter().map(|r| tr.t(&format!("role-{}", r.code()))).collect(),
         is_patient: profile.roles.contains(&Role::Patient),
         is_admin: profile.roles.contains(&Role::Administrator),
-        is_clinical: profile.roles.iter().any(|r| r.is_clinical()),
+        is_clinical: is_clinician(&profile.roles),
     }
 }
 
@@ -103,6 +103,20 @@ pub(super) async fn caller(state: &AppState, visitor: &Visitor) -> Result<Caller
             Err(server_error(visitor.tr))
         }
     }
+}
+
+/// Whether `roles` make someone a clinician: queues, patient search and charts are theirs.
+pub(super) fn is_clinician(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.is_clinical())
+}
+
+/// The signed-in clinician as a caller, or the answer for anyone else (the sign-in page, or 403
+/// without reading their grants).
+pub(super) async fn clinician(state: &AppState, visitor: &Visitor) -> Result<Caller, Response> {
+    if visitor.profile.as_ref().is_some_and(|p| !is_clinician(&p.roles)) {
+        return Err(forbidden(visitor));
+    }
+    caller(state, visitor).await
 }
 
 /// `2026-11-26 09:05` in the display time zone.
