@@ -106,6 +106,9 @@ pub enum Basis {
     CareTeam,
     /// A work item, consult or court hearing assigned to this person.
     Assignment,
+    /// An open Task waiting in the queue of an organisation this person works for: enough to
+    /// see the item and whom it is for, and to claim it — not the rest of the record.
+    Queue,
     /// A clinician opened the record outside their care team, giving a reason: time-limited,
     /// flagged and listed for the privacy officer.
     BreakGlass,
@@ -118,7 +121,7 @@ impl Basis {
         match self {
             Basis::OwnRecord => role == Role::Patient,
             Basis::Caregiver => role == Role::Caregiver,
-            Basis::CareTeam | Basis::BreakGlass => role.is_clinical(),
+            Basis::CareTeam | Basis::Queue | Basis::BreakGlass => role.is_clinical(),
             Basis::Assignment => role.is_clinical() || role.is_legal(),
         }
     }

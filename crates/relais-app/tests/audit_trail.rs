@@ -111,13 +111,14 @@ async fn reads_are_recorded_allowed_refused_or_failed(engine: Engine) {
         Identity { patient: Some("alice".into()), ..Identity::default() },
     )
     .await;
-    assert_eq!(world.fhir.read_as(&alice, "Task", "k1").await.unwrap_err().status(), 403);
+    // Another patient's work item is in that patient's record: not found, as any of it.
+    assert_eq!(world.fhir.read_as(&alice, "Task", "k1").await.unwrap_err().status(), 404);
     assert_eq!(
         summary(&since(&world, 1).await),
         [
             row("read", Outcome::Denied, Some("bob"), "Observation/o-bob"),
             row("read", Outcome::Failed, None, "Observation/o-missing"),
-            row("read", Outcome::Denied, None, "Task/k1"),
+            row("read", Outcome::Denied, Some("dan"), "Task/k1"),
         ],
         "a refusal is recorded against the record it protected; a missing resource or a queue item concerns nobody"
     );
@@ -170,7 +171,7 @@ async fn searches_record_each_patient_returned_and_the_query(engine: Engine) {
         Some("subject=Patient/bob"),
         "the query is kept, even when nothing matched"
     );
-    // A patient searching the staff's queue is refused by role: recorded as denied.
+    // A patient searching the audit trail is refused by role: recorded as denied.
     let alice = caller(
         &world,
         "alice-account",
@@ -178,8 +179,8 @@ async fn searches_record_each_patient_returned_and_the_query(engine: Engine) {
         Identity { patient: Some("alice".into()), ..Identity::default() },
     )
     .await;
-    world.fhir.search_as(&alice, "Task", &[], true, BASE).await.unwrap();
-    assert_eq!(summary(&since(&world, 4).await), [row("search", Outcome::Denied, None, "Task")]);
+    world.fhir.search_as(&alice, "AuditEvent", &[], true, BASE).await.unwrap_err();
+    assert_eq!(summary(&since(&world, 4).await), [row("search", Outcome::Denied, None, "AuditEvent")]);
     // A malformed search fails, and is recorded as failed.
     world.fhir.search_as(&nurse, "Observation", &pairs("date=yesterday"), true, BASE).await.unwrap_err();
     assert_eq!(summary(&since(&world, 5).await), [row("search", Outcome::Failed, None, "Observation")]);

@@ -115,14 +115,19 @@ async fn reads_answer_not_found_outside_what_may_be_seen(engine: Engine) {
     assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-alice").await), 200);
     assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-bob").await), 404, "not her patient");
     assert_eq!(status(world.fhir.read_as(&nurse, "Observation", "o-missing").await), 404, "alike");
-    assert_eq!(status(world.fhir.read_as(&nurse, "Task", "k2").await), 200, "queues are staff's");
+    assert_eq!(status(world.fhir.read_as(&nurse, "Task", "k1").await), 200, "her open work item");
+    assert_eq!(
+        status(world.fhir.read_as(&nurse, "Task", "k2").await),
+        404,
+        "a closed item of a patient not hers: in that patient's record"
+    );
     let alice = principal(
         &world,
         &[Role::Patient],
         Identity { patient: Some("alice".into()), ..Identity::default() },
     )
     .await;
-    assert_eq!(status(world.fhir.read_as(&alice, "Task", "k1").await), 403, "no patient reads the queue");
+    assert_eq!(status(world.fhir.read_as(&alice, "Task", "k1").await), 404, "another patient's work item");
     assert_eq!(status(world.fhir.read_as(&alice, "Practitioner", "nobody").await), 404);
     // A deletion is revealed only to who could read the resource before it.
     world.fhir.delete("Observation", "o-bob", None).await.unwrap();

@@ -188,15 +188,42 @@ async fn work_items_do_not_open_records_one_has_no_grant_on(engine: Engine) {
         fhir.create_as(&nurse, "Task", &body(&for_alice), None).await.unwrap().kind,
         WriteKind::Created
     );
-    // Taking an item from the queue as it stands is a staff action, and opens bob's record.
+    // An item nobody owns for a patient she has no grant on is in that patient's record: she
+    // cannot see it, so cannot take it.
+    let mut stray = support::task("stray-bob", "bob", "x", "requested");
+    stray.as_object_mut().unwrap().remove("owner");
+    support::put(fhir, stray.clone()).await;
+    stray["owner"] = json!({"reference": "Practitioner/nurse1"});
+    let e =
+        fhir.update_as(&nurse, "Task", "stray-bob", stray.to_string().as_bytes(), None).await.unwrap_err();
+    assert_eq!(e.status(), 404);
+    // An item waiting in the queue of the organisation she works for is hers to take, and
+    // taking it opens bob's record.
+    support::put(
+        fhir,
+        json!({"resourceType": "PractitionerRole", "id": "nurse1-clinic", "active": true,
+               "practitioner": {"reference": "Practitioner/nurse1"},
+               "organization": {"reference": "Organization/clinic"}}),
+    )
+    .await;
     let mut queued = support::task("q-bob", "bob", "x", "requested");
-    queued.as_object_mut().unwrap().remove("owner");
+    queued["owner"] = json!({"reference": "Organization/clinic"});
     support::put(fhir, queued.clone()).await;
+    let grants = grants_for(world.store.as_ref(), &world.params, &me).await.unwrap();
+    let queue_grants: Vec<_> = grants.iter().filter(|g| g.patient == "bob").collect();
+    assert!(!queue_grants.is_empty(), "the queued item is open to her");
+    assert!(
+        queue_grants.iter().all(|g| g.resource_types.is_some()),
+        "waiting in her queue shows the item and whom it is for, not the whole record"
+    );
+    let nurse = self::nurse(&world).await;
+    let e = fhir.read_as(&nurse, "Observation", "o-bob").await.unwrap_err();
+    assert_eq!(e.status(), 404, "the rest of bob's record stays closed before she takes it");
     queued["owner"] = json!({"reference": "Practitioner/nurse1"});
     let taken = fhir.update_as(&nurse, "Task", "q-bob", queued.to_string().as_bytes(), None).await.unwrap();
     assert_eq!(taken.kind, WriteKind::Updated);
     let grants = grants_for(world.store.as_ref(), &world.params, &me).await.unwrap();
-    assert!(patients(grants).contains("bob"));
+    assert!(grants.iter().any(|g| g.patient == "bob" && g.resource_types.is_none()), "now assigned to her");
     // Moving it to carol, whose record she has no grant on, is not.
     queued["for"] = json!({"reference": "Patient/carol"});
     let e = fhir.update_as(&nurse, "Task", "q-bob", queued.to_string().as_bytes(), None).await.unwrap_err();

@@ -17,6 +17,10 @@ use crate::search::{IndexValue, ParamType, SearchParams, Storage};
 
 const R4_PATIENT_COMPARTMENT: &str = include_str!("../data/compartment-patient.json");
 
+/// Resource types Relais puts in a patient's record beyond R4's definition, with the search
+/// parameters through which they belong (see the module documentation for why).
+pub const RELAIS_ADDITIONS: &[(&str, &[&str])] = &[("Task", &["patient"])];
+
 /// The search parameters through which each resource type belongs to a patient's record.
 #[derive(Debug, Default)]
 pub struct PatientCompartment {
@@ -58,6 +62,9 @@ impl PatientCompartment {
             if !params.is_empty() {
                 by_type.insert(code.to_owned(), params);
             }
+        }
+        for (code, params) in RELAIS_ADDITIONS {
+            by_type.insert((*code).to_owned(), params.iter().map(|p| (*p).to_owned()).collect());
         }
         Ok(PatientCompartment { by_type })
     }
@@ -148,7 +155,8 @@ mod tests {
             ("RelatedPerson-peter.json", &["animal"]),
             ("Practitioner-example.json", &[]),
             ("Organization-1.json", &[]),
-            ("Task-example1.json", &[]),
+            // Relais's addition: a Task belongs to the patient it is `for`.
+            ("Task-example1.json", &["example"]),
         ];
         for (name, expected) in cases {
             let resource = example(name);
@@ -159,10 +167,11 @@ mod tests {
     #[test]
     fn the_definition_lists_record_types_and_leaves_out_directories() {
         let compartment = PatientCompartment::shared().unwrap();
-        for inside in ["Observation", "Patient", "Encounter", "Appointment", "Consent", "AuditEvent"] {
+        for inside in ["Observation", "Patient", "Encounter", "Appointment", "Consent", "AuditEvent", "Task"]
+        {
             assert!(compartment.includes(inside), "{inside}");
         }
-        for outside in ["Practitioner", "Organization", "Location", "Task", "Questionnaire"] {
+        for outside in ["Practitioner", "Organization", "Location", "Questionnaire"] {
             assert!(!compartment.includes(outside), "{outside}");
         }
         assert_eq!(compartment.params("Observation").unwrap(), ["subject", "performer"]);

@@ -35,4 +35,13 @@ impl Caller {
             .find(|g| g.basis == Basis::OwnRecord && g.expires.is_none_or(|end| now < end))
             .map(|g| g.patient.as_str())
     }
+
+    /// Whether the whole of `patient`'s record is open to this caller at `now` (a care team, an
+    /// assignment, their own record, a running break-the-glass), not only a part of it (a
+    /// caregiver's share, a queued work item and whom it is for).
+    pub fn whole_record(&self, patient: &str, now: Timestamp) -> bool {
+        self.principal.grants.iter().any(|g| {
+            g.patient == patient && g.resource_types.is_none() && g.expires.is_none_or(|end| now < end)
+        })
+    }
 }

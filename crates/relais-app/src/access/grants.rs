@@ -3,7 +3,11 @@
 //!
 //! - a patient account: its own record;
 //! - a clinician (a Practitioner): the patients of the active CareTeams they take part in, and
-//!   the patients of the open Tasks they own (assignments: consults, alerts, hearings);
+//!   the patients of the open Tasks they own (assignments: consults, alerts, hearings); and,
+//!   for each open Task waiting in a queue they work from — a Task `owner`ed by the Organization
+//!   or a HealthcareService of one of their active PractitionerRoles (a clinic's pool, the
+//!   dermatology service's e-consults) — that patient's Tasks (to see and claim the item) and
+//!   Patient resource (to know whom it is for), nothing more;
 //! - a caregiver (a RelatedPerson): what the patient shares with them — an active Consent of the
 //!   patient naming them as `provision.actor`, limited to its `provision.class` resource types
 //!   (all of the record when it lists none), read-only, until the provision's period ends. A
@@ -67,6 +71,18 @@ pub async fn grants_for(
                 grants.push(grant(&patient, Basis::Assignment, None, true, None));
             }
         }
+        let queues = queues_of(store, params, practitioner).await?;
+        if !queues.is_empty() {
+            let owners = queues.join(",");
+            let mut waiting = BTreeSet::new();
+            for task in matches(store, params, "Task", &[("owner", &owners), ("status", OPEN_TASKS)]).await? {
+                waiting.extend(patient_of(&task, "/for/reference"));
+            }
+            for patient in waiting {
+                grants.push(grant(&patient, Basis::Queue, Some(types(&["Task"])), true, None));
+                grants.push(grant(&patient, Basis::Queue, Some(types(&["Patient"])), false, None));
+            }
+        }
     }
     if let Some(related) = &identity.related_person {
         grants.extend(caregiver_grants(store, params, related).await?);
@@ -77,6 +93,38 @@ pub async fn grants_for(
         }
     }
     Ok(grants)
+}
+
+/// The queues `practitioner` works from: the Organizations and HealthcareServices
+/// (`Organization/{id}`, `HealthcareService/{id}`) of their active PractitionerRoles. A Task
+/// `owner`ed by one of them waits for someone there to take it.
+pub(crate) async fn queues_of(
+    store: &dyn ResourceStore,
+    params: &SearchParams,
+    practitioner: &str,
+) -> Result<Vec<String>, StoreError> {
+    let me = format!("Practitioner/{practitioner}");
+    let roles = matches(store, params, "PractitionerRole", &[("practitioner", &me)]).await?;
+    let mut queues: Vec<String> = Vec::new();
+    for role in roles.iter().filter(|role| role.get("active").and_then(Value::as_bool) != Some(false)) {
+        let services = role.get("healthcareService").and_then(Value::as_array).into_iter().flatten();
+        let references = std::iter::once(role.pointer("/organization/reference"))
+            .chain(services.map(|s| s.get("reference")))
+            .flatten()
+            .filter_map(Value::as_str);
+        queues.extend(
+            references
+                .filter(|r| r.starts_with("Organization/") || r.starts_with("HealthcareService/"))
+                .map(str::to_owned),
+        );
+    }
+    queues.sort();
+    queues.dedup();
+    Ok(queues)
+}
+
+fn types(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
 }
 
 async fn caregiver_grants(

@@ -76,7 +76,7 @@ pub fn parse_if_match(tag: &str) -> Result<i64, FhirError> {
 pub struct Fhir {
     pub(crate) store: Arc<dyn ResourceStore>,
     schema: Arc<SchemaValidator>,
-    search: Arc<SearchParams>,
+    pub(crate) search: Arc<SearchParams>,
     pub(crate) clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     /// The audit trail's writer over `store`, started on first use (inside the runtime).

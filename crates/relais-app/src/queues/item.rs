@@ -51,8 +51,6 @@ pub struct QueueItem {
     pub authored: Option<Timestamp>,
     /// The patient's id and name.
     pub patient: Option<(String, String)>,
-    /// The patient's record is open to the reader (their Patient came with the search).
-    pub patient_open: bool,
     /// The owner's Practitioner id and name.
     pub owner: Option<(String, String)>,
 }
@@ -147,8 +145,6 @@ pub(crate) fn items_of(bundle: &Value) -> Vec<QueueItem> {
             due: instant(task, "/restriction/period/end"),
             authored: instant(task, "/authoredOn"),
             patient: named(task, "/for/reference", "/for/display", "Patient"),
-            patient_open: reference_id(task, "/for/reference", "Patient")
-                .is_some_and(|id| names.contains_key(&("Patient".to_owned(), id.to_owned()))),
             owner: named(task, "/owner/reference", "/owner/display", "Practitioner"),
         })
         .collect()

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 pub use item::{Priority, QueueItem, human_name};
 
 use crate::access::Caller;
+use crate::access::grants::queues_of;
 use crate::fhir::{Fhir, FhirError};
 
 /// Task statuses of work still to do.
@@ -128,32 +129,50 @@ impl Fhir {
         kind: QueueKind,
         view: &QueueView,
     ) -> Result<Vec<QueueItem>, QueueError> {
-        let mut query = vec![
-            ("_include", "Task:patient".to_owned()),
-            ("_include", "Task:owner".to_owned()),
-            ("_count", MAX_ITEMS.to_string()),
-        ];
+        let mut searches: Vec<Vec<(&str, String)>> = Vec::new();
         match kind {
             QueueKind::Mine => {
                 let me = self.practitioner_of(caller).await?;
-                query.push(("owner", format!("Practitioner/{me}")));
-                query.push(("status", OPEN.to_owned()));
+                searches.push(vec![("owner", format!("Practitioner/{me}")), ("status", OPEN.to_owned())]);
             }
             QueueKind::Unclaimed => {
-                query.push(("owner:missing", "true".to_owned()));
-                query.push(("status", CLAIMABLE.join(",")));
+                let claimable = CLAIMABLE.join(",");
+                searches.push(vec![("owner:missing", "true".to_owned()), ("status", claimable.clone())]);
+                let queues = match self.practitioner_of(caller).await {
+                    Ok(me) => {
+                        queues_of(self.store.as_ref(), &self.search, &me).await.map_err(FhirError::from)?
+                    }
+                    Err(QueueError::NotLinked) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                if !queues.is_empty() {
+                    searches.push(vec![("owner", queues.join(",")), ("status", claimable)]);
+                }
             }
         }
-        if let Some(priority) = view.priority {
-            query.push(("priority", priority.code().to_owned()));
-        }
-        let bundle = self.search_as(caller, "Task", &pairs(&query), true, "").await?;
-        let mut items = item::items_of(&bundle);
-        if kind == QueueKind::Unclaimed {
-            // Tasks are in no patient's record (R4's compartment omits Task), so the policy
-            // shows every task to staff; the queue to claim holds those of patients whose record
-            // is open to this person (their teams) and those naming no patient.
-            items.retain(|i| i.patient.is_none() || i.patient_open);
+        let mut items: Vec<QueueItem> = Vec::new();
+        let now = self.clock.now();
+        for (n, mut query) in searches.into_iter().enumerate() {
+            query.extend([
+                ("_include", "Task:patient".to_owned()),
+                ("_include", "Task:owner".to_owned()),
+                ("_count", MAX_ITEMS.to_string()),
+            ]);
+            if let Some(priority) = view.priority {
+                query.push(("priority", priority.code().to_owned()));
+            }
+            let bundle = self.search_as(caller, "Task", &pairs(&query), true, "").await?;
+            let found = item::items_of(&bundle).into_iter();
+            if kind == QueueKind::Unclaimed && n == 0 {
+                // Nobody's tasks are offered for the patients whose record is wholly open to
+                // me; a task waiting in my queue lets me see that patient's other tasks, but
+                // they are not mine to take.
+                items.extend(
+                    found.filter(|i| i.patient.as_ref().is_none_or(|(p, _)| caller.whole_record(p, now))),
+                );
+            } else {
+                items.extend(found);
+            }
         }
         sort(&mut items, view.sort);
         Ok(items)
@@ -205,7 +224,13 @@ impl Fhir {
             .ok_or(QueueError::NotClaimable)?;
         let status = task["status"].as_str().unwrap_or_default().to_owned();
         let open = OPEN.split(',').any(|s| s == status);
-        if !open || (only_unowned && task.get("owner").is_some()) {
+        // A task waiting in a queue (owned by an Organization or a HealthcareService) is as
+        // free to take as one nobody owns; one a person owns is theirs.
+        let owned_by_someone = task
+            .pointer("/owner/reference")
+            .and_then(Value::as_str)
+            .is_some_and(|r| !r.starts_with("Organization/") && !r.starts_with("HealthcareService/"));
+        if !open || (only_unowned && owned_by_someone) {
             return Err(QueueError::NotClaimable);
         }
         task["owner"] = json!({"reference": format!("Practitioner/{owner}")});

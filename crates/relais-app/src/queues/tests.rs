@@ -16,7 +16,6 @@ fn task(id: &str, priority: Priority, due: Option<&str>, authored: &str) -> Queu
         due: due.and_then(at),
         authored: at(authored),
         patient: None,
-        patient_open: false,
         owner: None,
     }
 }
@@ -82,12 +81,10 @@ fn items_are_read_from_the_searchset_with_their_patient_and_owner_named() {
     assert_eq!(first.title, "Rappeler pour poids en hausse");
     assert_eq!(first.priority, Priority::Urgent);
     assert_eq!(first.patient, Some(("p1".to_owned(), "Léa M. Gagné".to_owned())));
-    assert!(first.patient_open);
     assert_eq!(first.owner, Some(("n1".to_owned(), "Camille Roy".to_owned())));
     assert_eq!(first.due, at("2026-11-26T00:00:00Z"), "a due date alone is that day's start");
     let second = &items[1];
     assert_eq!((second.title.as_str(), second.priority), ("Avis dermatologique", Priority::Routine));
     assert_eq!(second.patient, Some(("p2".to_owned(), "P. Inconnu".to_owned())), "the reference's display");
-    assert!(!second.patient_open, "not included: not open to the reader");
     assert_eq!(second.owner, None);
 }

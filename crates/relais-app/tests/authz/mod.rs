@@ -4,8 +4,12 @@
 //! patient's own record, her daughter's share of Observations and Appointments, and the care team
 //! of every clinician — and, by mistake, of the administrator and the privacy officer), **dan**
 //! (an open Task owned by every clinician and every member of the court: an assignment),
-//! **carol** (a clinician breaks the glass) and **bob** (nobody's). Each holds one resource of
-//! every record type. Beside them: a queue Task, a Practitioner, a Schedule and an AuditEvent.
+//! **carol** (a clinician breaks the glass) and **bob** (nobody's, but his Task waits in the
+//! queue of the clinic where every staff member has a PractitionerRole: clinicians see and may
+//! take that Task and see whom it is for, nothing else of his record). Each holds one resource
+//! of every record type (a Task belongs to its patient's record: Relais's addition to the R4
+//! compartment). Beside them: a Task naming no patient, a Practitioner, a Schedule and an
+//! AuditEvent.
 //!
 //! [`entitled`] is the table the expected outcomes come from — what each person may do in each
 //! record, written out by hand from issue 4 and ADR 0007, not computed by the policy under test.
@@ -26,8 +30,18 @@ use serde_json::{Value, json};
 pub const NOW: &str = "2026-11-26T10:00:00Z";
 pub const PATIENTS: [&str; 4] = ["alice", "dan", "carol", "bob"];
 /// The types held in every patient's record.
-pub const RECORD_TYPES: [&str; 7] =
-    ["Patient", "Observation", "Condition", "Encounter", "DocumentReference", "Consent", "Appointment"];
+pub const RECORD_TYPES: [&str; 8] = [
+    "Patient",
+    "Observation",
+    "Condition",
+    "Encounter",
+    "DocumentReference",
+    "Consent",
+    "Appointment",
+    "Task",
+];
+/// The organisation whose queue bob's Task waits in.
+pub const CLINIC: &str = "Organization/clinic";
 /// What the daughter's share with alice covers.
 pub const SHARED: [&str; 2] = ["Observation", "Appointment"];
 pub const CLINICAL: [Role; 7] = [
@@ -107,6 +121,9 @@ pub fn entitled(actor: &Actor, patient: &str, resource_type: &str) -> May {
         (_, "alice" | "dan") if clinical => May::Write,
         // Break-the-glass is read-only.
         (_, "carol") if clinical => May::Read,
+        // A Task waiting in the clinic's queue: the item (to take it) and whom it is for.
+        (_, "bob") if clinical && resource_type == "Task" => May::Write,
+        (_, "bob") if clinical && resource_type == "Patient" => May::Read,
         // A court assignment lets the court read the hearing's record, never write into it.
         (_, "dan") if LEGAL.contains(&actor.role) => May::Read,
         _ => May::Nothing,
@@ -118,7 +135,7 @@ pub fn entitled(actor: &Actor, patient: &str, resource_type: &str) -> May {
 pub fn unattached(actor: &Actor, resource_type: &str) -> May {
     let clinical = CLINICAL.contains(&actor.role);
     match resource_type {
-        // Queue items: staff only.
+        // A work item naming no patient (a ward chore): staff only.
         "Task" if clinical => May::Write,
         // The directory: everyone reads, administrators change it.
         "Practitioner" if actor.role == Role::Administrator => May::Write,
@@ -171,6 +188,15 @@ impl World {
                 .put(json!({"resourceType": "Task", "id": format!("assigned-{}", role.code()),
                     "status": "in-progress", "intent": "order", "for": {"reference": "Patient/dan"},
                     "owner": {"reference": format!("Practitioner/{}", role.code())}}))
+                .await;
+        }
+        // Every staff member works at the clinic, the court and the office included: only
+        // clinicians may take from its queue.
+        for practitioner in &staff {
+            world
+                .put(json!({"resourceType": "PractitionerRole", "id": format!("{practitioner}-clinic"),
+                    "active": true, "practitioner": {"reference": format!("Practitioner/{practitioner}")},
+                    "organization": {"reference": CLINIC}}))
                 .await;
         }
         for caregiver in ["daughter", "neighbour"] {
@@ -232,6 +258,10 @@ pub fn record(resource_type: &str, patient: &str, id: &str) -> Value {
             "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]}}),
         "Appointment" => json!({"resourceType": "Appointment", "status": "booked",
             "participant": [{"actor": subject, "status": "accepted"}]}),
+        // bob's waits in the clinic's queue; the others are nobody's yet.
+        "Task" if patient == "bob" => json!({"resourceType": "Task", "status": "requested",
+            "intent": "order", "for": subject, "owner": {"reference": CLINIC}}),
+        "Task" => json!({"resourceType": "Task", "status": "requested", "intent": "order", "for": subject}),
         other => panic!("no record template for {other}"),
     };
     if !id.is_empty() {
@@ -243,9 +273,9 @@ pub fn record(resource_type: &str, patient: &str, id: &str) -> Value {
 /// A valid resource of `resource_type` in no record.
 pub fn unattached_resource(resource_type: &str, id: &str) -> Value {
     let mut resource = match resource_type {
-        // About bob, but a Task is in no compartment: a queue item for staff.
+        // Naming no patient: a ward chore.
         "Task" => json!({"resourceType": "Task", "status": "requested", "intent": "order",
-            "for": {"reference": "Patient/bob"}}),
+            "description": "Vérifier le chariot d'urgence"}),
         "Practitioner" => json!({"resourceType": "Practitioner", "name": [{"family": "Tremblay"}]}),
         "Schedule" => json!({"resourceType": "Schedule", "actor": [{"reference": "Practitioner/nurse"}]}),
         // Names alice: in her record, yet for the privacy officer alone.

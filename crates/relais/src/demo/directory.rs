@@ -1,6 +1,7 @@
 //! The network's directory as FHIR: the two Organizations, their sites (Location, with
-//! `managingOrganization` and `partOf`), and each staff member's Practitioner and
-//! PractitionerRole (organisation, site, what they do, their specialty).
+//! `managingOrganization` and `partOf`), the teledermatology service whose queue e-consults wait
+//! in, and each staff member's Practitioner and PractitionerRole (organisation, site, what they
+//! do, their specialty, the service they answer for).
 
 use serde_json::{Value, json};
 
@@ -24,6 +25,21 @@ pub(crate) fn organisations() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The teledermatology service (HealthcareService) of CISSS de Lafontaine: an e-consult nobody
+/// has taken yet is a Task `owner`ed by it, in the queue of every dermatologist working for it.
+pub(crate) const DERMATOLOGY_SERVICE: &str = "demo-hs-teledermatology";
+
+pub(crate) fn services() -> Vec<Value> {
+    vec![json!({
+        "resourceType": "HealthcareService",
+        "id": DERMATOLOGY_SERVICE,
+        "active": true,
+        "providedBy": {"reference": "Organization/demo-org-lafontaine"},
+        "name": "Télédermatologie (e-consultation)",
+        "specialty": [{"text": "Dermatologie"}]
+    })]
 }
 
 pub(crate) fn sites() -> Vec<Value> {
@@ -80,6 +96,10 @@ pub(crate) fn staff(person: &Staff) -> [Value; 2] {
     }
     if let Some(specialty) = person.specialty_text {
         role["specialty"] = json!([{"text": specialty}]);
+    }
+    if person.specialty == Some("dermatology") {
+        role["healthcareService"] =
+            json!([{"reference": format!("HealthcareService/{DERMATOLOGY_SERVICE}")}]);
     }
     [practitioner, role]
 }

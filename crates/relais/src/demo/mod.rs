@@ -75,6 +75,7 @@ pub(crate) async fn fill(fhir: &Fhir, auth: &Auth) -> anyhow::Result<(Filled, St
 fn world(at: &Moments) -> Vec<Value> {
     let mut all = directory::organisations();
     all.extend(directory::sites());
+    all.extend(directory::services());
     for person in world::staff_members() {
         all.extend(directory::staff(&person));
     }

@@ -1,4 +1,5 @@
-//! The work queues: open FHIR Tasks with priority, owner (or none: the pool), due date
+//! The work queues: open FHIR Tasks with priority, owner (a person, a service's queue, or none:
+//! the care team's pool), due date
 //! (`restriction.period.end`) and `for` the patient — an alert to triage (with its
 //! DetectedIssue), missing readings, two teledermatology e-consults (ServiceRequest + Task due
 //! 14 days after submission, one unassigned, one claimed by the dermatologist), an ESAS-r
@@ -11,6 +12,7 @@
 use jiff::{SignedDuration, ZonedDateTime};
 use serde_json::{Value, json};
 
+use super::directory::DERMATOLOGY_SERVICE;
 use super::moments::{Moments, stamp};
 use super::world::{
     CLERK, COPD, DERMATOLOGIST, DERMATOLOGY_CLAIMED, DERMATOLOGY_NEW, DIABETES, FAMILY_PHYSICIAN, HEARING,
@@ -267,6 +269,10 @@ fn econsult(
         due,
         focus: Some(format!("ServiceRequest/{request_id}")),
     });
+    if owner.is_none() {
+        // Not yet taken: waiting in the teledermatology service's queue.
+        task["owner"] = json!({"reference": format!("HealthcareService/{DERMATOLOGY_SERVICE}")});
+    }
     task["businessStatus"] = json!({"text": business});
     task["requester"] = json!({"reference": format!("Practitioner/{FAMILY_PHYSICIAN}")});
     task["performerType"] = json!([{"text": "Dermatologie"}]);

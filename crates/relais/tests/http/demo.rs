@@ -203,8 +203,8 @@ async fn as_its_people_see_it(engine: Engine) {
     assert_eq!(get(&h, "/fhir/Patient/demo-pat-gagne", &nurse).await.0, StatusCode::NOT_FOUND);
     let (_, others) = get(&h, "/fhir/Observation?subject=Patient/demo-pat-gagne", &nurse).await;
     assert_eq!(matches(&others).len(), 0, "another patient's measurements: {others}");
-    // Queue items are in no record (ADR 0007): staff see the whole queue; hers are the
-    // unassigned alert and the items she owns.
+    // A Task is in its patient's record (ADR 0007): she sees her care-team patients' tasks —
+    // the unassigned alert and the items she owns — and no other patient's.
     let (_, queue) = get(&h, "/fhir/Task?status=requested,accepted,in-progress&_count=100", &nurse).await;
     let queue = matches(&queue);
     let mine = format!("Practitioner/{NURSE_PRACTITIONER}");
@@ -214,6 +214,11 @@ async fn as_its_people_see_it(engine: Engine) {
     let alert =
         queue.iter().find(|t| t["id"] == "demo-task-bouchard-weight").expect("the weight alert in the queue");
     assert!(alert.get("owner").is_none() && alert["priority"] == "urgent", "{alert}");
+    let patients_of_tasks: BTreeSet<String> = queue
+        .iter()
+        .filter_map(|t| t["for"]["reference"].as_str()?.strip_prefix("Patient/").map(str::to_owned))
+        .collect();
+    assert!(patients_of_tasks.is_subset(&expected), "only her patients' tasks: {patients_of_tasks:?}");
 
     // The heart-failure patient: his own record only, weeks of daily weights ending today,
     // with the last three days' gain the alert is about.
@@ -238,10 +243,14 @@ async fn as_its_people_see_it(engine: Engine) {
     let gain = kg(weights.last().unwrap()) - kg(&weights[weights.len() - 4]);
     assert!(gain >= 2.0, "a heart-failure drift of {gain} kg over three days");
 
-    // The dermatologist: the consult she claimed, not the one waiting in the pool.
+    // The dermatologist: the record of the consult she claimed; of the one waiting in the
+    // teledermatology service's queue, the item and whom it is for, nothing more until she takes it.
     let dermatologist = sessions[DERMATOLOGIST].clone();
     assert_eq!(get(&h, "/fhir/Patient/demo-pat-cote", &dermatologist).await.0, StatusCode::OK);
-    assert_eq!(get(&h, "/fhir/Patient/demo-pat-gagne", &dermatologist).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&h, "/fhir/Task/demo-task-gagne", &dermatologist).await.0, StatusCode::OK);
+    assert_eq!(get(&h, "/fhir/Patient/demo-pat-gagne", &dermatologist).await.0, StatusCode::OK);
+    assert_eq!(get(&h, "/fhir/ServiceRequest/demo-sr-gagne", &dermatologist).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&h, "/fhir/Task/demo-task-gagne", &nurse).await.0, StatusCode::NOT_FOUND, "not her queue");
 
     // Infection control: the unit's queue item, no patient's chart.
     let infection_control = &sessions["luc.gauthier@riviere-sables.example"];

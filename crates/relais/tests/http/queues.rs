@@ -116,6 +116,46 @@ async fn http_queues_show_claim_assign_and_announce(h: Harness) {
     assert!(rows(&mut samuel_browser, "mine").await.contains("Revoir le plan de soins"));
     assert!(!rows(&mut camille_browser, "mine").await.contains("Revoir le plan de soins"));
 
+    // A service's queue: an e-consult for a patient neither nurse cares for waits for the
+    // dermatology service. Samuel works from it (a PractitionerRole naming the service) and sees
+    // it to take, with whom it is for but not the rest of that record (its other tasks are not
+    // his to take); Camille does not see it.
+    let service = h
+        .create(&json!({"resourceType": "HealthcareService", "active": true, "name": "Dermatologie"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.create(&json!({
+        "resourceType": "PractitionerRole", "active": true,
+        "practitioner": {"reference": format!("Practitioner/{samuel}")},
+        "healthcareService": [{"reference": format!("HealthcareService/{service}")}]
+    }))
+    .await;
+    let mut econsult = task(&theirs, "Répondre à une e-consultation de dermatologie", "routine", None);
+    econsult["owner"] = json!({"reference": format!("HealthcareService/{service}")});
+    let econsult = h.create(&econsult).await;
+    let waiting = rows(&mut samuel_browser, "unclaimed").await;
+    assert!(waiting.contains("e-consultation de dermatologie") && waiting.contains("Pelletier"), "{waiting}");
+    assert!(!waiting.contains("Tâche d’une autre équipe"), "not his to take");
+    assert!(!rows(&mut camille_browser, "unclaimed").await.contains("e-consultation"), "not her queue");
+    h.create(&json!({"resourceType": "Observation", "status": "final", "code": {"text": "Poids"},
+        "subject": {"reference": format!("Patient/{theirs}")}, "effectiveDateTime": "2026-11-25T08:00:00Z",
+        "valueQuantity": {"value": 80, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}))
+        .await;
+    let readings =
+        samuel_browser.get(&format!("/fhir/Observation?subject=Patient/{theirs}&_format=json")).await;
+    assert_eq!(readings.status, StatusCode::OK, "{}", readings.body);
+    let bundle: Value = serde_json::from_str(&readings.body).unwrap();
+    assert_eq!(bundle["total"], 0, "nothing else of the record: {}", readings.body);
+    let named = samuel_browser.get(&format!("/fhir/Patient/{theirs}?_format=json")).await;
+    assert_eq!(named.status, StatusCode::OK, "whom the item is for");
+    let id = econsult["id"].as_str().unwrap();
+    let taken = samuel_browser.post(&format!("/queues/tasks/{id}/claim"), &[("version", "1")]).await;
+    assert_eq!(taken.location.as_deref(), Some("/"));
+    assert!(rows(&mut samuel_browser, "mine").await.contains("e-consultation de dermatologie"));
+    assert!(!rows(&mut samuel_browser, "unclaimed").await.contains("e-consultation de dermatologie"));
+
     // The queues are for clinicians only.
     let mut patient = crate::browser::Browser::new(&h);
     patient.post("/sign-in", &[("email", "lea@example.org"), ("password", crate::support::PASSWORD)]).await;
