@@ -17,6 +17,7 @@ mod error;
 mod guests;
 pub mod ics;
 mod mail;
+mod overview;
 mod session;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,7 @@ pub use booking::{Booked, SlotView};
 pub use consent::ConsentCheck;
 pub use error::VisitError;
 pub use guests::{Guest, GuestRole};
+pub use overview::Overview;
 pub(crate) use mail::attachment_context;
 pub use session::{Ending, Outcome as VisitOutcome, Started};
 
