@@ -52,6 +52,7 @@ test('book a slot, see it, the consent gate, then start the visit', async ({ pag
   await expect(page.getByRole('status')).toContainText('Le rendez-vous est réservé');
   await expect(page.locator('#visit-status')).toHaveText('Confirmé');
   await expect(page.locator('#visit-consent')).toHaveText('Jamais donné');
+  await expect(page.getByText('Dr Paul Gendron')).toBeVisible();
   const visit = page.url().match(/\/visits\/([^/?]+)/)[1];
 
   // The schedule shows the slot taken, by whom.

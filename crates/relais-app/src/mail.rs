@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use lettre::message::{Attachment, Body, MultiPart, SinglePart};
 use lettre::message::Mailbox;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use relais_access::sealed::SealingKey;

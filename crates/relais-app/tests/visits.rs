@@ -17,7 +17,9 @@ use relais_access::policy::{Principal, Role};
 use relais_app::access::{Caller, Identity, grants_for};
 use relais_app::invitations::Invitations;
 use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
-use relais_app::visits::{ConsentRule, Ending, Guest, GuestRole, MailTexts, VisitError, VisitSettings, Visits};
+use relais_app::visits::{
+    ConsentRule, Ending, Guest, GuestRole, MailTexts, VisitError, VisitSettings, Visits,
+};
 use relais_core::{Clock, SequentialIds};
 use relais_testkit::{Engine, SmtpSink};
 use serde_json::{Value, json};
@@ -78,8 +80,11 @@ impl Env {
             ("slot-b", "2026-11-29T15:00:00Z", "2026-11-29T15:30:00Z"),
             ("slot-c", "2026-11-30T15:00:00Z", "2026-11-30T15:30:00Z"),
         ] {
-            put(&world.fhir, json!({"resourceType": "Slot", "id": id, "schedule": {"reference": "Schedule/s1"},
-                "status": "free", "start": start, "end": end}))
+            put(
+                &world.fhir,
+                json!({"resourceType": "Slot", "id": id, "schedule": {"reference": "Schedule/s1"},
+                "status": "free", "start": start, "end": end}),
+            )
             .await;
         }
         let identity = Identity {
@@ -94,7 +99,13 @@ impl Env {
             grants,
             scopes: None,
         });
-        let visits = Visits::new(world.fhir.clone(), &KEY, Arc::new(Texts), settings(consent_required), Default::default());
+        let visits = Visits::new(
+            world.fhir.clone(),
+            &KEY,
+            Arc::new(Texts),
+            settings(consent_required),
+            Default::default(),
+        );
         let sink = SmtpSink::start().await;
         let smtp = SmtpSettings {
             host: "127.0.0.1".into(),
@@ -194,7 +205,10 @@ async fn booking_sends_the_invitation_and_each_reminder_once(engine: Engine) {
     );
     let token = link.rsplit('/').next().unwrap();
     let pass = invitations.redeem(token, None).await.unwrap();
-    assert_eq!((pass.target.as_str(), pass.patient.as_deref()), (format!("Appointment/{}", booked.appointment).as_str(), Some("alice")));
+    assert_eq!(
+        (pass.target.as_str(), pass.patient.as_deref()),
+        (format!("Appointment/{}", booked.appointment).as_str(), Some("alice"))
+    );
 
     env.advance_to("2026-11-27T15:00:00Z");
     assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "the 24 h reminder");
@@ -242,7 +256,8 @@ async fn a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot(engine:
     assert_eq!(env.read("Appointment", &booked.appointment).await["status"], "cancelled");
     let twice = env.visits.cancel(&env.nurse, &booked.appointment).await.unwrap_err();
     assert_eq!(twice.code(), "visit-cancelled");
-    let unsent: Vec<_> = env.world.store.outbox().await.unwrap().into_iter().filter(|e| e.sent_at.is_none()).collect();
+    let unsent: Vec<_> =
+        env.world.store.outbox().await.unwrap().into_iter().filter(|e| e.sent_at.is_none()).collect();
     assert_eq!(unsent.len(), 1, "the reminders are withdrawn; the cancellation is queued");
     env.advance_to("2026-11-29T14:30:00Z");
     assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "only the cancellation, never a reminder");
@@ -314,7 +329,8 @@ async fn the_consent_gate_and_the_visit(engine: Engine) {
     assert_eq!(env.read("Appointment", &next.appointment).await["status"], "booked", "nothing started");
 
     // A service that does not require it starts without.
-    let relaxed = Visits::new(env.world.fhir.clone(), &KEY, Arc::new(Texts), settings(false), Default::default());
+    let relaxed =
+        Visits::new(env.world.fhir.clone(), &KEY, Arc::new(Texts), settings(false), Default::default());
     relaxed.start(&env.nurse, &next.appointment).await.expect("not required for this service");
 
     // A no-show, once the visit has begun.
@@ -326,7 +342,11 @@ async fn the_consent_gate_and_the_visit(engine: Engine) {
     assert_eq!(env.visits.start(&env.nurse, &third.appointment).await.unwrap_err().code(), "visit-finished");
 
     // Only care staff run visits.
-    let caregiver = Caller::new(Principal { id: "acct-x".into(), roles: BTreeSet::from([Role::Caregiver]), ..Principal::default() });
+    let caregiver = Caller::new(Principal {
+        id: "acct-x".into(),
+        roles: BTreeSet::from([Role::Caregiver]),
+        ..Principal::default()
+    });
     assert_eq!(env.visits.start(&caregiver, id).await.unwrap_err().code(), "visit-forbidden");
     env.world.close().await;
 }

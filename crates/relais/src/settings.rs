@@ -337,7 +337,10 @@ const DOCS: &[(&str, &str)] = &[
     ("smtp_from", "Sender of outgoing email, e.g. \"Relais <relais@example.org>\"."),
     ("smtp_username", "SMTP login, if the relay asks for one. Empty: none."),
     ("smtp_password", "SMTP password (never logged). Prefer RELAIS_SMTP_PASSWORD over this file."),
-    ("visit_reminder_minutes", "Minutes before a video visit each reminder email is sent (empty: no reminders)."),
+    (
+        "visit_reminder_minutes",
+        "Minutes before a video visit each reminder email is sent (empty: no reminders).",
+    ),
     (
         "telehealth_consent_required",
         "Whether a video visit needs the patient's telehealth consent, for services not listed below.",

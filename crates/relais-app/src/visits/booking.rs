@@ -69,7 +69,8 @@ impl Visits {
         if !relais_fhir::id::is_valid_id(schedule) {
             return Err(VisitError::SlotNotFound);
         }
-        let pairs = |v: &[(&str, String)]| v.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Vec<_>>();
+        let pairs =
+            |v: &[(&str, String)]| v.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Vec<_>>();
         let from = format!("ge{}", fhir_instant(self.now()));
         let query = pairs(&[
             ("schedule", format!("Schedule/{schedule}")),
@@ -91,7 +92,11 @@ impl Visits {
                         .as_array()
                         .into_iter()
                         .flatten()
-                        .find(|p| p.pointer("/actor/reference").and_then(Value::as_str).is_some_and(|r| r.starts_with("Patient/")))
+                        .find(|p| {
+                            p.pointer("/actor/reference")
+                                .and_then(Value::as_str)
+                                .is_some_and(|r| r.starts_with("Patient/"))
+                        })
                         .and_then(|p| p.pointer("/actor/display").and_then(Value::as_str))
                         .unwrap_or_default();
                     (
@@ -155,7 +160,8 @@ impl Visits {
         patient_value: &Value,
         writes: &mut Writes,
     ) -> Result<Booked, VisitError> {
-        let slot_row = tx.current("Slot", slot_id).await?.filter(|r| !r.deleted).ok_or(VisitError::SlotNotFound)?;
+        let slot_row =
+            tx.current("Slot", slot_id).await?.filter(|r| !r.deleted).ok_or(VisitError::SlotNotFound)?;
         let mut slot = parse(&slot_row)?;
         if slot["status"] != "free" {
             return Err(VisitError::SlotTaken);
@@ -170,17 +176,30 @@ impl Visits {
             .and_then(|r| reference_id(r, "Schedule"))
             .ok_or(VisitError::SlotNotFound)?
             .to_owned();
-        let schedule_row =
-            tx.current("Schedule", &schedule_id).await?.filter(|r| !r.deleted).ok_or(VisitError::SlotNotFound)?;
+        let schedule_row = tx
+            .current("Schedule", &schedule_id)
+            .await?
+            .filter(|r| !r.deleted)
+            .ok_or(VisitError::SlotNotFound)?;
         let schedule = parse(&schedule_row)?;
         let name = human_name(patient_value).unwrap_or_default();
         let mut participants = vec![json!({
             "actor": {"reference": format!("Patient/{patient}"), "display": name},
             "required": "required", "status": "accepted"})];
         for actor in schedule["actor"].as_array().into_iter().flatten() {
-            if actor["reference"].as_str().is_some_and(|r| !r.starts_with("Patient/")) {
-                participants.push(json!({"actor": actor, "required": "required", "status": "accepted"}));
+            let Some(reference) = actor["reference"].as_str().filter(|r| !r.starts_with("Patient/")) else {
+                continue;
+            };
+            let mut actor = actor.clone();
+            // Named on the Appointment, so that its pages and the invitation say with whom.
+            if actor.get("display").is_none()
+                && let Some(id) = reference_id(reference, "Practitioner")
+                && let Some(row) = tx.current("Practitioner", id).await?.filter(|r| !r.deleted)
+                && let Some(name) = human_name(&parse(&row)?)
+            {
+                actor["display"] = Value::from(name);
             }
+            participants.push(json!({"actor": actor, "required": "required", "status": "accepted"}));
         }
         let mut appointment = json!({
             "resourceType": "Appointment",
@@ -256,7 +275,11 @@ impl Visits {
         patient: Option<&Value>,
         writes: &mut Writes,
     ) -> Result<(), VisitError> {
-        let row = tx.current("Appointment", id).await?.filter(|r| !r.deleted).ok_or(VisitError::AppointmentNotFound)?;
+        let row = tx
+            .current("Appointment", id)
+            .await?
+            .filter(|r| !r.deleted)
+            .ok_or(VisitError::AppointmentNotFound)?;
         let mut appointment = parse(&row)?;
         match appointment["status"].as_str() {
             Some("cancelled") => return Err(VisitError::WrongState("visit-cancelled")),
@@ -268,8 +291,10 @@ impl Visits {
         appointment["status"] = Value::from("cancelled");
         let body = appointment.to_string().into_bytes();
         let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
-        let updated =
-            self.fhir.update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version)).await;
+        let updated = self
+            .fhir
+            .update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
+            .await;
         keep(writes, action::UPDATE, "Appointment", body, updated)?;
         let slots: Vec<String> = appointment["slot"]
             .as_array()
@@ -303,7 +328,12 @@ impl Visits {
 
     /// Puts a transaction's writes on the trail (a write of a rolled-back transaction as failed),
     /// and announces the committed ones.
-    pub(super) async fn record(&self, caller: &Caller, writes: Writes, committed: bool) -> Result<(), VisitError> {
+    pub(super) async fn record(
+        &self,
+        caller: &Caller,
+        writes: Writes,
+        committed: bool,
+    ) -> Result<(), VisitError> {
         let mut audited = Ok(());
         for (what, resource_type, body, result) in writes {
             let result = match result {
@@ -316,7 +346,8 @@ impl Visits {
                 self.fhir.announce(written);
             }
             let id = result.as_ref().ok().map(|w| w.row.id.clone());
-            let outcome = self.fhir.audit_write(caller, what, resource_type, id.as_deref(), Some(&body), &result).await;
+            let outcome =
+                self.fhir.audit_write(caller, what, resource_type, id.as_deref(), Some(&body), &result).await;
             if outcome.is_err() {
                 audited = outcome;
             }
@@ -327,7 +358,10 @@ impl Visits {
 
 /// A use case's answer once its writes went to the trail: a success whose record could not be
 /// written answers `audit-unavailable`; a refusal is answered as it was.
-pub(super) fn settle<T>(result: Result<T, VisitError>, audited: Result<(), VisitError>) -> Result<T, VisitError> {
+pub(super) fn settle<T>(
+    result: Result<T, VisitError>,
+    audited: Result<(), VisitError>,
+) -> Result<T, VisitError> {
     match (result, audited) {
         (Ok(value), Ok(())) => Ok(value),
         (Ok(_), Err(unrecorded)) => Err(unrecorded),

@@ -56,10 +56,17 @@ impl Visits {
         let bundle = self.fhir.search_as(caller, "Consent", &query, false, "").await?;
         // A caregiver share (scope patient-privacy) says who may see the record, not whether
         // the patient agrees to be cared for at a distance.
-        let consents: Vec<Value> =
-            matches(&bundle).filter(|c| c.pointer("/scope/coding/0/code") != Some(&Value::from("patient-privacy"))).cloned().collect();
-        let status =
-            consent::status(&consents, patient, Topic::Telehealth, Some(&self.settings.consent_policy), self.now());
+        let consents: Vec<Value> = matches(&bundle)
+            .filter(|c| c.pointer("/scope/coding/0/code") != Some(&Value::from("patient-privacy")))
+            .cloned()
+            .collect();
+        let status = consent::status(
+            &consents,
+            patient,
+            Topic::Telehealth,
+            Some(&self.settings.consent_policy),
+            self.now(),
+        );
         Ok(ConsentCheck { required, status })
     }
 
@@ -79,14 +86,13 @@ impl Visits {
             &format!("Patient/{patient}"),
             self.now(),
         );
-        let written = self
-            .fhir
-            .create_as(caller, "Consent", resource.to_string().as_bytes(), None)
-            .await
-            .map_err(|e| match e {
-                FhirError::NotFound(_) => VisitError::AppointmentNotFound,
-                e => VisitError::Fhir(e),
-            })?;
+        let written =
+            self.fhir.create_as(caller, "Consent", resource.to_string().as_bytes(), None).await.map_err(
+                |e| match e {
+                    FhirError::NotFound(_) => VisitError::AppointmentNotFound,
+                    e => VisitError::Fhir(e),
+                },
+            )?;
         Ok(written.row.id)
     }
 }

@@ -125,7 +125,9 @@ fn plausible_email(email: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
         && !domain.contains('@')
 }
 
@@ -136,7 +138,9 @@ mod tests {
     #[test]
     fn guest_addresses_are_checked_for_slips() {
         assert!(plausible_email("line.tremblay@courriel.example"));
-        for bad in ["", "a", "a@b", "a b@c.example", "a@b.example>", "@b.example", "a@.example", "a@b@c.example"] {
+        for bad in
+            ["", "a", "a@b", "a b@c.example", "a@b.example>", "@b.example", "a@.example", "a@b@c.example"]
+        {
             assert!(!plausible_email(bad), "{bad}");
         }
         assert_eq!(GuestRole::from_code("interpreter"), Some(GuestRole::Interpreter));

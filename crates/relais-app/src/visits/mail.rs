@@ -44,9 +44,8 @@ pub(crate) fn attachment_context(email_id: &str) -> String {
 pub(super) fn patient_locale(patient: &Value) -> &'static str {
     let languages = patient["communication"].as_array().map(Vec::as_slice).unwrap_or_default();
     let chosen = languages.iter().find(|c| c["preferred"] == true).or_else(|| languages.first());
-    let code = chosen
-        .and_then(|c| c.pointer("/language/coding/0/code").and_then(Value::as_str))
-        .unwrap_or_default();
+    let code =
+        chosen.and_then(|c| c.pointer("/language/coding/0/code").and_then(Value::as_str)).unwrap_or_default();
     if code.starts_with("en") { "en" } else { "fr" }
 }
 
@@ -110,9 +109,15 @@ impl Visits {
         let Some(email) = invitee.email else { return Ok(false) };
         let link = format!("{}/i/{}", self.settings.public_url, token.as_str());
         let locale = invitee.locale;
-        let what = visit_title(appointment).unwrap_or_else(|| self.texts.text(locale, "visit-mail-what", &[]));
+        let what =
+            visit_title(appointment).unwrap_or_else(|| self.texts.text(locale, "visit-mail-what", &[]));
         let when = self.local(start);
-        let args = [("name", invitee.name), ("what", what.as_str()), ("when", when.as_str()), ("link", link.as_str())];
+        let args = [
+            ("name", invitee.name),
+            ("what", what.as_str()),
+            ("when", when.as_str()),
+            ("link", link.as_str()),
+        ];
         let body = self.texts.text(locale, "visit-mail-invitation-body", &args);
         let subject = self.texts.text(locale, "visit-mail-invitation-subject", &args);
         let uid = format!("appointment-{id}@{}", host(&self.settings.public_url));
@@ -164,7 +169,8 @@ impl Visits {
         let (Some(start), Some(end)) = (instant(appointment, "/start"), instant(appointment, "/end")) else {
             return Ok(());
         };
-        let what = visit_title(appointment).unwrap_or_else(|| self.texts.text(locale, "visit-mail-what", &[]));
+        let what =
+            visit_title(appointment).unwrap_or_else(|| self.texts.text(locale, "visit-mail-what", &[]));
         let when = self.local(start);
         let args = [("name", name), ("what", what.as_str()), ("when", when.as_str())];
         let body = self.texts.text(locale, "visit-mail-cancel-body", &args);
@@ -242,7 +248,10 @@ mod tests {
         assert_eq!(patient_locale(&p), "en");
         assert_eq!(patient_email(&p), Some("a@b.example"));
         assert_eq!(patient_locale(&json!({})), "fr", "French by default");
-        assert_eq!(patient_email(&json!({"telecom": [{"system": "email", "value": "x", "use": "old"}]})), None);
+        assert_eq!(
+            patient_email(&json!({"telecom": [{"system": "email", "value": "x", "use": "old"}]})),
+            None
+        );
     }
 
     #[test]

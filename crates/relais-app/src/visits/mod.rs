@@ -36,8 +36,8 @@ pub use booking::{Booked, SlotView};
 pub use consent::ConsentCheck;
 pub use error::VisitError;
 pub use guests::{Guest, GuestRole};
-pub use overview::Overview;
 pub(crate) use mail::attachment_context;
+pub use overview::Overview;
 pub use session::{Ending, Outcome as VisitOutcome, Started};
 
 /// Relais's code system for the services a schedule belongs to (`teleconsultation`, …).
@@ -103,7 +103,13 @@ impl Visits {
         settings: VisitSettings,
         queued: Arc<Notify>,
     ) -> Self {
-        Self { fhir, key: Arc::new(SealingKey::new(sealing_key)), texts, settings: Arc::new(settings), queued }
+        Self {
+            fhir,
+            key: Arc::new(SealingKey::new(sealing_key)),
+            texts,
+            settings: Arc::new(settings),
+            queued,
+        }
     }
 
     /// The settings in force.

@@ -43,7 +43,11 @@ impl Visits {
         let mut with = Vec::new();
         for p in appointment["participant"].as_array().into_iter().flatten() {
             let display = p.pointer("/actor/display").and_then(Value::as_str).unwrap_or_default().to_owned();
-            match p.pointer("/actor/reference").and_then(Value::as_str).and_then(|r| r.strip_prefix("Patient/")) {
+            match p
+                .pointer("/actor/reference")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("Patient/"))
+            {
                 Some(pid) if patient.is_none() => patient = Some((pid.to_owned(), display)),
                 _ if !display.is_empty() => with.push(display),
                 _ => {}

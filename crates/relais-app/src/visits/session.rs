@@ -98,7 +98,9 @@ impl Visits {
         let mut tx = self.fhir.store.begin().await?;
         let started = self.start_in(tx.as_mut(), caller, id, &patient, &mut writes).await;
         let result = match started {
-            Ok(encounter) => tx.commit().await.map(|()| Started { encounter, room }).map_err(VisitError::from),
+            Ok(encounter) => {
+                tx.commit().await.map(|()| Started { encounter, room }).map_err(VisitError::from)
+            }
             Err(e) => Err(e),
         };
         let audited = self.record(caller, writes, result.is_ok()).await;
@@ -138,7 +140,8 @@ impl Visits {
         }
         let body = encounter.to_string().into_bytes();
         let checked = self.fhir.parse_checked("Encounter", &body, IdRule::Assigned).await?;
-        let created = self.fhir.create_in(tx, Some(&caller.principal), "Encounter", checked, None, None).await;
+        let created =
+            self.fhir.create_in(tx, Some(&caller.principal), "Encounter", checked, None, None).await;
         let created = keep(writes, action::CREATE, "Encounter", body, created)?;
         appointment["status"] = Value::from("arrived");
         self.write_appointment(tx, caller, id, &row, &appointment, writes).await?;
@@ -246,7 +249,9 @@ impl Visits {
         let marked = async {
             let (row, mut appointment) = current_appointment(tx.as_mut(), id).await?;
             match appointment["status"].as_str() {
-                Some("cancelled" | "entered-in-error") => return Err(VisitError::WrongState("visit-cancelled")),
+                Some("cancelled" | "entered-in-error") => {
+                    return Err(VisitError::WrongState("visit-cancelled"));
+                }
                 Some("booked" | "checked-in" | "pending") => {}
                 _ => return Err(VisitError::WrongState("visit-finished")),
             }
@@ -286,8 +291,10 @@ impl Visits {
     ) -> Result<(), VisitError> {
         let body = appointment.to_string().into_bytes();
         let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
-        let updated =
-            self.fhir.update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version)).await;
+        let updated = self
+            .fhir
+            .update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
+            .await;
         keep(writes, action::UPDATE, "Appointment", body, updated)?;
         Ok(())
     }
@@ -295,7 +302,8 @@ impl Visits {
 
 /// Appointment `id` as the transaction sees it, locked.
 async fn current_appointment(tx: &mut dyn ResourceTx, id: &str) -> Result<(ResourceRow, Value), VisitError> {
-    let row = tx.current("Appointment", id).await?.filter(|r| !r.deleted).ok_or(VisitError::AppointmentNotFound)?;
+    let row =
+        tx.current("Appointment", id).await?.filter(|r| !r.deleted).ok_or(VisitError::AppointmentNotFound)?;
     let value = parse(&row)?;
     Ok((row, value))
 }

@@ -36,7 +36,11 @@ struct Booking<'a> {
 }
 
 /// `GET /visits`: a schedule's slots and the booking form.
-pub(super) async fn list(State(state): State<AppState>, visitor: Visitor, Query(query): Query<VisitsQuery>) -> Response {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<VisitsQuery>,
+) -> Response {
     let caller = match clinician(&state, &visitor).await {
         Ok(caller) => caller,
         Err(page) => return page,
@@ -45,7 +49,8 @@ pub(super) async fn list(State(state): State<AppState>, visitor: Visitor, Query(
         "booked" | "booked-no-email" => visitor.tr.t(&format!("visit-done-{}", query.done)),
         _ => String::new(),
     };
-    list_page(&state, &visitor, &caller, &query.schedule, notice, FormErrors::none(), &Booking::default()).await
+    list_page(&state, &visitor, &caller, &query.schedule, notice, FormErrors::none(), &Booking::default())
+        .await
 }
 
 async fn list_page(
@@ -61,7 +66,8 @@ async fn list_page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let loaded = async {
         let schedules = state.visits.schedules(caller).await?;
-        let chosen = schedules.iter().find(|(id, _)| id == schedule).or(schedules.first()).map(|(id, _)| id.clone());
+        let chosen =
+            schedules.iter().find(|(id, _)| id == schedule).or(schedules.first()).map(|(id, _)| id.clone());
         let slots = match &chosen {
             Some(id) => state.visits.slots(caller, id).await?,
             None => Vec::new(),
@@ -112,7 +118,11 @@ async fn list_page(
 }
 
 /// `POST /visits/book` (`slot`, `patient`, `schedule`).
-pub(super) async fn book(State(state): State<AppState>, visitor: Visitor, Posted(fields): Posted) -> Response {
+pub(super) async fn book(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
     let caller = match clinician(&state, &visitor).await {
         Ok(caller) => caller,
         Err(page) => return page,
@@ -204,7 +214,11 @@ fn visit_view(
     let choices = |items: &[(&str, String)], chosen: &str| -> Vec<Choice> {
         items
             .iter()
-            .map(|(value, label)| Choice { value: (*value).to_owned(), label: label.clone(), selected: *value == chosen })
+            .map(|(value, label)| Choice {
+                value: (*value).to_owned(),
+                label: label.clone(),
+                selected: *value == chosen,
+            })
             .collect()
     };
     let roles: Vec<(&str, String)> = [GuestRole::Caregiver, GuestRole::Interpreter]

@@ -132,7 +132,12 @@ const VISITS: [Visit; 10] = [
 
 /// The practitioners whose schedules are open for booking video visits, and their services.
 const SCHEDULES: [(&str, &str, &str, &str); 3] = [
-    ("demo-sched-girard", FAMILY_PHYSICIAN, "Téléconsultation — médecine familiale (Dre Girard)", "teleconsultation"),
+    (
+        "demo-sched-girard",
+        FAMILY_PHYSICIAN,
+        "Téléconsultation — médecine familiale (Dre Girard)",
+        "teleconsultation",
+    ),
     ("demo-sched-lavoie", NURSE_MONITORING, "Visite vidéo — télésurveillance (inf. Lavoie)", "telehomecare"),
     ("demo-sched-haddad", CARDIOLOGIST, "Visite vidéo — cardiologie (Dr Haddad)", "cardiology"),
 ];
@@ -155,7 +160,8 @@ pub(crate) fn schedules_and_slots(at: &Moments) -> Vec<Value> {
         for day in 1..=5 {
             for (hour, minute) in SLOT_TIMES {
                 let start = at.day_at(day, hour, minute);
-                let end = start.checked_add(jiff::SignedDuration::from_mins(30)).unwrap_or_else(|_| start.clone());
+                let end =
+                    start.checked_add(jiff::SignedDuration::from_mins(30)).unwrap_or_else(|_| start.clone());
                 all.push(json!({
                     "resourceType": "Slot",
                     "id": format!("{id}-d{day}-{hour:02}{minute:02}"),

@@ -25,7 +25,9 @@ async fn http_visits_book_invite_gate_and_start_postgres() {
 
 async fn http_visits_book_invite_gate_and_start(engine: relais_testkit::Engine) {
     let (sink, h) = with_smtp_sink(engine).await;
-    let nurse = h.create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Camille"], "family": "Roy"}]})).await;
+    let nurse = h
+        .create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Camille"], "family": "Roy"}]}))
+        .await;
     let nurse = nurse["id"].as_str().unwrap().to_owned();
     let lea = h
         .create(&json!({"resourceType": "Patient", "name": [{"given": ["Léa"], "family": "Gagné"}],
@@ -58,17 +60,23 @@ async fn http_visits_book_invite_gate_and_start(engine: relais_testkit::Engine) 
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains("Suivi vidéo en soins infirmiers") && list.body.contains(&slot));
 
-    let unchosen = staff.post("/visits/book", &[("slot", &slot), ("patient", ""), ("schedule", &schedule)]).await;
+    let unchosen =
+        staff.post("/visits/book", &[("slot", &slot), ("patient", ""), ("schedule", &schedule)]).await;
     assert_eq!(unchosen.status, StatusCode::BAD_REQUEST);
     assert_eq!(unchosen.by_id("patient-error"), "Choisissez un patient de la liste.");
-    assert!(unchosen.body.contains(&format!(r#"<option value="{slot}" selected>"#)), "the chosen slot is kept");
+    assert!(
+        unchosen.body.contains(&format!(r#"<option value="{slot}" selected>"#)),
+        "the chosen slot is kept"
+    );
 
-    let booked = staff.post("/visits/book", &[("slot", &slot), ("patient", &lea), ("schedule", &schedule)]).await;
+    let booked =
+        staff.post("/visits/book", &[("slot", &slot), ("patient", &lea), ("schedule", &schedule)]).await;
     assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
     let location = booked.location.clone().unwrap();
     assert!(location.ends_with("?done=booked"), "{location}");
     let appointment = location.trim_start_matches("/visits/").trim_end_matches("?done=booked").to_owned();
-    let again = staff.post("/visits/book", &[("slot", &slot), ("patient", &lea), ("schedule", &schedule)]).await;
+    let again =
+        staff.post("/visits/book", &[("slot", &slot), ("patient", &lea), ("schedule", &schedule)]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(!again.body.contains(&format!(r#"<option value="{slot}""#)), "no longer offered");
     let stored_slot = h.get(&format!("/fhir/Slot/{slot}")).await.json();
@@ -98,25 +106,44 @@ async fn http_visits_book_invite_gate_and_start(engine: relais_testkit::Engine) 
     assert_eq!(page.by_id("visit-consent"), "Jamais donné");
     let refused = staff.post(&format!("/visits/{appointment}/start"), &[]).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(refused.by_id("form-error").starts_with("La visite ne peut pas commencer : ce service exige le consentement"));
-    assert!(refused.body.contains(&format!(r#"action="/visits/{appointment}/consent""#)), "offers to record it");
+    assert!(
+        refused
+            .by_id("form-error")
+            .starts_with("La visite ne peut pas commencer : ce service exige le consentement")
+    );
+    assert!(
+        refused.body.contains(&format!(r#"action="/visits/{appointment}/consent""#)),
+        "offers to record it"
+    );
     let recorded = staff.post(&format!("/visits/{appointment}/consent"), &[]).await;
     assert_eq!(recorded.location.as_deref(), Some(format!("/visits/{appointment}?done=consent").as_str()));
     let started = staff.post(&format!("/visits/{appointment}/start"), &[]).await;
-    assert_eq!(started.location.as_deref(), Some(format!("/rooms/{appointment}").as_str()), "{}", started.body);
+    assert_eq!(
+        started.location.as_deref(),
+        Some(format!("/rooms/{appointment}").as_str()),
+        "{}",
+        started.body
+    );
     let running = staff.get(&format!("/visits/{appointment}")).await;
     assert_eq!(running.by_id("visit-status"), "Arrivé");
 
-    let unwritten = staff.post(&format!("/visits/{appointment}/end"), &[("note", " "), ("outcome", "completed")]).await;
+    let unwritten =
+        staff.post(&format!("/visits/{appointment}/end"), &[("note", " "), ("outcome", "completed")]).await;
     assert_eq!(unwritten.status, StatusCode::BAD_REQUEST);
     assert_eq!(unwritten.by_id("note-error"), "Écrivez la note de visite.");
     let ended = staff
-        .post(&format!("/visits/{appointment}/end"), &[("note", "Va bien, revoir dans un mois."), ("outcome", "follow-up")])
+        .post(
+            &format!("/visits/{appointment}/end"),
+            &[("note", "Va bien, revoir dans un mois."), ("outcome", "follow-up")],
+        )
         .await;
     assert_eq!(ended.location.as_deref(), Some(format!("/visits/{appointment}?done=ended").as_str()));
     let encounters = h.get(&format!("/fhir/Encounter?appointment=Appointment/{appointment}")).await.json();
     let encounter = &encounters["entry"][0]["resource"];
-    assert_eq!((encounter["status"].as_str(), encounter["class"]["code"].as_str()), (Some("finished"), Some("VR")));
+    assert_eq!(
+        (encounter["status"].as_str(), encounter["class"]["code"].as_str()),
+        (Some("finished"), Some("VR"))
+    );
     assert!(encounter["period"]["end"].is_string());
     let appointment_now = h.get(&format!("/fhir/Appointment/{appointment}")).await.json();
     assert_eq!(appointment_now["status"], "fulfilled");
