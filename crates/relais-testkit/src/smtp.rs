@@ -44,7 +44,7 @@ impl ReceivedMail {
         while let Some(at) = rest.to_ascii_lowercase().find(&wanted) {
             let block_start = rest[..at].rfind("\r\n\r\n").map_or(0, |i| i + 4);
             let after = &rest[at..];
-            let Some(body_at) = after.find("\r\n\r\n") else { return None };
+            let body_at = after.find("\r\n\r\n")?;
             let headers = rest[block_start..at + body_at].to_ascii_lowercase();
             if headers.contains("multipart/") {
                 rest = &after[body_at + 4..];
