@@ -6,7 +6,7 @@
 use relais_access::consent::{self, ConsentStatus, Topic};
 use serde_json::Value;
 
-use super::booking::matches;
+use super::writes::matches;
 use super::{VisitError, Visits, appointment_patient, appointment_service};
 use crate::FhirError;
 use crate::access::Caller;

@@ -7,8 +7,8 @@ use relais_access::audit::action;
 use relais_fhir::validate::IdRule;
 use serde_json::{Value, json};
 
-use super::booking::{Writes, keep, settle};
 use super::mail::Invitee;
+use super::writes::{Writes, keep, settle};
 use super::{VisitError, Visits, appointment_patient, parse};
 use crate::access::Caller;
 

@@ -19,6 +19,7 @@ pub mod ics;
 mod mail;
 mod overview;
 mod session;
+mod writes;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

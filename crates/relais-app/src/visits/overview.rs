@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::booking::matches;
 use super::mail::visit_title;
+use super::writes::matches;
 use super::{ConsentCheck, VisitError, Visits, instant};
 use crate::access::Caller;
 use crate::queues::human_name;

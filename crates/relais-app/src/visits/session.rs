@@ -11,7 +11,7 @@ use relais_fhir::validate::IdRule;
 use relais_store::{ResourceRow, ResourceTx};
 use serde_json::{Value, json};
 
-use super::booking::{Writes, keep, matches, settle};
+use super::writes::{Writes, keep, matches, settle};
 use super::{VisitError, Visits, appointment_patient, fhir_instant, instant, parse};
 use crate::access::Caller;
 
