@@ -22,6 +22,8 @@ export const ACCOUNTS = [
   // Practitioners in the record (the setup creates them).
   { key: 'chartNurse', email: 'julie.bouchard@cisss.example', name: 'Julie Bouchard', role: 'nurse', careTeam: true },
   { key: 'outsider', email: 'marc.lebel@cisss.example', name: 'Marc Lebel', role: 'nurse', practitioner: true },
+  // The video visits test: a nurse of Léa Gagné's care team who books and starts her visit.
+  { key: 'visitNurse', email: 'nadia.pelletier@cisss.example', name: 'Nadia Pelletier', role: 'nurse', careTeam: true },
 ];
 
 export function account(key) {

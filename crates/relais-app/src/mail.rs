@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use lettre::message::Body;
 use lettre::message::Mailbox;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use relais_access::sealed::SealingKey;
@@ -166,13 +166,30 @@ impl Mailer {
         // characters, accents and the link still readable in the raw message.
         let body = Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
             .map_err(|_| "body-unsendable")?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|_| "message-invalid")?;
+        let builder = Message::builder().from(self.from.clone()).to(to).subject(email.subject.clone());
+        let message = match &email.attachment_sealed {
+            None => builder.header(ContentType::TEXT_PLAIN).body(body),
+            Some(sealed) => {
+                // A visit's calendar entry: the text, then the `.ics` (RFC 6047: iTIP over email).
+                let calendar = self
+                    .key
+                    .open(&crate::visits::attachment_context(&email.id), sealed)
+                    .map_err(|_| "attachment-unreadable")?;
+                let calendar_type = ContentType::parse("text/calendar; charset=utf-8; method=REQUEST")
+                    .map_err(|_| "attachment-invalid")?;
+                let method_cancel = calendar.windows(13).any(|w| w == b"METHOD:CANCEL");
+                let calendar_type = if method_cancel {
+                    ContentType::parse("text/calendar; charset=utf-8; method=CANCEL")
+                        .map_err(|_| "attachment-invalid")?
+                } else {
+                    calendar_type
+                };
+                let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(body);
+                let ics = Attachment::new("invitation.ics".to_owned()).body(calendar, calendar_type);
+                builder.multipart(MultiPart::mixed().singlepart(text).singlepart(ics))
+            }
+        }
+        .map_err(|_| "message-invalid")?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| {
             if e.is_permanent() {
                 "smtp-permanent"

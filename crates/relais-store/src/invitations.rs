@@ -98,24 +98,8 @@ macro_rules! invitations_impl {
                 i: &crate::invitations::NewInvitation,
             ) -> Result<(), crate::StoreError> {
                 let $s = self;
-                sqlx::query(
-                    "INSERT INTO invitations (id, token_hash, purpose, target, patient_id, invitee, \
-                     created_by, created_at, expires_at, max_uses) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&i.id)
-                .bind(&i.token_hash)
-                .bind(&i.purpose)
-                .bind(&i.target)
-                .bind(&i.patient_id)
-                .bind(&i.invitee)
-                .bind(&i.created_by)
-                .bind(crate::micros(i.created_at))
-                .bind(crate::micros(i.expires_at))
-                .bind(i64::from(i.max_uses))
-                .execute($write)
-                .await?;
-                Ok(())
+                let mut conn = ($write).acquire().await?;
+                insert_invitation(&mut *conn, i).await
             }
 
             async fn invitation(
@@ -164,6 +148,45 @@ macro_rules! invitations_impl {
                     .await?;
                 Ok(done.rows_affected() == 1)
             }
+        }
+
+        /// Inserts an invitation on `conn` (a pooled connection or a transaction).
+        async fn insert_invitation(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            i: &crate::invitations::NewInvitation,
+        ) -> Result<(), crate::StoreError> {
+            sqlx::query(
+                "INSERT INTO invitations (id, token_hash, purpose, target, patient_id, invitee, \
+                 created_by, created_at, expires_at, max_uses) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&i.id)
+            .bind(&i.token_hash)
+            .bind(&i.purpose)
+            .bind(&i.target)
+            .bind(&i.patient_id)
+            .bind(&i.invitee)
+            .bind(&i.created_by)
+            .bind(crate::micros(i.created_at))
+            .bind(crate::micros(i.expires_at))
+            .bind(i64::from(i.max_uses))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+
+        /// Revokes at `at` every open invitation to `target` on `conn`; answers how many.
+        async fn revoke_invitations_to(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            target: &str,
+            at: jiff::Timestamp,
+        ) -> Result<u64, crate::StoreError> {
+            let done = sqlx::query("UPDATE invitations SET revoked_at = $2 WHERE target = $1 AND revoked_at IS NULL")
+                .bind(target)
+                .bind(crate::micros(at))
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected())
         }
 
         fn invitation_row(

@@ -163,6 +163,18 @@ pub trait ResourceTx: Send {
         code: &str,
     ) -> Result<Vec<String>, StoreError>;
 
+    /// Queues an email: it exists (and is sent) only if the transaction commits.
+    async fn enqueue_email(&mut self, email: &NewEmail) -> Result<(), StoreError>;
+
+    /// Withdraws the unsent email about `topic` (a cancelled visit's reminders); answers how many.
+    async fn withdraw_emails(&mut self, topic: &str) -> Result<u64, StoreError>;
+
+    /// Stores an invitation link: it works only if the transaction commits.
+    async fn create_invitation(&mut self, invitation: &NewInvitation) -> Result<(), StoreError>;
+
+    /// Revokes at `at` every open invitation to `target` (`Appointment/123`); answers how many.
+    async fn revoke_invitations_to(&mut self, target: &str, at: Timestamp) -> Result<u64, StoreError>;
+
     /// Serialises transactions that use the same key until they end (conditional create).
     async fn lock_key(&mut self, key: &str) -> Result<(), StoreError>;
 

@@ -358,6 +358,22 @@ impl ResourceTx for PgTx {
         Ok(ids)
     }
 
+    async fn enqueue_email(&mut self, email: &crate::NewEmail) -> Result<(), StoreError> {
+        insert_email(&mut self.tx, email).await
+    }
+
+    async fn withdraw_emails(&mut self, topic: &str) -> Result<u64, StoreError> {
+        withdraw_emails(&mut self.tx, topic).await
+    }
+
+    async fn create_invitation(&mut self, invitation: &crate::NewInvitation) -> Result<(), StoreError> {
+        insert_invitation(&mut self.tx, invitation).await
+    }
+
+    async fn revoke_invitations_to(&mut self, target: &str, at: jiff::Timestamp) -> Result<u64, StoreError> {
+        revoke_invitations_to(&mut self.tx, target, at).await
+    }
+
     async fn lock_key(&mut self, key: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind(key)

@@ -176,7 +176,13 @@ pub struct NewEmail {
     pub subject: String,
     /// The body, sealed by the caller.
     pub body_sealed: String,
+    /// A calendar entry (`.ics`) to attach, sealed by the caller like the body.
+    pub attachment_sealed: Option<String>,
+    /// What the email is about (`Appointment/123`): unsent email about it can be withdrawn.
+    pub topic: Option<String>,
     pub created_at: Timestamp,
+    /// When to send it; `None`: at once. A reminder is queued with its due time.
+    pub due_at: Option<Timestamp>,
 }
 
 /// An email in the outbox.
@@ -187,6 +193,9 @@ pub struct OutboxEmail {
     pub subject: String,
     /// `None` once sent.
     pub body_sealed: Option<String>,
+    /// The sealed calendar attachment, if any; `None` once sent.
+    pub attachment_sealed: Option<String>,
+    pub topic: Option<String>,
     pub created_at: Timestamp,
     /// Attempts made (claims), the current one included.
     pub attempts: u32,

@@ -311,7 +311,7 @@ macro_rules! sessions_impl {
                      WHERE sent_at IS NULL AND next_attempt_at <= $1 AND id IN (SELECT id FROM email_outbox \
                      WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $3) \
                      RETURNING id, recipient, subject, body_sealed, created_at, attempts, next_attempt_at, \
-                     sent_at, last_error",
+                     sent_at, last_error, attachment_sealed, topic",
                 )
                 .bind(crate::micros(at))
                 .bind(crate::micros(lease_until))
@@ -325,7 +325,7 @@ macro_rules! sessions_impl {
 
             async fn email_sent(&self, id: &str, at: jiff::Timestamp) -> Result<(), crate::StoreError> {
                 let $s = self;
-                sqlx::query("UPDATE email_outbox SET sent_at = $2, body_sealed = NULL, last_error = NULL WHERE id = $1")
+                sqlx::query("UPDATE email_outbox SET sent_at = $2, body_sealed = NULL, attachment_sealed = NULL, last_error = NULL WHERE id = $1")
                     .bind(id)
                     .bind(crate::micros(at))
                     .execute($write)
@@ -354,7 +354,7 @@ macro_rules! sessions_impl {
                 let $s = self;
                 let rows = sqlx::query(
                     "SELECT id, recipient, subject, body_sealed, created_at, attempts, next_attempt_at, \
-                     sent_at, last_error FROM email_outbox ORDER BY id",
+                     sent_at, last_error, attachment_sealed, topic FROM email_outbox ORDER BY id",
                 )
                 .fetch_all($read)
                 .await?;
@@ -369,17 +369,32 @@ macro_rules! sessions_impl {
         ) -> Result<(), crate::StoreError> {
             let at = crate::micros(email.created_at);
             sqlx::query(
-                "INSERT INTO email_outbox (id, recipient, subject, body_sealed, created_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO email_outbox (id, recipient, subject, body_sealed, created_at, next_attempt_at, \
+                 attachment_sealed, topic) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&email.id)
             .bind(&email.recipient)
             .bind(&email.subject)
             .bind(&email.body_sealed)
             .bind(at)
+            .bind(email.due_at.map_or(at, crate::micros))
+            .bind(&email.attachment_sealed)
+            .bind(&email.topic)
             .execute(&mut *conn)
             .await?;
             Ok(())
+        }
+
+        /// Withdraws the unsent email about `topic` on `conn`, inside the caller's transaction.
+        async fn withdraw_emails(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            topic: &str,
+        ) -> Result<u64, crate::StoreError> {
+            let done = sqlx::query("DELETE FROM email_outbox WHERE topic = $1 AND sent_at IS NULL")
+                .bind(topic)
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected())
         }
 
         fn outbox_row(r: &<$db as sqlx::Database>::Row) -> Result<crate::sessions::OutboxEmail, sqlx::Error> {
@@ -394,6 +409,8 @@ macro_rules! sessions_impl {
                 next_attempt_at: crate::from_micros(r.try_get(6)?),
                 sent_at: r.try_get::<Option<i64>, _>(7)?.map(crate::from_micros),
                 last_error: r.try_get(8)?,
+                attachment_sealed: r.try_get(9)?,
+                topic: r.try_get(10)?,
             })
         }
     };

@@ -35,9 +35,41 @@ impl ReceivedMail {
         }
     }
 
+    /// The decoded content of the first MIME part whose `Content-Type` starts with
+    /// `content_type` (`text/plain`, `text/calendar`), in a multipart message or a single part.
+    pub fn part(&self, content_type: &str) -> Option<String> {
+        let wanted = format!("content-type: {}", content_type.to_ascii_lowercase());
+        // Parts (and the top level) are header blocks followed by an empty line.
+        let mut rest = self.data.as_str();
+        while let Some(at) = rest.to_ascii_lowercase().find(&wanted) {
+            let block_start = rest[..at].rfind("\r\n\r\n").map_or(0, |i| i + 4);
+            let after = &rest[at..];
+            let body_at = after.find("\r\n\r\n")?;
+            let headers = rest[block_start..at + body_at].to_ascii_lowercase();
+            if headers.contains("multipart/") {
+                rest = &after[body_at + 4..];
+                continue;
+            }
+            let body = &after[body_at + 4..];
+            let end = body.find("\r\n--").unwrap_or(body.len());
+            let body = &body[..end];
+            return Some(if headers.contains("content-transfer-encoding: base64") {
+                let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                let bytes = data_encoding::BASE64.decode(compact.as_bytes()).ok()?;
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else if headers.contains("content-transfer-encoding: quoted-printable") {
+                decode_quoted_printable(body)
+            } else {
+                body.to_owned()
+            });
+        }
+        None
+    }
+
     /// The first `http://` or `https://` link in the body that contains `needle`.
     pub fn link_containing(&self, needle: &str) -> Option<String> {
-        self.body()
+        self.part("text/plain")
+            .unwrap_or_else(|| self.body())
             .split_whitespace()
             .find(|word| {
                 (word.starts_with("http://") || word.starts_with("https://")) && word.contains(needle)

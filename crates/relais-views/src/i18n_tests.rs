@@ -76,7 +76,15 @@ fn every_key_resolves_to_text_in_its_own_language() {
         let tr = Tr::new(locale);
         for key in keys(file) {
             // Give every `{ $name }` of the message a value, as its caller does.
-            let message = file.lines().find(|l| l.starts_with(&format!("{key} ="))).unwrap();
+            // A message runs on over its indented continuation lines (a multi-line email body).
+            let message: String = file
+                .lines()
+                .skip_while(|l| !l.starts_with(&format!("{key} =")))
+                .enumerate()
+                .take_while(|(i, l)| *i == 0 || l.is_empty() || l.starts_with(' '))
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+                .join("\n");
             let names: Vec<&str> =
                 message.split("{ $").skip(1).filter_map(|rest| rest.split(' ').next()).collect();
             let args: Vec<(&str, &str)> = names.iter().map(|n| (*n, "7")).collect();

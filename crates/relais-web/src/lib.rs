@@ -22,7 +22,7 @@ mod state;
 
 pub use metrics::install_metrics_recorder;
 pub use server::serve;
-pub use state::{AppState, Services, WebSettings};
+pub use state::{AppState, FluentMailTexts, Services, WebSettings};
 
 use axum::Router;
 

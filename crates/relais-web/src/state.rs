@@ -9,6 +9,7 @@ use relais_app::access::Tokens;
 use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
 use relais_app::invitations::Invitations;
+use relais_app::visits::{MailTexts, Visits};
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -59,6 +60,8 @@ pub struct Services {
     pub invitations: Invitations,
     /// Account administration (and a person's own language choice).
     pub accounts: AccountAdmin,
+    /// Video visits: booking, invitations, the consent gate, the visit.
+    pub visits: Visits,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
     /// The CapabilityStatement, serialised once at start.
@@ -72,6 +75,7 @@ impl AppState {
         fhir: Fhir,
         tokens: Tokens,
         auth: Auth,
+        visits: Visits,
         settings: WebSettings,
         metrics: PrometheusHandle,
         started: &str,
@@ -100,6 +104,7 @@ impl AppState {
         );
         Self(Arc::new(Services {
             invitations,
+            visits,
             accounts,
             fhir,
             tokens,
@@ -108,5 +113,16 @@ impl AppState {
             metrics,
             capability: Arc::from(statement.to_string()),
         }))
+    }
+}
+
+/// The emails' texts, from the same Fluent files as the pages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FluentMailTexts;
+
+impl MailTexts for FluentMailTexts {
+    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let locale = relais_views::Locale::from_code(locale).unwrap_or_default();
+        relais_views::Tr::new(locale).t_with(key, args)
     }
 }

@@ -1,6 +1,7 @@
 //! The server's configuration: one struct, layered defaults → `relais.toml` → `RELAIS_*`
 //! environment → command-line flags. An unknown key anywhere is an error that names it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,16 @@ pub struct Settings {
     pub smtp_username: String,
     /// SMTP password (redacted in logs).
     pub smtp_password: String,
+    /// Minutes before a video visit each reminder email goes (e.g. 24 h and 1 h).
+    pub visit_reminder_minutes: Vec<u32>,
+    /// Whether a video visit needs the patient's telehealth consent, for a service not named in
+    /// `telehealth_consent_by_service`.
+    pub telehealth_consent_required: bool,
+    /// Per service code (`teleconsultation`, …): whether its video visits need the consent.
+    pub telehealth_consent_by_service: BTreeMap<String, bool>,
+    /// The URI naming the telehealth information text in force: a consent given on another
+    /// version must be asked again.
+    pub telehealth_consent_policy: String,
 }
 
 /// How the SMTP connection is secured.
@@ -98,6 +109,10 @@ pub enum Durability {
     Normal,
     Full,
 }
+
+/// The telehealth information text until the privacy officer publishes theirs (domain.md §10.3:
+/// the legal wording is theirs to give).
+pub const DEFAULT_CONSENT_POLICY: &str = "https://relais.invalid/consent/telehealth/v1";
 
 /// The Quebec health card (RAMQ) number's identifier system, as the Canadian FHIR baseline
 /// names it. Not confirmed for Quebec (domain.md §1.1): a setting, so a network can change it.
@@ -135,6 +150,10 @@ impl Default for Settings {
             smtp_from: "Relais <relais@localhost>".to_owned(),
             smtp_username: String::new(),
             smtp_password: String::new(),
+            visit_reminder_minutes: vec![24 * 60, 60],
+            telehealth_consent_required: true,
+            telehealth_consent_by_service: BTreeMap::new(),
+            telehealth_consent_policy: DEFAULT_CONSENT_POLICY.to_owned(),
         }
     }
 }
@@ -170,6 +189,10 @@ impl fmt::Debug for Settings {
             .field("smtp_from", &self.smtp_from)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &if self.smtp_password.is_empty() { "" } else { "***" })
+            .field("visit_reminder_minutes", &self.visit_reminder_minutes)
+            .field("telehealth_consent_required", &self.telehealth_consent_required)
+            .field("telehealth_consent_by_service", &self.telehealth_consent_by_service)
+            .field("telehealth_consent_policy", &self.telehealth_consent_policy)
             .finish()
     }
 }
@@ -314,6 +337,22 @@ const DOCS: &[(&str, &str)] = &[
     ("smtp_from", "Sender of outgoing email, e.g. \"Relais <relais@example.org>\"."),
     ("smtp_username", "SMTP login, if the relay asks for one. Empty: none."),
     ("smtp_password", "SMTP password (never logged). Prefer RELAIS_SMTP_PASSWORD over this file."),
+    (
+        "visit_reminder_minutes",
+        "Minutes before a video visit each reminder email is sent (empty: no reminders).",
+    ),
+    (
+        "telehealth_consent_required",
+        "Whether a video visit needs the patient's telehealth consent, for services not listed below.",
+    ),
+    (
+        "telehealth_consent_by_service",
+        "Per service code, whether its video visits need the consent, e.g. { teleconsultation = true, court = false }.",
+    ),
+    (
+        "telehealth_consent_policy",
+        "URI of the telehealth information text in force; a consent given on another version is asked again.",
+    ),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.

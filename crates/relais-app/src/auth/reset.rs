@@ -47,7 +47,10 @@ impl Auth {
             recipient: account.email.clone(),
             subject: SUBJECT.to_owned(),
             body_sealed,
+            attachment_sealed: None,
+            topic: None,
             created_at: now,
+            due_at: None,
         };
         self.store.create_password_reset(&reset, &mail).await?;
         self.mail_queued.notify_one();

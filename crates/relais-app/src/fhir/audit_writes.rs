@@ -55,7 +55,7 @@ impl Fhir {
 
     /// Records a create, update or delete (`action`) as it ended; `sent` is the body of a
     /// create or update.
-    pub(super) async fn audit_write(
+    pub(crate) async fn audit_write(
         &self,
         caller: &Caller,
         action: &'static str,

@@ -104,7 +104,7 @@ impl Fhir {
     }
 
     /// Announces what `written` wrote, if it wrote something.
-    fn announce(&self, written: &Written) {
+    pub(crate) fn announce(&self, written: &Written) {
         if written.kind != WriteKind::Existing {
             self.changes.announce(&written.row);
         }

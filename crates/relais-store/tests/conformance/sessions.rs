@@ -47,7 +47,10 @@ fn email(id: &str) -> NewEmail {
         recipient: "nurse@example.org".to_owned(),
         subject: "Relais".to_owned(),
         body_sealed: format!("v1.sealed-{id}"),
+        attachment_sealed: None,
+        topic: None,
         created_at: at(20),
+        due_at: None,
     }
 }
 

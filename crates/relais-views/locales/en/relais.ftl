@@ -373,3 +373,115 @@ admin-edit-roles = Edit roles
 admin-roles-title = Account roles
 admin-roles-submit = Save the roles
 admin-done-roles-saved = The roles were saved.
+
+## Teleconsultation (issue 6): appointments, invitations, consent, the visit
+nav-visits = Video visits
+visits-title = Video visits
+visits-schedule = Schedule
+visits-show = Show
+visits-no-schedule = No schedule is open for booking.
+visits-book-heading = Book an appointment
+visits-no-free-slot = No free slot ahead in this schedule.
+visits-field-slot = Time slot
+visits-field-patient = Patient
+visits-choose-patient = Choose a patient
+visits-book = Book and send the invitation
+visits-slots-caption = Upcoming slots of this schedule
+visits-when = Date and time
+visits-status = Status
+visits-patient = Patient
+visits-slot-free = Free
+visits-slot-busy = Booked
+visits-slot-busy-unavailable = Unavailable
+visits-slot-busy-tentative = Tentatively booked
+visits-slot-entered-in-error = Entered in error
+visit-title = Video visit
+visit-what = Reason
+visit-with = With
+visit-consent = Consent to care at a distance
+visit-consent-not-required = Not required for this service
+visit-consent-granted = Given
+visit-consent-missing = Never given
+visit-consent-withdrawn = Withdrawn
+visit-consent-refused = Refused
+visit-consent-outdated = Given on an earlier version of the information text: ask again
+visit-running-heading = Visit in progress
+visit-rejoin = Go back to the room
+visit-note = Visit note
+visit-outcome = Outcome
+visit-outcome-follow-up = Another video visit to plan
+visit-outcome-completed = No follow-up needed
+visit-outcome-in-person = See the patient in person
+visit-outcome-referred = Referred to another service
+visit-end = End the visit and save the note
+visit-start-heading = Start the visit
+visit-consent-needed = This service requires the patient's consent to care at a distance. Explain the information text; if they agree, record their consent before starting.
+visit-record-consent = The patient consents: record their consent
+visit-start = Start the video visit
+visit-no-show = The patient did not come
+visit-cancel = Cancel the appointment
+visit-guest-heading = Invite a caregiver or an interpreter
+visit-guest-explain = They receive their own link to this visit by email, with the calendar entry and the reminders.
+visit-guest-name = Name
+visit-guest-email = Email
+visit-guest-role = Role
+visit-guest-role-caregiver = Caregiver
+visit-guest-role-interpreter = Interpreter
+visit-guest-language = Language of the emails
+visit-language-fr = French
+visit-language-en = English
+visit-guest-submit = Send the invitation
+visit-back = Back to video visits
+visit-done-booked = The appointment is booked and the invitation is on its way by email.
+visit-done-booked-no-email = The appointment is booked. The patient's record has no email address: tell them another way.
+visit-done-consent = The patient's consent to care at a distance is recorded.
+visit-done-invited = The invitation is sent.
+visit-done-cancelled = The appointment is cancelled; the patient is told.
+visit-done-no-show = The patient's absence is recorded.
+visit-done-ended = The visit is over and the note is saved.
+error-visit-forbidden = Only clinicians and care staff manage visits.
+error-visit-slot-not-found = This slot does not exist. Choose one from the list.
+error-visit-slot-taken = This slot has just been booked. Choose another one.
+error-visit-slot-past = This slot has already begun. Choose one ahead.
+error-visit-appointment-not-found = This appointment does not exist or is not open to you.
+error-visit-patient-not-found = Choose a patient from the list.
+error-visit-cancelled = This appointment is cancelled.
+error-visit-finished = This visit is already over.
+error-visit-not-started = The visit has not started.
+error-visit-not-due = The appointment has not begun yet: the absence cannot be recorded.
+error-visit-changed-meanwhile = The appointment changed meanwhile. Reload the page and try again.
+error-consent-missing = The visit cannot start: this service requires the patient's consent to care at a distance, and they have never given it.
+error-consent-withdrawn = The visit cannot start: the patient has withdrawn their consent to care at a distance.
+error-consent-refused = The visit cannot start: the patient has refused care at a distance.
+error-consent-outdated = The visit cannot start: the patient's consent is on an earlier version of the information text. Ask again.
+error-visit-note-required = Write the visit note.
+error-visit-note-too-long = The note is longer than 20,000 characters.
+error-visit-outcome-invalid = Choose the outcome from the list.
+error-visit-guest-name-invalid = Enter the person's name (at most 200 characters).
+error-visit-guest-email-invalid = Enter a valid email address, for example name@example.ca.
+visit-mail-what = Video visit
+visit-mail-invitation-subject = Relais: your video visit on { $when }
+visit-mail-invitation-body =
+    Hello { $name },
+
+    You are invited to a video visit: { $what }, on { $when }.
+
+    When the time comes, open this link on a computer, tablet or phone with a camera and microphone:
+
+    { $link }
+
+    This link is yours alone: do not pass it on. The calendar entry is attached to this email.
+visit-mail-reminder-subject = Reminder: video visit on { $when }
+visit-mail-reminder-body =
+    Hello { $name },
+
+    Reminder: your video visit ({ $what }) is in { $lead }, on { $when }.
+
+    To join it, open this link:
+
+    { $link }
+visit-mail-cancel-subject = Cancelled: video visit on { $when }
+visit-mail-cancel-body =
+    Hello { $name },
+
+    Your video visit ({ $what }) on { $when } is cancelled. Your care team will offer you another time.

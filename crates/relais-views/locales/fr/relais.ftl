@@ -373,3 +373,115 @@ admin-edit-roles = Modifier les rôles
 admin-roles-title = Rôles du compte
 admin-roles-submit = Enregistrer les rôles
 admin-done-roles-saved = Les rôles ont été enregistrés.
+
+## Téléconsultation (numéro 6) : rendez-vous, invitations, consentement, visite
+nav-visits = Visites vidéo
+visits-title = Visites vidéo
+visits-schedule = Agenda
+visits-show = Afficher
+visits-no-schedule = Aucun agenda n’est ouvert à la prise de rendez-vous.
+visits-book-heading = Prendre un rendez-vous
+visits-no-free-slot = Aucune plage libre à venir dans cet agenda.
+visits-field-slot = Plage horaire
+visits-field-patient = Patient
+visits-choose-patient = Choisissez un patient
+visits-book = Réserver et envoyer l’invitation
+visits-slots-caption = Plages à venir de cet agenda
+visits-when = Date et heure
+visits-status = État
+visits-patient = Patient
+visits-slot-free = Libre
+visits-slot-busy = Réservée
+visits-slot-busy-unavailable = Indisponible
+visits-slot-busy-tentative = Réservation provisoire
+visits-slot-entered-in-error = Saisie par erreur
+visit-title = Visite vidéo
+visit-what = Motif
+visit-with = Avec
+visit-consent = Consentement aux soins à distance
+visit-consent-not-required = Non exigé pour ce service
+visit-consent-granted = Donné
+visit-consent-missing = Jamais donné
+visit-consent-withdrawn = Retiré
+visit-consent-refused = Refusé
+visit-consent-outdated = Donné sur une ancienne version du texte d’information : à redemander
+visit-running-heading = Visite en cours
+visit-rejoin = Retourner dans la salle
+visit-note = Note de visite
+visit-outcome = Suite donnée
+visit-outcome-follow-up = Nouvelle visite vidéo à prévoir
+visit-outcome-completed = Aucune suite nécessaire
+visit-outcome-in-person = Voir le patient en personne
+visit-outcome-referred = Orienté vers un autre service
+visit-end = Terminer la visite et enregistrer la note
+visit-start-heading = Commencer la visite
+visit-consent-needed = Ce service exige le consentement du patient aux soins à distance. Expliquez-lui le texte d’information ; s’il accepte, enregistrez son consentement avant de commencer.
+visit-record-consent = Le patient consent : enregistrer son consentement
+visit-start = Commencer la visite vidéo
+visit-no-show = Le patient ne s’est pas présenté
+visit-cancel = Annuler le rendez-vous
+visit-guest-heading = Inviter un proche aidant ou un interprète
+visit-guest-explain = La personne reçoit par courriel son propre lien vers cette visite, avec l’entrée d’agenda et les rappels.
+visit-guest-name = Nom
+visit-guest-email = Courriel
+visit-guest-role = Rôle
+visit-guest-role-caregiver = Proche aidant
+visit-guest-role-interpreter = Interprète
+visit-guest-language = Langue des courriels
+visit-language-fr = Français
+visit-language-en = Anglais
+visit-guest-submit = Envoyer l’invitation
+visit-back = Retour aux visites vidéo
+visit-done-booked = Le rendez-vous est réservé et l’invitation part par courriel.
+visit-done-booked-no-email = Le rendez-vous est réservé. Le dossier du patient n’a pas d’adresse courriel : donnez-lui le rendez-vous autrement.
+visit-done-consent = Le consentement du patient aux soins à distance est enregistré.
+visit-done-invited = L’invitation est envoyée.
+visit-done-cancelled = Le rendez-vous est annulé ; le patient en est informé.
+visit-done-no-show = L’absence du patient est enregistrée.
+visit-done-ended = La visite est terminée et la note est enregistrée.
+error-visit-forbidden = Seuls les cliniciens et le personnel soignant gèrent les visites.
+error-visit-slot-not-found = Cette plage n’existe pas. Choisissez-en une de la liste.
+error-visit-slot-taken = Cette plage vient d’être réservée. Choisissez-en une autre.
+error-visit-slot-past = Cette plage est déjà commencée. Choisissez-en une à venir.
+error-visit-appointment-not-found = Ce rendez-vous n’existe pas ou ne vous est pas accessible.
+error-visit-patient-not-found = Choisissez un patient de la liste.
+error-visit-cancelled = Ce rendez-vous est annulé.
+error-visit-finished = Cette visite est déjà terminée.
+error-visit-not-started = La visite n’est pas commencée.
+error-visit-not-due = Le rendez-vous n’a pas encore commencé : l’absence ne peut pas être notée.
+error-visit-changed-meanwhile = Le rendez-vous a changé entre-temps. Rechargez la page et réessayez.
+error-consent-missing = La visite ne peut pas commencer : ce service exige le consentement du patient aux soins à distance, et il ne l’a jamais donné.
+error-consent-withdrawn = La visite ne peut pas commencer : le patient a retiré son consentement aux soins à distance.
+error-consent-refused = La visite ne peut pas commencer : le patient a refusé les soins à distance.
+error-consent-outdated = La visite ne peut pas commencer : le consentement du patient porte sur une ancienne version du texte d’information. Redemandez-le.
+error-visit-note-required = Écrivez la note de visite.
+error-visit-note-too-long = La note dépasse 20 000 caractères.
+error-visit-outcome-invalid = Choisissez la suite donnée dans la liste.
+error-visit-guest-name-invalid = Entrez le nom de la personne (200 caractères au plus).
+error-visit-guest-email-invalid = Entrez une adresse courriel valide, par exemple nom@exemple.ca.
+visit-mail-what = Visite vidéo
+visit-mail-invitation-subject = Relais : votre visite vidéo du { $when }
+visit-mail-invitation-body =
+    Bonjour { $name },
+
+    Vous êtes invité(e) à une visite vidéo : { $what }, le { $when }.
+
+    Le moment venu, ouvrez ce lien sur un ordinateur, une tablette ou un téléphone avec caméra et micro :
+
+    { $link }
+
+    Ce lien est personnel : ne le transmettez pas. L’entrée d’agenda est jointe à ce courriel.
+visit-mail-reminder-subject = Rappel : visite vidéo le { $when }
+visit-mail-reminder-body =
+    Bonjour { $name },
+
+    Rappel : votre visite vidéo ({ $what }) a lieu dans { $lead }, le { $when }.
+
+    Pour la rejoindre, ouvrez ce lien :
+
+    { $link }
+visit-mail-cancel-subject = Annulé : visite vidéo du { $when }
+visit-mail-cancel-body =
+    Bonjour { $name },
+
+    Votre visite vidéo ({ $what }) du { $when } est annulée. Votre équipe de soins vous proposera un autre moment.

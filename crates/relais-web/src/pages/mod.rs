@@ -21,6 +21,7 @@ mod queues;
 mod record;
 mod render;
 mod reset;
+mod visits;
 mod vitals;
 
 use axum::Router;
@@ -66,6 +67,11 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/patients", get(chart::find_patients))
         .route("/patients/{id}", get(chart::patient_chart))
         .route("/patients/{id}/break-glass", post(break_glass::break_glass))
+        // Video visits: booking, the consent gate, the visit (issue 6).
+        .route("/visits", get(visits::list))
+        .route("/visits/book", post(visits::book))
+        .route("/visits/{id}", get(visits::show))
+        .route("/visits/{id}/{operation}", post(visits::act))
         .merge(guessable);
     protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
 }

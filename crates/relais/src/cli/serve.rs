@@ -12,9 +12,10 @@ use relais_app::Fhir;
 use relais_app::access::Tokens;
 use relais_app::auth::{Auth, AuthSettings};
 use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
+use relais_app::visits::{ConsentRule, VisitSettings, Visits};
 use relais_core::{Clock, SystemClock, UuidV7Ids};
 use relais_fhir::SchemaValidator;
-use relais_web::{AppState, WebSettings};
+use relais_web::{AppState, FluentMailTexts, WebSettings};
 
 use super::migrate::open_store;
 use crate::logging;
@@ -79,7 +80,14 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         let mailer = Mailer::new(store.clone(), clock.clone(), &smtp_settings(&settings), &sealing_key)?;
         Some(mailer.spawn(auth.mail_queued(), Duration::from_secs(15)))
     };
-    let app = relais_web::router(AppState::new(fhir, tokens, auth, web, metrics.clone(), &started));
+    let visits = Visits::new(
+        fhir.clone(),
+        &sealing_key,
+        Arc::new(FluentMailTexts),
+        visit_settings(&settings, &web)?,
+        auth.mail_queued(),
+    );
+    let app = relais_web::router(AppState::new(fhir, tokens, auth, visits, web, metrics.clone(), &started));
 
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -114,6 +122,34 @@ fn auth_settings(settings: &Settings, public_url: &str) -> AuthSettings {
         public_url: public_url.to_owned(),
         ..AuthSettings::default()
     }
+}
+
+/// The teleconsultation pathway's settings.
+fn visit_settings(settings: &Settings, web: &WebSettings) -> anyhow::Result<VisitSettings> {
+    // `Relais <relais@example.org>` → `relais@example.org`.
+    let from = settings.smtp_from.trim();
+    let organizer = match (from.rfind('<'), from.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &from[open + 1..close],
+        _ => from,
+    };
+    if !organizer.contains('@') {
+        anyhow::bail!("smtp_from {from:?} holds no email address");
+    }
+    Ok(VisitSettings {
+        public_url: web.public_url.clone(),
+        time_zone: web.time_zone.clone(),
+        reminder_leads: settings
+            .visit_reminder_minutes
+            .iter()
+            .map(|m| SignedDuration::from_mins(i64::from(*m)))
+            .collect(),
+        consent: ConsentRule {
+            required_by_default: settings.telehealth_consent_required,
+            services: settings.telehealth_consent_by_service.clone(),
+        },
+        consent_policy: settings.telehealth_consent_policy.clone(),
+        organizer: organizer.to_owned(),
+    })
 }
 
 /// Where outgoing email goes.

@@ -88,6 +88,7 @@ fn world(at: &Moments) -> Vec<Value> {
     all.extend(visits::questionnaires());
     all.extend(visits::questionnaire_responses(at));
     all.extend(visits::appointments(at));
+    all.extend(visits::schedules_and_slots(at));
     all.extend(visits::encounters(at));
     all.extend(monitoring::observations(at));
     all.extend(work::work_items(at));

@@ -107,6 +107,8 @@ pub(crate) fn telehealth_consents(at: &Moments) -> Vec<Value> {
     PATIENTS
         .iter()
         .enumerate()
+        // Camille Bérubé's first teleconsultation is tomorrow: her consent is asked then.
+        .filter(|(_, p)| p.id != super::world::TELECONSULTATION)
         .map(|(i, p)| {
             let signed = at.day_at(-45 + i64::try_from(i).unwrap_or(0), 10, 15);
             json!({
@@ -121,6 +123,7 @@ pub(crate) fn telehealth_consents(at: &Moments) -> Vec<Value> {
                 "organization": [{"reference": format!("Organization/{}", p.organisation)}],
                 "sourceAttachment": {"title": "Information sur les télésoins, version 1.2 (photos incluses, aucun enregistrement)"},
                 "policyRule": {"text": "Télésoins — information version 1.2"},
+                "policy": [{"uri": crate::settings::DEFAULT_CONSENT_POLICY}],
                 "provision": {"type": "permit", "period": {"start": date(&signed)}}
             })
         })

@@ -1,7 +1,8 @@
 //! Visits and forms: past and upcoming Appointments (video visits, rehabilitation sessions, a
 //! multi-party oncology meeting, a remote hearing), the Encounter (class VR, "virtual") of a
 //! past visit, and two forms with their answers — the heart-failure weekly symptom questions
-//! (domain.md §2.3) and the ESAS-r (§4.1).
+//! (domain.md §2.3) and the ESAS-r (§4.1); and the schedules of video visits with their free
+//! slots for the coming days, for booking (issue 6).
 
 use serde_json::{Value, json};
 
@@ -128,6 +129,52 @@ const VISITS: [Visit; 10] = [
         status: "fulfilled",
     },
 ];
+
+/// The practitioners whose schedules are open for booking video visits, and their services.
+const SCHEDULES: [(&str, &str, &str, &str); 3] = [
+    (
+        "demo-sched-girard",
+        FAMILY_PHYSICIAN,
+        "Téléconsultation — médecine familiale (Dre Girard)",
+        "teleconsultation",
+    ),
+    ("demo-sched-lavoie", NURSE_MONITORING, "Visite vidéo — télésurveillance (inf. Lavoie)", "telehomecare"),
+    ("demo-sched-haddad", CARDIOLOGIST, "Visite vidéo — cardiologie (Dr Haddad)", "cardiology"),
+];
+
+/// Afternoon slots of 30 minutes on the next five days (the booked demo visits are mornings).
+const SLOT_TIMES: [(i8, i8); 4] = [(13, 0), (13, 30), (14, 0), (14, 30)];
+
+/// The Schedules of video visits and their free Slots for the coming days.
+pub(crate) fn schedules_and_slots(at: &Moments) -> Vec<Value> {
+    let mut all = Vec::new();
+    for (id, practitioner, comment, service) in SCHEDULES {
+        all.push(json!({
+            "resourceType": "Schedule",
+            "id": id,
+            "active": true,
+            "serviceType": [{"coding": [{"system": relais_app::visits::SERVICE_SYSTEM, "code": service}], "text": comment}],
+            "actor": [{"reference": format!("Practitioner/{practitioner}")}],
+            "comment": comment
+        }));
+        for day in 1..=5 {
+            for (hour, minute) in SLOT_TIMES {
+                let start = at.day_at(day, hour, minute);
+                let end =
+                    start.checked_add(jiff::SignedDuration::from_mins(30)).unwrap_or_else(|_| start.clone());
+                all.push(json!({
+                    "resourceType": "Slot",
+                    "id": format!("{id}-d{day}-{hour:02}{minute:02}"),
+                    "schedule": {"reference": format!("Schedule/{id}")},
+                    "status": "free",
+                    "start": stamp(&start),
+                    "end": stamp(&end)
+                }));
+            }
+        }
+    }
+    all
+}
 
 pub(crate) fn appointments(at: &Moments) -> Vec<Value> {
     VISITS

@@ -1,0 +1,149 @@
+//! Inviting someone else to a visit (issue 6): a caregiver or an interpreter gets their own
+//! link to the same appointment and their own invitation email (with the calendar entry and
+//! the reminders), in their language, queued in one transaction with their link. The invitee
+//! is named on the Appointment as a participant (by name: they may have no record of their own).
+
+use relais_access::audit::action;
+use relais_fhir::validate::IdRule;
+use serde_json::{Value, json};
+
+use super::mail::Invitee;
+use super::writes::{Writes, keep, settle};
+use super::{VisitError, Visits, appointment_patient, parse};
+use crate::access::Caller;
+
+/// Who the guest is to the visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestRole {
+    Caregiver,
+    Interpreter,
+}
+
+impl GuestRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            GuestRole::Caregiver => "caregiver",
+            GuestRole::Interpreter => "interpreter",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GuestRole> {
+        [GuestRole::Caregiver, GuestRole::Interpreter].into_iter().find(|r| r.code() == code)
+    }
+
+    /// The v3 ParticipationType code on the Appointment.
+    fn participation(self) -> &'static str {
+        match self {
+            GuestRole::Caregiver => "ESC",
+            GuestRole::Interpreter => "TRANS",
+        }
+    }
+}
+
+/// A guest to invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guest {
+    pub name: String,
+    pub email: String,
+    pub role: GuestRole,
+    /// `fr` or `en`.
+    pub locale: String,
+}
+
+impl Visits {
+    /// Invites `guest` to appointment `id`.
+    ///
+    /// # Errors
+    /// `visit-guest-name-invalid` (field `name`), `visit-guest-email-invalid` (field `email`),
+    /// `visit-appointment-not-found`, `visit-cancelled`, `visit-finished`.
+    pub async fn invite_guest(&self, caller: &Caller, id: &str, guest: &Guest) -> Result<(), VisitError> {
+        Self::require_clinician(caller)?;
+        let name = guest.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(VisitError::Invalid { code: "visit-guest-name-invalid", field: "name" });
+        }
+        let email = guest.email.trim();
+        if !plausible_email(email) {
+            return Err(VisitError::Invalid { code: "visit-guest-email-invalid", field: "email" });
+        }
+        self.appointment(caller, id).await?;
+        let locale = if guest.locale == "en" { "en" } else { "fr" };
+        let mut writes = Writes::new();
+        let mut tx = self.fhir.store.begin().await?;
+        let invited = async {
+            let row = tx
+                .current("Appointment", id)
+                .await?
+                .filter(|r| !r.deleted)
+                .ok_or(VisitError::AppointmentNotFound)?;
+            let mut appointment = parse(&row)?;
+            match appointment["status"].as_str() {
+                Some("cancelled" | "entered-in-error") => return Err(VisitError::WrongState("visit-cancelled")),
+                Some("fulfilled" | "noshow") => return Err(VisitError::WrongState("visit-finished")),
+                _ => {}
+            }
+            let patient = appointment_patient(&appointment).ok_or(VisitError::AppointmentNotFound)?.to_owned();
+            if let Some(list) = appointment["participant"].as_array_mut() {
+                list.push(json!({
+                    "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                        "code": guest.role.participation()}]}],
+                    "actor": {"display": name},
+                    "required": "optional",
+                    "status": "needs-action",
+                }));
+            }
+            let body = appointment.to_string().into_bytes();
+            let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
+            let updated = self
+                .fhir
+                .update_in(tx.as_mut(), Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
+                .await;
+            let written = keep(&mut writes, action::UPDATE, "Appointment", body, updated)?;
+            let stored: Value = parse(&written.row)?;
+            let invitee = Invitee { name, email: Some(email), locale, patient: &patient };
+            self.invite_in(tx.as_mut(), caller, id, &stored, &invitee).await?;
+            Ok(())
+        }
+        .await;
+        let result = match invited {
+            Ok(()) => tx.commit().await.map_err(VisitError::from),
+            Err(e) => Err(e),
+        };
+        let audited = self.record(caller, writes, result.is_ok()).await;
+        if result.is_ok() {
+            self.queued.notify_one();
+        }
+        settle(result, audited)
+    }
+}
+
+/// `local@domain.tld`, one line, no spaces: enough to catch a typing slip; the relay decides.
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+        && !domain.contains('@')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_addresses_are_checked_for_slips() {
+        assert!(plausible_email("line.tremblay@courriel.example"));
+        for bad in
+            ["", "a", "a@b", "a b@c.example", "a@b.example>", "@b.example", "a@.example", "a@b@c.example"]
+        {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+        assert_eq!(GuestRole::from_code("interpreter"), Some(GuestRole::Interpreter));
+        assert_eq!(GuestRole::from_code("judge"), None);
+    }
+}

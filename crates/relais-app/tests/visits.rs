@@ -1,0 +1,358 @@
+//! The teleconsultation pathway through its use cases, on SQLite and PostgreSQL, with the real
+//! outbox sender delivering to a real local SMTP server and the clock moved by the test:
+//! booking (the slot busy in the same transaction, double booking refused), the invitation with
+//! its calendar entry, reminders sent once each when due, a guest's own invitation, cancelling,
+//! the consent gate, and the visit as an Encounter with its note.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use relais_access::policy::{Principal, Role};
+use relais_app::access::{Caller, Identity, grants_for};
+use relais_app::invitations::Invitations;
+use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
+use relais_app::visits::{
+    ConsentRule, Ending, Guest, GuestRole, MailTexts, VisitError, VisitSettings, Visits,
+};
+use relais_core::{Clock, SequentialIds};
+use relais_testkit::{Engine, SmtpSink};
+use serde_json::{Value, json};
+use support::{World, put};
+
+const KEY: [u8; 32] = [7; 32];
+const POLICY: &str = "https://relais.example/consent/telehealth/v2";
+
+/// Texts that show which key and language were used, and every argument.
+struct Texts;
+
+impl MailTexts for Texts {
+    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let mut out = format!("[{locale}] {key}");
+        for (name, value) in args {
+            out.push_str(&format!("\n{name}: {value}"));
+        }
+        out
+    }
+}
+
+fn settings(consent_required: bool) -> VisitSettings {
+    VisitSettings {
+        public_url: "https://relais.example".into(),
+        time_zone: jiff::tz::TimeZone::get("America/Toronto").unwrap(),
+        reminder_leads: vec![SignedDuration::from_hours(24), SignedDuration::from_hours(1)],
+        consent: ConsentRule {
+            required_by_default: true,
+            services: BTreeMap::from([("teleconsultation".to_owned(), consent_required)]),
+        },
+        consent_policy: POLICY.into(),
+        organizer: "relais@cisss.example".into(),
+    }
+}
+
+struct Env {
+    world: World,
+    visits: Visits,
+    nurse: Caller,
+    sink: SmtpSink,
+    mailer: Mailer,
+}
+
+impl Env {
+    async fn new(engine: Engine, consent_required: bool) -> Env {
+        let world = World::new(engine).await;
+        let alice = json!({"resourceType": "Patient", "id": "alice", "name": [{"family": "Gagné", "given": ["Alice"]}],
+            "telecom": [{"system": "email", "value": "alice@courriel.example"}]});
+        put(&world.fhir, alice).await;
+        put(&world.fhir, json!({"resourceType": "Schedule", "id": "s1", "active": true,
+            "serviceType": [{"coding": [{"system": "http://relais.invalid/fhir/CodeSystem/service", "code": "teleconsultation"}],
+                "text": "Visite vidéo"}],
+            "actor": [{"reference": "Practitioner/nurse1", "display": "Inf. Lavoie"}],
+            "comment": "Visite vidéo de suivi"}))
+        .await;
+        for (id, start, end) in [
+            ("slot-a", "2026-11-28T15:00:00Z", "2026-11-28T15:30:00Z"),
+            ("slot-b", "2026-11-29T15:00:00Z", "2026-11-29T15:30:00Z"),
+            ("slot-c", "2026-11-30T15:00:00Z", "2026-11-30T15:30:00Z"),
+        ] {
+            put(
+                &world.fhir,
+                json!({"resourceType": "Slot", "id": id, "schedule": {"reference": "Schedule/s1"},
+                "status": "free", "start": start, "end": end}),
+            )
+            .await;
+        }
+        let identity = Identity {
+            roles: BTreeSet::from([Role::Nurse]),
+            practitioner: Some("nurse1".into()),
+            ..Identity::default()
+        };
+        let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
+        let nurse = Caller::new(Principal {
+            id: "acct-nurse1".into(),
+            roles: identity.roles.clone(),
+            grants,
+            scopes: None,
+        });
+        let visits = Visits::new(
+            world.fhir.clone(),
+            &KEY,
+            Arc::new(Texts),
+            settings(consent_required),
+            Default::default(),
+        );
+        let sink = SmtpSink::start().await;
+        let smtp = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: sink.port,
+            from: "Relais <relais@cisss.example>".into(),
+            security: SmtpSecurity::None,
+            username: None,
+            password: None,
+        };
+        let clock: Arc<dyn Clock> = world.clock.clone();
+        let mailer = Mailer::new(world.store.clone(), clock, &smtp, &KEY).unwrap();
+        Env { world, visits, nurse, sink, mailer }
+    }
+
+    async fn read(&self, resource_type: &str, id: &str) -> Value {
+        let row = self.world.fhir.read(resource_type, id).await.unwrap();
+        serde_json::from_str(row.content.as_deref().unwrap()).unwrap()
+    }
+
+    fn advance_to(&self, at: &str) {
+        let target: jiff::Timestamp = at.parse().unwrap();
+        self.world.clock.advance(target.duration_since(self.world.clock.now()));
+    }
+}
+
+/// The unfolded content lines of an `.ics`, as `NAME(;params)` → value.
+fn ics_fields(ics: &str) -> Vec<(String, String)> {
+    assert!(ics.contains("\r\n"), "CRLF line ends");
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (name, value) = l.split_once(':').unwrap_or_else(|| panic!("not a content line: {l}"));
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name || n.starts_with(&format!("{name};")))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {name} in {fields:?}"))
+}
+
+async fn booking_sends_the_invitation_and_each_reminder_once(engine: Engine) {
+    let env = Env::new(engine, true).await;
+    let booked = env.visits.book(&env.nurse, "slot-a", "alice").await.unwrap();
+    assert!(booked.emailed);
+    let slot = env.read("Slot", "slot-a").await;
+    assert_eq!(slot["status"], "busy", "the slot is taken in the booking's transaction");
+    let appointment = env.read("Appointment", &booked.appointment).await;
+    assert_eq!(appointment["status"], "booked");
+    assert_eq!(appointment["start"], "2026-11-28T15:00:00Z");
+    assert_eq!(appointment["slot"][0]["reference"], "Slot/slot-a");
+    assert_eq!(appointment["participant"][0]["actor"]["reference"], "Patient/alice");
+    assert_eq!(appointment["participant"][1]["actor"]["reference"], "Practitioner/nurse1");
+
+    let again = env.visits.book(&env.nurse, "slot-a", "alice").await.unwrap_err();
+    assert!(matches!(again, VisitError::SlotTaken), "{again:?}");
+    assert_eq!((again.code(), again.status()), ("visit-slot-taken", 409));
+    let stranger = env.visits.book(&env.nurse, "slot-b", "carol").await.unwrap_err();
+    assert_eq!(stranger.code(), "visit-patient-not-found", "carol is not in nurse1's care");
+    assert_eq!(env.read("Slot", "slot-b").await["status"], "free", "nothing written");
+
+    let outbox = env.world.store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 3, "the invitation and two reminders, queued with the booking");
+    assert!(outbox.iter().all(|e| !e.body_sealed.as_deref().unwrap().contains("alice")), "sealed at rest");
+
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "the reminders are not due yet");
+    let mail = env.sink.wait_for(1, Duration::from_secs(5)).await.remove(0);
+    assert_eq!(mail.to, ["alice@courriel.example"]);
+    let text = mail.part("text/plain").expect("a text part");
+    assert!(text.starts_with("[fr] visit-mail-invitation-body"), "French by default: {text}");
+    assert!(text.contains("when: 2026-11-28 10:00"), "local time (Toronto): {text}");
+    let link = mail.link_containing("/i/").expect("the join link");
+    assert!(link.starts_with("https://relais.example/i/"));
+    let ics = mail.part("text/calendar").expect("the .ics attachment");
+    assert!(mail.data.contains("method=REQUEST"), "the calendar part says it is a request");
+    let fields = ics_fields(&ics);
+    assert_eq!(field(&fields, "BEGIN"), "VCALENDAR");
+    assert_eq!(field(&fields, "METHOD"), "REQUEST");
+    assert_eq!(field(&fields, "UID"), format!("appointment-{}@relais.example", booked.appointment));
+    assert_eq!(field(&fields, "DTSTART"), "20261128T150000Z");
+    assert_eq!(field(&fields, "DTEND"), "20261128T153000Z");
+    assert_eq!(field(&fields, "SUMMARY"), "Visite vidéo de suivi");
+    assert_eq!(field(&fields, "URL"), link);
+    assert_eq!(field(&fields, "ATTENDEE"), "mailto:alice@courriel.example");
+
+    // The link opens this appointment, for this patient.
+    let invitations = Invitations::new(
+        env.world.store.clone(),
+        env.world.clock.clone(),
+        Arc::new(SequentialIds::new("i")),
+        "https://relais.example",
+    );
+    let token = link.rsplit('/').next().unwrap();
+    let pass = invitations.redeem(token, None).await.unwrap();
+    assert_eq!(
+        (pass.target.as_str(), pass.patient.as_deref()),
+        (format!("Appointment/{}", booked.appointment).as_str(), Some("alice"))
+    );
+
+    env.advance_to("2026-11-27T15:00:00Z");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "the 24 h reminder");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 0, "not twice");
+    env.advance_to("2026-11-28T14:10:00Z");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "the 1 h reminder");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 0);
+    let received = env.sink.wait_for(3, Duration::from_secs(5)).await;
+    assert_eq!(received.len(), 3);
+    for reminder in &received[1..] {
+        let text = reminder.part("text/plain").unwrap();
+        assert!(text.starts_with("[fr] visit-mail-reminder-body"), "{text}");
+        assert_eq!(reminder.link_containing("/i/").as_deref(), Some(link.as_str()), "the same join link");
+    }
+    assert!(received[1].part("text/plain").unwrap().contains("lead: 24 h"));
+    assert!(received[2].part("text/plain").unwrap().contains("lead: 1 h"));
+    env.world.close().await;
+}
+
+async fn a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot(engine: Engine) {
+    let env = Env::new(engine, true).await;
+    let booked = env.visits.book(&env.nurse, "slot-b", "alice").await.unwrap();
+    let guest = Guest {
+        name: "Sam Interprète".into(),
+        email: "sam@interpretes.example".into(),
+        role: GuestRole::Interpreter,
+        locale: "en".into(),
+    };
+    let bad = Guest { email: "sam at interpretes".into(), ..guest.clone() };
+    let refused = env.visits.invite_guest(&env.nurse, &booked.appointment, &bad).await.unwrap_err();
+    assert_eq!((refused.code(), refused.field()), ("visit-guest-email-invalid", Some("email")));
+    env.visits.invite_guest(&env.nurse, &booked.appointment, &guest).await.unwrap();
+    let appointment = env.read("Appointment", &booked.appointment).await;
+    assert_eq!(appointment["participant"][2]["actor"]["display"], "Sam Interprète");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 2, "the patient's and the interpreter's invitations");
+    let mails = env.sink.wait_for(2, Duration::from_secs(5)).await;
+    let to_guest = mails.iter().find(|m| m.to == ["sam@interpretes.example"]).expect("the guest's email");
+    assert!(to_guest.part("text/plain").unwrap().starts_with("[en] visit-mail-invitation-body"));
+    let links: BTreeSet<_> = mails.iter().map(|m| m.link_containing("/i/").unwrap()).collect();
+    assert_eq!(links.len(), 2, "each invitee has their own link");
+    assert!(to_guest.part("text/calendar").is_some());
+
+    env.visits.cancel(&env.nurse, &booked.appointment).await.unwrap();
+    assert_eq!(env.read("Slot", "slot-b").await["status"], "free", "cancelling frees the slot");
+    assert_eq!(env.read("Appointment", &booked.appointment).await["status"], "cancelled");
+    let twice = env.visits.cancel(&env.nurse, &booked.appointment).await.unwrap_err();
+    assert_eq!(twice.code(), "visit-cancelled");
+    let unsent: Vec<_> =
+        env.world.store.outbox().await.unwrap().into_iter().filter(|e| e.sent_at.is_none()).collect();
+    assert_eq!(unsent.len(), 1, "the reminders are withdrawn; the cancellation is queued");
+    env.advance_to("2026-11-29T14:30:00Z");
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "only the cancellation, never a reminder");
+    let mails = env.sink.wait_for(3, Duration::from_secs(5)).await;
+    let cancellation = &mails[2];
+    assert_eq!(cancellation.to, ["alice@courriel.example"]);
+    let fields = ics_fields(&cancellation.part("text/calendar").unwrap());
+    assert_eq!(field(&fields, "METHOD"), "CANCEL");
+    assert_eq!(field(&fields, "UID"), format!("appointment-{}@relais.example", booked.appointment));
+    let invitations = Invitations::new(
+        env.world.store.clone(),
+        env.world.clock.clone(),
+        Arc::new(SequentialIds::new("i")),
+        "https://relais.example",
+    );
+    for link in links {
+        let token = link.rsplit('/').next().unwrap();
+        assert!(invitations.redeem(token, None).await.is_err(), "links of a cancelled visit no longer work");
+    }
+    env.world.close().await;
+}
+
+async fn the_consent_gate_and_the_visit(engine: Engine) {
+    let env = Env::new(engine, true).await;
+    let booked = env.visits.book(&env.nurse, "slot-a", "alice").await.unwrap();
+    let id = booked.appointment.as_str();
+    let missing = env.visits.start(&env.nurse, id).await.unwrap_err();
+    assert_eq!((missing.code(), missing.status()), ("consent-missing", 409));
+    let consent = env.visits.record_consent(&env.nurse, id).await.unwrap();
+    let started = env.visits.start(&env.nurse, id).await.unwrap();
+    assert_eq!(started.room, format!("/rooms/{id}"));
+    let encounter = env.read("Encounter", &started.encounter).await;
+    assert_eq!(encounter["status"], "in-progress");
+    assert_eq!(encounter["class"]["code"], "VR");
+    assert_eq!(encounter["period"]["start"], "2026-11-26T10:00:00Z");
+    assert_eq!(encounter["appointment"][0]["reference"], format!("Appointment/{id}"));
+    assert_eq!(env.read("Appointment", id).await["status"], "arrived");
+    let rejoined = env.visits.start(&env.nurse, id).await.unwrap();
+    assert_eq!(rejoined.encounter, started.encounter, "starting again rejoins the same visit");
+
+    let empty = Ending { note: "  ".into(), outcome: "completed".into() };
+    let refused = env.visits.end(&env.nurse, id, &empty).await.unwrap_err();
+    assert_eq!((refused.code(), refused.field()), ("visit-note-required", Some("note")));
+    let odd = Ending { note: "Va bien.".into(), outcome: "cured".into() };
+    assert_eq!(env.visits.end(&env.nurse, id, &odd).await.unwrap_err().code(), "visit-outcome-invalid");
+    env.world.clock.advance(SignedDuration::from_mins(25));
+    let ending = Ending { note: "Œdème résolu; poursuivre le suivi.".into(), outcome: "follow-up".into() };
+    let document = env.visits.end(&env.nurse, id, &ending).await.unwrap();
+    let encounter = env.read("Encounter", &started.encounter).await;
+    assert_eq!(encounter["status"], "finished");
+    assert_eq!(encounter["period"]["end"], "2026-11-26T10:25:00Z");
+    assert_eq!(env.read("Appointment", id).await["status"], "fulfilled");
+    let note = env.read("DocumentReference", &document).await;
+    assert_eq!(note["context"]["encounter"][0]["reference"], format!("Encounter/{}", started.encounter));
+    assert_eq!(note["subject"]["reference"], "Patient/alice");
+    assert_eq!(note["category"][0]["coding"][0]["code"], "follow-up");
+    let data = note["content"][0]["attachment"]["data"].as_str().unwrap();
+    let text = data_encoding::BASE64.decode(data.as_bytes()).unwrap();
+    assert_eq!(String::from_utf8(text).unwrap(), "Œdème résolu; poursuivre le suivi.");
+
+    // Withdrawn: refused at once for the next visit.
+    let next = env.visits.book(&env.nurse, "slot-b", "alice").await.unwrap();
+    let mut withdrawn = env.read("Consent", &consent).await;
+    withdrawn["status"] = json!("inactive");
+    env.world.clock.advance(SignedDuration::from_mins(1));
+    put(&env.world.fhir, withdrawn).await;
+    let refused = env.visits.start(&env.nurse, &next.appointment).await.unwrap_err();
+    assert_eq!(refused.code(), "consent-withdrawn");
+    assert_eq!(env.read("Appointment", &next.appointment).await["status"], "booked", "nothing started");
+
+    // A service that does not require it starts without.
+    let relaxed =
+        Visits::new(env.world.fhir.clone(), &KEY, Arc::new(Texts), settings(false), Default::default());
+    relaxed.start(&env.nurse, &next.appointment).await.expect("not required for this service");
+
+    // A no-show, once the visit has begun.
+    let third = env.visits.book(&env.nurse, "slot-c", "alice").await.unwrap();
+    assert_eq!(env.visits.no_show(&env.nurse, &third.appointment).await.unwrap_err().code(), "visit-not-due");
+    env.advance_to("2026-11-30T15:10:00Z");
+    env.visits.no_show(&env.nurse, &third.appointment).await.unwrap();
+    assert_eq!(env.read("Appointment", &third.appointment).await["status"], "noshow");
+    assert_eq!(env.visits.start(&env.nurse, &third.appointment).await.unwrap_err().code(), "visit-finished");
+
+    // Only care staff run visits.
+    let caregiver = Caller::new(Principal {
+        id: "acct-x".into(),
+        roles: BTreeSet::from([Role::Caregiver]),
+        ..Principal::default()
+    });
+    assert_eq!(env.visits.start(&caregiver, id).await.unwrap_err().code(), "visit-forbidden");
+    env.world.close().await;
+}
+
+relais_testkit::engine_tests!(
+    booking_sends_the_invitation_and_each_reminder_once,
+    a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot,
+    the_consent_gate_and_the_visit,
+);
