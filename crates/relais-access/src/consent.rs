@@ -114,6 +114,7 @@ pub fn status(
     for consent in consents {
         if consent.get("resourceType").and_then(Value::as_str) != Some("Consent")
             || consent.pointer("/patient/reference").and_then(Value::as_str) != Some(reference.as_str())
+            || !about_care(consent)
         {
             continue;
         }
@@ -138,6 +139,25 @@ pub fn status(
             }
         }
     }
+}
+
+/// The FHIR code system of a Consent's `scope`.
+const SCOPE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+
+/// Whether `consent` is about the patient's care (scope `treatment`, or no scope said). A
+/// privacy Consent — what the patient shares with a caregiver (`patient-privacy`) — or one about
+/// research or an advance directive says nothing about agreeing to care at a distance, even
+/// when its provision names no topic.
+fn about_care(consent: &Value) -> bool {
+    let scopes: Vec<&str> = consent
+        .pointer("/scope/coding")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("system").and_then(Value::as_str) == Some(SCOPE_SYSTEM))
+        .filter_map(|c| c.get("code").and_then(Value::as_str))
+        .collect();
+    scopes.is_empty() || scopes.contains(&"treatment")
 }
 
 /// What `consent` says about `topic` at `now`, and from when; `None` if nothing.

@@ -109,6 +109,10 @@ fn what_does_not_count() {
     let error =
         consent("c5", "entered-in-error", "2026-01-05", "2026-01-05T09:00:00Z", permit(&["telehealth"]));
     let not_consent = json!({"resourceType": "Observation", "patient": {"reference": "Patient/alice"}});
+    // What she shares with her daughter (a privacy Consent naming no topic) is no consent to care.
+    let mut sharing =
+        consent("c7", "active", "2026-01-05", "2026-01-05T09:00:00Z", json!({"type": "permit"}));
+    sharing["scope"] = json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]});
     for (why, c) in [
         ("another patient's", other_patient),
         ("ended at now", expired),
@@ -116,6 +120,7 @@ fn what_does_not_count() {
         ("a draft", draft),
         ("in error", error),
         ("not a Consent", not_consent),
+        ("a privacy Consent (sharing with a caregiver)", sharing),
     ] {
         assert_eq!(status(&[c], "alice", Topic::Telehealth, None, now), ConsentStatus::Missing, "{why}");
     }

@@ -54,12 +54,9 @@ impl Visits {
             ("_count".to_owned(), CONSENTS_READ.to_owned()),
         ];
         let bundle = self.fhir.search_as(caller, "Consent", &query, false, "").await?;
-        // A caregiver share (scope patient-privacy) says who may see the record, not whether
-        // the patient agrees to be cared for at a distance.
-        let consents: Vec<Value> = matches(&bundle)
-            .filter(|c| c.pointer("/scope/coding/0/code") != Some(&Value::from("patient-privacy")))
-            .cloned()
-            .collect();
+        // (A caregiver share, scope patient-privacy, is no consent to care: `consent::status`
+        // leaves it out.)
+        let consents: Vec<Value> = matches(&bundle).cloned().collect();
         let status = consent::status(
             &consents,
             patient,
