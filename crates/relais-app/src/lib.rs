@@ -15,6 +15,7 @@ pub mod mail;
 pub mod organisations;
 pub mod portal;
 pub mod queues;
+pub mod video;
 
 pub use fhir::{
     BreakGlassError, Fhir, FhirError, HistoryParams, HistoryScope, Prefer, WriteKind, Written, parse_if_match,

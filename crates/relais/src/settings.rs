@@ -72,6 +72,16 @@ pub struct Settings {
     pub smtp_username: String,
     /// SMTP password (redacted in logs).
     pub smtp_password: String,
+    /// UDP address the video SFU receives media on (port 0: any free port).
+    pub video_udp_bind: SocketAddr,
+    /// The address browsers send media to, when not the bound one (NAT, `0.0.0.0`); empty: none.
+    pub video_public_ip: String,
+    /// STUN/TURN server URLs handed to browsers, comma-separated; empty: none.
+    pub video_ice_servers: String,
+    /// Username for the TURN servers; empty: none.
+    pub video_turn_username: String,
+    /// Credential for the TURN servers (redacted in logs).
+    pub video_turn_credential: String,
 }
 
 /// How the SMTP connection is secured.
@@ -135,6 +145,11 @@ impl Default for Settings {
             smtp_from: "Relais <relais@localhost>".to_owned(),
             smtp_username: String::new(),
             smtp_password: String::new(),
+            video_udp_bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            video_public_ip: String::new(),
+            video_ice_servers: String::new(),
+            video_turn_username: String::new(),
+            video_turn_credential: String::new(),
         }
     }
 }
@@ -170,6 +185,11 @@ impl fmt::Debug for Settings {
             .field("smtp_from", &self.smtp_from)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &if self.smtp_password.is_empty() { "" } else { "***" })
+            .field("video_udp_bind", &self.video_udp_bind)
+            .field("video_public_ip", &self.video_public_ip)
+            .field("video_ice_servers", &self.video_ice_servers)
+            .field("video_turn_username", &self.video_turn_username)
+            .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -314,6 +334,20 @@ const DOCS: &[(&str, &str)] = &[
     ("smtp_from", "Sender of outgoing email, e.g. \"Relais <relais@example.org>\"."),
     ("smtp_username", "SMTP login, if the relay asks for one. Empty: none."),
     ("smtp_password", "SMTP password (never logged). Prefer RELAIS_SMTP_PASSWORD over this file."),
+    (
+        "video_udp_bind",
+        "UDP address the video SFU receives media on. Port 0: any free port; open a fixed one (e.g. 0.0.0.0:3478) in production.",
+    ),
+    (
+        "video_public_ip",
+        "The IP address browsers send media to, when it is not the bound one (NAT, or a 0.0.0.0 bind). Empty: the bound one.",
+    ),
+    (
+        "video_ice_servers",
+        "STUN/TURN URLs handed to browsers, comma-separated (\"stun:stun.example.org:3478, turns:turn.example.org:443\"). Empty: none.",
+    ),
+    ("video_turn_username", "Username for the TURN servers (coturn). Empty: none."),
+    ("video_turn_credential", "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL."),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.
@@ -375,6 +409,8 @@ mod tests {
         assert!(!format!("{with_key:?}").contains("c2VjcmV0"), "the server secret never shows");
         let smtp = Settings { smtp_password: "m41lpass".into(), ..Settings::default() };
         assert!(!format!("{smtp:?}").contains("m41lpass"));
+        let turn = Settings { video_turn_credential: "turnp4ss".into(), ..Settings::default() };
+        assert!(!format!("{turn:?}").contains("turnp4ss"));
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
         assert_eq!(redact_url("postgres://relais:p@ss@db/relais"), "postgres://relais:***@db/relais");
         assert_eq!(

@@ -21,6 +21,7 @@ mod queues;
 mod record;
 mod render;
 mod reset;
+mod video;
 mod vitals;
 
 use axum::Router;
@@ -67,7 +68,10 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/patients/{id}", get(chart::patient_chart))
         .route("/patients/{id}/break-glass", post(break_glass::break_glass))
         .merge(guessable);
-    protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
+    protect(forms, &state.settings.public_url)
+        .route("/assets/{name}", get(render::asset))
+        // Video rooms and the guest's way in (issue 6).
+        .merge(video::routes(state))
 }
 
 /// The page answering an address over its attempt limit.

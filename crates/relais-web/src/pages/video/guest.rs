@@ -1,0 +1,49 @@
+//! `GET /i/{token}`: the invitation link opened in a browser. For a room or an appointment it
+//! is used (one use counted and audited by `Invitations::redeem`), and the browser gets a guest
+//! pass for that room in an `HttpOnly` cookie, then goes to the room. The token is in neither
+//! the logs (see `middleware`) nor the page.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use relais_app::invitations::InvitationError;
+use relais_app::video::VideoError;
+use relais_views::Tr;
+
+use super::guest_cookie;
+use crate::auth::PeerAddress;
+use super::super::render::{error_page, locale, redirect, server_error};
+use crate::state::AppState;
+
+pub(super) async fn enter(
+    State(state): State<AppState>,
+    PeerAddress(address): PeerAddress,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let tr = Tr::new(locale(&headers));
+    let pass = match state.invitations.redeem(&token, address.as_deref()).await {
+        Ok(pass) => pass,
+        Err(InvitationError::InvalidLink) => {
+            return error_page(tr, StatusCode::NOT_FOUND, "video-link-invalid-title", "video-link-invalid");
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "an invitation link could not be used");
+            return server_error(tr);
+        }
+    };
+    match state.video.admit_guest(&pass) {
+        Ok((token, guest)) => {
+            let max_age = relais_app::video::GUEST_PASS_LIFETIME.as_secs();
+            let cookies: Vec<_> = guest_cookie(&state, &guest.room, &token, max_age).into_iter().collect();
+            redirect(&format!("/rooms/{}", guest.room), &cookies)
+        }
+        Err(VideoError::NotAVisit) => {
+            error_page(tr, StatusCode::NOT_FOUND, "video-link-invalid-title", "video-link-not-a-visit")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a guest pass could not be made");
+            server_error(tr)
+        }
+    }
+}
