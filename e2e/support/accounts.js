@@ -22,6 +22,8 @@ export const ACCOUNTS = [
   // Practitioners in the record (the setup creates them).
   { key: 'chartNurse', email: 'julie.bouchard@cisss.example', name: 'Julie Bouchard', role: 'nurse', careTeam: true },
   { key: 'outsider', email: 'marc.lebel@cisss.example', name: 'Marc Lebel', role: 'nurse', practitioner: true },
+  // The video visit test: the physician who hosts the room.
+  { key: 'videoHost', email: 'nadia.belanger@cisss.example', name: 'Dre Nadia Bélanger', role: 'physician' },
 ];
 
 export function account(key) {

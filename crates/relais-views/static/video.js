@@ -117,7 +117,8 @@ function join() {
   const query = observe ? '?observe=1' : '';
   socket = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws${query}`);
   socket.onmessage = (e) => { chain = chain.then(() => receive(JSON.parse(e.data))).catch(() => status(texts.error)); };
-  socket.onclose = () => finish('lost');
+  // After the messages already received: a `closed` message says why better than the close.
+  socket.onclose = () => { chain = chain.then(() => finish('lost')); };
   pingTimer = setInterval(() => send({ type: 'ping' }), 10000);
 }
 
