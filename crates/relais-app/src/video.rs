@@ -98,7 +98,11 @@ impl Video {
     /// # Errors
     /// [`VideoError::Forbidden`] for anyone else.
     pub fn staff(caller: &Caller) -> Result<(), VideoError> {
-        if caller.principal.roles.iter().any(|r| r.is_clinical()) { Ok(()) } else { Err(VideoError::Forbidden) }
+        if caller.principal.roles.iter().any(|r| r.is_clinical()) {
+            Ok(())
+        } else {
+            Err(VideoError::Forbidden)
+        }
     }
 
     /// A clinician opens a new room; answers its id. Recorded first.
@@ -124,7 +128,8 @@ impl Video {
     /// The room an invitation opens, if it opens one.
     pub fn room_of(pass: &InvitationPass) -> Option<String> {
         let (kind, id) = pass.target.split_once('/')?;
-        let opens = matches!((pass.purpose, kind), (Purpose::Room, "Room") | (Purpose::Appointment, "Appointment"));
+        let opens =
+            matches!((pass.purpose, kind), (Purpose::Room, "Room") | (Purpose::Appointment, "Appointment"));
         (opens && relais_fhir::id::is_valid_id(id)).then(|| id.to_owned())
     }
 
@@ -198,7 +203,13 @@ mod tests {
     use super::*;
 
     fn pass(purpose: Purpose, target: &str) -> InvitationPass {
-        InvitationPass { id: "i1".into(), purpose, target: target.into(), patient: None, invitee: "Léa".into() }
+        InvitationPass {
+            id: "i1".into(),
+            purpose,
+            target: target.into(),
+            patient: None,
+            invitee: "Léa".into(),
+        }
     }
 
     #[test]

@@ -347,7 +347,10 @@ const DOCS: &[(&str, &str)] = &[
         "STUN/TURN URLs handed to browsers, comma-separated (\"stun:stun.example.org:3478, turns:turn.example.org:443\"). Empty: none.",
     ),
     ("video_turn_username", "Username for the TURN servers (coturn). Empty: none."),
-    ("video_turn_credential", "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL."),
+    (
+        "video_turn_credential",
+        "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL.",
+    ),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.

@@ -225,7 +225,11 @@ impl Invitations {
     /// A store failure.
     pub async fn is_open(&self, id: &str) -> Result<bool, InvitationError> {
         let now = self.clock.now();
-        Ok(self.store.invitation(id).await?.is_some_and(|row| row.revoked_at.is_none() && row.expires_at > now))
+        Ok(self
+            .store
+            .invitation(id)
+            .await?
+            .is_some_and(|row| row.revoked_at.is_none() && row.expires_at > now))
     }
 
     /// Appends an `invitation-use` record: the invitation as actor (`invitation:{id}`, or

@@ -123,7 +123,9 @@ async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
     )
     .map_err(|url| anyhow::anyhow!("video_ice_servers: {url:?} is not a stun: or turn: URL"))?;
     let config = relais_video::VideoConfig { udp_bind: settings.video_udp_bind, public_ip, ice_servers };
-    relais_video::Sfu::start(&config).await.with_context(|| format!("cannot start video on {}", settings.video_udp_bind))
+    relais_video::Sfu::start(&config)
+        .await
+        .with_context(|| format!("cannot start video on {}", settings.video_udp_bind))
 }
 
 /// The sign-in settings.

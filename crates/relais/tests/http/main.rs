@@ -28,3 +28,4 @@ mod search;
 mod search_api;
 mod sign_in;
 mod support;
+mod video;

@@ -10,9 +10,9 @@ use relais_app::invitations::InvitationError;
 use relais_app::video::VideoError;
 use relais_views::Tr;
 
+use super::super::render::{error_page, locale, redirect, server_error};
 use super::guest_cookie;
 use crate::auth::PeerAddress;
-use super::super::render::{error_page, locale, redirect, server_error};
 use crate::state::AppState;
 
 pub(super) async fn enter(

@@ -59,7 +59,9 @@ pub(super) async fn connect(
     if !same_origin(&headers, &state.settings.public_url) {
         return refusal(StatusCode::FORBIDDEN, "video-origin-refused");
     }
-    let Some(sfu) = state.sfu.clone() else { return refusal(StatusCode::SERVICE_UNAVAILABLE, "video-unavailable") };
+    let Some(sfu) = state.sfu.clone() else {
+        return refusal(StatusCode::SERVICE_UNAVAILABLE, "video-unavailable");
+    };
     let entrant = match entrant(&state, &headers, &room, query.observe.is_some(), address.as_deref()).await {
         Ok(entrant) => entrant,
         Err(response) => return response,
@@ -75,7 +77,8 @@ pub(super) async fn connect(
         }
     };
     let detail = format!("{}:{}", session.role.code(), session.peer);
-    if let Err(e) = state.video.record(join_event(&entrant, &room, Outcome::Success, &detail, address.as_deref())).await
+    if let Err(e) =
+        state.video.record(join_event(&entrant, &room, Outcome::Success, &detail, address.as_deref())).await
     {
         tracing::error!(error = %e, "a video join could not be recorded; refused");
         return refusal(StatusCode::SERVICE_UNAVAILABLE, "audit-unavailable");
@@ -111,7 +114,8 @@ async fn entrant(
             .signed_in(&profile.account_id)
             .await
             .map_err(|_| refusal(StatusCode::UNAUTHORIZED, "authentication-required"))?;
-        let caller = relais_app::access::Caller { principal, address: address.map(str::to_owned), purpose: None };
+        let caller =
+            relais_app::access::Caller { principal, address: address.map(str::to_owned), purpose: None };
         if !super::is_staff(&caller) {
             deny(state, &caller.principal.id, None, room, "video-forbidden", address).await;
             return Err(refusal(StatusCode::FORBIDDEN, "video-forbidden"));
@@ -145,7 +149,14 @@ async fn entrant(
     }
 }
 
-async fn deny(state: &AppState, actor: &str, patient: Option<&str>, room: &str, why: &str, address: Option<&str>) {
+async fn deny(
+    state: &AppState,
+    actor: &str,
+    patient: Option<&str>,
+    room: &str,
+    why: &str,
+    address: Option<&str>,
+) {
     let event = RoomEvent {
         actor,
         action: action::VIDEO_JOIN,
