@@ -151,7 +151,10 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     send(&mut host, json!({"type": "admit", "id": guest_id})).await;
     assert_eq!(next_of(&mut lobby, "admitted").await["role"], "participant");
     let metrics = h.get("/metrics").await.text;
-    assert!(metrics.contains("relais_video_rooms 1") && metrics.contains("relais_video_participants 2"), "{metrics}");
+    assert!(
+        metrics.contains("relais_video_rooms 1") && metrics.contains("relais_video_participants 2"),
+        "{metrics}"
+    );
 
     // Revoked, the invitation's pass opens nothing any more.
     let revoked = reqwest::Client::new()
