@@ -157,6 +157,8 @@ impl Node {
             for peer in self.peers.values_mut() {
                 let id = peer.id;
                 let Some(rtc) = peer.rtc.as_mut() else { continue };
+                // Keyframe requests from this browser, for tracks whose sender is found after.
+                let mut asked = Vec::new();
                 while rtc.is_alive() {
                     match rtc.poll_output() {
                         Ok(Output::Timeout(t)) => {
@@ -173,10 +175,7 @@ impl Node {
                             }
                             Event::MediaData(data) => work.push(Propagated::Media(id, data)),
                             Event::KeyframeRequest(request) => {
-                                if let Some((origin, mid)) = peer.origin_of(request.mid) {
-                                    work.push(Propagated::Keyframe(origin, mid));
-                                }
-                                break;
+                                asked.push(request.mid);
                             }
                             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
                                 rtc.disconnect()
@@ -187,6 +186,11 @@ impl Node {
                             tracing::debug!(peer = %id, error = %e, "media session failed");
                             rtc.disconnect();
                         }
+                    }
+                }
+                for mid in asked {
+                    if let Some((origin, origin_mid)) = peer.origin_of(mid) {
+                        work.push(Propagated::Keyframe(origin, origin_mid));
                     }
                 }
             }

@@ -1,7 +1,8 @@
 //! Video rooms over HTTP and the signalling WebSocket, against a real server on both engines:
 //! a physician opens a room; an invitation link becomes a guest pass for that room only; the
 //! WebSocket refuses whoever has no session nor pass, a pass for another room, a pass whose
-//! invitation was revoked, a page of another origin, and a patient's session; a guest waits in
+//! invitation was revoked, a page of another origin, and a patient's session (unless she holds
+//! the room's pass, as a guest); a guest waits in
 //! the lobby until the host admits them; every join, refusal and admission is on the trail, and
 //! the guest's token never reaches the logs.
 
@@ -156,6 +157,15 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
         "{metrics}"
     );
 
+    // A patient signed in to the portal who opens her own link comes in as a guest.
+    let (_, second) = invite(&h, &token, &room).await;
+    let second = second.split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
+    assert_eq!(patient_account.get(&second).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(patient_account.get(&format!("/rooms/{room}")).await.status, StatusCode::OK);
+    let mut portal = connect(&h, &room, &patient_account.cookie_header(), &origin).await.unwrap();
+    next_of(&mut portal, "waiting").await;
+    drop(portal);
+
     // Revoked, the invitation's pass opens nothing any more.
     let revoked = reqwest::Client::new()
         .delete(h.url(&format!("/api/invitations/{invitation}")))
@@ -193,6 +203,7 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
         ("video-join", "success", "host:"),
         ("video-join", "success", "participant:"),
         ("video-admit", "success", guest_actor.as_str()),
+        ("video-join", "success", "participant:"),
         ("video-join", "denied", "video-pass-invalid"),
         ("video-remove", "success", guest_actor.as_str()),
         ("video-end", "success", ""),

@@ -17,7 +17,7 @@ use relais_app::video::{Video, VideoError};
 use relais_views::video::{RoomPage, RoomsPage};
 use serde::Deserialize;
 
-use super::render::{Visitor, clinician, error_page, forbidden, html, redirect, server_error};
+use super::render::{Visitor, clinician, error_page, forbidden, html, is_clinician, redirect, server_error};
 use crate::session::{cookie_value, protect, secure};
 use crate::state::AppState;
 
@@ -81,7 +81,9 @@ async fn room_page(
         return error_page(tr, StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found");
     }
     let Some(sfu) = &state.sfu else { return unavailable(&visitor) };
-    let staff = visitor.profile.is_some();
+    // A clinician comes in as staff; anyone else (a patient signed in to the portal too) with
+    // the guest pass of this room.
+    let staff = visitor.profile.as_ref().is_some_and(|p| is_clinician(&p.roles));
     let name = if staff {
         if let Err(page) = clinician(&state, &visitor).await {
             return page;
@@ -91,6 +93,7 @@ async fn room_page(
         let token = cookie_value(&headers, GUEST_COOKIE).unwrap_or_default();
         match state.video.guest(&token, &room).await {
             Ok(pass) => pass.name,
+            Err(VideoError::PassInvalid) if visitor.profile.is_some() => return forbidden(&visitor),
             Err(VideoError::PassInvalid) => {
                 return error_page(tr, StatusCode::FORBIDDEN, "video-not-invited-title", "video-not-invited");
             }

@@ -108,7 +108,12 @@ async fn entrant(
         },
         None => None,
     };
-    if let Some(profile) = profile {
+    let guest_token = cookie_value(headers, GUEST_COOKIE);
+    // A clinician joins as staff; anyone else signed in (a patient with a portal account) comes
+    // with the room's guest pass like any guest, or is refused.
+    if let Some(profile) =
+        profile.filter(|p| p.roles.iter().any(|r| r.is_clinical()) || guest_token.is_none())
+    {
         let principal = state
             .tokens
             .signed_in(&profile.account_id)
@@ -125,7 +130,7 @@ async fn entrant(
         let actor = caller.principal.id.clone();
         return Ok(Entrant { joiner: Joiner { name, actor: actor.clone(), kind }, actor, patient: None });
     }
-    let Some(token) = cookie_value(headers, GUEST_COOKIE) else {
+    let Some(token) = guest_token else {
         deny(state, "anonymous", None, room, "authentication-required", address).await;
         return Err(refusal(StatusCode::UNAUTHORIZED, "authentication-required"));
     };
