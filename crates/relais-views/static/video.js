@@ -308,6 +308,9 @@ function finish(reason) {
 async function invite(event) {
   event.preventDefault();
   $('invite-error').hidden = true;
+  // A new link replaces the last one: never leave the previous (maybe already used) on show.
+  $('invite-result').hidden = true;
+  $('invite-link').value = '';
   const invitee = $('invitee').value.trim();
   const answer = await fetch('/api/invitations', {
     method: 'POST',
