@@ -37,9 +37,9 @@ async function browserFor(baseURL) {
   profiles.push(dir);
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    // RELAIS_E2E_Y4M: a camera file for realistic load (~1.7 Mbit/s), when measuring.
-    args: process.env.RELAIS_E2E_Y4M
-      ? [...chromiumArgs, `--use-file-for-fake-video-capture=${process.env.RELAIS_E2E_Y4M}`]
+    // E2E_CAMERA_Y4M: a camera file for realistic load (~1.7 Mbit/s), when measuring.
+    args: process.env.E2E_CAMERA_Y4M
+      ? [...chromiumArgs, `--use-file-for-fake-video-capture=${process.env.E2E_CAMERA_Y4M}`]
       : chromiumArgs,
     baseURL,
     locale: 'fr-CA',
