@@ -218,6 +218,19 @@ impl Invitations {
         Err(InvitationError::InvalidLink)
     }
 
+    /// The purpose of the invitation whose link carries `token`, without using it (a page can
+    /// turn away a link meant for something else before spending one of its uses).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn purpose_of(&self, token: &str) -> Result<Option<Purpose>, InvitationError> {
+        if !token::is_well_formed(token) {
+            return Ok(None);
+        }
+        let row = self.store.invitation_by_token(&token::token_hash(token)).await?;
+        Ok(row.and_then(|r| Purpose::from_code(&r.purpose)))
+    }
+
     /// Whether invitation `id` still opens what it opened: neither revoked nor expired (its uses
     /// may be spent: a video guest admitted with the last use keeps their room until then).
     ///

@@ -130,6 +130,23 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     assert_eq!(guest.get(&format!("/rooms/{other_room}")).await.status, StatusCode::FORBIDDEN);
     let wrong_room = connect(&h, &other_room, &guest.cookie_header(), &origin).await.err().unwrap();
     assert_eq!(wrong_room, (403, json!({"error": "video-pass-invalid"})));
+    // A link for something else is not spent by opening it here.
+    let body = json!({"purpose": "photo-upload", "target": "Encounter/e1", "invitee": "Léa Gagné"});
+    let photo: Value = reqwest::Client::new()
+        .post(h.url("/api/invitations"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let photo_path =
+        photo["link"].as_str().unwrap().split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
+    assert_eq!(Browser::new(&h).get(&photo_path).await.status, StatusCode::NOT_FOUND);
+    let used = reqwest::Client::new().post(h.url(&photo_path)).send().await.unwrap();
+    assert_eq!(used.status(), StatusCode::OK, "still unused");
     // Used once, the link opens nothing more.
     assert_eq!(Browser::new(&h).get(&path).await.status, StatusCode::NOT_FOUND);
 

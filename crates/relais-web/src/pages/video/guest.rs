@@ -1,12 +1,12 @@
 //! `GET /i/{token}`: the invitation link opened in a browser. For a room or an appointment it
-//! is used (one use counted and audited by `Invitations::redeem`), and the browser gets a guest
+//! is used (a link for anything else is turned away unused) (one use counted and audited by `Invitations::redeem`), and the browser gets a guest
 //! pass for that room in an `HttpOnly` cookie, then goes to the room. The token is in neither
 //! the logs (see `middleware`) nor the page.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relais_app::invitations::InvitationError;
+use relais_app::invitations::{InvitationError, Purpose};
 use relais_app::video::VideoError;
 use relais_views::Tr;
 
@@ -22,6 +22,22 @@ pub(super) async fn enter(
     Path(token): Path<String>,
 ) -> Response {
     let tr = Tr::new(locale(&headers));
+    // A link for something else (a photo upload) keeps its uses: it is not spent here.
+    match state.invitations.purpose_of(&token).await {
+        Ok(Some(purpose)) if !matches!(purpose, Purpose::Room | Purpose::Appointment) => {
+            return error_page(
+                tr,
+                StatusCode::NOT_FOUND,
+                "video-link-invalid-title",
+                "video-link-not-a-visit",
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "an invitation link could not be read");
+            return server_error(tr);
+        }
+    }
     let pass = match state.invitations.redeem(&token, address.as_deref()).await {
         Ok(pass) => pass,
         Err(InvitationError::InvalidLink) => {
