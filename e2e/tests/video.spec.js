@@ -181,6 +181,12 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
   for (const page of pages) {
     await expect(page.locator('#tiles > li')).toHaveCount(3, { timeout: 10_000 });
   }
+  // Host controls are the host's: the others do not see them.
+  await expect(host.getByRole('button', { name: 'Faire sortir' })).toHaveCount(2);
+  for (const page of [patient.page, caregiver.page]) {
+    await expect(page.getByRole('button', { name: 'Faire sortir' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Terminer pour tous' })).toHaveCount(0);
+  }
   await expectMediaFlowing(pages, 2);
   await checkPage(host, 'video-call-fr');
 

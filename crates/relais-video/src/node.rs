@@ -18,6 +18,9 @@ use crate::peer::Peer;
 use crate::protocol::{ClientMsg, Role, ServerMsg};
 use crate::rooms::{Control, Effect, Joiner, PeerId, Refusal, RoomError, Rooms};
 
+/// How long a session may stay ICE-disconnected before its peer counts as gone.
+const ICE_GRACE: Duration = Duration::from_secs(15);
+
 /// The longest the loop sleeps without a timer due (str0m asks for less when it needs to).
 const MAX_SLEEP: Duration = Duration::from_millis(100);
 
@@ -177,9 +180,12 @@ impl Node {
                             Event::KeyframeRequest(request) => {
                                 asked.push(request.mid);
                             }
+                            // A blip (a busy machine, a Wi-Fi hand-over) may heal: the session is
+                            // given ICE_GRACE before it counts as gone (see `reap`).
                             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                                rtc.disconnect()
+                                peer.ice_lost_at.get_or_insert_with(Instant::now);
                             }
+                            Event::IceConnectionStateChange(_) => peer.ice_lost_at = None,
                             _ => {}
                         },
                         Err(e) => {
@@ -421,8 +427,17 @@ impl Node {
         }
     }
 
-    /// Peers whose media session died (ICE timed out: the browser vanished) leave.
+    /// Peers whose media session died (ICE gone for longer than `ICE_GRACE`, or failed: the
+    /// browser vanished) leave.
     fn reap(&mut self) {
+        let now = Instant::now();
+        for peer in self.peers.values_mut() {
+            if peer.ice_lost_at.is_some_and(|t| now.duration_since(t) > ICE_GRACE)
+                && let Some(rtc) = peer.rtc.as_mut()
+            {
+                rtc.disconnect();
+            }
+        }
         let dead: Vec<PeerId> = self
             .peers
             .values()

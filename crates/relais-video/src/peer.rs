@@ -64,11 +64,22 @@ pub(crate) struct Peer {
     pending: Option<SdpPendingOffer>,
     pub tracks_in: Vec<TrackIn>,
     pub tracks_out: Vec<TrackOut>,
+    /// When ICE last went from connected to disconnected, if it has not come back since.
+    pub ice_lost_at: Option<Instant>,
 }
 
 impl Peer {
     pub fn new(id: PeerId, room: String, events: mpsc::UnboundedSender<ServerMsg>) -> Self {
-        Self { id, room, events, rtc: None, pending: None, tracks_in: Vec::new(), tracks_out: Vec::new() }
+        Self {
+            id,
+            room,
+            events,
+            rtc: None,
+            pending: None,
+            tracks_in: Vec::new(),
+            tracks_out: Vec::new(),
+            ice_lost_at: None,
+        }
     }
 
     pub fn send(&self, msg: ServerMsg) {

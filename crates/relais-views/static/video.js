@@ -110,8 +110,10 @@ function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function join() {
+async function join() {
   $('join').disabled = true;
+  // The first offer carries the camera and microphone: wait for them (or for their failure).
+  await devicesReady;
   status(texts.connecting);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const query = observe ? '?observe=1' : '';
@@ -326,6 +328,8 @@ async function invite(event) {
 
 // --- Wiring -------------------------------------------------------------------------------
 
+const devicesReady = checkDevices();
+
 $('join').addEventListener('click', join);
 $('leave').addEventListener('click', () => finish('left'));
 $('end').addEventListener('click', () => send({ type: 'end' }));
@@ -339,5 +343,4 @@ $('chat-form').addEventListener('submit', (e) => {
 });
 if (staff && $('invite-form')) $('invite-form').addEventListener('submit', invite);
 show('check');
-checkDevices();
 checkNetwork();
