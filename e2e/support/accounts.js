@@ -24,6 +24,8 @@ export const ACCOUNTS = [
   { key: 'outsider', email: 'marc.lebel@cisss.example', name: 'Marc Lebel', role: 'nurse', practitioner: true },
   // The video visits test: a nurse of Léa Gagné's care team who books and starts her visit.
   { key: 'visitNurse', email: 'nadia.pelletier@cisss.example', name: 'Nadia Pelletier', role: 'nurse', careTeam: true },
+  // The video visit test: the physician who hosts the room.
+  { key: 'videoHost', email: 'nadia.belanger@cisss.example', name: 'Dre Nadia Bélanger', role: 'physician' },
 ];
 
 export function account(key) {

@@ -36,7 +36,7 @@ test('book a slot, see it, the consent gate, then start the visit', async ({ pag
   }
 
   await signInStaff(page, account('visitNurse'));
-  await page.getByRole('link', { name: 'Visites vidéo' }).click();
+  await page.getByRole('link', { name: 'Rendez-vous vidéo' }).click();
   await page.getByLabel('Agenda', { exact: true }).selectOption(schedule);
   await page.getByRole('button', { name: 'Afficher' }).click();
   const slots = page.getByRole('table', { name: 'Plages à venir de cet agenda' });

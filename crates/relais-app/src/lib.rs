@@ -15,6 +15,7 @@ pub mod mail;
 pub mod organisations;
 pub mod portal;
 pub mod queues;
+pub mod video;
 pub mod visits;
 
 pub use fhir::{

@@ -18,6 +18,10 @@ const ASSETS: &[(&str, Asset)] = &[
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/queues.js") },
     ),
     (
+        "video.js",
+        Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/video.js") },
+    ),
+    (
         "relais.js",
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/relais.js") },
     ),

@@ -9,7 +9,9 @@ use relais_app::access::Tokens;
 use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
 use relais_app::invitations::Invitations;
+use relais_app::video::Video;
 use relais_app::visits::{MailTexts, Visits};
+use relais_video::Sfu;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
 #[derive(Debug, Clone)]
@@ -64,6 +66,10 @@ pub struct Services {
     pub visits: Visits,
     pub settings: Arc<WebSettings>,
     pub metrics: PrometheusHandle,
+    /// Who may be in a video room, and its audit trail.
+    pub video: Video,
+    /// The video SFU; `None` when video is off (see [`AppState::with_video`]).
+    pub sfu: Option<Sfu>,
     /// The CapabilityStatement, serialised once at start.
     pub capability: Arc<str>,
 }
@@ -102,7 +108,15 @@ impl AppState {
             fhir.ids().clone(),
             fhir.audit_writer().clone(),
         );
+        let video = Video::new(
+            fhir.audit_writer().clone(),
+            invitations.clone(),
+            fhir.clock().clone(),
+            fhir.ids().clone(),
+        );
         Self(Arc::new(Services {
+            video,
+            sfu: None,
             invitations,
             visits,
             accounts,
@@ -124,5 +138,18 @@ impl MailTexts for FluentMailTexts {
     fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
         let locale = relais_views::Locale::from_code(locale).unwrap_or_default();
         relais_views::Tr::new(locale).t_with(key, args)
+    }
+}
+
+impl AppState {
+    /// This state with video rooms carried by `sfu`. Call it before handing the state out.
+    #[must_use]
+    pub fn with_video(mut self, sfu: Sfu) -> Self {
+        if let Some(services) = Arc::get_mut(&mut self.0) {
+            services.sfu = Some(sfu);
+        } else {
+            tracing::error!("video enabled after the state was shared; video stays off");
+        }
+        self
     }
 }

@@ -83,6 +83,16 @@ pub struct Settings {
     /// The URI naming the telehealth information text in force: a consent given on another
     /// version must be asked again.
     pub telehealth_consent_policy: String,
+    /// UDP address the video SFU receives media on (port 0: any free port).
+    pub video_udp_bind: SocketAddr,
+    /// The address browsers send media to, when not the bound one (NAT, `0.0.0.0`); empty: none.
+    pub video_public_ip: String,
+    /// STUN/TURN server URLs handed to browsers, comma-separated; empty: none.
+    pub video_ice_servers: String,
+    /// Username for the TURN servers; empty: none.
+    pub video_turn_username: String,
+    /// Credential for the TURN servers (redacted in logs).
+    pub video_turn_credential: String,
 }
 
 /// How the SMTP connection is secured.
@@ -154,6 +164,11 @@ impl Default for Settings {
             telehealth_consent_required: true,
             telehealth_consent_by_service: BTreeMap::new(),
             telehealth_consent_policy: DEFAULT_CONSENT_POLICY.to_owned(),
+            video_udp_bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            video_public_ip: String::new(),
+            video_ice_servers: String::new(),
+            video_turn_username: String::new(),
+            video_turn_credential: String::new(),
         }
     }
 }
@@ -193,6 +208,11 @@ impl fmt::Debug for Settings {
             .field("telehealth_consent_required", &self.telehealth_consent_required)
             .field("telehealth_consent_by_service", &self.telehealth_consent_by_service)
             .field("telehealth_consent_policy", &self.telehealth_consent_policy)
+            .field("video_udp_bind", &self.video_udp_bind)
+            .field("video_public_ip", &self.video_public_ip)
+            .field("video_ice_servers", &self.video_ice_servers)
+            .field("video_turn_username", &self.video_turn_username)
+            .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -353,6 +373,23 @@ const DOCS: &[(&str, &str)] = &[
         "telehealth_consent_policy",
         "URI of the telehealth information text in force; a consent given on another version is asked again.",
     ),
+    (
+        "video_udp_bind",
+        "UDP address the video SFU receives media on. Port 0: any free port; open a fixed one (e.g. 0.0.0.0:3478) in production.",
+    ),
+    (
+        "video_public_ip",
+        "The IP address browsers send media to, when it is not the bound one (NAT, or a 0.0.0.0 bind). Empty: the bound one.",
+    ),
+    (
+        "video_ice_servers",
+        "STUN/TURN URLs handed to browsers, comma-separated (\"stun:stun.example.org:3478, turns:turn.example.org:443\"). Empty: none.",
+    ),
+    ("video_turn_username", "Username for the TURN servers (coturn). Empty: none."),
+    (
+        "video_turn_credential",
+        "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL.",
+    ),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.
@@ -414,6 +451,8 @@ mod tests {
         assert!(!format!("{with_key:?}").contains("c2VjcmV0"), "the server secret never shows");
         let smtp = Settings { smtp_password: "m41lpass".into(), ..Settings::default() };
         assert!(!format!("{smtp:?}").contains("m41lpass"));
+        let turn = Settings { video_turn_credential: "turnp4ss".into(), ..Settings::default() };
+        assert!(!format!("{turn:?}").contains("turnp4ss"));
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
         assert_eq!(redact_url("postgres://relais:p@ss@db/relais"), "postgres://relais:***@db/relais");
         assert_eq!(

@@ -61,6 +61,23 @@ pub mod action {
     pub const ACCOUNT_SET_LOCALE: &str = "account-set-locale";
     /// An OAuth2 client of the API was disabled (its id in `resource_id`).
     pub const CLIENT_DISABLE: &str = "client-disable";
+    /// Someone joined a video room or its lobby, or was refused at the door (`resource_id`: the
+    /// room; `purpose`: the role, or why refused).
+    pub const VIDEO_JOIN: &str = "video-join";
+    /// A host let someone in from the lobby (`purpose`: whom, as an actor id).
+    pub const VIDEO_ADMIT: &str = "video-admit";
+    /// A host turned someone away from the lobby.
+    pub const VIDEO_REFUSE: &str = "video-refuse";
+    /// A host made someone leave.
+    pub const VIDEO_REMOVE: &str = "video-remove";
+    /// A host silenced someone's microphone.
+    pub const VIDEO_MUTE: &str = "video-mute";
+    /// A host stopped someone's camera.
+    pub const VIDEO_STOP_CAMERA: &str = "video-stop-camera";
+    /// A host ended the room for everyone.
+    pub const VIDEO_END: &str = "video-end";
+    /// A clinician opened a video room.
+    pub const VIDEO_OPEN: &str = "video-open";
 }
 
 /// How the action ended. Maps onto AuditEvent.outcome (0, 4, 8).

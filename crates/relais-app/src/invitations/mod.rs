@@ -70,6 +70,8 @@ pub struct InvitationPass {
     pub purpose: Purpose,
     pub target: String,
     pub patient: Option<String>,
+    /// The invitee's display name, as the inviter typed it.
+    pub invitee: String,
 }
 
 /// The invitation use cases over one store.
@@ -189,7 +191,13 @@ impl Invitations {
             let purpose =
                 Purpose::from_code(&row.purpose).ok_or(InvitationError::Internal("unknown-purpose"))?;
             self.audit(Some(&row), Outcome::Success, row.purpose.clone(), address).await?;
-            return Ok(InvitationPass { id: row.id, purpose, target: row.target, patient: row.patient_id });
+            return Ok(InvitationPass {
+                id: row.id,
+                purpose,
+                target: row.target,
+                patient: row.patient_id,
+                invitee: row.invitee,
+            });
         }
         let row =
             if token::is_well_formed(token) { self.store.invitation_by_token(&hash).await? } else { None };
@@ -208,6 +216,33 @@ impl Invitations {
         };
         self.audit(row.as_ref(), Outcome::Denied, reason.code().to_owned(), address).await?;
         Err(InvitationError::InvalidLink)
+    }
+
+    /// The purpose of the invitation whose link carries `token`, without using it (a page can
+    /// turn away a link meant for something else before spending one of its uses).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn purpose_of(&self, token: &str) -> Result<Option<Purpose>, InvitationError> {
+        if !token::is_well_formed(token) {
+            return Ok(None);
+        }
+        let row = self.store.invitation_by_token(&token::token_hash(token)).await?;
+        Ok(row.and_then(|r| Purpose::from_code(&r.purpose)))
+    }
+
+    /// Whether invitation `id` still opens what it opened: neither revoked nor expired (its uses
+    /// may be spent: a video guest admitted with the last use keeps their room until then).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn is_open(&self, id: &str) -> Result<bool, InvitationError> {
+        let now = self.clock.now();
+        Ok(self
+            .store
+            .invitation(id)
+            .await?
+            .is_some_and(|row| row.revoked_at.is_none() && row.expires_at > now))
     }
 
     /// Appends an `invitation-use` record: the invitation as actor (`invitation:{id}`, or

@@ -21,6 +21,7 @@ mod queues;
 mod record;
 mod render;
 mod reset;
+mod video;
 mod visits;
 mod vitals;
 
@@ -73,7 +74,10 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/{operation}", post(visits::act))
         .merge(guessable);
-    protect(forms, &state.settings.public_url).route("/assets/{name}", get(render::asset))
+    protect(forms, &state.settings.public_url)
+        .route("/assets/{name}", get(render::asset))
+        // Video rooms and the guest's way in (issue 6).
+        .merge(video::routes(state))
 }
 
 /// The page answering an address over its attempt limit.

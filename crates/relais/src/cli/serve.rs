@@ -87,7 +87,16 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         visit_settings(&settings, &web)?,
         auth.mail_queued(),
     );
-    let app = relais_web::router(AppState::new(fhir, tokens, auth, visits, web, metrics.clone(), &started));
+    let mut state = AppState::new(fhir, tokens, auth, visits, web, metrics.clone(), &started);
+    match start_video(&settings).await {
+        Ok(sfu) => {
+            tracing::info!(media = %sfu.media_address(), "video rooms on");
+            state = state.with_video(sfu);
+        }
+        // The rest of the server is still useful without video: say so, and carry on.
+        Err(e) => tracing::error!(error = %e, "video rooms are off"),
+    }
+    let app = relais_web::router(state);
 
     let upkeep = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -107,6 +116,24 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The video SFU, from the `video_*` settings.
+async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
+    let public_ip = match settings.video_public_ip.trim() {
+        "" => None,
+        ip => Some(ip.parse().with_context(|| format!("video_public_ip {ip:?} is not an IP address"))?),
+    };
+    let ice_servers = relais_video::VideoConfig::ice_servers_from(
+        &settings.video_ice_servers,
+        &settings.video_turn_username,
+        &settings.video_turn_credential,
+    )
+    .map_err(|url| anyhow::anyhow!("video_ice_servers: {url:?} is not a stun: or turn: URL"))?;
+    let config = relais_video::VideoConfig { udp_bind: settings.video_udp_bind, public_ip, ice_servers };
+    relais_video::Sfu::start(&config)
+        .await
+        .with_context(|| format!("cannot start video on {}", settings.video_udp_bind))
 }
 
 /// The sign-in settings.

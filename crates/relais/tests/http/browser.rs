@@ -43,6 +43,11 @@ impl Browser {
         Browser { base: h.server().url.clone(), client, cookies: Vec::new(), language: None }
     }
 
+    /// The `Cookie` header this browser would send (for a WebSocket opened by hand).
+    pub fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
     pub fn has_session(&self) -> bool {
         self.cookies.iter().any(|(name, value)| name == "relais-session" && !value.is_empty())
     }

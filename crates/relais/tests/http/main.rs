@@ -28,4 +28,5 @@ mod search;
 mod search_api;
 mod sign_in;
 mod support;
+mod video;
 mod visits;

@@ -1,0 +1,157 @@
+//! The video SFU of Relais: rooms whose media (VP8/Opus over WebRTC) is forwarded by the server
+//! itself, on str0m, with no third-party video service.
+//!
+//! **One task per node.** A single tokio task ([`node`]) owns the one UDP socket, every room and
+//! every peer's str0m `Rtc` (sans-IO: a `&mut` state machine with no tasks of its own). Demuxing
+//! one socket needs every session in one place anyway; one owner means no locks on the media
+//! path; and on our 2-core machines a room's forwarding costs a few per cent of one core (see
+//! `docs/video.md`), so one task carries many rooms. Rooms are partitions inside it: media is
+//! forwarded only between admitted peers of the same room ([`rooms`]). A node that outgrows one
+//! core would shard rooms over several such tasks, each with its own socket.
+//!
+//! Signalling (HTTP, WebSocket, who may join: `relais-web` and `relais-app`) talks to the task
+//! through [`Sfu`] and a [`Session`] per connection: join (the lobby or, for the host, the room),
+//! SDP offers and answers, chat, host controls. Dropping a `Session` leaves the room. A peer whose
+//! media session times out (the browser vanished: no ICE for str0m's timeout) leaves too; a
+//! joining peer's senders are asked for a keyframe (PLI) so it sees a picture at once.
+//!
+//! Not yet: simulcast layer choice, private side rooms, resuming after a network blip.
+
+mod config;
+mod node;
+mod peer;
+pub mod protocol;
+pub mod rooms;
+
+use std::net::SocketAddr;
+
+use str0m::Candidate;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+
+pub use config::{IceServer, VideoConfig};
+pub use protocol::{ClientMsg, Role, ServerMsg};
+pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
+
+/// A running SFU: cheap to clone, every clone talks to the same task.
+#[derive(Clone)]
+pub struct Sfu {
+    commands: mpsc::UnboundedSender<node::Command>,
+    ice_servers: std::sync::Arc<Vec<IceServer>>,
+    udp: SocketAddr,
+}
+
+/// Figures of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Rooms with someone in them.
+    pub rooms: usize,
+    /// People in them, lobbies included.
+    pub participants: usize,
+    pub forwarded_bytes: u64,
+    pub forwarded_packets: u64,
+    pub udp_port: u16,
+}
+
+/// The SFU stopped (it never does while a handle exists, barring a bug).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
+impl Sfu {
+    /// Binds the UDP socket and starts the node's task on the current runtime.
+    ///
+    /// # Errors
+    /// The socket cannot be bound, or the address offered to browsers is unusable.
+    pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
+        let socket = UdpSocket::bind(config.udp_bind).await?;
+        let bound = socket.local_addr()?;
+        let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
+        let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;
+        let node = node::Node::new(socket, candidate)?;
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(node.run(receiver));
+        Ok(Sfu { commands, ice_servers: std::sync::Arc::new(config.ice_servers.clone()), udp: address })
+    }
+
+    /// The address browsers send media to.
+    pub fn media_address(&self) -> SocketAddr {
+        self.udp
+    }
+
+    /// The STUN/TURN servers browsers are given.
+    pub fn ice_servers(&self) -> &[IceServer] {
+        &self.ice_servers
+    }
+
+    /// Opens `room` with `actor` (a clinician's account id) as its host.
+    pub fn open(&self, room: &str, actor: &str) {
+        let _ = self.commands.send(node::Command::Open { room: room.to_owned(), actor: actor.to_owned() });
+    }
+
+    /// Whether `room` was ended by its host.
+    pub async fn is_ended(&self, room: &str) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let _ = self.commands.send(node::Command::Ended { room: room.to_owned(), reply });
+        answer.await.unwrap_or(false)
+    }
+
+    /// The node's figures.
+    ///
+    /// # Errors
+    /// [`Stopped`] if the task is gone.
+    pub async fn stats(&self) -> Result<Stats, Stopped> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(node::Command::Stats { reply }).map_err(|_| Stopped)?;
+        answer.await.map_err(|_| Stopped)
+    }
+
+    /// `joiner` joins `room`: the host enters it, anyone else waits in its lobby.
+    ///
+    /// # Errors
+    /// The room has ended or is full (or the SFU stopped: `Ended`).
+    pub async fn join(&self, room: &str, joiner: Joiner) -> Result<Session, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        let command = node::Command::Join { room: room.to_owned(), joiner, reply };
+        self.commands.send(command).map_err(|_| Refusal::Ended)?;
+        let joined = answer.await.map_err(|_| Refusal::Ended)??;
+        Ok(Session {
+            peer: joined.peer,
+            role: joined.role,
+            events: joined.events,
+            commands: self.commands.clone(),
+        })
+    }
+}
+
+/// One connection's place in a room. Dropping it leaves the room.
+pub struct Session {
+    pub peer: PeerId,
+    pub role: Role,
+    /// What to send the browser; closed when the peer is out (refused, removed, room ended).
+    pub events: mpsc::UnboundedReceiver<ServerMsg>,
+    commands: mpsc::UnboundedSender<node::Command>,
+}
+
+impl Session {
+    /// A signalling message from the browser (offer, answer, chat, its own mute, ping).
+    pub fn signal(&self, msg: ClientMsg) {
+        let _ = self.commands.send(node::Command::Signal { peer: self.peer, msg });
+    }
+
+    /// A host's control. Answers the audit actor of whom it concerned.
+    ///
+    /// # Errors
+    /// Not a host, or not someone it applies to.
+    pub async fn control(&self, control: Control) -> Result<Option<String>, RoomError> {
+        let (reply, answer) = oneshot::channel();
+        let command = node::Command::Control { peer: self.peer, control, reply };
+        self.commands.send(command).map_err(|_| RoomError::NotInRoom)?;
+        answer.await.map_err(|_| RoomError::NotInRoom)?
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.commands.send(node::Command::Leave { peer: self.peer });
+    }
+}

@@ -1,0 +1,266 @@
+//! One browser's WebRTC session on the SFU: its str0m [`Rtc`], the tracks it sends us
+//! (`tracks_in`), the tracks of the others we send it (`tracks_out`), and the renegotiation
+//! that adds or stops those (the SFU makes the offers, sent over the WebSocket).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid};
+use str0m::{Candidate, Rtc};
+use tokio::sync::mpsc;
+
+use crate::protocol::ServerMsg;
+use crate::rooms::PeerId;
+
+/// No more than one keyframe request a second per track: a PLI storm costs every receiver.
+const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A track this peer sends.
+#[derive(Debug)]
+pub(crate) struct TrackIn {
+    pub mid: Mid,
+    pub kind: MediaKind,
+    last_keyframe_request: Option<Instant>,
+}
+
+/// Where a track of another peer stands on this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutState {
+    ToOpen,
+    Negotiating(Mid),
+    Open(Mid),
+    ToStop(Mid),
+    Stopping(Mid),
+}
+
+/// A track of another peer (`origin`, its `origin_mid`) that this peer receives.
+#[derive(Debug)]
+pub(crate) struct TrackOut {
+    pub origin: PeerId,
+    pub origin_mid: Mid,
+    kind: MediaKind,
+    state: OutState,
+}
+
+impl TrackOut {
+    /// The m-line on this peer, once negotiated and not being stopped.
+    fn open_mid(&self) -> Option<Mid> {
+        match self.state {
+            OutState::Open(mid) => Some(mid),
+            _ => None,
+        }
+    }
+}
+
+/// One browser's media session.
+pub(crate) struct Peer {
+    pub id: PeerId,
+    pub room: String,
+    /// Signalling to the browser (its WebSocket task).
+    pub events: mpsc::UnboundedSender<ServerMsg>,
+    /// Set once admitted and the browser made its offer.
+    pub rtc: Option<Rtc>,
+    pending: Option<SdpPendingOffer>,
+    pub tracks_in: Vec<TrackIn>,
+    pub tracks_out: Vec<TrackOut>,
+    /// When ICE last went from connected to disconnected, if it has not come back since.
+    pub ice_lost_at: Option<Instant>,
+}
+
+impl Peer {
+    pub fn new(id: PeerId, room: String, events: mpsc::UnboundedSender<ServerMsg>) -> Self {
+        Self {
+            id,
+            room,
+            events,
+            rtc: None,
+            pending: None,
+            tracks_in: Vec::new(),
+            tracks_out: Vec::new(),
+            ice_lost_at: None,
+        }
+    }
+
+    pub fn send(&self, msg: ServerMsg) {
+        // A closed page is noticed by its WebSocket task, which says so: nothing to do here.
+        let _ = self.events.send(msg);
+    }
+
+    /// The browser's first offer: a session with the SFU's socket as its one candidate.
+    pub fn accept_first_offer(
+        &mut self,
+        sdp: &str,
+        candidate: Candidate,
+        now: Instant,
+    ) -> Result<(), String> {
+        if self.rtc.is_some() {
+            return self.accept_offer(sdp);
+        }
+        let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
+        let mut rtc =
+            Rtc::builder().set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags())).build(now);
+        rtc.add_local_candidate(candidate);
+        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
+        self.rtc = Some(rtc);
+        self.send(ServerMsg::Answer { sdp: answer.to_sdp_string() });
+        Ok(())
+    }
+
+    /// A later offer of the browser (it changed its own tracks).
+    fn accept_offer(&mut self, sdp: &str) -> Result<(), String> {
+        let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
+        let Some(rtc) = self.rtc.as_mut() else { return Err("no session".to_owned()) };
+        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
+        // Its offer replaced ours: what we were negotiating is redone after.
+        self.pending = None;
+        for track in &mut self.tracks_out {
+            track.state = match track.state {
+                OutState::Negotiating(_) => OutState::ToOpen,
+                OutState::Stopping(mid) => OutState::ToStop(mid),
+                other => other,
+            };
+        }
+        self.send(ServerMsg::Answer { sdp: answer.to_sdp_string() });
+        Ok(())
+    }
+
+    /// The browser's answer to our offer. Answers the tracks that just opened, whose senders
+    /// are asked for a keyframe so the new receiver shows a picture at once.
+    pub fn accept_answer(&mut self, sdp: &str) -> Result<Vec<(PeerId, Mid)>, String> {
+        let answer = SdpAnswer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
+        let (Some(rtc), Some(pending)) = (self.rtc.as_mut(), self.pending.take()) else {
+            return Err("no offer pending".to_owned());
+        };
+        rtc.sdp_api().accept_answer(pending, answer).map_err(|e| e.to_string())?;
+        let mut opened = Vec::new();
+        for track in &mut self.tracks_out {
+            if let OutState::Negotiating(mid) = track.state {
+                track.state = OutState::Open(mid);
+                if track.kind == MediaKind::Video {
+                    opened.push((track.origin, track.origin_mid));
+                }
+            }
+        }
+        self.tracks_out.retain(|t| !matches!(t.state, OutState::Stopping(_)));
+        Ok(opened)
+    }
+
+    /// This peer will receive `origin`'s track `mid`.
+    pub fn receive_track(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind) {
+        if !self.tracks_out.iter().any(|t| t.origin == origin && t.origin_mid == origin_mid) {
+            self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen });
+        }
+    }
+
+    /// Stops receiving every track of `origin` (it left).
+    pub fn stop_receiving(&mut self, origin: PeerId) {
+        self.tracks_out.retain_mut(|t| {
+            if t.origin != origin {
+                return true;
+            }
+            match t.state {
+                OutState::ToOpen => false,
+                OutState::Negotiating(mid) | OutState::Open(mid) => {
+                    t.state = OutState::ToStop(mid);
+                    true
+                }
+                OutState::ToStop(_) | OutState::Stopping(_) => true,
+            }
+        });
+    }
+
+    /// Sends an offer when tracks are to be added or stopped and no offer is pending.
+    pub fn negotiate(&mut self) {
+        let Some(rtc) = self.rtc.as_mut() else { return };
+        if self.pending.is_some() {
+            return;
+        }
+        let mut change = rtc.sdp_api();
+        for track in &mut self.tracks_out {
+            match track.state {
+                OutState::ToOpen => {
+                    // The stream id is the sender's peer id: the page puts the track in its tile.
+                    let mid = change.add_media(
+                        track.kind,
+                        Direction::SendOnly,
+                        Some(track.origin.to_string()),
+                        None,
+                        None,
+                    );
+                    track.state = OutState::Negotiating(mid);
+                }
+                OutState::ToStop(mid) => {
+                    change.stop_media(mid);
+                    track.state = OutState::Stopping(mid);
+                }
+                _ => {}
+            }
+        }
+        if !change.has_changes() {
+            return;
+        }
+        if let Some((offer, pending)) = change.apply() {
+            self.pending = Some(pending);
+            self.send(ServerMsg::Offer { sdp: offer.to_sdp_string() });
+        }
+    }
+
+    /// The browser started sending a track.
+    pub fn track_added(&mut self, mid: Mid, kind: MediaKind) {
+        if !self.tracks_in.iter().any(|t| t.mid == mid) {
+            self.tracks_in.push(TrackIn { mid, kind, last_keyframe_request: None });
+        }
+    }
+
+    /// The kind of the track `mid` this peer sends.
+    pub fn kind_in(&self, mid: Mid) -> Option<MediaKind> {
+        self.tracks_in.iter().find(|t| t.mid == mid).map(|t| t.kind)
+    }
+
+    /// Asks this peer's browser for a keyframe on its track `mid` (at most once a second).
+    pub fn request_keyframe(&mut self, mid: Mid, now: Instant) {
+        let Some(rtc) = self.rtc.as_mut() else { return };
+        let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else { return };
+        if track.last_keyframe_request.is_some_and(|t| now.duration_since(t) < KEYFRAME_INTERVAL) {
+            return;
+        }
+        if let Some(mut writer) = rtc.writer(mid) {
+            // Fails only when the track is not receiving any more; nothing to ask then.
+            let _ = writer.request_keyframe(None, KeyframeRequestKind::Pli);
+            track.last_keyframe_request = Some(now);
+        }
+    }
+
+    /// The track of another peer that an m-line of this peer carries, for a keyframe request.
+    pub fn origin_of(&self, mid: Mid) -> Option<(PeerId, Mid)> {
+        self.tracks_out.iter().find(|t| t.open_mid() == Some(mid)).map(|t| (t.origin, t.origin_mid))
+    }
+
+    /// Writes `data` from `origin` on the m-line carrying it, if open. Answers the bytes written.
+    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> usize {
+        let Some(rtc) = self.rtc.as_mut() else { return 0 };
+        let Some(mid) = self
+            .tracks_out
+            .iter()
+            .find(|t| t.origin == origin && t.origin_mid == data.mid)
+            .and_then(TrackOut::open_mid)
+        else {
+            return 0;
+        };
+        // Simulcast layers are not chosen yet: only a single layer (no rid) is forwarded.
+        if data.rid.is_some() {
+            return 0;
+        }
+        let Some(writer) = rtc.writer(mid) else { return 0 };
+        let Some(pt) = writer.match_params(data.params) else { return 0 };
+        match writer.write(pt, data.network_time, data.time, data.data.clone()) {
+            Ok(()) => data.data.len(),
+            Err(e) => {
+                tracing::debug!(peer = %self.id, error = %e, "cannot forward media; disconnecting");
+                rtc.disconnect();
+                0
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The signalling messages, as JSON over the room's WebSocket (`{"type": "offer", …}`).
+//!
+//! The browser makes the first offer once admitted (its camera and microphone, send only);
+//! afterwards the SFU makes the offers, one m-line per track of each other participant, whose
+//! stream id is that participant's id: that is how the page knows whose tile a track belongs to.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest chat message, in characters.
+pub const MAX_CHAT_CHARS: usize = 2000;
+
+/// What a browser sends.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ClientMsg {
+    /// An SDP offer (the first one, with the browser's own tracks).
+    Offer {
+        sdp: String,
+    },
+    /// The answer to an offer of the SFU.
+    Answer {
+        sdp: String,
+    },
+    Chat {
+        text: String,
+    },
+    /// Mutes or unmutes one's own microphone or camera (what the others receive follows).
+    SetMedia {
+        audio: bool,
+        video: bool,
+    },
+    /// Host: let someone in from the lobby.
+    Admit {
+        id: String,
+    },
+    /// Host: turn someone away from the lobby.
+    Refuse {
+        id: String,
+    },
+    /// Host: make someone leave.
+    Remove {
+        id: String,
+    },
+    /// Host: silence someone's microphone.
+    Mute {
+        id: String,
+    },
+    /// Host: stop someone's camera.
+    StopCamera {
+        id: String,
+    },
+    /// Host: end the room for everyone.
+    End,
+    /// Keeps the connection known to be alive.
+    Ping,
+}
+
+/// A role in a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Admits, refuses, mutes, removes, ends.
+    Host,
+    /// Sends and receives media.
+    Participant,
+    /// Receives only.
+    Observer,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Participant => "participant",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+/// Someone in the room, as the others see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub audio: bool,
+    pub video: bool,
+}
+
+/// Someone waiting in the lobby, as the host sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingView {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the SFU sends a browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ServerMsg {
+    /// Joined the lobby; waiting for the host.
+    Waiting {
+        you: String,
+    },
+    /// In the room: make the first offer.
+    Admitted {
+        you: String,
+        role: Role,
+    },
+    /// Who is in the room; the host also gets the lobby.
+    Roster {
+        members: Vec<MemberView>,
+        waiting: Vec<WaitingView>,
+    },
+    Answer {
+        sdp: String,
+    },
+    Offer {
+        sdp: String,
+    },
+    Chat {
+        from: String,
+        name: String,
+        text: String,
+    },
+    /// The host silenced the microphone or stopped the camera.
+    MediaChanged {
+        audio: bool,
+        video: bool,
+    },
+    /// Why the connection ends: `refused`, `removed`, `ended`, `timed-out`.
+    Closed {
+        reason: String,
+    },
+    /// A request that could not be carried out (`not-host`, `unknown-member`, …).
+    Error {
+        code: String,
+    },
+    Pong,
+}

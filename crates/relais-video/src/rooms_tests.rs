@@ -1,0 +1,164 @@
+//! The room rules, alone: lobby, roles, host controls, chat, the end of a room.
+
+use super::*;
+
+fn clinician(actor: &str) -> Joiner {
+    Joiner { name: format!("Dr {actor}"), actor: actor.to_owned(), kind: JoinerKind::Clinician }
+}
+
+fn guest(name: &str) -> Joiner {
+    Joiner { name: name.to_owned(), actor: format!("invitation:{name}"), kind: JoinerKind::Guest }
+}
+
+fn sent_to(effects: &[Effect], peer: PeerId) -> Vec<ServerMsg> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(to, msg) if *to == peer => Some(msg.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+const HOST: PeerId = PeerId(1);
+const PATIENT: PeerId = PeerId(2);
+
+fn room_with_waiting_patient() -> Rooms {
+    let mut rooms = Rooms::default();
+    rooms.open("r1", "doc");
+    let (role, _) = rooms.join("r1", HOST, clinician("doc")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(role, Role::Host);
+    let (role, effects) = rooms.join("r1", PATIENT, guest("Léa")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(role, Role::Participant);
+    assert_eq!(sent_to(&effects, PATIENT), vec![ServerMsg::Waiting { you: "p2".into() }]);
+    // The host sees the patient waiting; nobody else is told.
+    let ServerMsg::Roster { waiting, .. } = &sent_to(&effects, HOST)[0] else { panic!("{effects:?}") };
+    assert_eq!(waiting, &vec![WaitingView { id: "p2".into(), name: "Léa".into() }]);
+    rooms
+}
+
+#[test]
+fn a_guest_waits_until_the_host_admits_them_and_only_then_may_send_media() {
+    let mut rooms = room_with_waiting_patient();
+    assert!(!rooms.forwards("r1", PATIENT, false), "no media from the lobby");
+    assert_eq!(rooms.admitted("r1"), vec![HOST]);
+    let (effects, target) =
+        rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(target.as_deref(), Some("invitation:Léa"));
+    assert!(effects.contains(&Effect::Admitted(PATIENT)));
+    assert!(rooms.forwards("r1", PATIENT, false) && rooms.forwards("r1", PATIENT, true));
+    assert_eq!(rooms.admitted("r1"), vec![HOST, PATIENT]);
+    let ServerMsg::Roster { members, waiting } = sent_to(&effects, PATIENT).pop().unwrap_or(ServerMsg::Pong)
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(members.len(), 2);
+    assert!(waiting.is_empty(), "only hosts see the lobby");
+}
+
+#[test]
+fn only_a_host_controls_the_room() {
+    let mut rooms = room_with_waiting_patient();
+    rooms.join("r1", PeerId(3), guest("Paul")).unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    for control in [Control::Admit(PeerId(3)), Control::Remove(HOST), Control::Mute(HOST), Control::End] {
+        assert_eq!(rooms.control("r1", PATIENT, control).err(), Some(RoomError::NotHost), "{control:?}");
+    }
+    assert_eq!(rooms.control("r1", HOST, Control::Admit(PeerId(9))).err(), Some(RoomError::UnknownMember));
+    assert_eq!(rooms.control("r1", HOST, Control::Refuse(PATIENT)).err(), Some(RoomError::NotWaiting));
+    assert_eq!(rooms.control("other", HOST, Control::End).err(), Some(RoomError::NotInRoom));
+}
+
+#[test]
+fn a_refused_or_removed_person_is_told_and_cut_off() {
+    let mut rooms = room_with_waiting_patient();
+    let (effects, _) =
+        rooms.control("r1", HOST, Control::Refuse(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(sent_to(&effects, PATIENT), vec![ServerMsg::Closed { reason: "refused".into() }]);
+    assert!(effects.contains(&Effect::Drop(PATIENT)));
+    rooms.join("r1", PeerId(3), guest("Léa")).unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.control("r1", HOST, Control::Admit(PeerId(3))).unwrap_or_else(|e| panic!("{e:?}"));
+    let (effects, _) =
+        rooms.control("r1", HOST, Control::Remove(PeerId(3))).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(sent_to(&effects, PeerId(3)), vec![ServerMsg::Closed { reason: "removed".into() }]);
+    assert!(!rooms.forwards("r1", PeerId(3), false));
+    assert_eq!(rooms.admitted("r1"), vec![HOST]);
+}
+
+#[test]
+fn a_muted_microphone_is_no_longer_forwarded_until_its_owner_turns_it_back_on() {
+    let mut rooms = room_with_waiting_patient();
+    rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    let (effects, _) = rooms.control("r1", HOST, Control::Mute(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(sent_to(&effects, PATIENT).contains(&ServerMsg::MediaChanged { audio: false, video: true }));
+    assert!(!rooms.forwards("r1", PATIENT, true) && rooms.forwards("r1", PATIENT, false));
+    rooms.control("r1", HOST, Control::StopCamera(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!rooms.forwards("r1", PATIENT, false));
+    rooms.set_media("r1", PATIENT, true, true);
+    assert!(rooms.forwards("r1", PATIENT, true) && rooms.forwards("r1", PATIENT, false));
+}
+
+#[test]
+fn an_ended_room_closes_for_everyone_and_stays_closed() {
+    let mut rooms = room_with_waiting_patient();
+    let (effects, _) = rooms.control("r1", HOST, Control::End).unwrap_or_else(|e| panic!("{e:?}"));
+    for peer in [HOST, PATIENT] {
+        assert_eq!(sent_to(&effects, peer), vec![ServerMsg::Closed { reason: "ended".into() }]);
+        assert!(effects.contains(&Effect::Drop(peer)));
+    }
+    assert!(rooms.is_ended("r1"));
+    assert_eq!(rooms.join("r1", PeerId(5), clinician("doc")).err(), Some(Refusal::Ended));
+    assert_eq!(rooms.counts(), (0, 0));
+}
+
+#[test]
+fn the_opener_hosts_and_other_clinicians_and_observers_wait() {
+    let mut rooms = Rooms::default();
+    // Nobody opened the appointment's room: a patient arriving early waits for the clinician.
+    rooms.join("a7", PeerId(1), guest("Léa")).unwrap_or_else(|e| panic!("{e:?}"));
+    let (role, _) = rooms.join("a7", PeerId(2), clinician("doc")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(role, Role::Host, "the first clinician opens it");
+    let (role, effects) = rooms.join("a7", PeerId(3), clinician("nurse")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(role, Role::Participant);
+    assert!(!effects.contains(&Effect::Admitted(PeerId(3))));
+    let observer = Joiner { kind: JoinerKind::Observer, ..clinician("student") };
+    let (role, _) = rooms.join("a7", PeerId(4), observer).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(role, Role::Observer);
+    rooms.control("a7", PeerId(2), Control::Admit(PeerId(4))).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!rooms.forwards("a7", PeerId(4), true), "an observer's media is never forwarded");
+    assert_eq!(rooms.counts(), (1, 4));
+}
+
+#[test]
+fn chat_reaches_everyone_admitted_and_nobody_in_the_lobby() {
+    let mut rooms = room_with_waiting_patient();
+    assert_eq!(rooms.chat("r1", PATIENT, "bonjour").err(), Some(RoomError::NotInRoom));
+    rooms.join("r1", PeerId(3), guest("Paul")).unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    let effects = rooms.chat("r1", PATIENT, "  Bonjour docteur\u{7}  ").unwrap_or_default();
+    let expected = ServerMsg::Chat { from: "p2".into(), name: "Léa".into(), text: "Bonjour docteur".into() };
+    assert_eq!(sent_to(&effects, HOST), vec![expected.clone()]);
+    assert_eq!(sent_to(&effects, PATIENT), vec![expected]);
+    assert!(sent_to(&effects, PeerId(3)).is_empty(), "the lobby hears nothing");
+    assert_eq!(rooms.chat("r1", PATIENT, "   ").err(), Some(RoomError::ChatInvalid));
+    assert_eq!(
+        rooms.chat("r1", PATIENT, &"x".repeat(MAX_CHAT_CHARS + 1)).err(),
+        Some(RoomError::ChatInvalid)
+    );
+}
+
+#[test]
+fn a_room_has_a_limit_and_peers_are_named_p_n() {
+    let mut rooms = Rooms::default();
+    for n in 0..MAX_MEMBERS as u64 {
+        rooms.join("r", PeerId(n), guest("x")).unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    assert_eq!(rooms.join("r", PeerId(99), guest("y")).err(), Some(Refusal::Full));
+    assert_eq!(PeerId::parse("p42"), Some(PeerId(42)));
+    assert_eq!(PeerId::parse("42"), None);
+    assert_eq!(PeerId(7).to_string(), "p7");
+    for n in 0..MAX_MEMBERS as u64 {
+        rooms.leave("r", PeerId(n));
+    }
+    assert_eq!(rooms.counts(), (0, 0));
+}

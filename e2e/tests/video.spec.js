@@ -1,0 +1,218 @@
+// A video visit in three browsers, each with its own profile and fake camera and microphone: a
+// physician opens a room and invites a patient and a caregiver from the room page; they wait in
+// the lobby until she lets them in; every page then decodes video AND audio from each other
+// person, and keeps decoding (getStats, as docs/video.md describes); chat reaches everyone; the
+// caregiver, removed by the host, loses the call; a revoked or unknown invitation gets nobody in;
+// the host ends the visit for everyone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium, expect, test } from '@playwright/test';
+
+import { chromiumArgs } from '../playwright.config.js';
+import { account } from '../support/accounts.js';
+import { checkPage } from '../support/checks.js';
+import { signInStaff } from '../support/staff.js';
+
+// Three browsers and the server on two cores: give the call time to settle.
+test.setTimeout(180_000);
+
+// Before the page's own scripts: every RTCPeerConnection it makes is kept where the test finds it.
+const keepConnections = () => {
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+};
+
+const profiles = [];
+
+async function browserFor(baseURL) {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-video-'));
+  profiles.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    // E2E_CAMERA_Y4M: a camera file for realistic load (~1.7 Mbit/s), when measuring.
+    args: process.env.E2E_CAMERA_Y4M
+      ? [...chromiumArgs, `--use-file-for-fake-video-capture=${process.env.E2E_CAMERA_Y4M}`]
+      : chromiumArgs,
+    baseURL,
+    locale: 'fr-CA',
+  });
+  await context.addInitScript(keepConnections);
+  const page = context.pages()[0] || (await context.newPage());
+  return { context, page };
+}
+
+// What the page's live connections receive: per inbound stream, frames decoded (video) or
+// samples received (audio) and bytes.
+async function inbound(page) {
+  return page.evaluate(async () => {
+    const out = { video: [], audio: [] };
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
+        if (r.type !== 'inbound-rtp') return;
+        if (r.kind === 'video') out.video.push({ id: r.trackIdentifier || r.id, frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0 });
+        if (r.kind === 'audio') out.audio.push({ id: r.trackIdentifier || r.id, samples: r.totalSamplesReceived || 0, bytes: r.bytesReceived || 0 });
+      });
+    }
+    return out;
+  });
+}
+
+// Every page decodes video and audio from each of the `others` other people, and a second later
+// still more: media keeps flowing.
+async function expectMediaFlowing(pages, others) {
+  for (const page of pages) {
+    await expect
+      .poll(async () => {
+        const s = await inbound(page);
+        return [s.video.filter((v) => v.frames > 0).length, s.audio.filter((a) => a.samples > 0).length];
+      }, { timeout: 30_000, message: `decoding on ${page.url()}` })
+      .toEqual([others, others]);
+  }
+  const before = await Promise.all(pages.map(inbound));
+  await new Promise((done) => setTimeout(done, 2000));
+  const after = await Promise.all(pages.map(inbound));
+  pages.forEach((page, i) => {
+    const total = (s, key) => s.reduce((sum, r) => sum + r[key], 0);
+    expect(total(after[i].video, 'frames'), 'video frames keep being decoded').toBeGreaterThan(total(before[i].video, 'frames'));
+    expect(total(after[i].audio, 'bytes'), 'audio keeps arriving').toBeGreaterThan(total(before[i].audio, 'bytes'));
+  });
+}
+
+async function invite(host, name) {
+  await host.getByLabel('Nom de la personne invitée').fill(name);
+  await host.getByRole('button', { name: 'Créer le lien' }).click();
+  const link = host.getByLabel('Lien à transmettre (une seule utilisation)');
+  await expect(link).toHaveValue(/\/i\//);
+  const value = await link.inputValue();
+  await host.getByLabel('Nom de la personne invitée').fill('');
+  return value;
+}
+
+async function enterLobby(page, link) {
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
+  await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Entrer', exact: true }).click();
+  await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible();
+}
+
+test.afterAll(() => {
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+});
+
+test('a physician, a patient and a caregiver in one room: lobby, media both ways, chat, removal, refusals, end', async ({ baseURL }) => {
+  const doctor = await browserFor(baseURL);
+  const patient = await browserFor(baseURL);
+  const caregiver = await browserFor(baseURL);
+  const stranger = await browserFor(baseURL);
+  const host = doctor.page;
+
+  await signInStaff(host, account('videoHost'));
+  await host.goto('/rooms');
+  await host.getByRole('button', { name: 'Ouvrir une salle' }).click();
+  await expect(host).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
+  const roomPath = new URL(host.url()).pathname;
+  // The device check: the fake camera and microphone work, the server answers.
+  for (const check of ['#check-camera', '#check-mic', '#check-network']) {
+    await expect(host.locator(check)).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
+  }
+  await checkPage(host, 'video-check-fr');
+  await host.getByRole('button', { name: 'Entrer', exact: true }).click();
+  await expect(host.getByText("Vous êtes dans l'appel.")).toBeVisible();
+
+  // Somebody without an invitation gets nowhere: not the room page, not its WebSocket.
+  const refused = await stranger.page.goto(roomPath);
+  expect(refused.status()).toBe(403);
+  await expect(stranger.page.getByRole('heading', { level: 1 })).toHaveText('Accès refusé');
+  const wsRefused = await stranger.page.evaluate(
+    (path) => new Promise((done) => {
+      const ws = new WebSocket(`ws://${location.host}${path}/ws`);
+      ws.onopen = () => done('open');
+      ws.onerror = () => done('refused');
+    }),
+    roomPath,
+  );
+  expect(wsRefused).toBe('refused');
+  // An unknown link, and a revoked one.
+  const unknown = await stranger.page.goto('/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+  expect(unknown.status()).toBe(404);
+  await expect(stranger.page.getByRole('heading', { level: 1 })).toHaveText('Lien non valide');
+  const revokedLink = await host.evaluate(async (room) => {
+    const made = await (await fetch('/api/invitations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'room', target: `Room/${room}`, invitee: 'Révoqué' }),
+    })).json();
+    await fetch(`/api/invitations/${made.id}`, { method: 'DELETE' });
+    return made.link;
+  }, roomPath.split('/').pop());
+  const revoked = await stranger.page.goto(revokedLink);
+  expect(revoked.status()).toBe(404);
+  await expect(stranger.page.getByRole('heading', { level: 1 })).toHaveText('Lien non valide');
+  await stranger.context.close();
+
+  // The host invites from the room page; the two wait in the lobby until she lets them in.
+  const patientLink = await invite(host, 'Léa Gagné');
+  const caregiverLink = await invite(host, 'Paul Gagné');
+  await enterLobby(patient.page, patientLink);
+  await checkPage(patient.page, 'video-lobby-fr');
+  await enterLobby(caregiver.page, caregiverLink);
+  const waiting = host.locator('#waiting');
+  await expect(waiting).toContainText('Léa Gagné');
+  await expect(waiting).toContainText('Paul Gagné');
+
+  for (const name of ['Léa Gagné', 'Paul Gagné']) {
+    await waiting.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Faire entrer' }).click();
+  }
+  for (const page of [patient.page, caregiver.page]) {
+    await expect(page.locator('#call')).toBeVisible();
+  }
+  const pages = [host, patient.page, caregiver.page];
+  for (const page of pages) {
+    await expect(page.locator('#tiles > li')).toHaveCount(3, { timeout: 10_000 });
+  }
+  // Host controls are the host's: the others do not see them.
+  await expect(host.getByRole('button', { name: 'Faire sortir' })).toHaveCount(2);
+  for (const page of [patient.page, caregiver.page]) {
+    await expect(page.getByRole('button', { name: 'Faire sortir' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Terminer pour tous' })).toHaveCount(0);
+  }
+  await expectMediaFlowing(pages, 2);
+  await checkPage(host, 'video-call-fr');
+
+  // Chat reaches everyone.
+  await patient.page.getByLabel('Message', { exact: true }).fill('Bonjour docteure, je vous entends bien.');
+  await patient.page.getByRole('button', { name: 'Envoyer' }).click();
+  for (const page of pages) {
+    await expect(page.locator('#chat-log')).toContainText('Léa Gagné : Bonjour docteure, je vous entends bien.');
+  }
+
+  // The host removes the caregiver: he is told, his call stops, and the others no longer get him.
+  const caregiverTile = host.locator('#tiles > li').filter({ hasText: 'Paul Gagné' });
+  await caregiverTile.getByRole('button', { name: 'Faire sortir' }).click();
+  await expect(caregiver.page.getByText("L'hôte vous a fait sortir de la salle.")).toBeVisible();
+  expect(await caregiver.page.evaluate(() => window.__pcs.every((pc) => pc.connectionState === 'closed'))).toBe(true);
+  for (const page of [host, patient.page]) {
+    await expect(page.locator('#tiles > li')).toHaveCount(2);
+  }
+  // The two left still see and hear each other, and only each other.
+  await expectMediaFlowing([host, patient.page], 1);
+
+  // The host ends the visit: the patient is told, and the room is closed to everyone.
+  await host.getByRole('button', { name: 'Terminer pour tous' }).click();
+  await expect(patient.page.getByText("L'hôte a terminé la visite.")).toBeVisible();
+  const after = await caregiver.page.goto(roomPath);
+  expect(after.status()).toBe(410);
+
+  for (const browser of [doctor, patient, caregiver]) await browser.context.close();
+});
