@@ -17,3 +17,6 @@ mod validate;
 pub use catalog::{Catalog, DEFAULT_PROGRAMS, ProgramError, parse_program};
 pub use limit::{Limit, Op};
 pub use model::*;
+
+#[cfg(test)]
+mod tests;
