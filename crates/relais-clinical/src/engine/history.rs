@@ -29,9 +29,8 @@ impl<'a> History<'a> {
             let mut seen_ids = HashSet::new();
             let mut kept: Vec<&Reading> = Vec::with_capacity(list.len());
             for reading in list.iter() {
-                let same_measurement = kept.iter().rev().take_while(|k| k.at == reading.at).any(|k| {
-                    k.value == reading.value
-                });
+                let same_measurement =
+                    kept.iter().rev().take_while(|k| k.at == reading.at).any(|k| k.value == reading.value);
                 if seen_ids.insert(reading.id.as_str()) && !same_measurement {
                     kept.push(reading);
                 }
@@ -72,7 +71,11 @@ impl<'a> History<'a> {
 
     /// The latest answer to a question, if given at or after `from`.
     pub fn answer(&self, questionnaire: &str, item: &str, from: Timestamp) -> Option<&'a Answer> {
-        self.answers.get(&(questionnaire, item)).and_then(|list| list.last()).copied().filter(|a| a.at >= from)
+        self.answers
+            .get(&(questionnaire, item))
+            .and_then(|list| list.last())
+            .copied()
+            .filter(|a| a.at >= from)
     }
 
     /// The latest response to a questionnaire.

@@ -23,7 +23,10 @@ pub(super) fn check(rule: &Rule, input: &Input<'_>, history: &History<'_>) -> Op
             let latest = history.latest(code)?;
             let (limit, overridden) = limit_for(rule, input, *when);
             limit.holds(latest.value).then_some(())?;
-            hit(Detail::Threshold { value: latest.value, limit, overridden }, vec![(latest.at, latest.id.clone())])
+            hit(
+                Detail::Threshold { value: latest.value, limit, overridden },
+                vec![(latest.at, latest.id.clone())],
+            )
         }
         Condition::Average { code, when, window, min_readings } => {
             let latest = history.latest(code)?;
@@ -41,7 +44,8 @@ pub(super) fn check(rule: &Rule, input: &Input<'_>, history: &History<'_>) -> Op
             let latest = history.latest(code)?;
             let in_window = history.since(code, before(latest.at, *window));
             // Against the window's extreme, not its first reading: a dip then a gain counts.
-            let pick = |a: &&&crate::engine::Reading, b: &&&crate::engine::Reading| a.value.total_cmp(&b.value);
+            let pick =
+                |a: &&&crate::engine::Reading, b: &&&crate::engine::Reading| a.value.total_cmp(&b.value);
             let (reference, delta) = match direction {
                 Direction::Rise => {
                     let low = in_window.iter().min_by(pick)?;
@@ -59,7 +63,8 @@ pub(super) fn check(rule: &Rule, input: &Input<'_>, history: &History<'_>) -> Op
             hit(detail, vec![(reference.at, reference.id.clone()), (latest.at, latest.id.clone())])
         }
         Condition::News2 { bands, set_window, confusion_from, oxygen_from } => {
-            let latest: Vec<_> = codes::ALL.iter().map(|(code, _)| history.latest(code)).collect::<Option<_>>()?;
+            let latest: Vec<_> =
+                codes::ALL.iter().map(|(code, _)| history.latest(code)).collect::<Option<_>>()?;
             let anchor = latest.iter().map(|r| r.at).max()?;
             let from = before(anchor, *set_window);
             // The latest set: every parameter measured within the window before the newest one.
@@ -91,7 +96,11 @@ pub(super) fn check(rule: &Rule, input: &Input<'_>, history: &History<'_>) -> Op
                 on_oxygen,
                 systolic: value(codes::SYSTOLIC),
                 pulse: value(codes::PULSE),
-                consciousness: if confused { Consciousness::NewConfusionOrWorse } else { Consciousness::Alert },
+                consciousness: if confused {
+                    Consciousness::NewConfusionOrWorse
+                } else {
+                    Consciousness::Alert
+                },
                 temperature: value(codes::TEMPERATURE),
             });
             let severity = *bands.get(&score.band)?;

@@ -55,7 +55,13 @@ struct Case {
 
 impl Case {
     fn new(readings: Vec<Reading>) -> Self {
-        Case { readings, answers: vec![], overrides: PatientOverrides::default(), enrolled_at: ago(1.0), now: now() }
+        Case {
+            readings,
+            answers: vec![],
+            overrides: PatientOverrides::default(),
+            enrolled_at: ago(1.0),
+            now: now(),
+        }
     }
 
     fn answers(mut self, answers: Vec<Answer>) -> Self {
@@ -123,14 +129,17 @@ fn late_and_out_of_order_readings_are_placed_by_measurement_time() {
     assert_eq!(late_new.finding("hr-high").unwrap().triggers, ["high"]);
 }
 
+/// Readings as (value, hours before a reference instant).
+type Series = &'static [(f64, f64)];
+
 #[test]
 fn a_weight_gain_is_measured_against_the_windows_minimum_with_its_edges() {
-    // (earlier readings as (weight, hours before the latest), latest weight, fires, delta)
-    let table: [(&[(f64, f64)], f64, bool); 7] = [
-        (&[(70.0, 72.0)], 72.5, true),                 // minimum exactly at the window's edge: inside
+    // (earlier readings as (weight, hours before the latest), latest weight, fires)
+    let table: [(Series, f64, bool); 7] = [
+        (&[(70.0, 72.0)], 72.5, true), // minimum exactly at the window's edge: inside
         (&[(70.0, 72.0 + 1.0 / 3600.0)], 72.5, false), // one second older: outside, no reference
-        (&[(70.0, 73.0), (71.0, 48.0)], 72.5, false),  // the old low is outside; 72.5 - 71 = 1.5
-        (&[(70.0, 24.0)], 72.0, false),                // exactly +2: not more than 2
+        (&[(70.0, 73.0), (71.0, 48.0)], 72.5, false), // the old low is outside; 72.5 - 71 = 1.5
+        (&[(70.0, 24.0)], 72.0, false), // exactly +2: not more than 2
         (&[(70.0, 24.0)], 72.01, true),
         (&[(71.0, 60.0), (70.0, 30.0)], 72.1, true), // a dip then a gain: against the minimum
         (&[(73.0, 30.0)], 75.5, true),
@@ -170,20 +179,17 @@ fn a_fall_is_measured_against_the_windows_maximum() {
 
 #[test]
 fn an_average_needs_enough_readings_in_its_window() {
-    let week = 168.0;
-    let table: [(&[(f64, f64)], Option<f64>); 5] = [
+    const WEEK: f64 = 168.0;
+    let table: [(Series, Option<f64>); 5] = [
         (&[(130.0, 0.0), (135.0, 24.0), (140.0, 48.0)], Some(135.0)),
         (&[(130.0, 0.0), (134.0, 24.0), (140.0, 48.0)], None), // mean 134.67
         (&[(140.0, 0.0), (140.0, 24.0)], None),                // only two readings
-        (&[(140.0, 0.0), (140.0, 24.0), (200.0, week + 0.001)], None), // the third is outside
-        (&[(140.0, 0.0), (140.0, 24.0), (200.0, week)], Some(160.0)),  // the third is at the edge
+        (&[(140.0, 0.0), (140.0, 24.0), (200.0, WEEK + 0.001)], None), // the third is outside
+        (&[(140.0, 0.0), (140.0, 24.0), (200.0, WEEK)], Some(160.0)), // the third is at the edge
     ];
     for (values, mean) in table {
-        let readings = values
-            .iter()
-            .enumerate()
-            .map(|(i, (v, h))| r(&format!("s{i}"), SBP, *v, ago(1.0 + h)))
-            .collect();
+        let readings =
+            values.iter().enumerate().map(|(i, (v, h))| r(&format!("s{i}"), SBP, *v, ago(1.0 + h))).collect();
         let finding = Case::new(readings).finding("sbp-average");
         assert_eq!(
             finding.as_ref().map(|f| match f.detail {
@@ -275,7 +281,13 @@ fn a_red_flag_answer_gives_the_advice_at_once_and_the_latest_answer_counts() {
         (vec![a("q1", "breathless", AnswerValue::Bool(false), ago(2.0))], false),
         (vec![yes("q1", "breathless", ago(24.0))], true), // exactly 24 h: inside
         (vec![yes("q1", "breathless", ago(24.001))], false),
-        (vec![yes("q1", "breathless", ago(5.0)), a("q2", "breathless", AnswerValue::Bool(false), ago(1.0))], false),
+        (
+            vec![
+                yes("q1", "breathless", ago(5.0)),
+                a("q2", "breathless", AnswerValue::Bool(false), ago(1.0)),
+            ],
+            false,
+        ),
     ];
     for (answers, fires) in cases {
         let finding = Case::new(vec![]).answers(answers.clone()).finding("breathless");
@@ -286,7 +298,8 @@ fn a_red_flag_answer_gives_the_advice_at_once_and_the_latest_answer_counts() {
             assert_eq!(finding.triggers, ["q1"]);
         }
     }
-    let coded = Case::new(vec![]).answers(vec![a("q3", "sputum", AnswerValue::Code("coloured".into()), ago(1.0))]);
+    let coded =
+        Case::new(vec![]).answers(vec![a("q3", "sputum", AnswerValue::Code("coloured".into()), ago(1.0))]);
     let Detail::Symptom { answers } = coded.finding("coloured-sputum").unwrap().detail else { panic!() };
     assert_eq!(answers, [("sputum".to_string(), AnswerValue::Code("coloured".into()))]);
 }
@@ -294,7 +307,8 @@ fn a_red_flag_answer_gives_the_advice_at_once_and_the_latest_answer_counts() {
 #[test]
 fn a_composite_rule_needs_every_part_on_recent_data() {
     let breathless = || vec![yes("q1", "breathless", ago(1.0))];
-    let both = Case::new(vec![r("bp", SBP, 165.0, ago(2.0)), r("bp", DBP, 95.0, ago(2.0))]).answers(breathless());
+    let both =
+        Case::new(vec![r("bp", SBP, 165.0, ago(2.0)), r("bp", DBP, 95.0, ago(2.0))]).answers(breathless());
     let found = both.run();
     assert!(rules(&found).contains(&"bp-and-breathless"), "{found:?}");
     assert!(!rules(&found).contains(&"sbp-high"), "a building block raises no alert of its own");
@@ -333,7 +347,8 @@ fn missing_data_counts_from_the_last_reading_or_from_enrolment() {
         }
     }
     // The same rule for a questionnaire: any answer of a response counts.
-    let mut case = Case::new(vec![]).answers(vec![a("qr", "sputum", AnswerValue::Code("usual".into()), ago(49.0))]);
+    let mut case =
+        Case::new(vec![]).answers(vec![a("qr", "sputum", AnswerValue::Code("usual".into()), ago(49.0))]);
     case.enrolled_at = ago(100.0);
     assert_eq!(case.finding("no-daily").unwrap().triggers, ["qr"]);
     case.now = ago(2.0); // 47 h after the response
@@ -343,7 +358,8 @@ fn missing_data_counts_from_the_last_reading_or_from_enrolment() {
 #[test]
 fn a_reading_sent_twice_counts_once() {
     // Three readings are needed for the average; two plus a retransmission are not three.
-    let same_id = vec![r("s1", SBP, 150.0, ago(1.0)), r("s2", SBP, 150.0, ago(2.0)), r("s2", SBP, 150.0, ago(2.0))];
+    let same_id =
+        vec![r("s1", SBP, 150.0, ago(1.0)), r("s2", SBP, 150.0, ago(2.0)), r("s2", SBP, 150.0, ago(2.0))];
     assert_eq!(Case::new(same_id).finding("sbp-average"), None);
     // The same measurement under a new message id (same code, instant and value) too.
     let same_measurement =
@@ -359,7 +375,9 @@ fn a_reading_sent_twice_counts_once() {
 #[test]
 fn a_persisting_condition_keeps_its_key_and_carries_the_rule_version() {
     let first = Case::new(vec![r("h1", HR, 120.0, ago(3.0))]).finding("hr-high").unwrap();
-    let later = Case::new(vec![r("h1", HR, 120.0, ago(3.0)), r("h2", HR, 125.0, ago(1.0))]).finding("hr-high").unwrap();
+    let later = Case::new(vec![r("h1", HR, 120.0, ago(3.0)), r("h2", HR, 125.0, ago(1.0))])
+        .finding("hr-high")
+        .unwrap();
     assert_eq!(first.key, "Patient/p1|engine-test|hr-high");
     assert_eq!(first.key, later.key);
     assert_eq!(later.triggers, ["h2"]);

@@ -58,8 +58,10 @@ impl std::str::FromStr for Limit {
         } else {
             return Err(format!("`{text}` must start with <, <=, > or >= (for example \"> 160\")"));
         };
-        let value: f64 =
-            rest.trim().parse().map_err(|_| format!("`{}` after the operator is not a number", rest.trim()))?;
+        let value: f64 = rest
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{}` after the operator is not a number", rest.trim()))?;
         if !value.is_finite() {
             return Err(format!("`{}` is not a finite number", rest.trim()));
         }

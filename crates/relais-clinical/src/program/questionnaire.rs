@@ -26,11 +26,13 @@ impl Questionnaire {
                     let options: Vec<Value> = item
                         .options
                         .iter()
-                        .map(|o| json!({"valueCoding": {
-                            "system": format!("{}#{}", questionnaire_url(program, self), item.link_id),
-                            "code": o.code,
-                            "display": o.display.get(lang),
-                        }}))
+                        .map(|o| {
+                            json!({"valueCoding": {
+                                "system": format!("{}#{}", questionnaire_url(program, self), item.link_id),
+                                "code": o.code,
+                                "display": o.display.get(lang),
+                            }})
+                        })
                         .collect();
                     value["answerOption"] = Value::Array(options);
                 }

@@ -77,36 +77,80 @@ fn a_minimal_program_loads() {
 fn mistakes_are_reported_with_the_file_and_the_field() {
     let with_rule = |rule: &str| format!("{MINI}\n{rule}");
     let cases: Vec<(String, &str)> = vec![
-        (MINI.replace("every_hours = 24\nplausible", "every_hour = 24\nplausible"), "mini.toml: line 10, column 1: unknown field `every_hour`"),
-        (MINI.replace("id = \"mini\"", "id = \"other\""), "mini.toml: id: `other` must match the file name `mini`"),
-        (MINI.replace("unit = \"/min\"", "unit = \"bpm\""), "mini.toml: measurements[0].unit: `bpm` is not a unit"),
+        (
+            MINI.replace("every_hours = 24\nplausible", "every_hour = 24\nplausible"),
+            "mini.toml: line 10, column 1: unknown field `every_hour`",
+        ),
+        (
+            MINI.replace("id = \"mini\"", "id = \"other\""),
+            "mini.toml: id: `other` must match the file name `mini`",
+        ),
+        (
+            MINI.replace("unit = \"/min\"", "unit = \"bpm\""),
+            "mini.toml: measurements[0].unit: `bpm` is not a unit",
+        ),
         (MINI.replace("[20, 250]", "[250, 20]"), "mini.toml: measurements[0].plausible: must be [lowest"),
-        (MINI.replace("code = \"8867-4\"\nname", "code = \"pulse\"\nname"), "measurements[0].code: `pulse` is not a LOINC"),
-        (MINI.replace("when = \"> 110\"", "when = \"110\""), "mini.toml: rules[0].when: `110` must start with"),
-        (MINI.replace("when = \"> 110\"", "when = \"> 110\"\nwindow_hours = 3"), "rules[0].window_hours: is not used by a `threshold` rule"),
-        (MINI.replace("code = \"8867-4\"\nwhen", "code = \"8310-5\"\nwhen"), "rules[0].code: `8310-5` is not one of this program's measurements"),
+        (
+            MINI.replace("code = \"8867-4\"\nname", "code = \"pulse\"\nname"),
+            "measurements[0].code: `pulse` is not a LOINC",
+        ),
+        (
+            MINI.replace("when = \"> 110\"", "when = \"110\""),
+            "mini.toml: rules[0].when: `110` must start with",
+        ),
+        (
+            MINI.replace("when = \"> 110\"", "when = \"> 110\"\nwindow_hours = 3"),
+            "rules[0].window_hours: is not used by a `threshold` rule",
+        ),
+        (
+            MINI.replace("code = \"8867-4\"\nwhen", "code = \"8310-5\"\nwhen"),
+            "rules[0].code: `8310-5` is not one of this program's measurements",
+        ),
         (MINI.replace("severity = \"high\"\ntitle", "title"), "rules[0].severity: is required"),
         (MINI.replace("severity = \"high\"", "severity = \"urgent\""), "mini.toml: line"),
-        (MINI.replace("title = { fr = \"Mini\"", "title = { fr = \" \""), "mini.toml: title.fr: must not be empty"),
-        (MINI.replace("version = 1\ntitle", "version = 0\ntitle"), "mini.toml: version: must be 1 or more"),
-        (with_rule(&SYMPTOM.replace("answers = [true]", "answers = [\"yes\"]")), "rules[1].answers[0]: is not a possible answer to `breathless`"),
-        (with_rule(&SYMPTOM.replace("items = [\"breathless\"]", "items = [\"cough\"]")), "rules[1].items[0]: no question `cough` in `daily`"),
-        (with_rule(&SYMPTOM.replace("advice = \"call-911\"", "advice = \"call-912\"")), "rules[1].advice: no advice `call-912`"),
-        (with_rule(&SYMPTOM.replace("id = \"breathless\"", "id = \"hr-high\"")), "rules[1].id: `hr-high` is used twice"),
         (
-            with_rule("[[rules]]\nid = \"w\"\nversion = 1\nkind = \"change\"\ncode = \"8867-4\"\nwhen = \"> 2\"\nwindow_hours = 72\nseverity = \"low\"\ntitle = { fr = \"a\", en = \"b\" }"),
+            MINI.replace("title = { fr = \"Mini\"", "title = { fr = \" \""),
+            "mini.toml: title.fr: must not be empty",
+        ),
+        (MINI.replace("version = 1\ntitle", "version = 0\ntitle"), "mini.toml: version: must be 1 or more"),
+        (
+            with_rule(&SYMPTOM.replace("answers = [true]", "answers = [\"yes\"]")),
+            "rules[1].answers[0]: is not a possible answer to `breathless`",
+        ),
+        (
+            with_rule(&SYMPTOM.replace("items = [\"breathless\"]", "items = [\"cough\"]")),
+            "rules[1].items[0]: no question `cough` in `daily`",
+        ),
+        (
+            with_rule(&SYMPTOM.replace("advice = \"call-911\"", "advice = \"call-912\"")),
+            "rules[1].advice: no advice `call-912`",
+        ),
+        (
+            with_rule(&SYMPTOM.replace("id = \"breathless\"", "id = \"hr-high\"")),
+            "rules[1].id: `hr-high` is used twice",
+        ),
+        (
+            with_rule(
+                "[[rules]]\nid = \"w\"\nversion = 1\nkind = \"change\"\ncode = \"8867-4\"\nwhen = \"> 2\"\nwindow_hours = 72\nseverity = \"low\"\ntitle = { fr = \"a\", en = \"b\" }",
+            ),
             "rules[1].direction: is required for this kind of rule",
         ),
         (
-            with_rule("[[rules]]\nid = \"c\"\nversion = 1\nkind = \"composite\"\nall = [\"hr-high\", \"nope\"]\nseverity = \"high\"\ntitle = { fr = \"a\", en = \"b\" }"),
+            with_rule(
+                "[[rules]]\nid = \"c\"\nversion = 1\nkind = \"composite\"\nall = [\"hr-high\", \"nope\"]\nseverity = \"high\"\ntitle = { fr = \"a\", en = \"b\" }",
+            ),
             "rules[1].all[1]: no rule `nope` in this program",
         ),
         (
-            with_rule("[[rules]]\nid = \"n\"\nversion = 1\nkind = \"news2\"\nbands = { high = \"high\" }\ntitle = { fr = \"a\", en = \"b\" }"),
+            with_rule(
+                "[[rules]]\nid = \"n\"\nversion = 1\nkind = \"news2\"\nbands = { high = \"high\" }\ntitle = { fr = \"a\", en = \"b\" }",
+            ),
             "rules[1].kind: NEWS2 needs the measurement 9279-1 (respiratory rate)",
         ),
         (
-            with_rule("[[rules]]\nid = \"m\"\nversion = 1\nkind = \"missing\"\nafter_hours = 24\nseverity = \"low\"\ntitle = { fr = \"a\", en = \"b\" }"),
+            with_rule(
+                "[[rules]]\nid = \"m\"\nversion = 1\nkind = \"missing\"\nafter_hours = 24\nseverity = \"low\"\ntitle = { fr = \"a\", en = \"b\" }",
+            ),
             "rules[1].code: name either a measurement code or a questionnaire",
         ),
         (
@@ -123,7 +167,8 @@ fn mistakes_are_reported_with_the_file_and_the_field() {
 #[test]
 fn an_override_replaces_the_default_of_the_same_id() {
     let shipped = DEFAULT_PROGRAMS.iter().find(|(file, _)| *file == "heart-failure.toml").unwrap().1;
-    let changed = shipped.replacen("version = 1", "version = 2", 1).replace("when = \"> 2\"", "when = \"> 1.5\"");
+    let changed =
+        shipped.replacen("version = 1", "version = 2", 1).replace("when = \"> 2\"", "when = \"> 1.5\"");
     let catalog = Catalog::load([("heart-failure.toml", changed.as_str()), ("mini.toml", MINI)]).unwrap();
     let hf = catalog.get("heart-failure").unwrap();
     assert_eq!(hf.version, 2);
@@ -137,7 +182,9 @@ fn an_override_replaces_the_default_of_the_same_id() {
 fn one_bad_override_refuses_the_whole_set_and_names_its_file() {
     let bad = MINI.replace("unit = \"/min\"", "unit = \"bpm\"");
     let error = Catalog::load([("mini.toml", bad.as_str())]).unwrap_err();
-    assert!(matches!(&error, ProgramError::Invalid { file, field, .. } if file == "mini.toml" && field == "measurements[0].unit"));
+    assert!(
+        matches!(&error, ProgramError::Invalid { file, field, .. } if file == "mini.toml" && field == "measurements[0].unit")
+    );
 }
 
 #[test]

@@ -82,7 +82,10 @@ pub(super) fn validate(raw: RawProgram) -> Checked<Program> {
         }
         check_text(&format!("{f}.name"), &m.name)?;
         if !units::is_known(&m.unit) {
-            return bad(format!("{f}.unit"), format!("`{}` is not a unit Relais knows ({})", m.unit, units::KNOWN));
+            return bad(
+                format!("{f}.unit"),
+                format!("`{}` is not a unit Relais knows ({})", m.unit, units::KNOWN),
+            );
         }
         positive(&format!("{f}.every_hours"), m.every_hours)?;
         let [low, high] = m.plausible;
@@ -133,7 +136,12 @@ pub(super) fn validate(raw: RawProgram) -> Checked<Program> {
                 check_id(&format!("{g}.options[{k}].code"), &option.code)?;
                 check_text(&format!("{g}.options[{k}].display"), &option.display)?;
             }
-            items.push(Item { link_id: item.link_id, text: item.text, kind: item.kind, options: item.options });
+            items.push(Item {
+                link_id: item.link_id,
+                text: item.text,
+                kind: item.kind,
+                options: item.options,
+            });
         }
         questionnaires.push(Questionnaire { id: q.id, title: q.title, every: hours(q.every_hours), items });
     }
@@ -143,7 +151,8 @@ pub(super) fn validate(raw: RawProgram) -> Checked<Program> {
         check_text(&format!("advice.{id}"), text)?;
     }
 
-    let context = Context { measurements: &measurements, questionnaires: &questionnaires, advice: &raw.advice };
+    let context =
+        Context { measurements: &measurements, questionnaires: &questionnaires, advice: &raw.advice };
     let mut rules: Vec<Rule> = Vec::new();
     for (i, rule) in raw.rules.into_iter().enumerate() {
         let f = format!("rules[{i}]");
@@ -176,7 +185,10 @@ pub(super) fn validate(raw: RawProgram) -> Checked<Program> {
         }
         let policy = Escalation { after_minutes: e.after_minutes, chain: e.chain };
         if escalation.insert(e.severity, policy).is_some() {
-            return bad(format!("{f}.severity"), format!("`{}` has two escalation chains", e.severity.code()));
+            return bad(
+                format!("{f}.severity"),
+                format!("`{}` has two escalation chains", e.severity.code()),
+            );
         }
     }
 
@@ -323,7 +335,10 @@ impl Context<'_> {
                 }
                 for (j, link_id) in items.iter().enumerate() {
                     let Some(item) = q.item(link_id) else {
-                        return bad(format!("{f}.items[{j}]"), format!("no question `{link_id}` in `{}`", q.id));
+                        return bad(
+                            format!("{f}.items[{j}]"),
+                            format!("no question `{link_id}` in `{}`", q.id),
+                        );
                     };
                     for (k, answer) in answers.iter().enumerate() {
                         let fits = match (item.kind, answer) {
@@ -357,16 +372,31 @@ impl Context<'_> {
                 only(f, &r, &["code", "questionnaire", "after_hours"])?;
                 let source = match (r.code.clone(), r.questionnaire.clone()) {
                     (Some(code), None) => Source::Measurement(self.measured(&format!("{f}.code"), &code)?),
-                    (None, Some(q)) if self.questionnaires.iter().any(|x| x.id == q) => Source::Questionnaire(q),
-                    (None, Some(q)) => return bad(format!("{f}.questionnaire"), format!("no questionnaire `{q}`")),
-                    _ => return bad(format!("{f}.code"), "name either a measurement code or a questionnaire"),
+                    (None, Some(q)) if self.questionnaires.iter().any(|x| x.id == q) => {
+                        Source::Questionnaire(q)
+                    }
+                    (None, Some(q)) => {
+                        return bad(format!("{f}.questionnaire"), format!("no questionnaire `{q}`"));
+                    }
+                    _ => {
+                        return bad(format!("{f}.code"), "name either a measurement code or a questionnaire");
+                    }
                 };
-                let after = hours(positive(&format!("{f}.after_hours"), need(f, "after_hours", r.after_hours)?)?);
+                let after =
+                    hours(positive(&format!("{f}.after_hours"), need(f, "after_hours", r.after_hours)?)?);
                 Condition::Missing { source, after }
             }
         };
         let severity = need(f, "severity", r.severity)?;
-        Ok(Rule { id: r.id, version: r.version, title: r.title, severity, alert: r.alert, advice: r.advice, condition })
+        Ok(Rule {
+            id: r.id,
+            version: r.version,
+            title: r.title,
+            severity,
+            alert: r.alert,
+            advice: r.advice,
+            condition,
+        })
     }
 
     fn news2(&self, f: &str, r: RawRule) -> Checked<Rule> {
@@ -390,8 +420,11 @@ impl Context<'_> {
             return bad(format!("{f}.bands"), "name at least one band that raises an alert");
         };
         let minutes = positive(&format!("{f}.set_window_minutes"), r.set_window_minutes.unwrap_or(60))?;
-        let confusion_from =
-            r.confusion_from.as_deref().map(|t| self.item_ref(&format!("{f}.confusion_from"), t)).transpose()?;
+        let confusion_from = r
+            .confusion_from
+            .as_deref()
+            .map(|t| self.item_ref(&format!("{f}.confusion_from"), t))
+            .transpose()?;
         let oxygen_from =
             r.oxygen_from.as_deref().map(|t| self.item_ref(&format!("{f}.oxygen_from"), t)).transpose()?;
         let condition = Condition::News2 {
@@ -400,6 +433,14 @@ impl Context<'_> {
             confusion_from,
             oxygen_from,
         };
-        Ok(Rule { id: r.id, version: r.version, title: r.title, severity, alert: r.alert, advice: r.advice, condition })
+        Ok(Rule {
+            id: r.id,
+            version: r.version,
+            title: r.title,
+            severity,
+            alert: r.alert,
+            advice: r.advice,
+            condition,
+        })
     }
 }
