@@ -79,7 +79,7 @@ pub struct Input<'a> {
 /// A rule that holds: an alert to raise, or to update if one with the same key is open.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// `subject|program|rule`: the same while the condition persists.
+    /// `subject/program/rule` (`Patient/p1/copd/news2`): the same while the condition persists.
     pub key: String,
     /// Program id.
     pub program: String,
@@ -164,7 +164,7 @@ pub fn evaluate(input: &Input<'_>) -> Vec<Finding> {
                 }
             }
             Some(Finding {
-                key: format!("{}|{}|{}", input.subject, program.id, rule.id),
+                key: format!("{}/{}/{}", input.subject, program.id, rule.id),
                 program: program.id.clone(),
                 program_version: program.version,
                 rule: rule.id.clone(),

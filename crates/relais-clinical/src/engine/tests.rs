@@ -378,7 +378,7 @@ fn a_persisting_condition_keeps_its_key_and_carries_the_rule_version() {
     let later = Case::new(vec![r("h1", HR, 120.0, ago(3.0)), r("h2", HR, 125.0, ago(1.0))])
         .finding("hr-high")
         .unwrap();
-    assert_eq!(first.key, "Patient/p1|engine-test|hr-high");
+    assert_eq!(first.key, "Patient/p1/engine-test/hr-high");
     assert_eq!(first.key, later.key);
     assert_eq!(later.triggers, ["h2"]);
     assert_eq!((later.program.as_str(), later.program_version, later.rule_version), ("engine-test", 3, 2));

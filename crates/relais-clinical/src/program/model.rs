@@ -84,6 +84,28 @@ impl Program {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+
+    /// How far back an evaluation needs history: the longest window, recency or missing-data
+    /// delay of any rule, so the caller loads that much and no more. Windows are anchored at
+    /// the latest reading, so one window is added to the longest delay for safety.
+    pub fn lookback(&self) -> SignedDuration {
+        let mut longest = SignedDuration::from_hours(24);
+        let mut delay = SignedDuration::ZERO;
+        for rule in &self.rules {
+            match &rule.condition {
+                Condition::Threshold { .. } => {}
+                Condition::Average { window, .. } | Condition::Change { window, .. } => {
+                    longest = longest.max(*window)
+                }
+                Condition::News2 { set_window, .. } => longest = longest.max(*set_window),
+                Condition::Symptom { within, .. } | Condition::Composite { within, .. } => {
+                    longest = longest.max(*within)
+                }
+                Condition::Missing { after, .. } => delay = delay.max(*after),
+            }
+        }
+        longest.checked_add(delay).unwrap_or(SignedDuration::MAX)
+    }
 }
 
 /// One measurement of a program.

@@ -67,6 +67,15 @@ fn the_shipped_programs_load() {
 }
 
 #[test]
+fn the_lookback_covers_the_longest_window_and_the_longest_missing_delay() {
+    let catalog = Catalog::defaults().unwrap();
+    // Hypertension: 7-day averages and 48 h without a reading.
+    assert_eq!(catalog.get("hypertension").unwrap().lookback(), jiff::SignedDuration::from_hours(168 + 48));
+    // Heart failure: a 3-day weight window and 48 h without data.
+    assert_eq!(catalog.get("heart-failure").unwrap().lookback(), jiff::SignedDuration::from_hours(72 + 48));
+}
+
+#[test]
 fn a_minimal_program_loads() {
     let program = parse_program("mini.toml", MINI).unwrap();
     assert_eq!(program.rules.len(), 1);
