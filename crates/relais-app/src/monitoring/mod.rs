@@ -14,6 +14,7 @@
 //! (`instantiatesUri` = `urn:relais:program:{id}`), from enrolment (`period.start`).
 
 mod alerts;
+mod catalog;
 mod evaluate;
 mod observation;
 
@@ -27,6 +28,7 @@ use relais_fhir::{Issue, IssueType};
 use serde_json::{Value, json};
 
 pub use alerts::{ALERT_DETAIL, ALERT_KEY, ENGINE, priority, rule_uri};
+pub use catalog::{CatalogError, load_catalog};
 pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
 
 use crate::access::Caller;
