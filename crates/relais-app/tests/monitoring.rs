@@ -309,7 +309,71 @@ async fn high_pressure_with_a_symptom_is_urgent_and_advises_the_patient(engine: 
     world.close().await;
 }
 
+fn vital(code: &str, value: f64, unit: &str, at: &str) -> Vec<u8> {
+    json!({"resourceType": "Observation", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+        "subject": {"reference": "Patient/carol"}, "effectiveDateTime": at,
+        "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}})
+    .to_string()
+    .into_bytes()
+}
+
+async fn a_worsening_news2_raises_the_open_alerts_severity_and_its_tasks_priority(engine: Engine) {
+    let (world, monitoring) = enrolled(engine).await;
+    put(
+        &world.fhir,
+        json!({"resourceType": "CarePlan", "id": "copd-carol", "status": "active", "intent": "plan",
+            "instantiatesUri": ["urn:relais:program:copd"],
+            "subject": {"reference": "Patient/carol"}, "period": {"start": "2026-11-25T00:00:00Z"}}),
+    )
+    .await;
+    let gateway = gateway();
+    // A complete set at 08:00 with a respiratory rate of 26 (NEWS2 3: low-medium).
+    let set = [
+        ("8867-4", 80.0, "/min"),
+        ("59408-5", 96.0, "%"),
+        ("8480-6", 125.0, "mm[Hg]"),
+        ("8310-5", 37.0, "Cel"),
+    ];
+    for (code, value, unit) in set {
+        monitoring
+            .record_reading(&gateway, &vital(code, value, unit, "2026-11-26T08:00:00Z"), None)
+            .await
+            .unwrap();
+    }
+    let first = monitoring
+        .record_reading(&gateway, &vital("9279-1", 26.0, "/min", "2026-11-26T08:00:00Z"), None)
+        .await
+        .unwrap();
+    let news2 = first.alerts.iter().find(|a| a.rule == "news2").unwrap();
+    assert_eq!((news2.change, news2.severity), (AlertChange::Raised, Severity::Moderate));
+    let issue_ref = format!("DetectedIssue/{}", news2.detected_issue);
+    assert_eq!(search(&world, "Task", &[("focus", &issue_ref)]).await[0]["priority"], "urgent");
+    // Forty minutes later the pulse is 115 (NEWS2 5: medium): the same alert, now high.
+    let worse = monitoring
+        .record_reading(&gateway, &vital("8867-4", 115.0, "/min", "2026-11-26T08:40:00Z"), None)
+        .await
+        .unwrap();
+    let news2 = worse.alerts.iter().find(|a| a.rule == "news2").unwrap();
+    assert_eq!((news2.change, news2.severity), (AlertChange::Updated, Severity::High));
+    assert_eq!(format!("DetectedIssue/{}", news2.detected_issue), issue_ref);
+    let tasks = search(&world, "Task", &[("focus", &issue_ref)]).await;
+    assert_eq!((tasks.len(), tasks[0]["priority"].as_str()), (1, Some("asap")));
+    let issue: Value = serde_json::from_str(
+        &world.fhir.read("DetectedIssue", &news2.detected_issue).await.unwrap().content.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(issue["severity"], "high");
+    let detail: Value = serde_json::from_str(issue["extension"][0]["valueString"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (detail["score"]["total"].as_u64(), detail["score"]["band"].as_str()),
+        (Some(5), Some("medium"))
+    );
+    world.close().await;
+}
+
 relais_testkit::engine_tests!(
+    a_worsening_news2_raises_the_open_alerts_severity_and_its_tasks_priority,
     a_weight_gain_raises_one_alert_that_persisting_readings_update,
     an_implausible_reading_is_kept_for_review_and_raises_nothing,
     readings_that_cannot_be_placed_are_refused_with_nothing_stored,

@@ -71,6 +71,7 @@ pub struct Vitals {
 
 /// The clinical-risk band, ordered low < low-medium < medium < high.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Band {
     /// Total 0–4 with no single parameter at 3.
     Low,

@@ -51,7 +51,8 @@ mod tests {
             .find(|(name, _)| *name == "copd.toml")
             .map(|(_, text)| *text)
             .unwrap();
-        std::fs::write(dir.path().join("copd.toml"), shipped.replacen("version = 1", "version = 4", 1)).unwrap();
+        std::fs::write(dir.path().join("copd.toml"), shipped.replacen("version = 1", "version = 4", 1))
+            .unwrap();
         std::fs::write(dir.path().join("README.txt"), "not a program").unwrap();
         assert_eq!(load_catalog(dir.path()).unwrap().get("copd").unwrap().version, 4);
         std::fs::write(dir.path().join("diabetes.toml"), "id = \"diabetes\"\nversion = 0\n").unwrap();
