@@ -37,7 +37,7 @@ pub fn priority(severity: Severity) -> &'static str {
 }
 
 /// Ids of the resources a finding's triggers name, with their type.
-pub type Typed<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub type Typed<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 pub fn detected_issue(
     program: &Program,
