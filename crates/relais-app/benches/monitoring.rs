@@ -61,7 +61,8 @@ async fn run(engine: Engine) {
         fhir.update("CarePlan", &format!("hf-{p}"), plan.to_string().as_bytes(), None).await.unwrap();
     }
     let scopes = relais_access::scopes::Scopes::parse("system/Observation.write", |_| true).unwrap();
-    let gateway = Caller::new(Principal { id: "gateway".into(), scopes: Some(scopes), ..Principal::default() });
+    let gateway =
+        Caller::new(Principal { id: "gateway".into(), scopes: Some(scopes), ..Principal::default() });
 
     // Sequential: one reading after another, each patient's weight creeping up so that every
     // patient soon has an open weight-gain alert that later readings update.
@@ -97,7 +98,10 @@ async fn run(engine: Engine) {
                 let p = (t + i * CONCURRENT_TASKS) % PATIENTS;
                 let at = now + SignedDuration::from_secs((t * PER_TASK + i) as i64);
                 let started = Instant::now();
-                monitoring.record_reading(&gateway, &weight(p, 90.0 + (i % 5) as f64, at), None).await.unwrap();
+                monitoring
+                    .record_reading(&gateway, &weight(p, 90.0 + (i % 5) as f64, at), None)
+                    .await
+                    .unwrap();
                 latencies.push(started.elapsed());
             }
             latencies

@@ -265,7 +265,7 @@ async fn readings_that_cannot_be_placed_are_refused_with_nothing_stored(engine: 
         .record_reading(&alice(&world).await, &heart_rate("bob", 80.0, "2026-11-26T09:00:00Z"), None)
         .await
         .unwrap_err();
-    assert_eq!(e.status(), 422, "bob is not enrolled: refused before any write");
+    assert_eq!(e.status(), 403, "refused before anything about bob's programs is looked up");
     assert_eq!(search(&world, "Observation", &[]).await.len(), before);
     world.close().await;
 }

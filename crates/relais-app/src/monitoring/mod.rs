@@ -115,8 +115,9 @@ impl Monitoring {
     ///
     /// # Errors
     /// 400 for a body that is not an Observation with a patient, a measurement time and a value
-    /// (`not-a-reading`); 422 `not-enrolled` when the patient follows no program; the write's
-    /// own refusals (403 when the caller may not write this record). Nothing is stored then.
+    /// (`not-a-reading`); 403 when the caller may not write this record (decided and audited
+    /// before anything about the patient is looked up); 422 `not-enrolled` when the patient
+    /// follows no program. Nothing is stored then.
     pub async fn record_reading(
         &self,
         caller: &Caller,
@@ -139,6 +140,13 @@ impl Monitoring {
         let parts = observation::parts(&obs);
         if parts.is_empty() {
             return Err(invalid("not-a-reading", "A reading must carry a LOINC-coded valueQuantity"));
+        }
+        if !self.fhir.may_create(caller, "Observation", &obs) {
+            // Refused by the write path itself, so the refusal is audited like any other, and
+            // before the enrolment lookup, whose answer would tell which program the patient
+            // follows to someone with no right to know.
+            let refused = self.fhir.create_as(caller, "Observation", body, None).await;
+            return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
         let (program, enrolled_at) = self.enrolment(&patient).await?;
         let rejection = match observation::normalise_parts(&program, "new", at, &parts) {
