@@ -127,10 +127,30 @@ impl Monitoring {
             enrolled_at,
             now,
         });
+        // The patient's open alerts, in one search rather than one per finding.
+        let mut open: HashMap<String, Value> = HashMap::new();
+        if !findings.is_empty() {
+            for issue in self
+                .search_all("DetectedIssue", &[("patient", subject.clone()), ("_count", "500".to_owned())])
+                .await?
+            {
+                if issue.get("status").and_then(Value::as_str) != Some("preliminary") {
+                    continue;
+                }
+                let keys = issue.get("identifier").and_then(Value::as_array).into_iter().flatten();
+                let key = keys
+                    .filter(|i| i.get("system").and_then(Value::as_str) == Some(ALERT_KEY))
+                    .find_map(|i| i.get("value").and_then(Value::as_str).map(str::to_owned));
+                if let Some(key) = key {
+                    open.insert(key, issue);
+                }
+            }
+        }
         let mut written = Vec::with_capacity(findings.len());
         let mut advice = Vec::new();
         for finding in &findings {
-            let alert = self.write_alert(program, patient, finding, now, &typed).await?;
+            let alert =
+                self.write_alert(program, patient, finding, open.remove(&finding.key), now, &typed).await?;
             if alert.change != AlertChange::Unchanged
                 && let Some(text) = finding.advice.as_ref().and_then(|id| program.advice.get(id))
             {
@@ -141,19 +161,16 @@ impl Monitoring {
         Ok((written, advice))
     }
 
+    /// Raises `finding`'s alert, or updates `open`, the open alert of its key.
     async fn write_alert(
         &self,
         program: &Program,
         patient: &str,
         finding: &Finding,
+        open: Option<Value>,
         now: Timestamp,
         typed: alerts::Typed<'_>,
     ) -> Result<AlertWrite, FhirError> {
-        let open = self
-            .search_all("DetectedIssue", &[("identifier", format!("{ALERT_KEY}|{}", finding.key))])
-            .await?
-            .into_iter()
-            .find(|issue| issue.get("status").and_then(Value::as_str) == Some("preliminary"));
         let write = |detected_issue: String, change| AlertWrite {
             key: finding.key.clone(),
             rule: finding.rule.clone(),
