@@ -13,6 +13,7 @@ mod questionnaire;
 pub use questionnaire::questionnaire_url;
 mod raw;
 mod validate;
+mod validate_rule;
 
 pub use catalog::{Catalog, DEFAULT_PROGRAMS, ProgramError, parse_program};
 pub use limit::{Limit, Op};
