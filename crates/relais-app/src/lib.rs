@@ -12,6 +12,7 @@ pub mod changes;
 pub mod fhir;
 pub mod invitations;
 pub mod mail;
+pub mod monitoring;
 pub mod organisations;
 pub mod portal;
 pub mod queues;

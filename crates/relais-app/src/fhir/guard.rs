@@ -26,6 +26,18 @@ use serde_json::Value;
 use super::{Fhir, FhirError};
 
 impl Fhir {
+    /// Whether `caller` may create `resource` — the decision [`Fhir::create_as`] takes on the
+    /// new content — without writing or auditing anything: for a use case that must look
+    /// something up before writing, and must not reveal it to someone the write would refuse.
+    pub(crate) fn may_create(
+        &self,
+        caller: &crate::access::Caller,
+        resource_type: &str,
+        resource: &Value,
+    ) -> bool {
+        self.check_new(Some(&caller.principal), Action::Create, resource_type, resource, None, None).is_ok()
+    }
+
     /// Refuses writing `resource` (the new content) as `action`: 403 with the denial's code,
     /// since the refusal depends on the content sent, not on anything stored. `own_id` is the
     /// id the resource will have when the client chose it (update): a Patient is part of its

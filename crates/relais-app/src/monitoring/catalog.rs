@@ -1,0 +1,62 @@
+//! The programs in force: the defaults shipped in the binary, overridden by the clinicians'
+//! files in `<data folder>/programs/*.toml` (one file per program, named by its id).
+
+use std::path::Path;
+
+use relais_clinical::program::{Catalog, ProgramError};
+
+/// Why the programs could not be loaded; the server should not start on half of them.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The folder or a file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    /// A file is not a valid program (names the file and the field).
+    #[error(transparent)]
+    Program(#[from] ProgramError),
+}
+
+/// The defaults, then every `*.toml` of `dir` (in name order). A missing folder means no
+/// overrides.
+pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
+    let read_error = |path: &Path, source| CatalogError::Read { path: path.display().to_string(), source };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::defaults()?),
+        Err(e) => return Err(read_error(dir, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| read_error(dir, e))?.path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            files.push((name, text));
+        }
+    }
+    files.sort();
+    Ok(Catalog::load(files)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clinicians_file_overrides_the_default_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load_catalog(&dir.path().join("absent")).unwrap().get("copd").unwrap().version, 1);
+        let shipped = relais_clinical::program::DEFAULT_PROGRAMS
+            .iter()
+            .find(|(name, _)| *name == "copd.toml")
+            .map(|(_, text)| *text)
+            .unwrap();
+        std::fs::write(dir.path().join("copd.toml"), shipped.replacen("version = 1", "version = 4", 1))
+            .unwrap();
+        std::fs::write(dir.path().join("README.txt"), "not a program").unwrap();
+        assert_eq!(load_catalog(dir.path()).unwrap().get("copd").unwrap().version, 4);
+        std::fs::write(dir.path().join("diabetes.toml"), "id = \"diabetes\"\nversion = 0\n").unwrap();
+        let error = load_catalog(dir.path()).unwrap_err().to_string();
+        assert!(error.starts_with("diabetes.toml: line"), "{error}");
+    }
+}

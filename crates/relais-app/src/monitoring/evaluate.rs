@@ -1,0 +1,230 @@
+//! Evaluation of a patient's program on their recent history, and the alerts it writes: a new
+//! condition raises a DetectedIssue, its Task and a Provenance in one transaction; a persisting
+//! one updates its open DetectedIssue (and its Task's priority when the severity moved) with a
+//! new Provenance; an open alert that already says the same is left alone.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use relais_clinical::engine::{Finding, Input, PatientOverrides, evaluate};
+use relais_clinical::program::{Program, Text};
+use serde_json::{Value, json};
+
+use super::alerts::{self, ALERT_KEY};
+use super::observation::{COUNTED, answers_of, readings_of};
+use super::{AlertChange, AlertWrite, BASE, Monitoring};
+use crate::fhir::{FhirError, Prefer};
+
+/// Pages followed at most when loading a history (500 resources each).
+const MAX_PAGES: usize = 20;
+
+/// The resources of a search Bundle's entries.
+pub(super) fn resources(bundle: &Value) -> impl Iterator<Item = &Value> {
+    bundle.get("entry").and_then(Value::as_array).into_iter().flatten().filter_map(|e| e.get("resource"))
+}
+
+/// The `_cursor` of a search Bundle's next page.
+fn next_cursor(bundle: &Value) -> Option<String> {
+    let links = bundle.get("link")?.as_array()?;
+    let next = links.iter().find(|l| l.get("relation").and_then(Value::as_str) == Some("next"))?;
+    let url = next.get("url")?.as_str()?;
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "_cursor").map(|(_, v)| v.into_owned())
+}
+
+fn pairs(list: &[(&str, String)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+}
+
+fn transaction(entries: Vec<Value>) -> Vec<u8> {
+    json!({"resourceType": "Bundle", "type": "transaction", "entry": entries}).to_string().into_bytes()
+}
+
+fn post(full_url: &str, resource: Value) -> Value {
+    let kind = resource.get("resourceType").and_then(Value::as_str).unwrap_or("").to_owned();
+    json!({"fullUrl": full_url, "resource": resource, "request": {"method": "POST", "url": kind}})
+}
+
+fn put(resource: Value, id: &str) -> Value {
+    let kind = resource.get("resourceType").and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut resource = resource;
+    if let Some(map) = resource.as_object_mut() {
+        map.insert("id".into(), json!(id));
+    }
+    json!({"resource": resource, "request": {"method": "PUT", "url": format!("{kind}/{id}")}})
+}
+
+impl Monitoring {
+    /// Every resource of a search, following its pages.
+    async fn search_all(
+        &self,
+        resource_type: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<Value>, FhirError> {
+        let mut query = pairs(query);
+        let mut found = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let bundle = self.fhir.search(resource_type, &query, true, BASE).await?;
+            found.extend(resources(&bundle).cloned());
+            let Some(cursor) = next_cursor(&bundle) else { break };
+            query.retain(|(k, _)| k != "_cursor");
+            query.push(("_cursor".to_owned(), cursor));
+        }
+        Ok(found)
+    }
+
+    /// Evaluates the program at the clock's now; writes the alerts; returns them with the advice
+    /// of the new or changed ones.
+    pub(super) async fn evaluate(
+        &self,
+        patient: &str,
+        program: &Program,
+        enrolled_at: Timestamp,
+    ) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
+        let now = self.fhir.clock().now();
+        let from = now.checked_sub(program.lookback()).unwrap_or(Timestamp::MIN);
+        let subject = format!("Patient/{patient}");
+        let observations = self
+            .search_all(
+                "Observation",
+                &[
+                    ("subject", subject.clone()),
+                    ("date", format!("ge{from}")),
+                    ("status", COUNTED.to_owned()),
+                    ("_count", "500".to_owned()),
+                ],
+            )
+            .await?;
+        let responses = self
+            .search_all(
+                "QuestionnaireResponse",
+                &[
+                    ("subject", subject.clone()),
+                    ("authored", format!("ge{from}")),
+                    ("_count", "500".to_owned()),
+                ],
+            )
+            .await?;
+        let readings = readings_of(program, observations.iter());
+        let answers = answers_of(program, responses.iter());
+        let mut types: HashMap<&str, String> = HashMap::new();
+        for r in &readings {
+            types.insert(&r.id, format!("Observation/{}", r.id));
+        }
+        for a in &answers {
+            types.insert(&a.id, format!("QuestionnaireResponse/{}", a.id));
+        }
+        let typed = |id: &str| types.get(id).cloned();
+        // Per-patient threshold overrides are clinician data the triage slice will store; until
+        // then every patient has the program's defaults.
+        let overrides = PatientOverrides::default();
+        let findings = evaluate(&Input {
+            subject: &subject,
+            program,
+            overrides: &overrides,
+            readings: &readings,
+            answers: &answers,
+            enrolled_at,
+            now,
+        });
+        // The patient's open alerts, in one search rather than one per finding.
+        let mut open: HashMap<String, Value> = HashMap::new();
+        if !findings.is_empty() {
+            for issue in self
+                .search_all("DetectedIssue", &[("patient", subject.clone()), ("_count", "500".to_owned())])
+                .await?
+            {
+                if issue.get("status").and_then(Value::as_str) != Some("preliminary") {
+                    continue;
+                }
+                let keys = issue.get("identifier").and_then(Value::as_array).into_iter().flatten();
+                let key = keys
+                    .filter(|i| i.get("system").and_then(Value::as_str) == Some(ALERT_KEY))
+                    .find_map(|i| i.get("value").and_then(Value::as_str).map(str::to_owned));
+                if let Some(key) = key {
+                    open.insert(key, issue);
+                }
+            }
+        }
+        let mut written = Vec::with_capacity(findings.len());
+        let mut advice = Vec::new();
+        for finding in &findings {
+            let alert =
+                self.write_alert(program, patient, finding, open.remove(&finding.key), now, &typed).await?;
+            if alert.change != AlertChange::Unchanged
+                && let Some(text) = finding.advice.as_ref().and_then(|id| program.advice.get(id))
+            {
+                advice.push(text.clone());
+            }
+            written.push(alert);
+        }
+        Ok((written, advice))
+    }
+
+    /// Raises `finding`'s alert, or updates `open`, the open alert of its key.
+    async fn write_alert(
+        &self,
+        program: &Program,
+        patient: &str,
+        finding: &Finding,
+        open: Option<Value>,
+        now: Timestamp,
+        typed: alerts::Typed<'_>,
+    ) -> Result<AlertWrite, FhirError> {
+        let write = |detected_issue: String, change| AlertWrite {
+            key: finding.key.clone(),
+            rule: finding.rule.clone(),
+            rule_version: finding.rule_version,
+            severity: finding.severity,
+            detected_issue,
+            change,
+        };
+        let Some(open) = open else {
+            let issue = alerts::detected_issue(program, finding, patient, now, typed);
+            let task =
+                alerts::task(program, finding, patient, "urn:uuid:7c6a0d1e-0000-4000-8000-000000000001", now);
+            let targets = [
+                "urn:uuid:7c6a0d1e-0000-4000-8000-000000000001",
+                "urn:uuid:7c6a0d1e-0000-4000-8000-000000000002",
+            ];
+            let provenance = alerts::provenance(finding, &targets, now, "CREATE", typed);
+            let body = transaction(vec![
+                post(targets[0], issue),
+                post(targets[1], task),
+                post("urn:uuid:7c6a0d1e-0000-4000-8000-000000000003", provenance),
+            ]);
+            let response = self.fhir.bundle(&body, Prefer::Minimal, BASE).await?;
+            let first = response.get("entry").and_then(|e| e.get(0));
+            let id = first.and_then(alerts::location_id).unwrap_or_default();
+            return Ok(write(id, AlertChange::Raised));
+        };
+        let id = open.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let identified = open
+            .get("identifiedDateTime")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .unwrap_or(now);
+        let updated = alerts::detected_issue(program, finding, patient, identified, typed);
+        let severity_moved = open.get("severity") != updated.get("severity");
+        if !severity_moved && open.get("implicated") == updated.get("implicated") {
+            return Ok(write(id, AlertChange::Unchanged));
+        }
+        let reference = format!("DetectedIssue/{id}");
+        let mut entries = vec![put(updated, &id)];
+        if severity_moved {
+            for mut task in self.search_all("Task", &[("focus", reference.clone())]).await? {
+                let task_id = task.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                if let Some(map) = task.as_object_mut() {
+                    map.insert("priority".into(), json!(alerts::priority(finding.severity)));
+                    map.insert("lastModified".into(), json!(now.to_string()));
+                    map.remove("meta");
+                }
+                entries.push(put(task, &task_id));
+            }
+        }
+        let provenance = alerts::provenance(finding, &[&reference], now, "UPDATE", typed);
+        entries.push(post("urn:uuid:7c6a0d1e-0000-4000-8000-000000000004", provenance));
+        self.fhir.bundle(&transaction(entries), Prefer::Minimal, BASE).await?;
+        Ok(write(id, AlertChange::Updated))
+    }
+}

@@ -1,0 +1,226 @@
+//! Home monitoring (issue 7): a patient's reading comes in, is normalised to their program's
+//! units, stored through the FHIR write path as the caller (policy-checked and audited), and the
+//! program's rules are evaluated on the patient's recent history; what they find becomes an
+//! alert for the nurse queue (DetectedIssue + Task + Provenance), or updates the open alert of
+//! the same condition.
+//!
+//! - A device message is counted once: its id is an identifier of the Observation, written with
+//!   a conditional create, so a retransmission finds the first one and evaluates nothing.
+//! - An implausible reading is stored, marked for review with the reason, and not evaluated.
+//! - The rules engine acts as the server: its reads of the history and its alert writes are the
+//!   system's own, named "Relais rules engine" in each alert's Provenance.
+//!
+//! The patient's program is the one their active CarePlan instantiates
+//! (`instantiatesUri` = `urn:relais:program:{id}`), from enrolment (`period.start`).
+
+mod alerts;
+mod catalog;
+mod evaluate;
+mod observation;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use relais_clinical::program::{Catalog, Program, Severity, Text};
+use relais_clinical::units::Rejection;
+use relais_fhir::validate::parse_object;
+use relais_fhir::{Issue, IssueType};
+use serde_json::{Value, json};
+
+pub use alerts::{ALERT_DETAIL, ALERT_KEY, ENGINE, priority, rule_uri};
+pub use catalog::{CatalogError, load_catalog};
+pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
+
+use crate::access::Caller;
+use crate::fhir::{Fhir, FhirError, WriteKind};
+
+/// The FHIR base named in internal searches' links (never shown).
+const BASE: &str = "https://relais.invalid/fhir";
+/// The CarePlan `instantiatesUri` prefix of a program.
+pub const PROGRAM_URI: &str = "urn:relais:program:";
+
+/// A device's message: its id is never counted twice.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceMessage<'a> {
+    /// The device (its Device id, or serial).
+    pub device: &'a str,
+    /// The message id the device gave.
+    pub message: &'a str,
+}
+
+/// What became of a reading.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Stored and evaluated.
+    Counted,
+    /// The device sent this message before: nothing new stored or evaluated.
+    Duplicate,
+    /// Stored for review, not evaluated, for this reason.
+    Review(Rejection),
+}
+
+/// What happened to an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    /// A new alert (DetectedIssue, Task and Provenance).
+    Raised,
+    /// The open alert of the same condition, updated (new readings, or a new severity).
+    Updated,
+    /// The open alert already says this.
+    Unchanged,
+}
+
+/// One alert the evaluation raised or touched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertWrite {
+    pub key: String,
+    pub rule: String,
+    pub rule_version: u32,
+    pub severity: Severity,
+    pub detected_issue: String,
+    pub change: AlertChange,
+}
+
+/// The result of recording a reading.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The stored Observation's id (the first one's, for a duplicate).
+    pub observation: String,
+    pub outcome: Outcome,
+    /// Alerts raised or updated by this reading's evaluation.
+    pub alerts: Vec<AlertWrite>,
+    /// Advice to show the patient at once (red flags), in both languages.
+    pub advice: Vec<Text>,
+}
+
+/// The home-monitoring use cases.
+#[derive(Clone)]
+pub struct Monitoring {
+    fhir: Fhir,
+    catalog: Arc<Catalog>,
+}
+
+fn invalid(code: &'static str, message: &str) -> FhirError {
+    FhirError::Invalid(vec![Issue::error(IssueType::Invalid, code, message)])
+}
+
+impl Monitoring {
+    /// Use cases over `fhir`, with the programs of `catalog`.
+    pub fn new(fhir: Fhir, catalog: Arc<Catalog>) -> Self {
+        Self { fhir, catalog }
+    }
+
+    /// Records one reading (a FHIR Observation, `body`) as `caller`, then evaluates the
+    /// patient's program and writes its alerts.
+    ///
+    /// # Errors
+    /// 400 for a body that is not an Observation with a patient, a measurement time and a value
+    /// (`not-a-reading`); 403 when the caller may not write this record (decided and audited
+    /// before anything about the patient is looked up); 422 `not-enrolled` when the patient
+    /// follows no program. Nothing is stored then.
+    pub async fn record_reading(
+        &self,
+        caller: &Caller,
+        body: &[u8],
+        message: Option<DeviceMessage<'_>>,
+    ) -> Result<Recorded, FhirError> {
+        let mut obs = parse_object(body)?;
+        if obs.get("resourceType").and_then(Value::as_str) != Some("Observation") {
+            return Err(invalid("not-a-reading", "A reading must be an Observation"));
+        }
+        let patient = observation::subject_patient(&obs)
+            .ok_or_else(|| invalid("not-a-reading", "A reading must name its patient (subject: Patient/…)"))?
+            .to_owned();
+        let at = observation::effective(&obs).ok_or_else(|| {
+            invalid(
+                "not-a-reading",
+                "A reading must say when it was measured (effectiveDateTime with a time)",
+            )
+        })?;
+        let parts = observation::parts(&obs);
+        if parts.is_empty() {
+            return Err(invalid("not-a-reading", "A reading must carry a LOINC-coded valueQuantity"));
+        }
+        if !self.fhir.may_create(caller, "Observation", &obs) {
+            // Refused by the write path itself, so the refusal is audited like any other, and
+            // before the enrolment lookup, whose answer would tell which program the patient
+            // follows to someone with no right to know.
+            let refused = self.fhir.create_as(caller, "Observation", body, None).await;
+            return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
+        }
+        let (program, enrolled_at) = self.enrolment(&patient).await?;
+        let rejection = match observation::normalise_parts(&program, "new", at, &parts) {
+            Ok(normalised) => {
+                observation::rewrite(&mut obs, &normalised);
+                None
+            }
+            Err(rejection) => {
+                observation::mark_for_review(&mut obs, &rejection);
+                Some(rejection)
+            }
+        };
+        let condition = message.map(|m| {
+            let system = format!("urn:relais:device:{}:message", m.device);
+            if let Some(map) = obs.as_object_mut() {
+                let identifiers = map.entry("identifier").or_insert_with(|| json!([]));
+                if let Some(list) = identifiers.as_array_mut() {
+                    list.push(json!({"system": system, "value": m.message}));
+                }
+            }
+            let token = format!("{system}|{}", m.message);
+            format!("identifier={}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+        });
+        let body = obs.to_string();
+        let written =
+            self.fhir.create_as(caller, "Observation", body.as_bytes(), condition.as_deref()).await?;
+        let observation = written.row.id.clone();
+        let outcome = match (written.kind, rejection) {
+            (WriteKind::Existing, _) => Outcome::Duplicate,
+            (_, Some(rejection)) => Outcome::Review(rejection),
+            _ => Outcome::Counted,
+        };
+        if outcome != Outcome::Counted {
+            return Ok(Recorded { observation, outcome, alerts: Vec::new(), advice: Vec::new() });
+        }
+        let (alerts, advice) = self.evaluate(&patient, &program, enrolled_at).await?;
+        Ok(Recorded { observation, outcome, alerts, advice })
+    }
+
+    /// Evaluates a patient's program at the clock's now and writes its alerts: what a scheduler
+    /// calls for missing data.
+    ///
+    /// # Errors
+    /// 422 `not-enrolled`; storage errors.
+    pub async fn evaluate_patient(&self, patient: &str) -> Result<Vec<AlertWrite>, FhirError> {
+        let (program, enrolled_at) = self.enrolment(patient).await?;
+        Ok(self.evaluate(patient, &program, enrolled_at).await?.0)
+    }
+
+    /// The program the patient's active CarePlan instantiates, and when they were enrolled.
+    async fn enrolment(&self, patient: &str) -> Result<(Program, Timestamp), FhirError> {
+        let pairs = [
+            ("subject".to_owned(), format!("Patient/{patient}")),
+            ("status".to_owned(), "active".to_owned()),
+        ];
+        let bundle = self.fhir.search("CarePlan", &pairs, true, BASE).await?;
+        for plan in evaluate::resources(&bundle) {
+            let uris = plan.get("instantiatesUri").and_then(Value::as_array).into_iter().flatten();
+            for uri in uris.filter_map(Value::as_str) {
+                let Some(program) = uri.strip_prefix(PROGRAM_URI).and_then(|id| self.catalog.get(id)) else {
+                    continue;
+                };
+                let start = plan
+                    .get("period")
+                    .and_then(|p| p.get("start"))
+                    .and_then(Value::as_str)
+                    .and_then(|s| s.parse::<Timestamp>().ok());
+                return Ok((program.clone(), start.unwrap_or_else(|| self.fhir.clock().now())));
+            }
+        }
+        Err(FhirError::Unprocessable(vec![Issue::error(
+            IssueType::BusinessRule,
+            "not-enrolled",
+            "The patient follows no home-monitoring program (no active CarePlan instantiating one)",
+        )]))
+    }
+}
