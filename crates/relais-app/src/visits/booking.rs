@@ -220,13 +220,7 @@ impl Visits {
             self.fhir.create_in(tx, Some(&caller.principal), "Appointment", checked, None, None).await;
         let created = keep(writes, action::CREATE, "Appointment", body, created)?;
         slot["status"] = Value::from("busy");
-        let body = slot.to_string().into_bytes();
-        let checked = self.fhir.parse_checked("Slot", &body, IdRule::MustBe(slot_id)).await?;
-        let updated = self
-            .fhir
-            .update_in(tx, Some(&caller.principal), "Slot", slot_id, &checked, Some(slot_row.version))
-            .await;
-        keep(writes, action::UPDATE, "Slot", body, updated)?;
+        self.update_kept(tx, caller, writes, "Slot", &slot_row, &slot).await?;
         let stored = parse(&created.row)?;
         let invitee = Invitee {
             name: &name,
@@ -254,15 +248,7 @@ impl Visits {
         let mut writes = Writes::new();
         let mut tx = self.fhir.store.begin().await?;
         let done = self.cancel_in(tx.as_mut(), caller, id, patient_value.as_ref(), &mut writes).await;
-        let result = match done {
-            Ok(()) => tx.commit().await.map_err(VisitError::from),
-            Err(e) => Err(e),
-        };
-        let audited = self.record(caller, writes, result.is_ok()).await;
-        if result.is_ok() {
-            self.queued.notify_one();
-        }
-        settle(result, audited)
+        self.conclude(tx, caller, writes, done, true).await
     }
 
     async fn cancel_in(
@@ -287,13 +273,7 @@ impl Visits {
             _ => {}
         }
         appointment["status"] = Value::from("cancelled");
-        let body = appointment.to_string().into_bytes();
-        let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
-        let updated = self
-            .fhir
-            .update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
-            .await;
-        keep(writes, action::UPDATE, "Appointment", body, updated)?;
+        self.update_kept(tx, caller, writes, "Appointment", &row, &appointment).await?;
         let slots: Vec<String> = appointment["slot"]
             .as_array()
             .into_iter()
@@ -304,13 +284,7 @@ impl Visits {
             let Some(slot_row) = tx.current("Slot", &slot_id).await?.filter(|r| !r.deleted) else { continue };
             let mut slot = parse(&slot_row)?;
             slot["status"] = Value::from("free");
-            let body = slot.to_string().into_bytes();
-            let checked = self.fhir.parse_checked("Slot", &body, IdRule::MustBe(&slot_id)).await?;
-            let updated = self
-                .fhir
-                .update_in(tx, Some(&caller.principal), "Slot", &slot_id, &checked, Some(slot_row.version))
-                .await;
-            keep(writes, action::UPDATE, "Slot", body, updated)?;
+            self.update_kept(tx, caller, writes, "Slot", &slot_row, &slot).await?;
         }
         let target = format!("Appointment/{id}");
         tx.revoke_invitations_to(&target, self.now()).await?;

@@ -3,12 +3,10 @@
 //! the reminders), in their language, queued in one transaction with their link. The invitee
 //! is named on the Appointment as a participant (by name: they may have no record of their own).
 
-use relais_access::audit::action;
-use relais_fhir::validate::IdRule;
 use serde_json::{Value, json};
 
 use super::mail::Invitee;
-use super::writes::{Writes, keep, settle};
+use super::writes::Writes;
 use super::{VisitError, Visits, appointment_patient, parse};
 use crate::access::Caller;
 
@@ -92,28 +90,14 @@ impl Visits {
                     "status": "needs-action",
                 }));
             }
-            let body = appointment.to_string().into_bytes();
-            let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
-            let updated = self
-                .fhir
-                .update_in(tx.as_mut(), Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
-                .await;
-            let written = keep(&mut writes, action::UPDATE, "Appointment", body, updated)?;
+            let written = self.update_kept(tx.as_mut(), caller, &mut writes, "Appointment", &row, &appointment).await?;
             let stored: Value = parse(&written.row)?;
             let invitee = Invitee { name, email: Some(email), locale, patient: &patient };
             self.invite_in(tx.as_mut(), caller, id, &stored, &invitee).await?;
             Ok(())
         }
         .await;
-        let result = match invited {
-            Ok(()) => tx.commit().await.map_err(VisitError::from),
-            Err(e) => Err(e),
-        };
-        let audited = self.record(caller, writes, result.is_ok()).await;
-        if result.is_ok() {
-            self.queued.notify_one();
-        }
-        settle(result, audited)
+        self.conclude(tx, caller, writes, invited, true).await
     }
 }
 

@@ -144,7 +144,7 @@ impl Visits {
             self.fhir.create_in(tx, Some(&caller.principal), "Encounter", checked, None, None).await;
         let created = keep(writes, action::CREATE, "Encounter", body, created)?;
         appointment["status"] = Value::from("arrived");
-        self.write_appointment(tx, caller, id, &row, &appointment, writes).await?;
+        self.update_kept(tx, caller, writes, "Appointment", &row, &appointment).await?;
         Ok(created.row.id.clone())
     }
 
@@ -201,16 +201,10 @@ impl Visits {
         }
         encounter["status"] = Value::from("finished");
         encounter["period"]["end"] = Value::from(now.clone());
-        let body = encounter.to_string().into_bytes();
-        let checked = self.fhir.parse_checked("Encounter", &body, IdRule::MustBe(encounter_id)).await?;
-        let updated = self
-            .fhir
-            .update_in(tx, Some(&caller.principal), "Encounter", encounter_id, &checked, Some(row.version))
-            .await;
-        keep(writes, action::UPDATE, "Encounter", body, updated)?;
+        self.update_kept(tx, caller, writes, "Encounter", &row, &encounter).await?;
         let (row, mut appointment) = current_appointment(tx, id).await?;
         appointment["status"] = Value::from("fulfilled");
-        self.write_appointment(tx, caller, id, &row, &appointment, writes).await?;
+        self.update_kept(tx, caller, writes, "Appointment", &row, &appointment).await?;
         let document = json!({
             "resourceType": "DocumentReference",
             "status": "current",
@@ -259,15 +253,12 @@ impl Visits {
                 return Err(VisitError::WrongState("visit-not-due"));
             }
             appointment["status"] = Value::from("noshow");
-            self.write_appointment(tx.as_mut(), caller, id, &row, &appointment, &mut writes).await
+            self.update_kept(tx.as_mut(), caller, &mut writes, "Appointment", &row, &appointment)
+                .await
+                .map(drop)
         }
         .await;
-        let result = match marked {
-            Ok(()) => tx.commit().await.map_err(VisitError::from),
-            Err(e) => Err(e),
-        };
-        let audited = self.record(caller, writes, result.is_ok()).await;
-        settle(result, audited)
+        self.conclude(tx, caller, writes, marked, false).await
     }
 
     /// The Encounter in progress for appointment `id`, if any.
@@ -278,25 +269,6 @@ impl Visits {
         ];
         let bundle = self.fhir.search_as(caller, "Encounter", &query, false, "").await?;
         Ok(matches(&bundle).find_map(|e| e["id"].as_str()).map(str::to_owned))
-    }
-
-    async fn write_appointment(
-        &self,
-        tx: &mut dyn ResourceTx,
-        caller: &Caller,
-        id: &str,
-        row: &ResourceRow,
-        appointment: &Value,
-        writes: &mut Writes,
-    ) -> Result<(), VisitError> {
-        let body = appointment.to_string().into_bytes();
-        let checked = self.fhir.parse_checked("Appointment", &body, IdRule::MustBe(id)).await?;
-        let updated = self
-            .fhir
-            .update_in(tx, Some(&caller.principal), "Appointment", id, &checked, Some(row.version))
-            .await;
-        keep(writes, action::UPDATE, "Appointment", body, updated)?;
-        Ok(())
     }
 }
 

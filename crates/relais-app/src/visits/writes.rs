@@ -2,6 +2,9 @@
 //! while the transaction runs, then, once it committed or rolled back, put on the audit trail
 //! (a write of a rolled-back transaction as failed) and announced to live pages.
 
+use relais_access::audit::action;
+use relais_fhir::validate::IdRule;
+use relais_store::{ResourceRow, ResourceTx};
 use serde_json::Value;
 
 use super::{VisitError, Visits};
@@ -39,6 +42,48 @@ impl Visits {
             }
         }
         audited.map_err(VisitError::from)
+    }
+
+    /// Writes `resource` over the stored `row` (of `resource_type`) as `caller` inside `tx`,
+    /// against the version read (a change meanwhile is refused), keeping the outcome for the trail.
+    pub(super) async fn update_kept(
+        &self,
+        tx: &mut dyn ResourceTx,
+        caller: &Caller,
+        writes: &mut Writes,
+        resource_type: &'static str,
+        row: &ResourceRow,
+        resource: &Value,
+    ) -> Result<Written, VisitError> {
+        let body = resource.to_string().into_bytes();
+        let checked = self.fhir.parse_checked(resource_type, &body, IdRule::MustBe(&row.id)).await?;
+        let updated = self
+            .fhir
+            .update_in(tx, Some(&caller.principal), resource_type, &row.id, &checked, Some(row.version))
+            .await;
+        keep(writes, action::UPDATE, resource_type, body, updated)
+    }
+
+    /// Ends a visit transaction: commits it if `done` succeeded (otherwise dropping it rolls it
+    /// back), puts its writes on the trail, wakes the email sender if asked and something was
+    /// queued, and answers as [`settle`] does.
+    pub(super) async fn conclude<T>(
+        &self,
+        tx: Box<dyn ResourceTx>,
+        caller: &Caller,
+        writes: Writes,
+        done: Result<T, VisitError>,
+        wake_mailer: bool,
+    ) -> Result<T, VisitError> {
+        let result = match done {
+            Ok(value) => tx.commit().await.map(|()| value).map_err(VisitError::from),
+            Err(e) => Err(e),
+        };
+        let audited = self.record(caller, writes, result.is_ok()).await;
+        if wake_mailer && result.is_ok() {
+            self.queued.notify_one();
+        }
+        settle(result, audited)
     }
 }
 
