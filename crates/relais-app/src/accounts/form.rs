@@ -106,24 +106,30 @@ pub(crate) fn check(form: &NewAccountForm) -> Result<CheckedForm, AccountError> 
     })
 }
 
-/// The email, trimmed and lower-cased, if it looks like one: one `@` with something on each side,
-/// a dot inside the domain, no spaces or control characters. Deliverability is not checked.
+/// The email, trimmed and lower-cased, if it looks like one ([`looks_like_email`]).
+/// Deliverability is not checked.
 pub(crate) fn checked_email(raw: &str) -> Result<String, AccountError> {
     let email = normalise_email(raw);
-    let shaped = match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        }
-        None => false,
-    };
-    if !shaped || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !looks_like_email(&email) {
         return Err(AccountError::invalid("email", "email-invalid"));
     }
     Ok(email)
+}
+
+/// `local@domain.tld`: one `@` with something on each side, a dot inside the domain, at most
+/// 254 characters, no spaces, control characters or the characters that separate addresses in a
+/// mail header (`<>,;"`). Enough to catch a typing slip; the relay decides the rest.
+pub(crate) fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
 }
 
 /// The roles named by `codes`, each once, in the order given, the specialty on the specialist

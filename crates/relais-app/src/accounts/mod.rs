@@ -25,6 +25,8 @@
 mod clients;
 mod error;
 mod form;
+
+pub(crate) use form::looks_like_email;
 mod summary;
 
 use std::sync::Arc;

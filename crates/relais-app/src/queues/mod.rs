@@ -129,15 +129,20 @@ impl Fhir {
         kind: QueueKind,
         view: &QueueView,
     ) -> Result<Vec<QueueItem>, QueueError> {
-        let mut searches: Vec<Vec<(&str, String)>> = Vec::new();
+        // Each search, and whether its items are offered only for records wholly open to me.
+        let mut searches: Vec<(Vec<(&str, String)>, bool)> = Vec::new();
         match kind {
             QueueKind::Mine => {
                 let me = self.practitioner_of(caller).await?;
-                searches.push(vec![("owner", format!("Practitioner/{me}")), ("status", OPEN.to_owned())]);
+                searches.push((
+                    vec![("owner", format!("Practitioner/{me}")), ("status", OPEN.to_owned())],
+                    false,
+                ));
             }
             QueueKind::Unclaimed => {
                 let claimable = CLAIMABLE.join(",");
-                searches.push(vec![("owner:missing", "true".to_owned()), ("status", claimable.clone())]);
+                searches
+                    .push((vec![("owner:missing", "true".to_owned()), ("status", claimable.clone())], true));
                 let queues = match self.practitioner_of(caller).await {
                     Ok(me) => {
                         queues_of(self.store.as_ref(), &self.search, &me).await.map_err(FhirError::from)?
@@ -146,13 +151,13 @@ impl Fhir {
                     Err(e) => return Err(e),
                 };
                 if !queues.is_empty() {
-                    searches.push(vec![("owner", queues.join(",")), ("status", claimable)]);
+                    searches.push((vec![("owner", queues.join(",")), ("status", claimable)], false));
                 }
             }
         }
         let mut items: Vec<QueueItem> = Vec::new();
         let now = self.clock.now();
-        for (n, mut query) in searches.into_iter().enumerate() {
+        for (mut query, whole_records_only) in searches {
             query.extend([
                 ("_include", "Task:patient".to_owned()),
                 ("_include", "Task:owner".to_owned()),
@@ -163,7 +168,7 @@ impl Fhir {
             }
             let bundle = self.search_as(caller, "Task", &pairs(&query), true, "").await?;
             let found = item::items_of(&bundle).into_iter();
-            if kind == QueueKind::Unclaimed && n == 0 {
+            if whole_records_only {
                 // Nobody's tasks are offered for the patients whose record is wholly open to
                 // me; a task waiting in my queue lets me see that patient's other tasks, but
                 // they are not mine to take.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::mail::{Invitee, patient_email, patient_locale};
 use super::writes::{Writes, keep, matches, settle};
-use super::{VisitError, Visits, fhir_instant, instant, parse, reference_id};
+use super::{VisitError, Visits, current_appointment, fhir_instant, instant, parse, reference_id};
 use crate::FhirError;
 use crate::access::Caller;
 use crate::queues::human_name;
@@ -259,12 +259,7 @@ impl Visits {
         patient: Option<&Value>,
         writes: &mut Writes,
     ) -> Result<(), VisitError> {
-        let row = tx
-            .current("Appointment", id)
-            .await?
-            .filter(|r| !r.deleted)
-            .ok_or(VisitError::AppointmentNotFound)?;
-        let mut appointment = parse(&row)?;
+        let (row, mut appointment) = current_appointment(tx, id).await?;
         match appointment["status"].as_str() {
             Some("cancelled") => return Err(VisitError::WrongState("visit-cancelled")),
             Some("fulfilled" | "noshow" | "arrived" | "entered-in-error") => {

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 
 use super::mail::Invitee;
 use super::writes::Writes;
-use super::{VisitError, Visits, appointment_patient, parse};
+use super::{VisitError, Visits, appointment_patient, current_appointment, parse};
 use crate::access::Caller;
+use crate::accounts::looks_like_email;
 
 /// Who the guest is to the visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl Visits {
             return Err(VisitError::Invalid { code: "visit-guest-name-invalid", field: "name" });
         }
         let email = guest.email.trim();
-        if !plausible_email(email) {
+        if !looks_like_email(email) {
             return Err(VisitError::Invalid { code: "visit-guest-email-invalid", field: "email" });
         }
         self.appointment(caller, id).await?;
@@ -69,12 +70,7 @@ impl Visits {
         let mut writes = Writes::new();
         let mut tx = self.fhir.store.begin().await?;
         let invited = async {
-            let row = tx
-                .current("Appointment", id)
-                .await?
-                .filter(|r| !r.deleted)
-                .ok_or(VisitError::AppointmentNotFound)?;
-            let mut appointment = parse(&row)?;
+            let (row, mut appointment) = current_appointment(tx.as_mut(), id).await?;
             match appointment["status"].as_str() {
                 Some("cancelled" | "entered-in-error") => return Err(VisitError::WrongState("visit-cancelled")),
                 Some("fulfilled" | "noshow") => return Err(VisitError::WrongState("visit-finished")),
@@ -101,31 +97,17 @@ impl Visits {
     }
 }
 
-/// `local@domain.tld`, one line, no spaces: enough to catch a typing slip; the relay decides.
-fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
-        && !domain.contains('@')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn guest_addresses_are_checked_for_slips() {
-        assert!(plausible_email("line.tremblay@courriel.example"));
+        assert!(looks_like_email("line.tremblay@courriel.example"));
         for bad in
             ["", "a", "a@b", "a b@c.example", "a@b.example>", "@b.example", "a@.example", "a@b@c.example"]
         {
-            assert!(!plausible_email(bad), "{bad}");
+            assert!(!looks_like_email(bad), "{bad}");
         }
         assert_eq!(GuestRole::from_code("interpreter"), Some(GuestRole::Interpreter));
         assert_eq!(GuestRole::from_code("judge"), None);

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use relais_access::sealed::SealingKey;
-use relais_store::ResourceRow;
+use relais_store::{ResourceRow, ResourceTx};
 use serde_json::Value;
 use tokio::sync::Notify;
 
@@ -182,4 +182,15 @@ fn instant(value: &Value, pointer: &str) -> Option<Timestamp> {
 /// FHIR `instant` text (UTC, seconds).
 fn fhir_instant(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Appointment `id` as the transaction sees it, locked.
+pub(super) async fn current_appointment(
+    tx: &mut dyn ResourceTx,
+    id: &str,
+) -> Result<(ResourceRow, Value), VisitError> {
+    let row =
+        tx.current("Appointment", id).await?.filter(|r| !r.deleted).ok_or(VisitError::AppointmentNotFound)?;
+    let value = parse(&row)?;
+    Ok((row, value))
 }

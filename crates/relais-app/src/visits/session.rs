@@ -8,11 +8,11 @@
 use data_encoding::BASE64;
 use relais_access::audit::action;
 use relais_fhir::validate::IdRule;
-use relais_store::{ResourceRow, ResourceTx};
+use relais_store::ResourceTx;
 use serde_json::{Value, json};
 
 use super::writes::{Writes, keep, matches, settle};
-use super::{VisitError, Visits, appointment_patient, fhir_instant, instant, parse};
+use super::{VisitError, Visits, appointment_patient, current_appointment, fhir_instant, instant, parse};
 use crate::access::Caller;
 
 /// The v3 ActCode system of Encounter.class.
@@ -270,12 +270,4 @@ impl Visits {
         let bundle = self.fhir.search_as(caller, "Encounter", &query, false, "").await?;
         Ok(matches(&bundle).find_map(|e| e["id"].as_str()).map(str::to_owned))
     }
-}
-
-/// Appointment `id` as the transaction sees it, locked.
-async fn current_appointment(tx: &mut dyn ResourceTx, id: &str) -> Result<(ResourceRow, Value), VisitError> {
-    let row =
-        tx.current("Appointment", id).await?.filter(|r| !r.deleted).ok_or(VisitError::AppointmentNotFound)?;
-    let value = parse(&row)?;
-    Ok((row, value))
 }

@@ -195,15 +195,7 @@ impl Context<'_> {
             }
         };
         let severity = need(f, "severity", r.severity)?;
-        Ok(Rule {
-            id: r.id,
-            version: r.version,
-            title: r.title,
-            severity,
-            alert: r.alert,
-            advice: r.advice,
-            condition,
-        })
+        Ok(rule(r, severity, condition))
     }
 
     fn news2(&self, f: &str, r: RawRule) -> Checked<Rule> {
@@ -240,14 +232,19 @@ impl Context<'_> {
             confusion_from,
             oxygen_from,
         };
-        Ok(Rule {
-            id: r.id,
-            version: r.version,
-            title: r.title,
-            severity,
-            alert: r.alert,
-            advice: r.advice,
-            condition,
-        })
+        Ok(rule(r, severity, condition))
+    }
+}
+
+/// The checked rule of `r`, with its `severity` and `condition`.
+fn rule(r: RawRule, severity: Severity, condition: Condition) -> Rule {
+    Rule {
+        id: r.id,
+        version: r.version,
+        title: r.title,
+        severity,
+        alert: r.alert,
+        advice: r.advice,
+        condition,
     }
 }
