@@ -9,8 +9,10 @@ use relais_app::access::Tokens;
 use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
 use relais_app::invitations::Invitations;
+use relais_app::monitoring::Monitoring;
 use relais_app::video::Video;
 use relais_app::visits::{MailTexts, Visits};
+use relais_clinical::program::Catalog;
 use relais_video::Sfu;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
@@ -68,6 +70,8 @@ pub struct Services {
     pub metrics: PrometheusHandle,
     /// Who may be in a video room, and its audit trail.
     pub video: Video,
+    /// Home monitoring: readings in, the programs' rules, alerts out.
+    pub monitoring: Monitoring,
     /// The video SFU; `None` when video is off (see [`AppState::with_video`]).
     pub sfu: Option<Sfu>,
     /// The CapabilityStatement, serialised once at start.
@@ -76,12 +80,14 @@ pub struct Services {
 
 impl AppState {
     /// State for `fhir`, `tokens` and `auth`, building the CapabilityStatement from what the
-    /// server supports.
+    /// server supports; home monitoring follows the programs of `programs`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         fhir: Fhir,
         tokens: Tokens,
         auth: Auth,
         visits: Visits,
+        programs: Arc<Catalog>,
         settings: WebSettings,
         metrics: PrometheusHandle,
         started: &str,
@@ -114,8 +120,10 @@ impl AppState {
             fhir.clock().clone(),
             fhir.ids().clone(),
         );
+        let monitoring = Monitoring::new(fhir.clone(), programs);
         Self(Arc::new(Services {
             video,
+            monitoring,
             sfu: None,
             invitations,
             visits,

@@ -31,6 +31,12 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         let blobs = settings.data_dir.join("blobs");
         std::fs::create_dir_all(&blobs).with_context(|| format!("cannot create {}", blobs.display()))?;
     }
+    // The clinicians' program files are checked before anything else starts: a server that
+    // evaluated half of its programs would miss alerts without saying so.
+    let programs_dir = settings.data_dir.join("programs");
+    let programs = relais_app::monitoring::load_catalog(&programs_dir)
+        .with_context(|| format!("the monitoring programs in {} are not valid", programs_dir.display()))?;
+    tracing::info!(programs = programs.programs().count(), "monitoring programs loaded");
     let schema = SchemaValidator::shared()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let started = relais_fhir::meta::instant(clock.now());
@@ -87,7 +93,8 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         visit_settings(&settings, &web)?,
         auth.mail_queued(),
     );
-    let mut state = AppState::new(fhir, tokens, auth, visits, web, metrics.clone(), &started);
+    let programs = Arc::new(programs);
+    let mut state = AppState::new(fhir, tokens, auth, visits, programs, web, metrics.clone(), &started);
     match start_video(&settings).await {
         Ok(sfu) => {
             tracing::info!(media = %sfu.media_address(), "video rooms on");
