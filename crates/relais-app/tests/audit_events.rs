@@ -221,7 +221,8 @@ async fn raw(world: &World, sql: &'static str) {
     use sqlx::Connection;
     match world.store.engine() {
         "sqlite" => {
-            let mut conn = sqlx::SqliteConnection::connect(world.db.url()).await.unwrap();
+            let mut conn =
+                sqlx::SqliteConnection::connect(&relais_store::audit_url(world.db.url())).await.unwrap();
             sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
         }
         _ => {

@@ -20,6 +20,7 @@ mod search;
 mod sessions;
 mod sessions_sql;
 mod sqlite;
+mod sqlite_audit;
 mod sqlite_reads;
 
 use std::sync::Arc;
@@ -81,6 +82,25 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn ResourceS
 /// The versioned resource store, and beside it the audit trail ([`AuditLog`]), the accounts
 /// ([`Accounts`]), signing in ([`Sessions`]), the API clients ([`ApiClients`]), the
 /// break-the-glass grants ([`BreakGlassGrants`]) and invitation links ([`Invitations`]).
+/// Where the audit trail of the database at `url` is kept: on PostgreSQL the same database; on
+/// SQLite a file of its own beside the resources' (`sqlite://d/relais.db` →
+/// `sqlite://d/relais-audit.db`, query options kept). For tools that read the trail's table
+/// directly; Relais itself finds it from `url`.
+pub fn audit_url(url: &str) -> String {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return url.to_owned();
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    let audit = sqlite_audit::audit_path(std::path::Path::new(path));
+    match query {
+        Some(query) => format!("sqlite://{}?{query}", audit.display()),
+        None => format!("sqlite://{}", audit.display()),
+    }
+}
+
 #[async_trait]
 pub trait ResourceStore:
     AuditLog + Accounts + Sessions + ApiClients + BreakGlassGrants + Invitations + Send + Sync + 'static

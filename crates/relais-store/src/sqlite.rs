@@ -5,7 +5,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use relais_access::audit::{AuditDraft, AuditRecord};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -13,10 +12,11 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use crate::group_commit::GroupCommit;
 use crate::index::Indexed;
+use crate::sqlite_audit::SqliteAudit;
 use crate::sqlite_reads::PointReads;
 use crate::{
-    AuditLog, AuditQuery, HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow,
-    ResourceStore, ResourceTx, SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
+    HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx,
+    SqliteDurability, StoreError, StoreOptions, from_micros, micros, write_alone,
 };
 
 /// How much of the database file readers map into memory instead of copying pages in with
@@ -32,6 +32,8 @@ pub(crate) struct SqliteStore {
     max_readers: u32,
     group_commit: GroupCommit,
     point_reads: PointReads,
+    /// The audit trail, in its own file (see `sqlite_audit`).
+    pub(crate) audit: SqliteAudit,
 }
 
 impl SqliteStore {
@@ -66,7 +68,8 @@ impl SqliteStore {
             .await?;
         let group_commit = GroupCommit::start(writer.clone());
         let point_reads = PointReads::new(connect.get_filename(), max_readers as usize);
-        Ok(Self { writer, readers, max_readers, group_commit, point_reads })
+        let audit = SqliteAudit::open(&connect).await?;
+        Ok(Self { writer, readers, max_readers, group_commit, point_reads, audit })
     }
 }
 
@@ -83,7 +86,7 @@ fn row(r: &SqliteRow) -> Result<ResourceRow, sqlx::Error> {
     })
 }
 
-fn pool_stats(name: &'static str, pool: &SqlitePool, max: u32) -> PoolStats {
+pub(crate) fn pool_stats(name: &'static str, pool: &SqlitePool, max: u32) -> PoolStats {
     PoolStats { name, size: pool.size(), idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX), max }
 }
 
@@ -94,6 +97,9 @@ impl ResourceStore for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
+        // The trail first: it moves the old audit_log table's records out before the main
+        // migration 0014 drops that table.
+        self.audit.migrate(&self.writer).await?;
         sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
         Ok(())
     }
@@ -107,7 +113,13 @@ impl ResourceStore for SqliteStore {
     }
 
     fn pool_stats(&self) -> Vec<PoolStats> {
-        vec![pool_stats("writer", &self.writer, 1), pool_stats("reader", &self.readers, self.max_readers)]
+        let [audit_writer, audit_readers] = self.audit.pool_stats();
+        vec![
+            pool_stats("writer", &self.writer, 1),
+            pool_stats("reader", &self.readers, self.max_readers),
+            audit_writer,
+            audit_readers,
+        ]
     }
 
     async fn begin(&self) -> Result<Box<dyn ResourceTx>, StoreError> {
@@ -183,6 +195,7 @@ impl ResourceStore for SqliteStore {
     async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;
+        self.audit.close().await;
     }
 }
 
@@ -190,7 +203,6 @@ crate::search::search_executor!(SqliteStore, sqlx::Sqlite, crate::search::Dialec
 crate::index::insert_index!(insert_index, sqlx::Sqlite);
 crate::index::delete_index!(delete_index, sqlx::Sqlite);
 crate::index::read_index!(read_index, sqlx::Sqlite);
-crate::audit::audit_ops!(sqlx::Sqlite);
 crate::accounts_sql::accounts_impl!(
     SqliteStore,
     sqlx::Sqlite,
@@ -208,51 +220,6 @@ crate::sessions_sql::sessions_impl!(
     read = &s.readers,
     begin = s.writer.begin_with("BEGIN IMMEDIATE")
 );
-
-#[async_trait]
-impl AuditLog for SqliteStore {
-    async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError> {
-        // The single writer connection queues appends in this process, and IMMEDIATE takes
-        // SQLite's write lock before the last record is read, so even another process writing to
-        // the file cannot slip a record in between the read and the insert.
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let record = append_locked(&mut tx, draft).await?;
-        tx.commit().await?;
-        Ok(record)
-    }
-
-    async fn append_audit_batch(&self, drafts: Vec<AuditDraft>) -> Result<Vec<AuditRecord>, StoreError> {
-        if drafts.is_empty() {
-            return Ok(Vec::new());
-        }
-        // As `append_audit`: the write lock is taken before the last record is read.
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let records = append_batch_locked(&mut tx, drafts).await?;
-        tx.commit().await?;
-        Ok(records)
-    }
-
-    async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-        search_records(&self.readers, query).await
-    }
-
-    async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
-        read_records(&self.readers, after_seq, limit).await
-    }
-
-    async fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
-        read_head(&self.readers).await
-    }
-
-    async fn audit_of_patient(
-        &self,
-        patient_id: &str,
-        before_seq: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
-        read_patient_records(&self.readers, patient_id, before_seq, limit).await
-    }
-}
 
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,

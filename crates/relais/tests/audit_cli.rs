@@ -85,7 +85,8 @@ async fn tamper(db: &TestDb, sql: &'static str) {
     for statement in drops.into_iter().chain([sql]) {
         match db.engine {
             Engine::Sqlite => {
-                let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&relais_store::audit_url(db.url())).await.unwrap();
                 sqlx::query(statement).execute(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
             }

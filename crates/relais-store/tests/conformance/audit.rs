@@ -45,13 +45,16 @@ async fn all_records(store: &dyn ResourceStore, page: u32) -> Vec<AuditRecord> {
     }
 }
 
-/// Runs SQL on a connection of its own, outside the store: what an operator with a SQL shell
-/// could do. The error message if the database refused.
+/// Runs SQL on the audit trail's database (on SQLite its own file, `relais_store::audit_url`) on
+/// a connection of its own, outside the store: what an operator with a SQL shell could do. The
+/// error message if the database refused.
 pub async fn raw_sql(store: &dyn ResourceStore, url: &str, sql: &'static str) -> Result<(), String> {
     use sqlx::Connection;
     let result = match store.engine() {
         "sqlite" => {
-            let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect to SQLite");
+            let mut conn = sqlx::SqliteConnection::connect(&relais_store::audit_url(url))
+                .await
+                .expect("connect to SQLite");
             sqlx::query(sql).execute(&mut conn).await.map(drop)
         }
         _ => {

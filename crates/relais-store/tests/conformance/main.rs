@@ -11,6 +11,7 @@ mod account_changes;
 mod accounts;
 mod audit;
 mod audit_batch;
+mod audit_move;
 mod break_glass;
 mod concurrency;
 mod creates;

@@ -248,7 +248,7 @@ async fn audit_rows(h: &Harness) -> Vec<(String, String, String, Option<String>)
     let sql = "SELECT actor, action, outcome, patient_id FROM audit_log ORDER BY seq";
     let rows: Vec<(String, String, String, Option<String>)> = match h.db.engine {
         relais_testkit::Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(h.db.url()).await.unwrap();
+            let pool = sqlx::SqlitePool::connect(&relais_store::audit_url(h.db.url())).await.unwrap();
             let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
             rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()
         }
