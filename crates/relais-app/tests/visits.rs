@@ -18,7 +18,7 @@ use relais_app::access::{Caller, Identity, grants_for};
 use relais_app::invitations::Invitations;
 use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
 use relais_app::visits::{
-    ConsentRule, Ending, Guest, GuestRole, MailTexts, VisitError, VisitSettings, Visits,
+    ConsentRule, Ending, Guest, GuestRole, MailTexts, NewSlots, VisitError, VisitSettings, Visits,
 };
 use relais_core::{Clock, SequentialIds};
 use relais_testkit::{Engine, SmtpSink};
@@ -243,6 +243,26 @@ async fn a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot(engine:
     env.visits.invite_guest(&env.nurse, &booked.appointment, &guest).await.unwrap();
     let appointment = env.read("Appointment", &booked.appointment).await;
     assert_eq!(appointment["participant"][2]["actor"]["display"], "Sam Interprète");
+    assert_eq!(
+        appointment["participant"][2]["actor"]["identifier"]["value"],
+        "mailto:sam@interpretes.example"
+    );
+    // The booking page shows what is booked in each slot.
+    let slots = env.visits.slots(&env.nurse, "s1").await.unwrap();
+    let shown: Vec<_> = slots
+        .iter()
+        .map(|s| {
+            (s.id.as_str(), s.status.as_str(), s.appointment.as_ref().map(|a| (a.0.as_str(), a.2.as_str())))
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("slot-a", "free", None),
+            ("slot-b", "busy", Some((booked.appointment.as_str(), "Alice Gagné"))),
+            ("slot-c", "free", None)
+        ]
+    );
     assert_eq!(env.mailer.deliver_due().await.unwrap(), 2, "the patient's and the interpreter's invitations");
     let mails = env.sink.wait_for(2, Duration::from_secs(5)).await;
     let to_guest = mails.iter().find(|m| m.to == ["sam@interpretes.example"]).expect("the guest's email");
@@ -258,15 +278,22 @@ async fn a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot(engine:
     assert_eq!(twice.code(), "visit-cancelled");
     let unsent: Vec<_> =
         env.world.store.outbox().await.unwrap().into_iter().filter(|e| e.sent_at.is_none()).collect();
-    assert_eq!(unsent.len(), 1, "the reminders are withdrawn; the cancellation is queued");
+    assert_eq!(unsent.len(), 2, "the reminders are withdrawn; the cancellations are queued");
     env.advance_to("2026-11-29T14:30:00Z");
-    assert_eq!(env.mailer.deliver_due().await.unwrap(), 1, "only the cancellation, never a reminder");
-    let mails = env.sink.wait_for(3, Duration::from_secs(5)).await;
-    let cancellation = &mails[2];
-    assert_eq!(cancellation.to, ["alice@courriel.example"]);
+    assert_eq!(env.mailer.deliver_due().await.unwrap(), 2, "only the cancellations, never a reminder");
+    let mails = env.sink.wait_for(4, Duration::from_secs(5)).await;
+    let cancellation =
+        mails[2..].iter().find(|m| m.to == ["alice@courriel.example"]).expect("the patient is told");
     let fields = ics_fields(&cancellation.part("text/calendar").unwrap());
     assert_eq!(field(&fields, "METHOD"), "CANCEL");
     assert_eq!(field(&fields, "UID"), format!("appointment-{}@relais.example", booked.appointment));
+    let to_guest =
+        mails[2..].iter().find(|m| m.to == ["sam@interpretes.example"]).expect("the guest is told");
+    assert!(
+        to_guest.part("text/plain").unwrap().starts_with("[en] visit-mail-cancel-body"),
+        "in their language"
+    );
+    assert_eq!(field(&ics_fields(&to_guest.part("text/calendar").unwrap()), "METHOD"), "CANCEL");
     let invitations = Invitations::new(
         env.world.store.clone(),
         env.world.clock.clone(),
@@ -351,8 +378,68 @@ async fn the_consent_gate_and_the_visit(engine: Engine) {
     env.world.close().await;
 }
 
+async fn clinicians_open_runs_of_slots_without_overlaps(engine: Engine) {
+    let env = Env::new(engine, false).await;
+    let form = |date: &str, time: &str, minutes: &str, count: &str| NewSlots {
+        date: date.into(),
+        time: time.into(),
+        minutes: minutes.into(),
+        count: count.into(),
+    };
+    // slot-a is 2026-11-28 10:00–10:30 in Toronto: three 20-minute slots from 09:00 end as it starts.
+    let opened =
+        env.visits.open_slots(&env.nurse, "s1", &form("2026-11-28", "09:00", "20", "3")).await.unwrap();
+    assert_eq!(opened, 3);
+    let refusals = [
+        (form("2026-11-28", "09:30", "20", "1"), ("visit-slots-overlap", "time")),
+        (form("2026-11-28", "10:20", "30", "1"), ("visit-slots-overlap", "time")),
+        (form("2026-11-25", "09:00", "20", "1"), ("visit-slots-past", "time")),
+        (form("28/11/2026", "09:00", "20", "1"), ("visit-slots-date-invalid", "date")),
+        (form("2026-11-28", "9h", "20", "1"), ("visit-slots-time-invalid", "time")),
+        (form("2026-11-28", "13:00", "3", "1"), ("visit-slots-minutes-invalid", "minutes")),
+        (form("2026-11-28", "13:00", "20", "0"), ("visit-slots-count-invalid", "count")),
+    ];
+    for (typed, (code, field)) in refusals {
+        let refused = env.visits.open_slots(&env.nurse, "s1", &typed).await.unwrap_err();
+        assert_eq!((refused.code(), refused.field()), (code, Some(field)), "{typed:?}");
+    }
+    let missing = env.visits.open_slots(&env.nurse, "nope", &form("2026-11-28", "13:00", "20", "1")).await;
+    assert_eq!(missing.unwrap_err().code(), "visit-slot-not-found");
+    let caregiver = Caller::new(Principal {
+        id: "acct-x".into(),
+        roles: BTreeSet::from([Role::Caregiver]),
+        ..Principal::default()
+    });
+    let forbidden = env.visits.open_slots(&caregiver, "s1", &form("2026-11-28", "13:00", "20", "1")).await;
+    assert_eq!(forbidden.unwrap_err().code(), "visit-forbidden");
+
+    let slots = env.visits.slots(&env.nurse, "s1").await.unwrap();
+    let starts: Vec<String> = slots.iter().map(|s| s.start.unwrap().to_string()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-11-28T14:00:00Z",
+            "2026-11-28T14:20:00Z",
+            "2026-11-28T14:40:00Z",
+            "2026-11-28T15:00:00Z",
+            "2026-11-29T15:00:00Z",
+            "2026-11-30T15:00:00Z"
+        ],
+        "the run is open, and nothing of the refused ones was written"
+    );
+    assert!(
+        slots[..3]
+            .iter()
+            .all(|s| s.status == "free" && s.end.unwrap().duration_since(s.start.unwrap()).as_mins() == 20)
+    );
+    let booked = env.visits.book(&env.nurse, &slots[1].id, "alice").await.unwrap();
+    assert!(!booked.appointment.is_empty(), "an opened slot can be booked");
+    env.world.close().await;
+}
+
 relais_testkit::engine_tests!(
     booking_sends_the_invitation_and_each_reminder_once,
     a_guest_gets_their_own_invitation_and_cancelling_frees_the_slot,
     the_consent_gate_and_the_visit,
+    clinicians_open_runs_of_slots_without_overlaps,
 );

@@ -34,6 +34,17 @@ pub struct VisitsPage {
     /// The free slots and the patients to book, the typed ones selected.
     pub free: Vec<Choice>,
     pub patients: Vec<Choice>,
+    /// The form that opens a run of slots, as typed (or its defaults).
+    pub opening: SlotRun,
+}
+
+/// What the open-slots form holds.
+#[derive(Debug, Clone, Default)]
+pub struct SlotRun {
+    pub date: String,
+    pub time: String,
+    pub minutes: String,
+    pub count: String,
 }
 
 /// `/visits/{id}`.

@@ -1,7 +1,7 @@
 //! Booking (issue 6): a practitioner's slots, a patient booked into a free one (the Appointment
 //! created and the Slot made busy in one transaction, with the invitation and reminders queued
 //! in it too; a slot already taken is refused), and cancelling (the Slot freed, the links
-//! revoked, the unsent reminders withdrawn, the patient told).
+//! revoked, the unsent reminders withdrawn, the patient and the invited guests told).
 
 use jiff::Timestamp;
 use relais_access::audit::action;
@@ -78,40 +78,60 @@ impl Visits {
         ]);
         let bundle = self.fhir.search_as(caller, "Slot", &query, false, "").await?;
         let slots: Vec<Value> = matches(&bundle).cloned().collect();
-        let mut views = Vec::with_capacity(slots.len());
-        for slot in slots {
-            let id = slot["id"].as_str().unwrap_or_default().to_owned();
-            let mut appointment = None;
-            if slot["status"] != "free" {
-                let query = pairs(&[("slot", format!("Slot/{id}")), ("_count", "10".to_owned())]);
-                let found = self.fhir.search_as(caller, "Appointment", &query, false, "").await?;
-                appointment = matches(&found).find(|a| a["status"] != "cancelled").map(|a| {
-                    let patient = a["participant"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .find(|p| {
-                            p.pointer("/actor/reference")
-                                .and_then(Value::as_str)
-                                .is_some_and(|r| r.starts_with("Patient/"))
-                        })
-                        .and_then(|p| p.pointer("/actor/display").and_then(Value::as_str))
-                        .unwrap_or_default();
-                    (
-                        a["id"].as_str().unwrap_or_default().to_owned(),
-                        a["status"].as_str().unwrap_or_default().to_owned(),
-                        patient.to_owned(),
-                    )
-                });
-            }
-            views.push(SlotView {
-                start: instant(&slot, "/start"),
-                end: instant(&slot, "/end"),
-                status: slot["status"].as_str().unwrap_or_default().to_owned(),
-                id,
-                appointment,
-            });
+        // What is booked in the taken slots, with one search for all of them (a reference
+        // parameter takes a comma-separated list: any of them).
+        let taken: Vec<String> = slots
+            .iter()
+            .filter(|s| s["status"] != "free")
+            .filter_map(|s| s["id"].as_str().map(|id| format!("Slot/{id}")))
+            .collect();
+        let mut booked: Vec<Value> = Vec::new();
+        if !taken.is_empty() {
+            let query = pairs(&[("slot", taken.join(",")), ("_count", "500".to_owned())]);
+            let found = self.fhir.search_as(caller, "Appointment", &query, false, "").await?;
+            booked = matches(&found).filter(|a| a["status"] != "cancelled").cloned().collect();
         }
+        let views = slots
+            .into_iter()
+            .map(|slot| {
+                let id = slot["id"].as_str().unwrap_or_default().to_owned();
+                let reference = format!("Slot/{id}");
+                let appointment = booked
+                    .iter()
+                    .find(|a| {
+                        a["slot"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|s| s["reference"] == reference.as_str())
+                    })
+                    .map(|a| {
+                        let patient = a["participant"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .find(|p| {
+                                p.pointer("/actor/reference")
+                                    .and_then(Value::as_str)
+                                    .is_some_and(|r| r.starts_with("Patient/"))
+                            })
+                            .and_then(|p| p.pointer("/actor/display").and_then(Value::as_str))
+                            .unwrap_or_default();
+                        (
+                            a["id"].as_str().unwrap_or_default().to_owned(),
+                            a["status"].as_str().unwrap_or_default().to_owned(),
+                            patient.to_owned(),
+                        )
+                    });
+                SlotView {
+                    start: instant(&slot, "/start"),
+                    end: instant(&slot, "/end"),
+                    status: slot["status"].as_str().unwrap_or_default().to_owned(),
+                    id,
+                    appointment,
+                }
+            })
+            .collect();
         Ok(views)
     }
 
@@ -233,7 +253,8 @@ impl Visits {
     }
 
     /// Cancels appointment `id`: the Appointment `cancelled`, its Slot `free` again, its links
-    /// revoked and its unsent email withdrawn, in one transaction; the patient is told.
+    /// revoked and its unsent email withdrawn, in one transaction; the patient and the invited
+    /// guests (caregiver, interpreter) are told, each in their language, with a calendar CANCEL.
     ///
     /// # Errors
     /// `visit-appointment-not-found`, `visit-cancelled`, `visit-finished` (already over).
@@ -289,6 +310,9 @@ impl Visits {
         {
             let name = human_name(patient).unwrap_or_default();
             self.queue_cancellation(tx, id, &appointment, &name, email, patient_locale(patient)).await?;
+        }
+        for (name, email, locale) in super::guests::guests_of(&appointment) {
+            self.queue_cancellation(tx, id, &appointment, &name, &email, locale).await?;
         }
         Ok(())
     }

@@ -39,6 +39,28 @@ impl GuestRole {
     }
 }
 
+/// The extension of an Appointment participant that is an invited guest: the language
+/// (`fr`, `en`) of the emails they get.
+pub const GUEST_LANGUAGE: &str = "urn:relais:visit:guest-language";
+
+/// The invited guests of `appointment` still expected: (name, email, language).
+pub(super) fn guests_of(appointment: &Value) -> Vec<(String, String, &'static str)> {
+    let participants = appointment["participant"].as_array().into_iter().flatten();
+    participants
+        .filter(|p| p["status"] != "declined")
+        .filter_map(|p| {
+            let email = p.pointer("/actor/identifier/value")?.as_str()?.strip_prefix("mailto:")?;
+            let name = p.pointer("/actor/display").and_then(Value::as_str).unwrap_or_default();
+            let english = p["extension"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x["url"] == GUEST_LANGUAGE && x["valueCode"] == "en");
+            Some((name.to_owned(), email.to_owned(), if english { "en" } else { "fr" }))
+        })
+        .collect()
+}
+
 /// A guest to invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guest {
@@ -78,10 +100,14 @@ impl Visits {
             }
             let patient = appointment_patient(&appointment).ok_or(VisitError::AppointmentNotFound)?.to_owned();
             if let Some(list) = appointment["participant"].as_array_mut() {
+                // The guest has no resource of their own: the participant names them, and keeps
+                // their address and language, so a cancellation reaches them too.
                 list.push(json!({
+                    "extension": [{"url": GUEST_LANGUAGE, "valueCode": locale}],
                     "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
                         "code": guest.role.participation()}]}],
-                    "actor": {"display": name},
+                    "actor": {"display": name,
+                        "identifier": {"system": "urn:ietf:rfc:3986", "value": format!("mailto:{email}")}},
                     "required": "optional",
                     "status": "needs-action",
                 }));

@@ -19,6 +19,7 @@ pub mod ics;
 mod mail;
 mod overview;
 mod session;
+mod slots;
 mod writes;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,7 @@ pub use guests::{Guest, GuestRole};
 pub(crate) use mail::attachment_context;
 pub use overview::Overview;
 pub use session::{Ending, Outcome as VisitOutcome, Started};
+pub use slots::NewSlots;
 
 /// Relais's code system for the services a schedule belongs to (`teleconsultation`, …).
 pub const SERVICE_SYSTEM: &str = "http://relais.invalid/fhir/CodeSystem/service";

@@ -71,6 +71,7 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         // Video visits: booking, the consent gate, the visit (issue 6).
         .route("/visits", get(visits::list))
         .route("/visits/book", post(visits::book))
+        .route("/visits/slots", post(visits::open_slots))
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/{operation}", post(visits::act))
         .merge(guessable);

@@ -9,11 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_app::access::Caller;
-use relais_app::visits::{Ending, Guest, GuestRole, Overview, VisitError, VisitOutcome};
+use relais_app::visits::{Ending, Guest, GuestRole, NewSlots, Overview, VisitError, VisitOutcome};
 use relais_views::Tr;
 use relais_views::pages::FormErrors;
 use relais_views::queues::Choice;
-use relais_views::visits::{SlotRow, VisitPage, VisitsPage};
+use relais_views::visits::{SlotRow, SlotRun, VisitPage, VisitsPage};
 use serde::Deserialize;
 
 use super::render::{Posted, Visitor, clinician, error_page, html, local_time, redirect, server_error};
@@ -28,11 +28,12 @@ pub(super) struct VisitsQuery {
     done: String,
 }
 
-/// What was typed in the booking form.
+/// What was typed in the booking form and the open-slots form.
 #[derive(Default)]
 struct Booking<'a> {
     slot: &'a str,
     patient: &'a str,
+    opening: NewSlots,
 }
 
 /// `GET /visits`: a schedule's slots and the booking form.
@@ -46,7 +47,7 @@ pub(super) async fn list(
         Err(page) => return page,
     };
     let notice = match query.done.as_str() {
-        "booked" | "booked-no-email" => visitor.tr.t(&format!("visit-done-{}", query.done)),
+        "booked" | "booked-no-email" | "opened" => visitor.tr.t(&format!("visit-done-{}", query.done)),
         _ => String::new(),
     };
     list_page(&state, &visitor, &caller, &query.schedule, notice, FormErrors::none(), &Booking::default())
@@ -113,6 +114,17 @@ async fn list_page(
             .into_iter()
             .map(|(id, name)| Choice { selected: id == typed.patient, value: id, label: name })
             .collect(),
+        opening: SlotRun {
+            date: typed.opening.date.clone(),
+            time: typed.opening.time.clone(),
+            // A half-hour visit, one at a time, unless typed otherwise.
+            minutes: if typed.opening.minutes.is_empty() {
+                "30".into()
+            } else {
+                typed.opening.minutes.clone()
+            },
+            count: if typed.opening.count.is_empty() { "1".into() } else { typed.opening.count.clone() },
+        },
     };
     html(status, &page)
 }
@@ -127,7 +139,7 @@ pub(super) async fn book(
         Ok(caller) => caller,
         Err(page) => return page,
     };
-    let typed = Booking { slot: fields.get("slot"), patient: fields.get("patient") };
+    let typed = Booking { slot: fields.get("slot"), patient: fields.get("patient"), ..Booking::default() };
     let schedule = fields.get("schedule");
     match state.visits.book(&caller, typed.slot, typed.patient).await {
         Ok(booked) => {
@@ -143,6 +155,41 @@ pub(super) async fn book(
                 }
                 _ => FormErrors::whole(message),
             };
+            list_page(&state, &visitor, &caller, schedule, String::new(), errors, &typed).await
+        }
+        Err(e) => failed(&visitor, &e),
+    }
+}
+
+/// `POST /visits/slots` (`schedule`, `date`, `time`, `minutes`, `count`): opens a run of slots.
+pub(super) async fn open_slots(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Posted(fields): Posted,
+) -> Response {
+    let caller = match clinician(&state, &visitor).await {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let schedule = fields.get("schedule");
+    let opening = NewSlots {
+        date: fields.get("date").to_owned(),
+        time: fields.get("time").to_owned(),
+        minutes: fields.get("minutes").to_owned(),
+        count: fields.get("count").to_owned(),
+    };
+    match state.visits.open_slots(&caller, schedule, &opening).await {
+        Ok(_) => {
+            let schedule: String = form_urlencoded::byte_serialize(schedule.as_bytes()).collect();
+            redirect(&format!("/visits?schedule={schedule}&done=opened"), &[])
+        }
+        Err(e) if e.status() < 500 && e.status() != 403 => {
+            let message = visitor.tr.t(&format!("error-{}", e.code()));
+            let errors = match e.field() {
+                Some(field) => FormErrors::field(field, message),
+                None => FormErrors::whole(message),
+            };
+            let typed = Booking { opening, ..Booking::default() };
             list_page(&state, &visitor, &caller, schedule, String::new(), errors, &typed).await
         }
         Err(e) => failed(&visitor, &e),

@@ -60,6 +60,29 @@ async fn http_visits_book_invite_gate_and_start(engine: relais_testkit::Engine) 
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains("Suivi vidéo en soins infirmiers") && list.body.contains(&slot));
 
+    // Opening a run of slots from the page: a refusal next to its field, with what was typed.
+    let day =
+        now().checked_add(jiff::SignedDuration::from_hours(24 * 5)).unwrap().strftime("%Y-%m-%d").to_string();
+    let opening = |minutes: &'static str| -> Vec<(&str, &str)> {
+        vec![("schedule", &schedule), ("date", &day), ("time", "09:00"), ("minutes", minutes), ("count", "4")]
+    };
+    let short = staff.post("/visits/slots", &opening("3")).await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert_eq!(short.by_id("minutes-error"), "Entrez une durée de 5 à 240 minutes.");
+    assert!(short.body.contains(&format!(r#"value="{day}""#)), "the day typed is kept");
+    let fields = opening("20");
+    let opened = staff.post("/visits/slots", &fields).await;
+    assert_eq!(opened.location.as_deref(), Some(format!("/visits?schedule={schedule}&done=opened").as_str()));
+    let list = staff.get(&format!("/visits?schedule={schedule}&done=opened")).await;
+    assert!(list.body.contains("Les plages sont ouvertes à la réservation."));
+    let open_slots = h.get(&format!("/fhir/Slot?schedule=Schedule/{schedule}&status=free")).await.json();
+    assert_eq!(open_slots["total"], 5, "the four opened and the one created before");
+    let again = staff.post("/visits/slots", &fields).await;
+    assert_eq!(
+        again.by_id("time-error"),
+        "Ces plages chevaucheraient une plage déjà ouverte à cet horaire. Choisissez un autre moment."
+    );
+
     let unchosen =
         staff.post("/visits/book", &[("slot", &slot), ("patient", ""), ("schedule", &schedule)]).await;
     assert_eq!(unchosen.status, StatusCode::BAD_REQUEST);
