@@ -144,13 +144,18 @@ pub struct Grant {
     pub write: bool,
     /// When it lapses (`None`: until revoked).
     pub expires: Option<Timestamp>,
+    /// Only these resources (ids, of its `resource_types`), not every one of those types in the
+    /// record: a queue item is open to those who may take it, the patient's other Tasks are not.
+    /// `None`: all of them. A grant limited so never covers creating a resource.
+    pub only: Option<BTreeSet<String>>,
 }
 
 impl Grant {
-    fn covers(&self, resource_type: &str, action: Action, now: Timestamp) -> bool {
+    fn covers(&self, target: &Target<'_>, action: Action, now: Timestamp) -> bool {
         self.expires.is_none_or(|end| now < end)
-            && self.resource_types.as_ref().is_none_or(|types| types.contains(resource_type))
+            && self.resource_types.as_ref().is_none_or(|types| types.contains(target.resource_type))
             && (self.write || !action.writes())
+            && self.only.as_ref().is_none_or(|ids| target.id.is_some_and(|id| ids.contains(id)))
     }
 }
 
@@ -242,6 +247,9 @@ pub struct Target<'a> {
     /// The patients whose record it belongs to (empty for directories, or a record-type
     /// resource that names no patient).
     pub patients: &'a [String],
+    /// Its id; `None` for a resource being created (its id is the server's to assign) or when
+    /// the decision is about the type in a record rather than one resource.
+    pub id: Option<&'a str>,
 }
 
 /// Resource types that describe the network, not a person's care: everyone signed in may read
@@ -365,10 +373,13 @@ fn decide_for_person(principal: &Principal, action: Action, target: &Target<'_>,
 pub enum Scope {
     All,
     Nothing,
-    /// The records of these patients; and, if `unattached`, resources in no patient's record.
+    /// The records of these patients; and, if `unattached`, resources in no patient's record;
+    /// and these resources of the type, as (patient, id): grants limited to some resources of
+    /// a record (see [`Grant::only`]). A search applies the ids (an id names one resource).
     Patients {
         ids: BTreeSet<String>,
         unattached: bool,
+        resources: BTreeSet<(String, String)>,
     },
 }
 
@@ -378,8 +389,13 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Nothing => false,
-            Scope::Patients { ids, unattached } => {
-                if target.patients.is_empty() {
+            Scope::Patients { ids, unattached, resources } => {
+                let listed = |id: &str| {
+                    target.patients.iter().any(|p| resources.contains(&(p.clone(), id.to_owned())))
+                };
+                if target.id.is_some_and(listed) {
+                    true
+                } else if target.patients.is_empty() {
                     *unattached
                 } else {
                     target.patients.iter().any(|p| ids.contains(p))
@@ -413,16 +429,32 @@ pub fn search_scope(
             all_or_nothing(principal.is_staff())
         };
     }
-    let ids = principal
+    let whole_type = Target { resource_type, in_compartment, patients: &[], id: None };
+    let usable = principal
         .grants
         .iter()
         .filter(|g| principal.has(|r| g.basis.allowed_for(r)))
-        .filter(|g| g.covers(resource_type, Action::Search, now))
-        .map(|g| g.patient.clone())
-        .collect();
+        .filter(|g| g.only.is_some() || g.covers(&whole_type, Action::Search, now));
+    let (mut ids, mut resources) = (BTreeSet::new(), BTreeSet::new());
+    for grant in usable {
+        match &grant.only {
+            None => {
+                ids.insert(grant.patient.clone());
+            }
+            Some(only) => {
+                // Each of its resources, as `decide` would judge a read of it.
+                for id in only {
+                    let one = Target { resource_type, in_compartment, patients: &[], id: Some(id) };
+                    if grant.covers(&one, Action::Search, now) {
+                        resources.insert((grant.patient.clone(), id.clone()));
+                    }
+                }
+            }
+        }
+    }
     let unattached =
         if DIRECTORY.contains(&resource_type) { !principal.roles.is_empty() } else { principal.is_staff() };
-    Scope::Patients { ids, unattached }
+    Scope::Patients { ids, unattached, resources }
 }
 
 /// The strongest basis among the grants that cover the target: an ordinary entitlement before a
@@ -433,7 +465,7 @@ fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: T
         .iter()
         .filter(|g| target.patients.contains(&g.patient))
         .filter(|g| principal.has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
-        .filter(|g| g.covers(target.resource_type, action, now))
+        .filter(|g| g.covers(target, action, now))
         .map(|g| g.basis)
         .min()
 }

@@ -99,7 +99,12 @@ fn may_see(world: &World, actor: &Actor, resource: &Value) -> bool {
     if resource_type == "AuditEvent" || patients.is_empty() {
         authz::unattached(actor, resource_type) >= May::Read
     } else {
-        patients.iter().any(|p| authz::entitled(actor, p, resource_type) >= May::Read)
+        let id = resource["id"].as_str().unwrap_or_default();
+        patients.iter().any(|p| match authz::entitled(actor, p, resource_type) {
+            // Only the item itself, not the record's other resources of its type.
+            May::Item => id == authz::resource_id(resource_type, p),
+            may => may >= May::Read,
+        })
     }
 }
 
@@ -205,15 +210,16 @@ async fn writes(world: &World, m: &Meeting<'_>, fresh: Value, tally: &mut Tally)
     let (actor, who, t, id, refused, may) = (m.actor, m.who, m.t, m.id.as_str(), m.refused, m.may);
     let fhir = &world.fhir;
     let changing = match may {
-        May::Write => "200",
+        May::Write | May::Item => "200",
         May::Read => "403",
         May::Nothing => refused,
     };
     let creating = if may == May::Write { "201" } else { "403" };
+    // Of a copy, not of the resource itself: an item's grant does not reach the copy at all.
     let deleting = match may {
         May::Write => "204",
         May::Read => "403",
-        May::Nothing => refused,
+        May::Item | May::Nothing => refused,
     };
 
     let body = changed(world, t, id, "fr").await.to_string();
@@ -228,7 +234,7 @@ async fn writes(world: &World, m: &Meeting<'_>, fresh: Value, tally: &mut Tally)
     tally.check(
         actor,
         &format!("update {t}/{id} stored"),
-        if may == May::Write { "200" } else { "unchanged" },
+        if may.changes() { "200" } else { "unchanged" },
         grew,
     );
 
@@ -273,7 +279,7 @@ async fn writes(world: &World, m: &Meeting<'_>, fresh: Value, tally: &mut Tally)
     tally.check(
         actor,
         &format!("transaction {t}/{id} stored"),
-        if may == May::Write { "200" } else { "unchanged" },
+        if may.changes() { "200" } else { "unchanged" },
         grew,
     );
 }
@@ -296,6 +302,10 @@ async fn matrix(engine: Engine) {
                 reads(&world, &Meeting { actor, who, t, id, refused: "404", may }, &mut tally).await;
             }
         }
+        // Whoever may take bob's queued Task sees that one, not his others.
+        let id = authz::OTHER_BOB_TASK.to_owned();
+        reads(&world, &Meeting { actor, who, t: "Task", id, refused: "404", may: May::Nothing }, &mut tally)
+            .await;
         // The audit trail is read from audit_log, not from stored resources: audit_events.rs.
         for t in ["Task", "Practitioner", "Schedule"] {
             let (id, may) = (authz::unattached_id(t), authz::unattached(actor, t));

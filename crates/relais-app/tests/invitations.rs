@@ -58,6 +58,7 @@ fn person(id: &str, role: Role, care_team_of: &[&str]) -> Caller {
             resource_types: None,
             write: role.is_clinical(),
             expires: None,
+            only: None,
         })
         .collect();
     let mut caller =

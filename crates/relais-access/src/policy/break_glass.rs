@@ -41,5 +41,6 @@ pub fn break_glass(
         write: false,
         // Past the end of time, it lapses at once rather than never.
         expires: Some(now.checked_add(duration).unwrap_or(now)),
+        only: None,
     })
 }

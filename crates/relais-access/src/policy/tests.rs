@@ -17,15 +17,15 @@ fn person(roles: &[Role], grants: Vec<Grant>) -> Principal {
 }
 
 fn grant(patient: &str, basis: Basis) -> Grant {
-    Grant { patient: patient.into(), basis, resource_types: None, write: true, expires: None }
+    Grant { patient: patient.into(), basis, resource_types: None, write: true, expires: None, only: None }
 }
 
 fn record<'a>(resource_type: &'a str, patients: &'a [String]) -> Target<'a> {
-    Target { resource_type, in_compartment: true, patients }
+    Target { resource_type, in_compartment: true, patients, id: None }
 }
 
 fn directory(resource_type: &str) -> Target<'_> {
-    Target { resource_type, in_compartment: false, patients: &[] }
+    Target { resource_type, in_compartment: false, patients: &[], id: None }
 }
 
 const ALLOWED: Decision = Decision::Allow { basis: None, flagged: false };
@@ -181,7 +181,8 @@ fn directories_are_read_by_everyone_signed_in_and_kept_by_administrators() {
 fn care_data_without_a_patient_is_for_staff_only() {
     let now = at(NOW);
     let queue_item = directory("Task");
-    let orphan_reading = Target { resource_type: "Observation", in_compartment: true, patients: &[] };
+    let orphan_reading =
+        Target { resource_type: "Observation", in_compartment: true, patients: &[], id: None };
     let nurse = person(&[Role::Nurse], vec![]);
     for target in [queue_item, orphan_reading] {
         assert_eq!(decide(&nurse, Action::Read, &target, now), ALLOWED);
@@ -273,17 +274,21 @@ mod scope_agrees_with_decide {
         "patient/Observation.read user/Slot.read",
         "system/*.* user/*.*",
     ];
+    /// Resource ids a grant may be limited to, and a target may have.
+    const RESOURCE_IDS: [&str; 3] = ["r1", "r2", "r3"];
     const BASES: [Basis; 5] =
         [Basis::OwnRecord, Basis::Caregiver, Basis::CareTeam, Basis::Assignment, Basis::BreakGlass];
 
     fn grant_strategy() -> impl Strategy<Value = Grant> {
-        (0..3usize, 0..5usize, any::<bool>(), any::<bool>(), prop::option::of(-2i64..3)).prop_map(
-            |(patient, basis, only_observations, write, hours)| Grant {
+        let only = prop::option::of(prop::collection::btree_set(0..3usize, 0..3));
+        (0..3usize, 0..5usize, any::<bool>(), any::<bool>(), prop::option::of(-2i64..3), only).prop_map(
+            |(patient, basis, only_observations, write, hours, only)| Grant {
                 patient: PATIENTS[patient].to_owned(),
                 basis: BASES[basis],
                 resource_types: only_observations.then(|| BTreeSet::from(["Observation".to_owned()])),
                 write,
                 expires: hours.map(|h| at(NOW).checked_add(SignedDuration::from_hours(h)).unwrap()),
+                only: only.map(|ids| ids.into_iter().map(|n| RESOURCE_IDS[n].to_owned()).collect()),
             },
         )
     }
@@ -298,6 +303,7 @@ mod scope_agrees_with_decide {
             type_index in 0..8usize,
             members in prop::collection::btree_set(0..3usize, 0..3),
             scopes in prop::option::of(0..SCOPES.len()),
+            id in prop::option::of(0..3usize),
         ) {
             let all: Vec<Role> = Role::all().collect();
             let scopes = scopes.map(|n| Scopes::parse(SCOPES[n], |_| true).unwrap());
@@ -306,7 +312,7 @@ mod scope_agrees_with_decide {
             let (resource_type, in_compartment) = TYPES[type_index];
             let patients: Vec<String> =
                 if in_compartment { members.iter().map(|n| PATIENTS[*n].to_owned()).collect() } else { Vec::new() };
-            let target = Target { resource_type, in_compartment, patients: &patients };
+            let target = Target { resource_type, in_compartment, patients: &patients, id: id.map(|n| RESOURCE_IDS[n]) };
             let now = at(NOW);
             let allowed = matches!(decide(&principal, Action::Search, &target, now), Decision::Allow { .. });
             let scope = search_scope(&principal, resource_type, in_compartment, now);
@@ -383,7 +389,11 @@ fn a_persons_token_narrows_the_policy_never_widens_it() {
     assert_eq!(decide(&app, Action::Read, &record("Observation", &bob), now), HIDDEN);
     assert_eq!(
         search_scope(&app, "Observation", true, now),
-        Scope::Patients { ids: BTreeSet::from(["alice".to_owned()]), unattached: true }
+        Scope::Patients {
+            ids: BTreeSet::from(["alice".to_owned()]),
+            unattached: true,
+            resources: BTreeSet::new()
+        }
     );
 }
 
@@ -415,7 +425,7 @@ fn a_schedule_naming_no_patient_is_the_directory() {
     let now = at(NOW);
     // The R4 compartment lists Schedule (its actor may be a patient): one naming a practitioner
     // only is still the directory every signed-in person reads.
-    let schedule = Target { resource_type: "Schedule", in_compartment: true, patients: &[] };
+    let schedule = Target { resource_type: "Schedule", in_compartment: true, patients: &[], id: None };
     let patient = person(&[Role::Patient], vec![grant("alice", Basis::OwnRecord)]);
     assert_eq!(decide(&patient, Action::Read, &schedule, now), ALLOWED);
     assert_eq!(decide(&patient, Action::Update, &schedule, now), FORBIDDEN);

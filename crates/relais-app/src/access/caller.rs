@@ -41,7 +41,10 @@ impl Caller {
     /// caregiver's share, a queued work item and whom it is for).
     pub fn whole_record(&self, patient: &str, now: Timestamp) -> bool {
         self.principal.grants.iter().any(|g| {
-            g.patient == patient && g.resource_types.is_none() && g.expires.is_none_or(|end| now < end)
+            g.patient == patient
+                && g.resource_types.is_none()
+                && g.only.is_none()
+                && g.expires.is_none_or(|end| now < end)
         })
     }
 }

@@ -6,8 +6,9 @@
 //!   the patients of the open Tasks they own (assignments: consults, alerts, hearings); and,
 //!   for each open Task waiting in a queue they work from — a Task `owner`ed by the Organization
 //!   or a HealthcareService of one of their active PractitionerRoles (a clinic's pool, the
-//!   dermatology service's e-consults) — that patient's Tasks (to see and claim the item) and
-//!   Patient resource (to know whom it is for), nothing more;
+//!   dermatology service's e-consults) — that Task itself (to see and claim it; not the
+//!   patient's other Tasks) and the patient's Patient resource (to know whom it is for),
+//!   nothing more;
 //! - a caregiver (a RelatedPerson): what the patient shares with them — an active Consent of the
 //!   patient naming them as `provision.actor`, limited to its `provision.class` resource types
 //!   (all of the record when it lists none), read-only, until the provision's period ends. A
@@ -18,7 +19,7 @@
 //! Read with the server's own searches: these are the facts access is decided on, not results
 //! shown to the person.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use relais_access::policy::{Basis, Grant, Role};
@@ -74,12 +75,20 @@ pub async fn grants_for(
         let queues = queues_of(store, params, practitioner).await?;
         if !queues.is_empty() {
             let owners = queues.join(",");
-            let mut waiting = BTreeSet::new();
+            // Each patient with the ids of their Tasks waiting in these queues.
+            let mut waiting: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for task in matches(store, params, "Task", &[("owner", &owners), ("status", OPEN_TASKS)]).await? {
-                waiting.extend(patient_of(&task, "/for/reference"));
+                let (Some(patient), Some(id)) = (patient_of(&task, "/for/reference"), task["id"].as_str())
+                else {
+                    continue;
+                };
+                waiting.entry(patient).or_default().insert(id.to_owned());
             }
-            for patient in waiting {
-                grants.push(grant(&patient, Basis::Queue, Some(types(&["Task"])), true, None));
+            for (patient, tasks) in waiting {
+                // The waiting Tasks themselves (to see and claim them), not the patient's others.
+                let mut item = grant(&patient, Basis::Queue, Some(types(&["Task"])), true, None);
+                item.only = Some(tasks);
+                grants.push(item);
                 grants.push(grant(&patient, Basis::Queue, Some(types(&["Patient"])), false, None));
             }
         }
@@ -188,7 +197,7 @@ fn grant(
     write: bool,
     expires: Option<Timestamp>,
 ) -> Grant {
-    Grant { patient: patient.to_owned(), basis, resource_types: types, write, expires }
+    Grant { patient: patient.to_owned(), basis, resource_types: types, write, expires, only: None }
 }
 
 /// The id of the Patient a relative reference at `pointer` names.

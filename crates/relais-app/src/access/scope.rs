@@ -17,9 +17,11 @@ pub fn visibility(principal: &Principal, now: Timestamp) -> impl Fn(&str) -> Vis
         match search_scope(principal, resource_type, in_compartment, now) {
             Scope::All => Visible::All,
             Scope::Nothing => Visible::Nothing,
-            Scope::Patients { ids, unattached } => {
-                Visible::Patients { ids: ids.into_iter().collect(), unattached }
-            }
+            Scope::Patients { ids, unattached, resources } => Visible::Patients {
+                ids: ids.into_iter().collect(),
+                unattached,
+                resources: resources.into_iter().map(|(_, id)| id).collect(),
+            },
         }
     }
 }

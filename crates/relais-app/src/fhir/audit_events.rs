@@ -33,7 +33,7 @@ impl Fhir {
         act: &'static str,
         access: Access<'_>,
     ) -> Result<(), FhirError> {
-        let target = Target { resource_type: AUDIT_EVENT, in_compartment: true, patients: &[] };
+        let target = Target { resource_type: AUDIT_EVENT, in_compartment: true, patients: &[], id: None };
         match decide(&caller.principal, Action::Read, &target, self.clock.now()) {
             Decision::Allow { .. } => Ok(()),
             Decision::Deny(denied) => {

@@ -118,6 +118,7 @@ impl Fhir {
             resource_type,
             in_compartment: compartment.includes(resource_type),
             patients: &patients,
+            id: resource.get("id").and_then(Value::as_str),
         };
         let decision = decide(principal, action, &target, self.clock.now());
         (decision, patients)
@@ -144,7 +145,12 @@ impl Fhir {
                 // The footing for this patient's record alone: a resource shared by two records
                 // may be reached through one of them only.
                 let one = [patient.clone()];
-                let target = Target { resource_type: &row.resource_type, in_compartment, patients: &one };
+                let target = Target {
+                    resource_type: &row.resource_type,
+                    in_compartment,
+                    patients: &one,
+                    id: Some(&row.id),
+                };
                 let (break_glass, caregiver) = match decide(principal, Action::Read, &target, now) {
                     Decision::Allow { basis, flagged } => (flagged, basis == Some(Basis::Caregiver)),
                     Decision::Deny(_) => (false, false),

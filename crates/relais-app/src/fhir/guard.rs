@@ -59,7 +59,7 @@ impl Fhir {
             (decision, newly_for(resource_type, resource, before))
         {
             let patients = [patient];
-            let target = Target { resource_type, in_compartment: true, patients: &patients };
+            let target = Target { resource_type, in_compartment: true, patients: &patients, id: own_id };
             decision = decide(principal, action, &target, self.clock.now());
         }
         match decision {
@@ -211,7 +211,7 @@ impl Fhir {
         let in_compartment = compartment.includes(resource_type);
         let now = self.clock.now();
         let decide_on = |patients: &[String]| {
-            decide(principal, action, &Target { resource_type, in_compartment, patients }, now)
+            decide(principal, action, &Target { resource_type, in_compartment, patients, id: own_id }, now)
         };
         if patients.is_empty() {
             return decide_on(&[]);

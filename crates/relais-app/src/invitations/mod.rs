@@ -135,7 +135,7 @@ impl Invitations {
             // (ADR 0007), so a clerk must be entitled to read it (the hearing's assignment).
             let action = if clinical { Action::Update } else { Action::Read };
             let patients = [patient.clone()];
-            let target = Target { resource_type, in_compartment: true, patients: &patients };
+            let target = Target { resource_type, in_compartment: true, patients: &patients, id: None };
             if !matches!(policy::decide(principal, action, &target, now), Decision::Allow { .. }) {
                 return Err(InvitationError::NotEntitled);
             }

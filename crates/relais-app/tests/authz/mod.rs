@@ -6,7 +6,8 @@
 //! (an open Task owned by every clinician and every member of the court: an assignment),
 //! **carol** (a clinician breaks the glass) and **bob** (nobody's, but his Task waits in the
 //! queue of the clinic where every staff member has a PractitionerRole: clinicians see and may
-//! take that Task and see whom it is for, nothing else of his record). Each holds one resource
+//! take that Task and see whom it is for, nothing else of his record — not even his other
+//! Tasks). Each holds one resource
 //! of every record type (a Task belongs to its patient's record: Relais's addition to the R4
 //! compartment). Beside them: a Task naming no patient, a Practitioner, a Schedule and an
 //! AuditEvent.
@@ -40,6 +41,8 @@ pub const RECORD_TYPES: [&str; 8] = [
     "Appointment",
     "Task",
 ];
+/// bob's second Task, waiting in no queue: no one in the matrix may see it.
+pub const OTHER_BOB_TASK: &str = "task-bob-other";
 /// The organisation whose queue bob's Task waits in.
 pub const CLINIC: &str = "Organization/clinic";
 /// What the daughter's share with alice covers.
@@ -61,7 +64,17 @@ pub enum May {
     /// Not even know it is there.
     Nothing,
     Read,
+    /// Read and change this very resource (a queue item, to take it), but neither create others
+    /// of its type in the record nor see them.
+    Item,
     Write,
+}
+
+impl May {
+    /// Whether the resource itself may be changed (or deleted).
+    pub fn changes(self) -> bool {
+        self >= May::Item
+    }
 }
 
 /// One person asking: a role, and who they are in the record.
@@ -121,8 +134,9 @@ pub fn entitled(actor: &Actor, patient: &str, resource_type: &str) -> May {
         (_, "alice" | "dan") if clinical => May::Write,
         // Break-the-glass is read-only.
         (_, "carol") if clinical => May::Read,
-        // A Task waiting in the clinic's queue: the item (to take it) and whom it is for.
-        (_, "bob") if clinical && resource_type == "Task" => May::Write,
+        // A Task waiting in the clinic's queue: the item (to take it) and whom it is for; not
+        // bob's other Tasks, nor new ones.
+        (_, "bob") if clinical && resource_type == "Task" => May::Item,
         (_, "bob") if clinical && resource_type == "Patient" => May::Read,
         // A court assignment lets the court read the hearing's record, never write into it.
         (_, "dan") if LEGAL.contains(&actor.role) => May::Read,
@@ -199,6 +213,13 @@ impl World {
                     "organization": {"reference": CLINIC}}))
                 .await;
         }
+        // bob's other Task, in no queue: those who may take his queued one must not see it.
+        world
+            .put(
+                json!({"resourceType": "Task", "id": OTHER_BOB_TASK, "status": "requested", "intent": "order",
+                "for": {"reference": "Patient/bob"}, "description": "Suivi des plaies"}),
+            )
+            .await;
         for caregiver in ["daughter", "neighbour"] {
             world
                 .put(json!({"resourceType": "RelatedPerson", "id": caregiver,

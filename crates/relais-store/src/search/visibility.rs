@@ -21,8 +21,9 @@ pub enum Visible {
     /// None.
     Nothing,
     /// Those in these patients' records; and, if `unattached`, those in no patient's record (a
-    /// clinician sees a device's readings that name no patient).
-    Patients { ids: Vec<String>, unattached: bool },
+    /// clinician sees a device's readings that name no patient); and the resources of the type
+    /// with these ids, whatever record they are in (a queue item open to those who may take it).
+    Patients { ids: Vec<String>, unattached: bool, resources: Vec<String> },
 }
 
 /// The policy's answer for each resource type, for one person. A search without one
@@ -38,10 +39,10 @@ pub(crate) fn condition(
     alias: &str,
     c: &str,
 ) -> Option<Sql> {
-    let (ids, unattached) = match visible {
+    let (ids, unattached, resources) = match visible {
         Visible::All => return None,
         Visible::Nothing => return Some(never()),
-        Visible::Patients { ids, unattached } => (ids, *unattached),
+        Visible::Patients { ids, unattached, resources } => (ids, *unattached, resources),
     };
     // Fail closed: without the compartment definition nothing of a person's record shows.
     let Some(codes) = compartment_codes(params, resource_type) else { return Some(never()) };
@@ -50,6 +51,11 @@ pub(crate) fn condition(
         return if unattached { None } else { Some(never()) };
     }
     let mut alternatives: Vec<Sql> = Vec::new();
+    if !resources.is_empty() {
+        let mut listed = Sql::default();
+        listed.push(&format!("{alias}.res_id IN ")).list(resources);
+        alternatives.push(listed);
+    }
     if resource_type == "Patient" && !ids.is_empty() {
         let mut own = Sql::default();
         own.push(&format!("{alias}.res_id IN ")).list(ids);

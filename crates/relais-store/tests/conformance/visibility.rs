@@ -69,7 +69,7 @@ fn included(page: &SearchPage) -> Vec<String> {
 
 fn only(patients: &[&str], unattached: bool) -> impl Fn(&str) -> Visible + Send + Sync {
     let ids: Vec<String> = patients.iter().map(|p| (*p).to_owned()).collect();
-    move |_: &str| Visible::Patients { ids: ids.clone(), unattached }
+    move |_: &str| Visible::Patients { ids: ids.clone(), unattached, resources: Vec::new() }
 }
 
 pub async fn search_shows_only_the_records_the_person_may_see(store: Arc<dyn ResourceStore>) {
@@ -87,6 +87,16 @@ pub async fn search_shows_only_the_records_the_person_may_see(store: Arc<dyn Res
     // A clinician of both with the unattached readings: the device's and the foreign one too.
     let staff = only(&["p1", "p2"], true);
     assert_eq!(ids(&search_as(s, &staff, "Observation", "").await), ["o1", "o2", "o3", "o4", "o5"]);
+    // A single resource opened by id (a queue item), whoever's record it is in.
+    let item =
+        |_: &str| Visible::Patients { ids: Vec::new(), unattached: false, resources: vec!["o2".into()] };
+    assert_eq!(ids(&search_as(s, &item, "Observation", "").await), ["o2"]);
+    let item_and_p1 = |_: &str| Visible::Patients {
+        ids: vec!["p1".into()],
+        unattached: false,
+        resources: vec!["o2".into()],
+    };
+    assert_eq!(ids(&search_as(s, &item_and_p1, "Observation", "").await), ["o1", "o2", "o4"]);
     // Nothing, and everything.
     let nothing = |_: &str| Visible::Nothing;
     let page = search_as(s, &nothing, "Observation", "").await;
@@ -114,7 +124,7 @@ pub async fn includes_chains_and_has_stay_inside_what_may_be_seen(store: Arc<dyn
     assert_eq!(ids(&search_as(s, &everyone, "Observation", "subject:Patient.family=Côté").await), ["o2"]);
     let without_p2 = |t: &str| {
         if t == "Patient" {
-            Visible::Patients { ids: vec!["p1".into()], unattached: false }
+            Visible::Patients { ids: vec!["p1".into()], unattached: false, resources: Vec::new() }
         } else {
             Visible::All
         }
@@ -123,7 +133,7 @@ pub async fn includes_chains_and_has_stay_inside_what_may_be_seen(store: Arc<dyn
     // `_has` tests only Observations that may be seen: patients all visible, Observations p1's.
     let observations_of_p1 = |t: &str| {
         if t == "Observation" {
-            Visible::Patients { ids: vec!["p1".into()], unattached: false }
+            Visible::Patients { ids: vec!["p1".into()], unattached: false, resources: Vec::new() }
         } else {
             Visible::All
         }
