@@ -184,11 +184,7 @@ pub(super) async fn open_slots(
             redirect(&format!("/visits?schedule={schedule}&done=opened"), &[])
         }
         Err(e) if e.status() < 500 && e.status() != 403 => {
-            let message = visitor.tr.t(&format!("error-{}", e.code()));
-            let errors = match e.field() {
-                Some(field) => FormErrors::field(field, message),
-                None => FormErrors::whole(message),
-            };
+            let errors = refusal(&visitor, &e);
             let typed = Booking { opening, ..Booking::default() };
             list_page(&state, &visitor, &caller, schedule, String::new(), errors, &typed).await
         }
@@ -348,11 +344,7 @@ pub(super) async fn act(
         Ok(answer) => answer,
         Err(e @ (VisitError::AppointmentNotFound | VisitError::Forbidden)) => failed(&visitor, &e),
         Err(e) if e.status() < 500 => {
-            let message = visitor.tr.t(&format!("error-{}", e.code()));
-            let errors = match e.field() {
-                Some(field) => FormErrors::field(field, message),
-                None => FormErrors::whole(message),
-            };
+            let errors = refusal(&visitor, &e);
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
             let mut page = visit_page(&state, &visitor, &caller, &id, String::new(), errors, &typed).await;
             if page.status() == StatusCode::BAD_REQUEST {
@@ -365,6 +357,15 @@ pub(super) async fn act(
 }
 
 /// The page for a refusal that leaves nothing to show, or a failure.
+/// A refusal as the form shows it: next to its field, or above the form.
+fn refusal(visitor: &Visitor, e: &VisitError) -> FormErrors {
+    let message = visitor.tr.t(&format!("error-{}", e.code()));
+    match e.field() {
+        Some(field) => FormErrors::field(field, message),
+        None => FormErrors::whole(message),
+    }
+}
+
 fn failed(visitor: &Visitor, e: &VisitError) -> Response {
     let tr: Tr = visitor.tr;
     match e.status() {
