@@ -29,7 +29,7 @@ use str0m::Candidate;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-pub use config::{IceServer, VideoConfig};
+pub use config::{IceServer, PEER_TIMEOUT, VideoConfig};
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
 
@@ -42,14 +42,22 @@ pub struct Sfu {
 }
 
 /// Figures of a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stats {
     /// Rooms with someone in them.
     pub rooms: usize,
     /// People in them, lobbies included.
     pub participants: usize,
+    /// Media payload bytes forwarded, counted once per receiver.
     pub forwarded_bytes: u64,
+    /// Frames forwarded, counted once per receiver.
     pub forwarded_packets: u64,
+    /// Datagrams the node sent (media, RTCP, ICE, DTLS).
+    pub sent_datagrams: u64,
+    /// Forwarded bitrate over the last second.
+    pub forwarded_bps: u64,
+    /// The worst room's loss on the way in over the last second (its worst sender's).
+    pub worst_room_loss: f32,
     pub udp_port: u16,
 }
 
@@ -67,7 +75,7 @@ impl Sfu {
         let bound = socket.local_addr()?;
         let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
         let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;
-        let node = node::Node::new(socket, candidate)?;
+        let node = node::Node::new(socket, candidate, config.peer_timeout)?;
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(node.run(receiver));
         Ok(Sfu { commands, ice_servers: std::sync::Arc::new(config.ice_servers.clone()), udp: address })
