@@ -99,7 +99,10 @@ async function invite(host, name) {
 }
 
 async function enterLobby(page, link) {
+  // Opening the link spends nothing (mail previews open links too): the page asks first.
   await page.goto(link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Votre visite vidéo');
+  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
   await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
   await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
   await page.getByRole('button', { name: 'Entrer', exact: true }).click();

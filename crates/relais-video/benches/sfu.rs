@@ -222,6 +222,28 @@ fn thread_cpu_ns(tid: i32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The bucket bound under which a share `p` of the frames fall.
+fn bucket_bound(counts: &[u64], p: f64) -> String {
+    let total: u64 = counts.iter().sum();
+    let mut seen = 0;
+    for (count, bound) in counts.iter().zip(relais_video::DELAY_BOUNDS_US) {
+        seen += count;
+        if total > 0 && seen as f64 >= total as f64 * p {
+            return if bound == u64::MAX { "more than 100 ms".to_owned() } else { format!("{:.2} ms", bound as f64 / 1000.0) };
+        }
+    }
+    "n/a".to_owned()
+}
+
+/// CPU seconds of the whole process (user + system, from `/proc/self/stat`, 100 ticks a second).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // After the command name: state is field 0, utime field 11, stime field 12.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn percentile(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -304,6 +326,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     let now = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(0);
     window.end.store(now + seconds * 1_000_000_000, std::sync::atomic::Ordering::Relaxed);
     window.start.store(now, std::sync::atomic::Ordering::Relaxed);
+    let process_before = process_cpu_seconds();
     let started = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let after = sfu.stats().await.expect("stats");
@@ -344,5 +367,14 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         percentile(&latencies, 0.99),
         percentile(&latencies, 1.0)
     );
+    let delays: Vec<u64> =
+        after.forwarding_delays.iter().zip(before.forwarding_delays).map(|(a, b)| a - b).collect();
+    println!(
+        "  SFU forwarding delay:     p50 <= {}, p99 <= {} (first packet read -> frame written)",
+        bucket_bound(&delays, 0.5),
+        bucket_bound(&delays, 0.99)
+    );
+    let process = process_cpu_seconds() - process_before;
+    println!("  whole process CPU:        {:.1} % of one core (SFU + clients)", process / elapsed * 100.0);
     println!("  load average (1 5 15 min): {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
 }

@@ -29,9 +29,13 @@ use str0m::Candidate;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
+pub use node::DELAY_BOUNDS_US;
 pub use config::{IceServer, PEER_TIMEOUT, VideoConfig};
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
+
+/// The UDP receive buffer asked for (see `Sfu::start`).
+const RECEIVE_BUFFER: usize = 4 * 1024 * 1024;
 
 /// A running SFU: cheap to clone, every clone talks to the same task.
 #[derive(Clone)]
@@ -58,6 +62,9 @@ pub struct Stats {
     pub forwarded_bps: u64,
     /// The worst room's loss on the way in over the last second (its worst sender's).
     pub worst_room_loss: f32,
+    /// Frames by the delay the node added forwarding them (from the first packet read to the
+    /// frame handed to the receivers' sessions), in buckets bounded by [`DELAY_BOUNDS_US`].
+    pub forwarding_delays: [u64; DELAY_BOUNDS_US.len()],
     pub udp_port: u16,
 }
 
@@ -72,6 +79,10 @@ impl Sfu {
     /// The socket cannot be bound, or the address offered to browsers is unusable.
     pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
         let socket = UdpSocket::bind(config.udp_bind).await?;
+        // A busy machine may not run the node for some milliseconds; at 300 Mbit/s the default
+        // 208 KiB receive buffer overflows in 6 ms, and a lost packet stalls its frame until
+        // resent. The kernel caps the size at `net.core.rmem_max`.
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECEIVE_BUFFER);
         let bound = socket.local_addr()?;
         let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
         let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;

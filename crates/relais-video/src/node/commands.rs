@@ -66,6 +66,7 @@ impl Node {
                     sent_datagrams: self.figures.sent_datagrams,
                     forwarded_bps: self.figures.bitrate_bps,
                     worst_room_loss: self.figures.worst_room_loss,
+                    forwarding_delays: self.figures.delays,
                     udp_port: self.bound.port(),
                 });
             }

@@ -17,7 +17,13 @@ const PERIOD: Duration = Duration::from_secs(1);
 /// freezes.
 const LOSS_BANDS: [(&str, f32); 3] = [("under-1pc", 0.01), ("1-5pc", 0.05), ("over-5pc", f32::INFINITY)];
 
+/// Upper bounds (µs) of the buckets of the forwarding delay: from a frame's first packet read
+/// from the socket to the frame written to its receivers' sessions.
+pub const DELAY_BOUNDS_US: [u64; 12] = [50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
+
 pub(super) struct Figures {
+    /// Frames forwarded by their delay, in the buckets of [`DELAY_BOUNDS_US`].
+    pub delays: [u64; DELAY_BOUNDS_US.len()],
     pub forwarded_bytes: u64,
     pub forwarded_frames: u64,
     pub sent_datagrams: u64,
@@ -34,6 +40,7 @@ pub(super) struct Figures {
 impl Figures {
     pub fn new(now: Instant) -> Self {
         Self {
+            delays: [0; DELAY_BOUNDS_US.len()],
             forwarded_bytes: 0,
             forwarded_frames: 0,
             sent_datagrams: 0,
@@ -47,6 +54,13 @@ impl Figures {
 
     pub fn due(&self, now: Instant) -> bool {
         now.duration_since(self.published_at) >= PERIOD
+    }
+
+    /// A frame that arrived (its first packet) at `arrived` is being forwarded `now`.
+    pub fn delayed(&mut self, arrived: Instant, now: Instant) {
+        let us = u64::try_from(now.saturating_duration_since(arrived).as_micros()).unwrap_or(u64::MAX);
+        let bucket = DELAY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(DELAY_BOUNDS_US.len() - 1);
+        self.delays[bucket] += 1;
     }
 
     /// A frame of `bytes` went to one receiver in `room`.

@@ -14,6 +14,8 @@
 mod commands;
 mod figures;
 
+pub use figures::DELAY_BOUNDS_US;
+
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -228,6 +230,7 @@ impl Node {
                 if !self.rooms.forwards(&room, origin, audio) {
                     return;
                 }
+                self.figures.delayed(data.network_time, Instant::now());
                 for id in self.rooms.admitted(&room) {
                     if id != origin
                         && let Some(other) = self.peers.get_mut(&id)

@@ -552,3 +552,7 @@ video-unavailable = Video visits are not available on this server at the moment.
 video-link-invalid-title = Invalid link
 video-link-invalid = This invitation link is not valid: it may have expired, been revoked or already been used. Ask the clinic for a new link.
 video-link-not-a-visit = This link does not open a video visit.
+
+video-join-link-title = Your video visit
+video-join-link-intro = You are invited to a video visit. The link works once: go in when you are ready, from the device you will use for the visit.
+video-join-link-submit = Join the visit

@@ -552,3 +552,7 @@ video-unavailable = Les visites vidéo ne sont pas disponibles sur ce serveur po
 video-link-invalid-title = Lien non valide
 video-link-invalid = Ce lien d'invitation n'est pas valide : il a peut-être expiré, été révoqué ou déjà servi. Demandez un nouveau lien à la clinique.
 video-link-not-a-visit = Ce lien n'ouvre pas une visite vidéo.
+
+video-join-link-title = Votre visite vidéo
+video-join-link-intro = Vous êtes invité·e à une visite vidéo. Le lien ne sert qu'une fois : entrez quand vous êtes prêt·e, depuis l'appareil que vous utiliserez pour la visite.
+video-join-link-submit = Rejoindre la visite

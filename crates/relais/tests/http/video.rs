@@ -122,7 +122,14 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let (invitation, link) = invite(&h, &token, &room).await;
     let path = link.split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
     let mut guest = Browser::new(&h);
-    let entered = guest.get(&path).await;
+    // Opening the link (a mail preview, a link scanner) asks and spends nothing.
+    for _ in 0..2 {
+        let asked = guest.get(&path).await;
+        assert_eq!(asked.status, StatusCode::OK);
+        assert!(asked.body.contains(&format!(r#"action="{path}/enter""#)), "{}", asked.body);
+        assert!(asked.header("set-cookie").is_none());
+    }
+    let entered = guest.post(&format!("{path}/enter"), &[]).await;
     assert_eq!(entered.location.as_deref(), Some(format!("/rooms/{room}").as_str()));
     let cookie = entered.header("set-cookie").unwrap().to_owned();
     assert!(cookie.contains(&format!("Path=/rooms/{room}")) && cookie.contains("HttpOnly"), "{cookie}");
@@ -145,10 +152,12 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let photo_path =
         photo["link"].as_str().unwrap().split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
     assert_eq!(Browser::new(&h).get(&photo_path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::new(&h).post(&format!("{photo_path}/enter"), &[]).await.status, StatusCode::NOT_FOUND);
     let used = reqwest::Client::new().post(h.url(&photo_path)).send().await.unwrap();
     assert_eq!(used.status(), StatusCode::OK, "still unused");
     // Used once, the link opens nothing more.
     assert_eq!(Browser::new(&h).get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::new(&h).post(&format!("{path}/enter"), &[]).await.status, StatusCode::NOT_FOUND);
 
     // The guest waits in the lobby; the host sees them and lets them in.
     let mut lobby = connect(&h, &room, &guest.cookie_header(), &origin).await.unwrap();
@@ -177,7 +186,7 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     // A patient signed in to the portal who opens her own link comes in as a guest.
     let (_, second) = invite(&h, &token, &room).await;
     let second = second.split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
-    assert_eq!(patient_account.get(&second).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(patient_account.post(&format!("{second}/enter"), &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(patient_account.get(&format!("/rooms/{room}")).await.status, StatusCode::OK);
     let mut portal = connect(&h, &room, &patient_account.cookie_header(), &origin).await.unwrap();
     next_of(&mut portal, "waiting").await;
