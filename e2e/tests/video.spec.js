@@ -191,6 +191,11 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
     await expect(page.getByRole('button', { name: 'Terminer pour tous' })).toHaveCount(0);
   }
   await expectMediaFlowing(pages, 2);
+  // On loopback nothing is lost and the round trip is short: the quality says so, in words.
+  for (const page of pages) {
+    await expect(page.locator('#quality')).toHaveText('bonne', { timeout: 10_000 });
+    await expect(page.locator('#quality')).toHaveAttribute('role', 'status');
+  }
   await checkPage(host, 'video-call-fr');
 
   // Chat reaches everyone.

@@ -272,6 +272,7 @@ fn main() {
                     public_ip: None,
                     ice_servers: Vec::new(),
                     peer_timeout: relais_video::PEER_TIMEOUT,
+                    rejoin_window: relais_video::REJOIN_WINDOW,
                 };
                 let sfu = Sfu::start(&config).await.expect("the SFU starts");
                 let _ = handle_tx.send((sfu, this_thread_id()));
@@ -307,7 +308,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         let mut sessions = Vec::new();
         for p in 0..participants {
             let kind = if p == 0 { JoinerKind::Clinician } else { JoinerKind::Guest };
-            let joiner = Joiner { name: format!("p{p}"), actor: format!("bench-{room}-{p}"), kind };
+            let joiner = Joiner { name: format!("p{p}"), actor: format!("bench-{room}-{p}"), kind, rejoin: None };
             let session: Session = sfu.join(&name, joiner).await.expect("joined");
             if let Some(host) = sessions.first() {
                 let host: &Session = host;

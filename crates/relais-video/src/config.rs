@@ -29,10 +29,15 @@ pub struct VideoConfig {
     /// How long a browser's media may stay unreachable (a network blip) before it is taken out
     /// of its room and its tile removed for the others.
     pub peer_timeout: Duration,
+    /// How long after its connection dropped an admitted person comes back without the lobby.
+    pub rejoin_window: Duration,
 }
 
 /// The default `peer_timeout`: long enough for a Wi-Fi hand-over.
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The default `rejoin_window`.
+pub const REJOIN_WINDOW: Duration = Duration::from_secs(60);
 
 impl std::fmt::Debug for VideoConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,6 +48,7 @@ impl std::fmt::Debug for VideoConfig {
             .field("public_ip", &self.public_ip)
             .field("ice_servers", &urls)
             .field("peer_timeout", &self.peer_timeout)
+            .field("rejoin_window", &self.rejoin_window)
             .finish()
     }
 }
@@ -113,6 +119,7 @@ mod tests {
                 credential: Some("s".into()),
             }],
             peer_timeout: PEER_TIMEOUT,
+            rejoin_window: REJOIN_WINDOW,
         };
         assert!(config.candidate_address(SocketAddr::from(([0, 0, 0, 0], 5000))).is_err());
         assert!(!format!("{config:?}").contains('s') || !format!("{config:?}").contains("\"s\""));

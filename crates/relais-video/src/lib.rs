@@ -15,13 +15,17 @@
 //! media session times out (the browser vanished: no ICE for str0m's timeout) leaves too; a
 //! joining peer's senders are asked for a keyframe (PLI) so it sees a picture at once.
 //!
-//! Not yet: simulcast layer choice, private side rooms, resuming after a network blip.
+//! A browser whose connection drops comes back within `rejoin_window` without the lobby, with
+//! the rejoin ticket it was handed when admitted ([`tickets`]).
+//!
+//! Not yet: simulcast layer choice, private side rooms.
 
 mod config;
 mod node;
 mod peer;
 pub mod protocol;
 pub mod rooms;
+mod tickets;
 
 use std::net::SocketAddr;
 
@@ -30,7 +34,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 pub use node::DELAY_BOUNDS_US;
-pub use config::{IceServer, PEER_TIMEOUT, VideoConfig};
+pub use config::{IceServer, PEER_TIMEOUT, REJOIN_WINDOW, VideoConfig};
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
 
@@ -86,7 +90,7 @@ impl Sfu {
         let bound = socket.local_addr()?;
         let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
         let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;
-        let node = node::Node::new(socket, candidate, config.peer_timeout)?;
+        let node = node::Node::new(socket, candidate, config)?;
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(node.run(receiver));
         Ok(Sfu { commands, ice_servers: std::sync::Arc::new(config.ice_servers.clone()), udp: address })

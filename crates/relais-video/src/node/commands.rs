@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::{Command, Joined, Node};
 use crate::peer::Peer;
 use crate::protocol::{ClientMsg, Role, ServerMsg};
-use crate::rooms::{Effect, PeerId, RoomError};
+use crate::rooms::{Control, Effect, Joiner, PeerId, Refusal, RoomError};
 
 impl Node {
     pub(super) fn command(&mut self, command: Command) {
@@ -19,7 +19,11 @@ impl Node {
                 let peer = PeerId(self.next_peer);
                 self.next_peer += 1;
                 let (events, receiver) = mpsc::unbounded_channel();
-                match self.rooms.join(&room, peer, joiner) {
+                let joined = match self.rejoin(&room, peer, &joiner) {
+                    Some(entered) => entered,
+                    None => self.rooms.join(&room, peer, joiner),
+                };
+                match joined {
                     Ok((role, effects)) => {
                         self.peers.insert(peer, Peer::new(peer, room, events));
                         if reply.send(Ok(Joined { peer, role, events: receiver })).is_err() {
@@ -43,6 +47,9 @@ impl Node {
                 };
                 match self.rooms.control(&room, peer, control) {
                     Ok((effects, target)) => {
+                        if control == Control::End {
+                            self.tickets.void_room(&room);
+                        }
                         self.apply(effects);
                         let _ = reply.send(Ok(target));
                     }
@@ -159,9 +166,23 @@ impl Node {
                         peer.send(msg);
                     }
                 }
-                // Media starts with the browser's offer, which only an admitted peer may make.
-                Effect::Admitted(_) => {}
-                Effect::Drop(peer) => self.drop_peer(peer),
+                // Media starts with the browser's offer, which only an admitted peer may make;
+                // the ticket lets it back in if its connection drops.
+                Effect::Admitted(id) => {
+                    let Some(peer) = self.peers.get(&id) else { continue };
+                    let (Some(role), Some(actor)) =
+                        (self.rooms.role(&peer.room, id), self.rooms.actor(&peer.room, id))
+                    else {
+                        continue;
+                    };
+                    let ticket = self.tickets.issue(&peer.room, actor, id, role);
+                    peer.send(ServerMsg::Rejoin { ticket, valid_secs: self.tickets.window().as_secs() });
+                }
+                // Removed or refused: back only through the lobby.
+                Effect::Drop(peer) => {
+                    self.tickets.void_peer(peer);
+                    self.drop_peer(peer);
+                }
             }
         }
     }
@@ -170,9 +191,26 @@ impl Node {
     pub(super) fn leave(&mut self, peer: PeerId) {
         let Some(room) = self.peers.get(&peer).map(|p| p.room.clone()) else { return };
         let effects = self.rooms.leave(&room, peer);
+        self.tickets.left(peer, Instant::now());
         self.drop_peer(peer);
         self.apply(effects);
         self.publish_counts();
+    }
+
+    /// `joiner` enters `room` directly if they carry a rejoin ticket still honoured; a
+    /// connection of theirs not yet known to be gone is replaced. `None`: through the lobby.
+    fn rejoin(&mut self, room: &str, peer: PeerId, joiner: &Joiner) -> Option<Result<(Role, Vec<Effect>), Refusal>> {
+        let ticket = joiner.rejoin.as_deref()?;
+        let back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
+        if let Some(old) = back.replaces {
+            if let Some(peer) = self.peers.get(&old) {
+                peer.send(ServerMsg::Closed { reason: "replaced".to_owned() });
+            }
+            let effects = self.rooms.leave(room, old);
+            self.drop_peer(old);
+            self.apply(effects);
+        }
+        Some(self.rooms.enter_directly(room, peer, joiner.clone(), back.role).map(|effects| (back.role, effects)))
     }
 
     /// Removes `peer`'s session (closing its signalling once what was sent is read) and stops

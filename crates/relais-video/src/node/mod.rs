@@ -79,10 +79,11 @@ pub(crate) struct Node {
     figures: figures::Figures,
     /// How long a session may stay ICE-disconnected before its peer counts as gone.
     peer_timeout: Duration,
+    tickets: crate::tickets::Tickets,
 }
 
 impl Node {
-    pub fn new(socket: UdpSocket, candidate: Candidate, peer_timeout: Duration) -> std::io::Result<Self> {
+    pub fn new(socket: UdpSocket, candidate: Candidate, config: &crate::VideoConfig) -> std::io::Result<Self> {
         let bound = socket.local_addr()?;
         Ok(Self {
             socket: Arc::new(socket),
@@ -94,7 +95,8 @@ impl Node {
             busy: HashSet::new(),
             next_peer: 1,
             figures: figures::Figures::new(Instant::now()),
-            peer_timeout,
+            peer_timeout: config.peer_timeout,
+            tickets: crate::tickets::Tickets::new(config.rejoin_window),
         })
     }
 

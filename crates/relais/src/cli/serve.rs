@@ -142,6 +142,7 @@ async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
         public_ip,
         ice_servers,
         peer_timeout: std::time::Duration::from_secs(settings.video_peer_timeout_secs.max(1)),
+        rejoin_window: std::time::Duration::from_secs(settings.video_rejoin_secs),
     };
     relais_video::Sfu::start(&config)
         .await
