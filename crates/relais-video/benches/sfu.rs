@@ -17,201 +17,18 @@
 // A benchmark stops at the first thing that does not work: there is no one to report it to.
 #![allow(clippy::expect_used, clippy::panic)]
 
-use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+mod support {
+    pub mod client;
+}
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use relais_video::{Control, Joiner, JoinerKind, ServerMsg, Session, Sfu, VideoConfig};
-use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
-use str0m::format::Codec;
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
-use str0m::net::{Protocol, Receive};
-use str0m::{Candidate, Event, Input, Output, Rtc};
-use tokio::net::UdpSocket;
-
-const FPS: u64 = 30;
-const KEYFRAME_EVERY: u64 = 60;
-
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
+use relais_video::{Control, Joiner, JoinerKind, Session, Sfu, VideoConfig};
+use support::client::{Client, Window, epoch};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// When the measuring window is open (nanoseconds since `epoch`), shared with every client.
-#[derive(Default)]
-struct Window {
-    start: std::sync::atomic::AtomicU64,
-    end: std::sync::atomic::AtomicU64,
-}
-
-impl Window {
-    fn contains(&self, t: u64) -> bool {
-        use std::sync::atomic::Ordering::Relaxed;
-        let start = self.start.load(Relaxed);
-        start != 0 && t >= start && t < self.end.load(Relaxed)
-    }
-}
-
-/// What one client saw in the window.
-#[derive(Default)]
-struct Seen {
-    latencies_us: Vec<u32>,
-    frames_received: u64,
-    frames_sent: u64,
-    connected: bool,
-}
-
-struct Client {
-    rtc: Rtc,
-    socket: UdpSocket,
-    local: SocketAddr,
-    session: Session,
-    mid: Mid,
-    pending: Option<SdpPendingOffer>,
-    pt: Option<Pt>,
-    frame_bytes: usize,
-}
-
-impl Client {
-    async fn new(session: Session, kbps: u64) -> Client {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind a client socket");
-        let local = socket.local_addr().expect("client address");
-        let mut rtc = Rtc::builder()
-            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
-            .clear_codecs()
-            .enable_vp8(true)
-            .build(Instant::now());
-        rtc.add_local_candidate(Candidate::host(local, "udp").expect("candidate"));
-        let mut change = rtc.sdp_api();
-        let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
-        let (offer, pending) = change.apply().expect("an offer");
-        session.signal(relais_video::ClientMsg::Offer { sdp: offer.to_sdp_string() });
-        let frame_bytes = usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000);
-        Client { rtc, socket, local, session, mid, pending: Some(pending), pt: None, frame_bytes }
-    }
-
-    fn signalling(&mut self, msg: ServerMsg) {
-        match msg {
-            ServerMsg::Answer { sdp } => {
-                let answer = SdpAnswer::from_sdp_string(&sdp).expect("an SDP answer");
-                if let Some(pending) = self.pending.take() {
-                    self.rtc.sdp_api().accept_answer(pending, answer).expect("answer accepted");
-                }
-            }
-            ServerMsg::Offer { sdp } => {
-                let offer = SdpOffer::from_sdp_string(&sdp).expect("an SDP offer");
-                let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
-                self.session.signal(relais_video::ClientMsg::Answer { sdp: answer.to_sdp_string() });
-            }
-            _ => {}
-        }
-    }
-
-    fn write_frame(&mut self, n: u64, seen: &mut Seen, window: &Window) {
-        let pt = match self.pt {
-            Some(pt) => pt,
-            None => {
-                let Some(writer) = self.rtc.writer(self.mid) else { return };
-                let Some(pt) = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt())
-                else {
-                    return;
-                };
-                self.pt = Some(pt);
-                pt
-            }
-        };
-        let now = Instant::now();
-        let sent_at = u64::try_from(now.duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX);
-        let mut frame = vec![0x9d_u8; self.frame_bytes];
-        // VP8: bit 0 of the first byte clear for a keyframe.
-        frame[0] = if n % KEYFRAME_EVERY == 0 { 0x10 } else { 0x11 };
-        frame[1..9].copy_from_slice(&sent_at.to_le_bytes());
-        let time = MediaTime::new(n * 90_000 / FPS, Frequency::NINETY_KHZ);
-        if let Some(writer) = self.rtc.writer(self.mid)
-            && writer.write(pt, now, time, frame).is_ok()
-            && window.contains(sent_at)
-        {
-            seen.frames_sent += 1;
-        }
-    }
-
-    /// Drains str0m; answers when it next wants the time.
-    fn drive(&mut self, seen: &mut Seen, window: &Window) -> Instant {
-        loop {
-            match self.rtc.poll_output() {
-                Ok(Output::Timeout(t)) => return t,
-                Ok(Output::Transmit(t)) => {
-                    let _ = self.socket.try_send_to(&t.contents, t.destination);
-                }
-                Ok(Output::Event(Event::MediaData(data))) => {
-                    let received = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
-                    if let Some(bytes) = data.data.get(1..9) {
-                        let sent = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
-                        if window.contains(sent) {
-                            seen.frames_received += 1;
-                            let us = received.saturating_sub(sent) / 1000;
-                            seen.latencies_us.push(u32::try_from(us).unwrap_or(u32::MAX));
-                        }
-                    }
-                }
-                Ok(Output::Event(Event::Connected)) => {
-                    seen.connected = true;
-                }
-                Ok(Output::Event(_)) => {}
-                Err(e) => panic!("client session failed: {e}"),
-            }
-        }
-    }
-
-    async fn run(mut self, window: Arc<Window>, stop: Instant) -> Seen {
-        let mut seen = Seen::default();
-        let mut buf = vec![0_u8; 2000];
-        let offset = Duration::from_micros(fastrand_offset(self.local.port()));
-        let mut next_frame = Instant::now() + offset;
-        let mut n = 0_u64;
-        loop {
-            let timeout = self.drive(&mut seen, &window).min(next_frame);
-            if Instant::now() >= stop {
-                return seen;
-            }
-            tokio::select! {
-                received = self.socket.recv_from(&mut buf) => {
-                    let Ok((len, source)) = received else { continue };
-                    let Ok(contents) = buf[..len].try_into() else { continue };
-                    let input = Input::Receive(Instant::now(), Receive {
-                        proto: Protocol::Udp, source, destination: self.local, contents,
-                    });
-                    let _ = self.rtc.handle_input(input);
-                }
-                msg = self.session.events.recv() => match msg {
-                    Some(msg) => self.signalling(msg),
-                    None => return seen,
-                },
-                () = tokio::time::sleep_until(timeout.into()) => {}
-            }
-            let now = Instant::now();
-            if now >= next_frame {
-                if seen.connected {
-                    self.write_frame(n, &mut seen, &window);
-                    n += 1;
-                }
-                next_frame += Duration::from_nanos(1_000_000_000 / FPS);
-                if next_frame < now {
-                    next_frame = now;
-                }
-            }
-            let _ = self.rtc.handle_input(Input::Timeout(now));
-        }
-    }
-}
-
-/// Spreads the senders' frames over the frame interval, as independent cameras would be.
-fn fastrand_offset(seed: u16) -> u64 {
-    u64::from(seed).wrapping_mul(2_654_435_761) % (1_000_000 / FPS)
 }
 
 /// Nanoseconds the thread `tid` of this process has run.
@@ -337,7 +154,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     let mut latencies = Vec::new();
     let (mut sent, mut received, mut connected) = (0_u64, 0_u64, 0_u64);
     for task in tasks {
-        let seen = task.await.expect("client task");
+        let (seen, _session) = task.await.expect("client task");
         latencies.extend(seen.latencies_us);
         sent += seen.frames_sent;
         received += seen.frames_received;

@@ -69,6 +69,9 @@ pub(crate) struct Peer {
     pub tracks_out: Vec<TrackOut>,
     /// When ICE last went from connected to disconnected, if it has not come back since.
     pub ice_lost_at: Option<Instant>,
+    /// When a datagram last came from its browser (media, RTCP or ICE: a browser in a call
+    /// sends some every second or so, even muted).
+    pub last_heard: Instant,
     /// When its session's timer is next due.
     pub due: Instant,
     /// The share of its media packets lost on the way to us over the last second.
@@ -87,6 +90,7 @@ impl Peer {
             tracks_out: Vec::new(),
             ice_lost_at: None,
             due: Instant::now(),
+            last_heard: Instant::now(),
             loss: None,
         }
     }
@@ -162,6 +166,8 @@ impl Peer {
         rtc.add_local_candidate(candidate);
         let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
         self.rtc = Some(rtc);
+        // Silence counts from now: the lobby's wait is not silence.
+        self.last_heard = now;
         self.send(ServerMsg::Answer { sdp: answer.to_sdp_string() });
         Ok(())
     }

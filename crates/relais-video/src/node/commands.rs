@@ -227,11 +227,13 @@ impl Node {
         }
     }
 
-    /// Peers whose media session died (ICE gone for longer than ``peer_timeout``, or failed: the
-    /// browser vanished) leave.
+    /// Peers whose browser vanished leave: nothing heard from it, or ICE gone, for longer than
+    /// `peer_timeout`, or its media session failed.
     pub(super) fn reap(&mut self, now: Instant) {
         for peer in self.peers.values_mut() {
-            if peer.ice_lost_at.is_some_and(|t| now.duration_since(t) > self.peer_timeout)
+            let ice_gone = peer.ice_lost_at.is_some_and(|t| now.duration_since(t) > self.peer_timeout);
+            let silent = now.duration_since(peer.last_heard) > self.peer_timeout;
+            if (ice_gone || silent)
                 && let Some(rtc) = peer.rtc.as_mut()
             {
                 rtc.disconnect();

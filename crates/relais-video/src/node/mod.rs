@@ -174,7 +174,9 @@ impl Node {
         if routed.is_none() {
             self.routes.insert(source, id);
         }
-        let Some(rtc) = self.peers.get_mut(&id).and_then(|p| p.rtc.as_mut()) else { return };
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        peer.last_heard = Instant::now();
+        let Some(rtc) = peer.rtc.as_mut() else { return };
         if rtc.handle_input(input).is_err() {
             rtc.disconnect();
         }
