@@ -46,7 +46,11 @@ fn bucket_bound(counts: &[u64], p: f64) -> String {
     for (count, bound) in counts.iter().zip(relais_video::DELAY_BOUNDS_US) {
         seen += count;
         if total > 0 && seen as f64 >= total as f64 * p {
-            return if bound == u64::MAX { "more than 100 ms".to_owned() } else { format!("{:.2} ms", bound as f64 / 1000.0) };
+            return if bound == u64::MAX {
+                "more than 100 ms".to_owned()
+            } else {
+                format!("{:.2} ms", bound as f64 / 1000.0)
+            };
         }
     }
     "n/a".to_owned()
@@ -82,7 +86,8 @@ fn main() {
     std::thread::Builder::new()
         .name("sfu".into())
         .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async move {
                 let config = VideoConfig {
                     udp_bind: "127.0.0.1:0".parse().expect("address"),
@@ -125,7 +130,8 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         let mut sessions = Vec::new();
         for p in 0..participants {
             let kind = if p == 0 { JoinerKind::Clinician } else { JoinerKind::Guest };
-            let joiner = Joiner { name: format!("p{p}"), actor: format!("bench-{room}-{p}"), kind, rejoin: None };
+            let joiner =
+                Joiner { name: format!("p{p}"), actor: format!("bench-{room}-{p}"), kind, rejoin: None };
             let session: Session = sfu.join(&name, joiner).await.expect("joined");
             if let Some(host) = sessions.first() {
                 let host: &Session = host;
@@ -171,7 +177,9 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     println!("SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each, {seconds} s");
     println!("  clients connected:        {connected}/{}", rooms * participants);
     println!("  forwarded streams:        {streams}");
-    println!("  forwarded:                {frames:.0} frames/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s");
+    println!(
+        "  forwarded:                {frames:.0} frames/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s"
+    );
     println!("  SFU thread CPU:           {core_share:.1} % of one core");
     println!("  CPU per forwarded stream: {:.3} % of one core", core_share / streams as f64);
     println!("  CPU per forwarded Mbit/s: {:.4} % of one core", core_share / mbits);
@@ -194,5 +202,8 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     );
     let process = process_cpu_seconds() - process_before;
     println!("  whole process CPU:        {:.1} % of one core (SFU + clients)", process / elapsed * 100.0);
-    println!("  load average (1 5 15 min): {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    println!(
+        "  load average (1 5 15 min): {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
 }

@@ -33,8 +33,8 @@ use str0m::Candidate;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-pub use node::DELAY_BOUNDS_US;
 pub use config::{IceServer, PEER_TIMEOUT, REJOIN_WINDOW, VideoConfig};
+pub use node::DELAY_BOUNDS_US;
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
 

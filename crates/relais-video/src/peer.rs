@@ -157,8 +157,7 @@ impl Peer {
             return self.accept_offer(sdp);
         }
         let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
-        let mut rtc =
-            Rtc::builder()
+        let mut rtc = Rtc::builder()
             .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
             // Loss figures for the metrics, once a second.
             .set_stats_interval(Some(Duration::from_secs(1)))

@@ -226,7 +226,14 @@ impl Rooms {
             return Err(Refusal::Full);
         }
         let sends = role != Role::Observer;
-        let member = Member { name: joiner.name, actor: joiner.actor, role, admitted: true, audio: sends, video: sends };
+        let member = Member {
+            name: joiner.name,
+            actor: joiner.actor,
+            role,
+            admitted: true,
+            audio: sends,
+            video: sends,
+        };
         room.members.insert(peer, member);
         let mut effects = vec![
             Effect::Send(peer, ServerMsg::Admitted { you: peer.to_string(), role }),

@@ -7,7 +7,12 @@ fn clinician(actor: &str) -> Joiner {
 }
 
 fn guest(name: &str) -> Joiner {
-    Joiner { name: name.to_owned(), actor: format!("invitation:{name}"), kind: JoinerKind::Guest, rejoin: None }
+    Joiner {
+        name: name.to_owned(),
+        actor: format!("invitation:{name}"),
+        kind: JoinerKind::Guest,
+        rejoin: None,
+    }
 }
 
 fn sent_to(effects: &[Effect], peer: PeerId) -> Vec<ServerMsg> {

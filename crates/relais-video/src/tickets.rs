@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(tickets.redeem(&ticket, "r1", "invitation:i1", now), None);
         assert_eq!(tickets.redeem("not-a-ticket", "r1", "doc", now), None);
         // Before its connection is known to be gone, it replaces that connection.
-        assert_eq!(tickets.redeem(&ticket, "r1", "doc", now), Some(Rejoined { role: Role::Host, replaces: Some(P) }));
+        assert_eq!(
+            tickets.redeem(&ticket, "r1", "doc", now),
+            Some(Rejoined { role: Role::Host, replaces: Some(P) })
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ async fn a_vanished_participant_is_timed_out_and_leaves_the_others_roster() {
 
     let window = Arc::new(Window::default());
     let started = Instant::now();
-    let host = tokio::spawn(Client::new(host, 300).await.run(window.clone(), started + Duration::from_secs(9)));
+    let host =
+        tokio::spawn(Client::new(host, 300).await.run(window.clone(), started + Duration::from_secs(9)));
     // The guest's browser vanishes after 3 s: no more packets, its signalling still open.
     let (seen, mut guest) =
         Client::new(guest, 300).await.run(window.clone(), started + Duration::from_secs(3)).await;

@@ -23,7 +23,10 @@ const ASSETS: &[(&str, Asset)] = &[
     ),
     (
         "video-quality.js",
-        Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/video-quality.js") },
+        Asset {
+            content_type: "text/javascript; charset=utf-8",
+            body: include_str!("../static/video-quality.js"),
+        },
     ),
     (
         "relais.js",

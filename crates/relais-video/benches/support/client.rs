@@ -25,7 +25,6 @@ pub fn epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
-
 /// When the measuring window is open (nanoseconds since `epoch`), shared with every client.
 #[derive(Default)]
 pub struct Window {

@@ -199,7 +199,12 @@ impl Node {
 
     /// `joiner` enters `room` directly if they carry a rejoin ticket still honoured; a
     /// connection of theirs not yet known to be gone is replaced. `None`: through the lobby.
-    fn rejoin(&mut self, room: &str, peer: PeerId, joiner: &Joiner) -> Option<Result<(Role, Vec<Effect>), Refusal>> {
+    fn rejoin(
+        &mut self,
+        room: &str,
+        peer: PeerId,
+        joiner: &Joiner,
+    ) -> Option<Result<(Role, Vec<Effect>), Refusal>> {
         let ticket = joiner.rejoin.as_deref()?;
         let back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
         if let Some(old) = back.replaces {
@@ -210,7 +215,11 @@ impl Node {
             self.drop_peer(old);
             self.apply(effects);
         }
-        Some(self.rooms.enter_directly(room, peer, joiner.clone(), back.role).map(|effects| (back.role, effects)))
+        Some(
+            self.rooms
+                .enter_directly(room, peer, joiner.clone(), back.role)
+                .map(|effects| (back.role, effects)),
+        )
     }
 
     /// Removes `peer`'s session (closing its signalling once what was sent is read) and stops

@@ -19,7 +19,8 @@ const LOSS_BANDS: [(&str, f32); 3] = [("under-1pc", 0.01), ("1-5pc", 0.05), ("ov
 
 /// Upper bounds (µs) of the buckets of the forwarding delay: from a frame's first packet read
 /// from the socket to the frame written to its receivers' sessions.
-pub const DELAY_BOUNDS_US: [u64; 12] = [50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
+pub const DELAY_BOUNDS_US: [u64; 12] =
+    [50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
 
 pub(super) struct Figures {
     /// Frames forwarded by their delay, in the buckets of [`DELAY_BOUNDS_US`].
@@ -85,12 +86,14 @@ impl Node {
         let (bytes, frames) = figures.published;
         let new_bytes = figures.forwarded_bytes - bytes;
         metrics::counter!("relais_video_forwarded_bytes_total").increment(new_bytes);
-        metrics::counter!("relais_video_forwarded_packets_total").increment(figures.forwarded_frames - frames);
+        metrics::counter!("relais_video_forwarded_packets_total")
+            .increment(figures.forwarded_frames - frames);
         figures.published = (figures.forwarded_bytes, figures.forwarded_frames);
         figures.bitrate_bps = (new_bytes as f64 * 8.0 / seconds) as u64;
         metrics::gauge!("relais_video_forwarded_bits_per_second").set(figures.bitrate_bps as f64);
         let busiest = figures.room_bytes.drain().map(|(_, b)| b).max().unwrap_or(0);
-        metrics::gauge!("relais_video_room_forwarded_bits_per_second_max").set(busiest as f64 * 8.0 / seconds);
+        metrics::gauge!("relais_video_room_forwarded_bits_per_second_max")
+            .set(busiest as f64 * 8.0 / seconds);
 
         // Each room's loss is its worst sender's: one bad uplink spoils the call for everyone.
         let mut rooms: HashMap<&str, f32> = HashMap::new();
@@ -105,7 +108,8 @@ impl Node {
         }
         let mut bands = [0_u32; LOSS_BANDS.len()];
         for loss in rooms.values() {
-            let band = LOSS_BANDS.iter().position(|(_, limit)| *loss < *limit).unwrap_or(LOSS_BANDS.len() - 1);
+            let band =
+                LOSS_BANDS.iter().position(|(_, limit)| *loss < *limit).unwrap_or(LOSS_BANDS.len() - 1);
             bands[band] += 1;
         }
         for ((band, _), rooms) in LOSS_BANDS.iter().zip(bands) {

@@ -83,7 +83,11 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub fn new(socket: UdpSocket, candidate: Candidate, config: &crate::VideoConfig) -> std::io::Result<Self> {
+    pub fn new(
+        socket: UdpSocket,
+        candidate: Candidate,
+        config: &crate::VideoConfig,
+    ) -> std::io::Result<Self> {
         let bound = socket.local_addr()?;
         Ok(Self {
             socket: Arc::new(socket),
@@ -199,7 +203,12 @@ impl Node {
             }
             if work.is_empty() {
                 let cap = Instant::now() + MAX_SLEEP;
-                return self.peers.values().filter(|p| p.rtc.is_some()).map(|p| p.due).fold(cap, Instant::min);
+                return self
+                    .peers
+                    .values()
+                    .filter(|p| p.rtc.is_some())
+                    .map(|p| p.due)
+                    .fold(cap, Instant::min);
             }
             for item in work {
                 self.propagate(item);

@@ -17,7 +17,8 @@ use crate::support::{Harness, create_user};
 
 crate::both_engines!(http_only_the_host_and_invited_guests_reach_a_room);
 
-pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens the room's WebSocket with `cookie` and `origin`; answers the socket or the refusal's
 /// status and body.
@@ -163,7 +164,10 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let photo_path =
         photo["link"].as_str().unwrap().split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
     assert_eq!(Browser::new(&h).get(&photo_path).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(Browser::new(&h).post(&format!("{photo_path}/enter"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new(&h).post(&format!("{photo_path}/enter"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let used = reqwest::Client::new().post(h.url(&photo_path)).send().await.unwrap();
     assert_eq!(used.status(), StatusCode::OK, "still unused");
     // Used once, the link opens nothing more.

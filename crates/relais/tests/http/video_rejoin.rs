@@ -15,14 +15,19 @@ use crate::video::{Socket, connect_with, invite, next_of, send};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {
-    rejoin(Harness::start_with(relais_testkit::Engine::Sqlite, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")]).await)
-        .await;
+    rejoin(
+        Harness::start_with(relais_testkit::Engine::Sqlite, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")]).await,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    rejoin(Harness::start_with(relais_testkit::Engine::Postgres, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")]).await)
-        .await;
+    rejoin(
+        Harness::start_with(relais_testkit::Engine::Postgres, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")])
+            .await,
+    )
+    .await;
 }
 
 /// Whether the connection was let in (`admitted`) or sent to the lobby (`waiting`).

@@ -21,7 +21,11 @@ use crate::auth::PeerAddress;
 use crate::state::AppState;
 
 /// `GET /i/{token}`: asks before using the link.
-pub(super) async fn confirm(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Response {
+pub(super) async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Response {
     let tr = visitor.tr;
     match state.invitations.usable_purpose(&token).await {
         Ok(Some(Purpose::Room | Purpose::Appointment)) => {

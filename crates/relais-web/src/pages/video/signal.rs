@@ -66,10 +66,11 @@ pub(super) async fn connect(
     let Some(sfu) = state.sfu.clone() else {
         return refusal(StatusCode::SERVICE_UNAVAILABLE, "video-unavailable");
     };
-    let mut entrant = match entrant(&state, &headers, &room, query.observe.is_some(), address.as_deref()).await {
-        Ok(entrant) => entrant,
-        Err(response) => return response,
-    };
+    let mut entrant =
+        match entrant(&state, &headers, &room, query.observe.is_some(), address.as_deref()).await {
+            Ok(entrant) => entrant,
+            Err(response) => return response,
+        };
     entrant.joiner.rejoin = query.rejoin.filter(|t| t.len() <= 64);
     let session = match sfu.join(&room, entrant.joiner.clone()).await {
         Ok(session) => session,
@@ -144,7 +145,12 @@ async fn entrant(
         Ok(pass) => {
             let actor = format!("invitation:{}", pass.invitation);
             Ok(Entrant {
-                joiner: Joiner { name: pass.name, actor: actor.clone(), kind: JoinerKind::Guest, rejoin: None },
+                joiner: Joiner {
+                    name: pass.name,
+                    actor: actor.clone(),
+                    kind: JoinerKind::Guest,
+                    rejoin: None,
+                },
                 actor,
                 patient: pass.patient,
             })
