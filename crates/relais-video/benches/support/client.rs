@@ -115,7 +115,7 @@ impl Client {
         let sent_at = u64::try_from(now.duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX);
         let mut frame = vec![0x9d_u8; self.frame_bytes];
         // VP8: bit 0 of the first byte clear for a keyframe.
-        frame[0] = if n % KEYFRAME_EVERY == 0 { 0x10 } else { 0x11 };
+        frame[0] = if n.is_multiple_of(KEYFRAME_EVERY) { 0x10 } else { 0x11 };
         frame[1..9].copy_from_slice(&sent_at.to_le_bytes());
         let time = MediaTime::new(n * 90_000 / FPS, Frequency::NINETY_KHZ);
         if let Some(writer) = self.rtc.writer(self.mid)
