@@ -1,6 +1,6 @@
 // The connection-quality indicator of the call page: every two seconds, the browser's own
 // WebRTC statistics (getStats) of the one connection to the server give the round-trip time
-// and the share of packets lost, both ways, since the last look; the worst of them decides
+// (ICE) and the share of the packets we receive that were lost since the last look; the worst of them decides
 // good, fair or poor. The level is written out in words (colour only repeats it).
 
 // Thresholds: interactive video stays smooth under 2 % loss and 300 ms round trip; past 8 % or
@@ -27,14 +27,11 @@ export function watchQuality(pc, element, texts) {
       if (report.type === 'candidate-pair' && report.nominated && report.currentRoundTripTime !== undefined) {
         rtt = Math.max(rtt, report.currentRoundTripTime);
       }
-      // What we receive (inbound-rtp), and what the server says it receives from us
-      // (remote-inbound-rtp), as counters since the last look.
+      // What we receive, as counters since the last look. (The server's receiver reports,
+      // remote-inbound-rtp, are left out: their loss and round trip come from the SFU's RTCP
+      // and read high on a busy machine; the ICE round trip above is measured by the browser.)
       if (report.type === 'inbound-rtp' && report.packetsReceived !== undefined) {
         seen.set(report.id, { lost: report.packetsLost || 0, received: report.packetsReceived });
-      }
-      if (report.type === 'remote-inbound-rtp' && report.packetsLost !== undefined) {
-        if (report.roundTripTime !== undefined) rtt = Math.max(rtt, report.roundTripTime);
-        seen.set(report.id, { lost: report.packetsLost, received: 0, fraction: report.fractionLost });
       }
     });
     let worst = 0;
@@ -42,8 +39,7 @@ export function watchQuality(pc, element, texts) {
       const before = last.get(id) || { lost: 0, received: 0 };
       const newLost = Math.max(0, now.lost - before.lost);
       const newReceived = Math.max(0, now.received - before.received);
-      if (now.fraction !== undefined) worst = Math.max(worst, now.fraction);
-      else if (newLost + newReceived > 0) worst = Math.max(worst, newLost / (newLost + newReceived));
+      if (newLost + newReceived > 0) worst = Math.max(worst, newLost / (newLost + newReceived));
     }
     last = seen;
     const quality = level(worst, rtt);
