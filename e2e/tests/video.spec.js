@@ -99,7 +99,10 @@ async function invite(host, name) {
 }
 
 async function enterLobby(page, link) {
+  // Opening the link spends nothing (mail previews open links too): the page asks first.
   await page.goto(link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Votre visite vidéo');
+  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
   await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
   await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
   await page.getByRole('button', { name: 'Entrer', exact: true }).click();
@@ -188,6 +191,11 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
     await expect(page.getByRole('button', { name: 'Terminer pour tous' })).toHaveCount(0);
   }
   await expectMediaFlowing(pages, 2);
+  // On loopback nothing is lost and the round trip is short: the quality says so, in words.
+  for (const page of pages) {
+    await expect(page.locator('#quality')).toHaveText('bonne', { timeout: 10_000 });
+    await expect(page.locator('#quality')).toHaveAttribute('role', 'status');
+  }
   await checkPage(host, 'video-call-fr');
 
   // Chat reaches everyone.

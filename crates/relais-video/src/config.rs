@@ -2,6 +2,7 @@
 //! media to, and the STUN/TURN servers handed to browsers.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -25,7 +26,18 @@ pub struct VideoConfig {
     pub public_ip: Option<IpAddr>,
     /// STUN/TURN servers for browsers (TURN over TLS on 443 for networks that block UDP).
     pub ice_servers: Vec<IceServer>,
+    /// How long a browser's media may stay unreachable (a network blip) before it is taken out
+    /// of its room and its tile removed for the others.
+    pub peer_timeout: Duration,
+    /// How long after its connection dropped an admitted person comes back without the lobby.
+    pub rejoin_window: Duration,
 }
+
+/// The default `peer_timeout`: long enough for a Wi-Fi hand-over.
+pub const PEER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The default `rejoin_window`.
+pub const REJOIN_WINDOW: Duration = Duration::from_secs(60);
 
 impl std::fmt::Debug for VideoConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,6 +47,8 @@ impl std::fmt::Debug for VideoConfig {
             .field("udp_bind", &self.udp_bind)
             .field("public_ip", &self.public_ip)
             .field("ice_servers", &urls)
+            .field("peer_timeout", &self.peer_timeout)
+            .field("rejoin_window", &self.rejoin_window)
             .finish()
     }
 }
@@ -104,6 +118,8 @@ mod tests {
                 username: None,
                 credential: Some("s".into()),
             }],
+            peer_timeout: PEER_TIMEOUT,
+            rejoin_window: REJOIN_WINDOW,
         };
         assert!(config.candidate_address(SocketAddr::from(([0, 0, 0, 0], 5000))).is_err());
         assert!(!format!("{config:?}").contains('s') || !format!("{config:?}").contains("\"s\""));

@@ -15,13 +15,17 @@
 //! media session times out (the browser vanished: no ICE for str0m's timeout) leaves too; a
 //! joining peer's senders are asked for a keyframe (PLI) so it sees a picture at once.
 //!
-//! Not yet: simulcast layer choice, private side rooms, resuming after a network blip.
+//! A browser whose connection drops comes back within `rejoin_window` without the lobby, with
+//! the rejoin ticket it was handed when admitted ([`tickets`]).
+//!
+//! Not yet: simulcast layer choice, private side rooms.
 
 mod config;
 mod node;
 mod peer;
 pub mod protocol;
 pub mod rooms;
+mod tickets;
 
 use std::net::SocketAddr;
 
@@ -29,9 +33,13 @@ use str0m::Candidate;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-pub use config::{IceServer, VideoConfig};
+pub use config::{IceServer, PEER_TIMEOUT, REJOIN_WINDOW, VideoConfig};
+pub use node::DELAY_BOUNDS_US;
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
+
+/// The UDP receive buffer asked for (see `Sfu::start`).
+const RECEIVE_BUFFER: usize = 4 * 1024 * 1024;
 
 /// A running SFU: cheap to clone, every clone talks to the same task.
 #[derive(Clone)]
@@ -42,14 +50,25 @@ pub struct Sfu {
 }
 
 /// Figures of a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stats {
     /// Rooms with someone in them.
     pub rooms: usize,
     /// People in them, lobbies included.
     pub participants: usize,
+    /// Media payload bytes forwarded, counted once per receiver.
     pub forwarded_bytes: u64,
+    /// Frames forwarded, counted once per receiver.
     pub forwarded_packets: u64,
+    /// Datagrams the node sent (media, RTCP, ICE, DTLS).
+    pub sent_datagrams: u64,
+    /// Forwarded bitrate over the last second.
+    pub forwarded_bps: u64,
+    /// The worst room's loss on the way in over the last second (its worst sender's).
+    pub worst_room_loss: f32,
+    /// Frames by the delay the node added forwarding them (from the first packet read to the
+    /// frame handed to the receivers' sessions), in buckets bounded by [`DELAY_BOUNDS_US`].
+    pub forwarding_delays: [u64; DELAY_BOUNDS_US.len()],
     pub udp_port: u16,
 }
 
@@ -64,10 +83,14 @@ impl Sfu {
     /// The socket cannot be bound, or the address offered to browsers is unusable.
     pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
         let socket = UdpSocket::bind(config.udp_bind).await?;
+        // A busy machine may not run the node for some milliseconds; at 300 Mbit/s the default
+        // 208 KiB receive buffer overflows in 6 ms, and a lost packet stalls its frame until
+        // resent. The kernel caps the size at `net.core.rmem_max`.
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECEIVE_BUFFER);
         let bound = socket.local_addr()?;
         let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
         let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;
-        let node = node::Node::new(socket, candidate)?;
+        let node = node::Node::new(socket, candidate, config)?;
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(node.run(receiver));
         Ok(Sfu { commands, ice_servers: std::sync::Arc::new(config.ice_servers.clone()), udp: address })

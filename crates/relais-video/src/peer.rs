@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid};
-use str0m::{Candidate, Rtc};
+use str0m::{Candidate, Event, IceConnectionState, Output, Rtc};
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
+
+use crate::node::Propagated;
 
 use crate::protocol::ServerMsg;
 use crate::rooms::PeerId;
@@ -66,6 +69,13 @@ pub(crate) struct Peer {
     pub tracks_out: Vec<TrackOut>,
     /// When ICE last went from connected to disconnected, if it has not come back since.
     pub ice_lost_at: Option<Instant>,
+    /// When a datagram last came from its browser (media, RTCP or ICE: a browser in a call
+    /// sends some every second or so, even muted).
+    pub last_heard: Instant,
+    /// When its session's timer is next due.
+    pub due: Instant,
+    /// The share of its media packets lost on the way to us over the last second.
+    pub loss: Option<f32>,
 }
 
 impl Peer {
@@ -79,7 +89,56 @@ impl Peer {
             tracks_in: Vec::new(),
             tracks_out: Vec::new(),
             ice_lost_at: None,
+            due: Instant::now(),
+            last_heard: Instant::now(),
+            loss: None,
         }
+    }
+
+    /// Sends what the session has to send and collects what it asks of the others, until it
+    /// waits for its timer (kept in `due`). Answers the datagrams sent.
+    pub fn drain(&mut self, socket: &UdpSocket, work: &mut Vec<Propagated>) -> u64 {
+        let id = self.id;
+        let Some(rtc) = self.rtc.as_mut() else { return 0 };
+        let mut sent = 0;
+        // Keyframe requests from this browser, for tracks whose sender is found after.
+        let mut asked = Vec::new();
+        while rtc.is_alive() {
+            match rtc.poll_output() {
+                Ok(Output::Timeout(t)) => {
+                    self.due = t;
+                    break;
+                }
+                Ok(Output::Transmit(t)) => {
+                    // UDP: a datagram the kernel cannot take now is lost, like on the wire.
+                    let _ = socket.try_send_to(&t.contents, t.destination);
+                    sent += 1;
+                }
+                Ok(Output::Event(event)) => match event {
+                    Event::MediaAdded(added) => work.push(Propagated::TrackOpen(id, added.mid, added.kind)),
+                    Event::MediaData(data) => work.push(Propagated::Media(id, data)),
+                    Event::KeyframeRequest(request) => asked.push(request.mid),
+                    Event::PeerStats(stats) => self.loss = stats.ingress_loss_fraction,
+                    // A blip (a busy machine, a Wi-Fi hand-over) may heal: the session is
+                    // given a grace period before it counts as gone (see `Node::reap`).
+                    Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                        self.ice_lost_at.get_or_insert_with(Instant::now);
+                    }
+                    Event::IceConnectionStateChange(_) => self.ice_lost_at = None,
+                    _ => {}
+                },
+                Err(e) => {
+                    tracing::debug!(peer = %id, error = %e, "media session failed");
+                    rtc.disconnect();
+                }
+            }
+        }
+        for mid in asked {
+            if let Some((origin, origin_mid)) = self.origin_of(mid) {
+                work.push(Propagated::Keyframe(origin, origin_mid));
+            }
+        }
+        sent
     }
 
     pub fn send(&self, msg: ServerMsg) {
@@ -98,11 +157,16 @@ impl Peer {
             return self.accept_offer(sdp);
         }
         let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
-        let mut rtc =
-            Rtc::builder().set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags())).build(now);
+        let mut rtc = Rtc::builder()
+            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
+            // Loss figures for the metrics, once a second.
+            .set_stats_interval(Some(Duration::from_secs(1)))
+            .build(now);
         rtc.add_local_candidate(candidate);
         let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
         self.rtc = Some(rtc);
+        // Silence counts from now: the lobby's wait is not silence.
+        self.last_heard = now;
         self.send(ServerMsg::Answer { sdp: answer.to_sdp_string() });
         Ok(())
     }

@@ -107,6 +107,12 @@ pub enum ServerMsg {
         you: String,
         role: Role,
     },
+    /// A ticket to come back without the lobby if the connection drops, honoured for
+    /// `valid_secs` after it does (see `tickets`).
+    Rejoin {
+        ticket: String,
+        valid_secs: u64,
+    },
     /// Who is in the room; the host also gets the lobby.
     Roster {
         members: Vec<MemberView>,
@@ -128,7 +134,8 @@ pub enum ServerMsg {
         audio: bool,
         video: bool,
     },
-    /// Why the connection ends: `refused`, `removed`, `ended`, `timed-out`.
+    /// Why the connection ends: `refused`, `removed`, `ended`, `timed-out`, `replaced` (the
+    /// same person came back on a new connection).
     Closed {
         reason: String,
     },

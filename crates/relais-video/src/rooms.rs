@@ -40,6 +40,8 @@ pub struct Joiner {
     /// As on the audit trail (`account id`, `invitation:{id}`): who opened a room.
     pub actor: String,
     pub kind: JoinerKind,
+    /// A rejoin ticket this connection was given before it dropped (see `tickets`).
+    pub rejoin: Option<String>,
 }
 
 /// How someone comes in.
@@ -203,6 +205,47 @@ impl Rooms {
         }
         roster(room, &mut effects);
         Ok((role, effects))
+    }
+
+    /// `peer` comes back with a rejoin ticket (see `tickets`): in the room at once, as `role`.
+    ///
+    /// # Errors
+    /// The room has ended, or is full.
+    pub fn enter_directly(
+        &mut self,
+        room_id: &str,
+        peer: PeerId,
+        joiner: Joiner,
+        role: Role,
+    ) -> Result<Vec<Effect>, Refusal> {
+        let room = self.rooms.get_mut(room_id).ok_or(Refusal::Ended)?;
+        if room.ended {
+            return Err(Refusal::Ended);
+        }
+        if room.members.len() >= MAX_MEMBERS {
+            return Err(Refusal::Full);
+        }
+        let sends = role != Role::Observer;
+        let member = Member {
+            name: joiner.name,
+            actor: joiner.actor,
+            role,
+            admitted: true,
+            audio: sends,
+            video: sends,
+        };
+        room.members.insert(peer, member);
+        let mut effects = vec![
+            Effect::Send(peer, ServerMsg::Admitted { you: peer.to_string(), role }),
+            Effect::Admitted(peer),
+        ];
+        roster(room, &mut effects);
+        Ok(effects)
+    }
+
+    /// Who `peer` is in `room`, as on the audit trail.
+    pub fn actor(&self, room_id: &str, peer: PeerId) -> Option<&str> {
+        self.rooms.get(room_id)?.members.get(&peer).map(|m| m.actor.as_str())
     }
 
     /// `peer` left (closed the page, lost its connection).

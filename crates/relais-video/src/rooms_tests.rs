@@ -3,11 +3,16 @@
 use super::*;
 
 fn clinician(actor: &str) -> Joiner {
-    Joiner { name: format!("Dr {actor}"), actor: actor.to_owned(), kind: JoinerKind::Clinician }
+    Joiner { name: format!("Dr {actor}"), actor: actor.to_owned(), kind: JoinerKind::Clinician, rejoin: None }
 }
 
 fn guest(name: &str) -> Joiner {
-    Joiner { name: name.to_owned(), actor: format!("invitation:{name}"), kind: JoinerKind::Guest }
+    Joiner {
+        name: name.to_owned(),
+        actor: format!("invitation:{name}"),
+        kind: JoinerKind::Guest,
+        rejoin: None,
+    }
 }
 
 fn sent_to(effects: &[Effect], peer: PeerId) -> Vec<ServerMsg> {

@@ -22,6 +22,13 @@ const ASSETS: &[(&str, Asset)] = &[
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/video.js") },
     ),
     (
+        "video-quality.js",
+        Asset {
+            content_type: "text/javascript; charset=utf-8",
+            body: include_str!("../static/video-quality.js"),
+        },
+    ),
+    (
         "relais.js",
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/relais.js") },
     ),

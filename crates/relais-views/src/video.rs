@@ -27,3 +27,11 @@ pub struct RoomPage {
     /// Joining as an observer: no camera, no microphone.
     pub observe: bool,
 }
+
+/// `GET /i/{token}`: an invitation link asks before it is used (`action` spends it).
+#[derive(Template)]
+#[template(path = "video_join_link.html")]
+pub struct JoinLinkPage {
+    pub chrome: Chrome,
+    pub action: String,
+}

@@ -3,6 +3,8 @@
 // every offer after our first one: one m-line per track of each other person, whose stream id is
 // that person's id, so each track lands in its person's tile.
 
+import { watchQuality } from './video-quality.js';
+
 const root = document.getElementById('video');
 const texts = document.getElementById('video-texts').dataset;
 const room = root.dataset.room;
@@ -24,6 +26,9 @@ let videoOn = true;
 let closed = false;
 let pingTimer = null;
 let meterTimer = null;
+let stopQuality = null;
+let rejoin = null;              // our rejoin ticket: back without the lobby after a drop
+let retries = 0;
 let chain = Promise.resolve();  // signalling handled one message at a time
 const streams = new Map();      // person id -> MediaStream received
 
@@ -115,13 +120,34 @@ async function join() {
   // The first offer carries the camera and microphone: wait for them (or for their failure).
   await devicesReady;
   status(texts.connecting);
+  connect();
+  pingTimer = setInterval(() => send({ type: 'ping' }), 10000);
+}
+
+function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const query = observe ? '?observe=1' : '';
+  const params = new URLSearchParams();
+  if (observe) params.set('observe', '1');
+  if (rejoin) params.set('rejoin', rejoin.ticket);
+  const query = params.toString() ? `?${params}` : '';
   socket = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws${query}`);
   socket.onmessage = (e) => { chain = chain.then(() => receive(JSON.parse(e.data))).catch(() => status(texts.error)); };
   // After the messages already received: a `closed` message says why better than the close.
-  socket.onclose = () => { chain = chain.then(() => finish('lost')); };
-  pingTimer = setInterval(() => send({ type: 'ping' }), 10000);
+  socket.onclose = () => { chain = chain.then(() => lost()); };
+}
+
+// The connection dropped without the server saying why (a network blip): with a ticket still
+// good, connect again a few times, the media session anew; otherwise the call is over.
+async function lost() {
+  if (closed) return;
+  if (!rejoin || Date.now() > rejoin.until || retries >= 5) { finish('lost'); return; }
+  retries += 1;
+  status(texts.reconnecting);
+  if (stopQuality) stopQuality();
+  if (pc) pc.close();
+  pc = null;
+  await new Promise((resolve) => { setTimeout(resolve, 1000 * retries); });
+  connect();
 }
 
 async function receive(message) {
@@ -138,6 +164,10 @@ async function receive(message) {
       $('end').hidden = myRole !== 'host';
       await startMedia();
       status(texts.inCall);
+      break;
+    case 'rejoin':
+      rejoin = { ticket: message.ticket, until: Date.now() + message.valid_secs * 1000 };
+      retries = 0;
       break;
     case 'answer':
       await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
@@ -182,6 +212,7 @@ async function startMedia() {
     streams.set(stream.id, stream);
     attach(stream.id);
   };
+  stopQuality = watchQuality(pc, $('quality'), texts);
   await pc.setLocalDescription(await pc.createOffer());
   await gatheringDone(pc, 2000);
   send({ type: 'offer', sdp: pc.localDescription.sdp });
@@ -295,6 +326,7 @@ function finish(reason) {
   closed = true;
   clearInterval(pingTimer);
   clearInterval(meterTimer);
+  if (stopQuality) stopQuality();
   if (socket) { socket.onclose = null; socket.close(); }
   if (pc) pc.close();
   if (local) for (const t of local.getTracks()) t.stop();

@@ -93,6 +93,10 @@ pub struct Settings {
     pub video_turn_username: String,
     /// Credential for the TURN servers (redacted in logs).
     pub video_turn_credential: String,
+    /// Seconds a browser's media may stay unreachable before it leaves its room.
+    pub video_peer_timeout_secs: u64,
+    /// Seconds a rejoin ticket lets a dropped browser back into its room without the lobby.
+    pub video_rejoin_secs: u64,
 }
 
 /// How the SMTP connection is secured.
@@ -169,6 +173,8 @@ impl Default for Settings {
             video_ice_servers: String::new(),
             video_turn_username: String::new(),
             video_turn_credential: String::new(),
+            video_peer_timeout_secs: 15,
+            video_rejoin_secs: 60,
         }
     }
 }
@@ -213,6 +219,8 @@ impl fmt::Debug for Settings {
             .field("video_ice_servers", &self.video_ice_servers)
             .field("video_turn_username", &self.video_turn_username)
             .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
+            .field("video_peer_timeout_secs", &self.video_peer_timeout_secs)
+            .field("video_rejoin_secs", &self.video_rejoin_secs)
             .finish()
     }
 }
@@ -389,6 +397,14 @@ const DOCS: &[(&str, &str)] = &[
     (
         "video_turn_credential",
         "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL.",
+    ),
+    (
+        "video_peer_timeout_secs",
+        "Seconds a participant's media may stay unreachable (a network blip) before they leave the room and their tile goes.",
+    ),
+    (
+        "video_rejoin_secs",
+        "Seconds during which a participant whose connection dropped comes back into the room without waiting in the lobby.",
     ),
 ];
 

@@ -231,6 +231,23 @@ impl Invitations {
         Ok(row.and_then(|r| Purpose::from_code(&r.purpose)))
     }
 
+    /// The purpose of the invitation whose link carries `token` if the link would be accepted
+    /// now (neither revoked nor expired, a use left), without using it: the page a link opens
+    /// asks before spending a use, since mail previews and link scanners open links too.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn usable_purpose(&self, token: &str) -> Result<Option<Purpose>, InvitationError> {
+        if !token::is_well_formed(token) {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let row = self.store.invitation_by_token(&token::token_hash(token)).await?;
+        Ok(row
+            .filter(|r| r.revoked_at.is_none() && r.expires_at > now && r.uses < r.max_uses)
+            .and_then(|r| Purpose::from_code(&r.purpose)))
+    }
+
     /// Whether invitation `id` still opens what it opened: neither revoked nor expired (its uses
     /// may be spent: a video guest admitted with the last use keeps their room until then).
     ///

@@ -137,7 +137,13 @@ async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
         &settings.video_turn_credential,
     )
     .map_err(|url| anyhow::anyhow!("video_ice_servers: {url:?} is not a stun: or turn: URL"))?;
-    let config = relais_video::VideoConfig { udp_bind: settings.video_udp_bind, public_ip, ice_servers };
+    let config = relais_video::VideoConfig {
+        udp_bind: settings.video_udp_bind,
+        public_ip,
+        ice_servers,
+        peer_timeout: std::time::Duration::from_secs(settings.video_peer_timeout_secs.max(1)),
+        rejoin_window: std::time::Duration::from_secs(settings.video_rejoin_secs),
+    };
     relais_video::Sfu::start(&config)
         .await
         .with_context(|| format!("cannot start video on {}", settings.video_udp_bind))

@@ -29,4 +29,5 @@ mod search_api;
 mod sign_in;
 mod support;
 mod video;
+mod video_rejoin;
 mod visits;

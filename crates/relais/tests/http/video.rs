@@ -17,12 +17,24 @@ use crate::support::{Harness, create_user};
 
 crate::both_engines!(http_only_the_host_and_invited_guests_reach_a_room);
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens the room's WebSocket with `cookie` and `origin`; answers the socket or the refusal's
 /// status and body.
 async fn connect(h: &Harness, room: &str, cookie: &str, origin: &str) -> Result<Socket, (u16, Value)> {
-    let url = format!("{}/rooms/{room}/ws", h.server().url.replace("http://", "ws://"));
+    connect_with(h, room, "", cookie, origin).await
+}
+
+/// [`connect`] with a query string (`?rejoin=…`).
+pub(crate) async fn connect_with(
+    h: &Harness,
+    room: &str,
+    query: &str,
+    cookie: &str,
+    origin: &str,
+) -> Result<Socket, (u16, Value)> {
+    let url = format!("{}/rooms/{room}/ws{query}", h.server().url.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     if !cookie.is_empty() {
         request.headers_mut().insert("cookie", cookie.parse().unwrap());
@@ -40,7 +52,7 @@ async fn connect(h: &Harness, room: &str, cookie: &str, origin: &str) -> Result<
 }
 
 /// The next JSON message of type `kind` (others skipped), within five seconds.
-async fn next_of(socket: &mut Socket, kind: &str) -> Value {
+pub(crate) async fn next_of(socket: &mut Socket, kind: &str) -> Value {
     let wait = async {
         while let Some(message) = socket.next().await {
             if let Message::Text(text) = message.unwrap() {
@@ -57,11 +69,11 @@ async fn next_of(socket: &mut Socket, kind: &str) -> Value {
         .unwrap_or_else(|_| panic!("no {kind} message"))
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket.send(Message::Text(message.to_string().into())).await.unwrap();
 }
 
-async fn invite(h: &Harness, token: &str, room: &str) -> (String, String) {
+pub(crate) async fn invite(h: &Harness, token: &str, room: &str) -> (String, String) {
     let body =
         json!({"purpose": "room", "target": format!("Room/{room}"), "invitee": "Léa Gagné", "max_uses": 1});
     let response = reqwest::Client::new()
@@ -122,7 +134,14 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let (invitation, link) = invite(&h, &token, &room).await;
     let path = link.split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
     let mut guest = Browser::new(&h);
-    let entered = guest.get(&path).await;
+    // Opening the link (a mail preview, a link scanner) asks and spends nothing.
+    for _ in 0..2 {
+        let asked = guest.get(&path).await;
+        assert_eq!(asked.status, StatusCode::OK);
+        assert!(asked.body.contains(&format!(r#"action="{path}/enter""#)), "{}", asked.body);
+        assert!(asked.header("set-cookie").is_none());
+    }
+    let entered = guest.post(&format!("{path}/enter"), &[]).await;
     assert_eq!(entered.location.as_deref(), Some(format!("/rooms/{room}").as_str()));
     let cookie = entered.header("set-cookie").unwrap().to_owned();
     assert!(cookie.contains(&format!("Path=/rooms/{room}")) && cookie.contains("HttpOnly"), "{cookie}");
@@ -145,10 +164,15 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let photo_path =
         photo["link"].as_str().unwrap().split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
     assert_eq!(Browser::new(&h).get(&photo_path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new(&h).post(&format!("{photo_path}/enter"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let used = reqwest::Client::new().post(h.url(&photo_path)).send().await.unwrap();
     assert_eq!(used.status(), StatusCode::OK, "still unused");
     // Used once, the link opens nothing more.
     assert_eq!(Browser::new(&h).get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::new(&h).post(&format!("{path}/enter"), &[]).await.status, StatusCode::NOT_FOUND);
 
     // The guest waits in the lobby; the host sees them and lets them in.
     let mut lobby = connect(&h, &room, &guest.cookie_header(), &origin).await.unwrap();
@@ -173,11 +197,23 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
         metrics.contains("relais_video_rooms 1") && metrics.contains("relais_video_participants 2"),
         "{metrics}"
     );
+    // Once a second the node publishes its rooms' figures, summed up: no room id in a label.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let metrics = h.get("/metrics").await.text;
+    for name in [
+        "relais_video_forwarded_bits_per_second",
+        "relais_video_room_forwarded_bits_per_second_max",
+        "relais_video_room_loss_ratio_max",
+        "relais_video_rooms_by_loss{band=\"under-1pc\"}",
+    ] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
+    assert!(!metrics.contains(&room), "no room id in the metrics");
 
     // A patient signed in to the portal who opens her own link comes in as a guest.
     let (_, second) = invite(&h, &token, &room).await;
     let second = second.split_once("/i/").map(|(_, t)| format!("/i/{t}")).unwrap();
-    assert_eq!(patient_account.get(&second).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(patient_account.post(&format!("{second}/enter"), &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(patient_account.get(&format!("/rooms/{room}")).await.status, StatusCode::OK);
     let mut portal = connect(&h, &room, &patient_account.cookie_header(), &origin).await.unwrap();
     next_of(&mut portal, "waiting").await;

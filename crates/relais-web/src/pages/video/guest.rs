@@ -1,7 +1,11 @@
-//! `GET /i/{token}`: the invitation link opened in a browser. For a room or an appointment it
-//! is used (a link for anything else is turned away unused) (one use counted and audited by `Invitations::redeem`), and the browser gets a guest
-//! pass for that room in an `HttpOnly` cookie, then goes to the room. The token is in neither
-//! the logs (see `middleware`) nor the page.
+//! The invitation link opened in a browser. `GET /i/{token}` spends nothing: mail previews and
+//! link scanners open links too, and would use up a one-use invitation before its guest. It
+//! shows a page asking to join (or why the link opens nothing); its button,
+//! `POST /i/{token}/enter`, uses the invitation (one use counted and audited by
+//! `Invitations::redeem`; a link for anything but a room or an appointment is turned away
+//! unused), and the browser gets a guest pass for that room in an `HttpOnly` cookie, then goes
+//! to the room. The token is in neither the logs (see `middleware`) nor anything but the form's
+//! own action.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,12 +13,37 @@ use axum::response::Response;
 use relais_app::invitations::{InvitationError, Purpose};
 use relais_app::video::VideoError;
 use relais_views::Tr;
+use relais_views::video::JoinLinkPage;
 
-use super::super::render::{error_page, locale, redirect, server_error};
+use super::super::render::{Visitor, error_page, html, locale, redirect, server_error};
 use super::guest_cookie;
 use crate::auth::PeerAddress;
 use crate::state::AppState;
 
+/// `GET /i/{token}`: asks before using the link.
+pub(super) async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Response {
+    let tr = visitor.tr;
+    match state.invitations.usable_purpose(&token).await {
+        Ok(Some(Purpose::Room | Purpose::Appointment)) => {
+            let action = format!("/i/{token}/enter");
+            html(StatusCode::OK, &JoinLinkPage { chrome: visitor.chrome(), action })
+        }
+        Ok(Some(_)) => {
+            error_page(tr, StatusCode::NOT_FOUND, "video-link-invalid-title", "video-link-not-a-visit")
+        }
+        Ok(None) => error_page(tr, StatusCode::NOT_FOUND, "video-link-invalid-title", "video-link-invalid"),
+        Err(e) => {
+            tracing::error!(error = %e, "an invitation link could not be read");
+            server_error(tr)
+        }
+    }
+}
+
+/// `POST /i/{token}/enter`: uses the link and enters the room.
 pub(super) async fn enter(
     State(state): State<AppState>,
     PeerAddress(address): PeerAddress,

@@ -1,6 +1,6 @@
 //! Video visits over HTTP (issue 6): the pages (`/rooms`, a clinician opening a room; the room
 //! page, `/rooms/{id}`, with the device check, the lobby and the call), the guest's way in
-//! (`GET /i/{token}`: an invitation to a room or an appointment becomes a guest pass cookie for
+//! (`GET /i/{token}` asks, `POST /i/{token}/enter` uses: an invitation to a room or an appointment becomes a guest pass cookie for
 //! that room), and the signalling WebSocket (`/rooms/{id}/ws`, in [`signal`]).
 //!
 //! Who may be in a room is decided in `relais_app::video`; the media is `relais_video`'s.
@@ -29,7 +29,8 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let pages = Router::new()
         .route("/rooms", get(rooms_page).post(open_room))
         .route("/rooms/{id}", get(room_page))
-        .route("/i/{token}", get(guest::enter));
+        .route("/i/{token}", get(guest::confirm))
+        .route("/i/{token}/enter", axum::routing::post(guest::enter));
     protect(pages, &state.settings.public_url).route("/rooms/{id}/ws", get(signal::connect))
 }
 

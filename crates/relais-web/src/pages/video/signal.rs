@@ -36,6 +36,10 @@ const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 pub(super) struct JoinQuery {
     #[serde(default)]
     observe: Option<String>,
+    /// A rejoin ticket, after a dropped connection: the room again without the lobby (it
+    /// spares the admission only; the door below is the same).
+    #[serde(default)]
+    rejoin: Option<String>,
 }
 
 /// Who is connecting, for the trail.
@@ -62,10 +66,12 @@ pub(super) async fn connect(
     let Some(sfu) = state.sfu.clone() else {
         return refusal(StatusCode::SERVICE_UNAVAILABLE, "video-unavailable");
     };
-    let entrant = match entrant(&state, &headers, &room, query.observe.is_some(), address.as_deref()).await {
-        Ok(entrant) => entrant,
-        Err(response) => return response,
-    };
+    let mut entrant =
+        match entrant(&state, &headers, &room, query.observe.is_some(), address.as_deref()).await {
+            Ok(entrant) => entrant,
+            Err(response) => return response,
+        };
+    entrant.joiner.rejoin = query.rejoin.filter(|t| t.len() <= 64);
     let session = match sfu.join(&room, entrant.joiner.clone()).await {
         Ok(session) => session,
         Err(refused) => {
@@ -128,7 +134,8 @@ async fn entrant(
         let name = profile.display_name;
         let kind = if observe { JoinerKind::Observer } else { JoinerKind::Clinician };
         let actor = caller.principal.id.clone();
-        return Ok(Entrant { joiner: Joiner { name, actor: actor.clone(), kind }, actor, patient: None });
+        let joiner = Joiner { name, actor: actor.clone(), kind, rejoin: None };
+        return Ok(Entrant { joiner, actor, patient: None });
     }
     let Some(token) = guest_token else {
         deny(state, "anonymous", None, room, "authentication-required", address).await;
@@ -138,7 +145,12 @@ async fn entrant(
         Ok(pass) => {
             let actor = format!("invitation:{}", pass.invitation);
             Ok(Entrant {
-                joiner: Joiner { name: pass.name, actor: actor.clone(), kind: JoinerKind::Guest },
+                joiner: Joiner {
+                    name: pass.name,
+                    actor: actor.clone(),
+                    kind: JoinerKind::Guest,
+                    rejoin: None,
+                },
                 actor,
                 patient: pass.patient,
             })

@@ -1,0 +1,209 @@
+//! The SFU benchmark: synthetic WebRTC clients written with str0m (no browsers) on loopback,
+//! `ROOMS` rooms of `PARTICIPANTS` people each sending one video-like VP8 stream
+//! (`KBPS` kbit/s at 30 frames a second, a keyframe every 2 s), all forwarded by one SFU node
+//! through its public API (join, lobby admission by the room's host, SDP over the session).
+//!
+//! It prints, over a `SECONDS` window after everyone is connected: frames and datagrams per
+//! second forwarded, the SFU thread's CPU (from `/proc/self/task/TID/schedstat`, so the
+//! clients' own cost is not counted) per forwarded stream and per forwarded Mbit/s, the share of
+//! frames delivered, and the forwarding latency p50/p99/max. Each frame carries the instant it
+//! was written by its sender; the receiver reads it when str0m hands it the whole frame, so the
+//! latency is an upper bound on what the SFU adds: it also holds both clients' SRTP and their
+//! scheduling on the same (shared) cores.
+//!
+//! `RELAIS_BENCH_ROOMS=17 RELAIS_BENCH_PARTICIPANTS=4 cargo bench -p relais-video --bench sfu`
+//! (defaults: 17 rooms × 4 = 68 senders, each forwarded to 3 others: 204 streams, 1500 kbit/s, 20 s).
+
+// A benchmark stops at the first thing that does not work: there is no one to report it to.
+#![allow(clippy::expect_used, clippy::panic)]
+
+mod support {
+    pub mod client;
+}
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use relais_video::{Control, Joiner, JoinerKind, Session, Sfu, VideoConfig};
+use support::client::{Client, Window, epoch};
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Nanoseconds the thread `tid` of this process has run.
+fn thread_cpu_ns(tid: i32) -> u64 {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat"))
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The bucket bound under which a share `p` of the frames fall.
+fn bucket_bound(counts: &[u64], p: f64) -> String {
+    let total: u64 = counts.iter().sum();
+    let mut seen = 0;
+    for (count, bound) in counts.iter().zip(relais_video::DELAY_BOUNDS_US) {
+        seen += count;
+        if total > 0 && seen as f64 >= total as f64 * p {
+            return if bound == u64::MAX {
+                "more than 100 ms".to_owned()
+            } else {
+                format!("{:.2} ms", bound as f64 / 1000.0)
+            };
+        }
+    }
+    "n/a".to_owned()
+}
+
+/// CPU seconds of the whole process (user + system, from `/proc/self/stat`, 100 ticks a second).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // After the command name: state is field 0, utime field 11, stime field 12.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() - 1) as f64 * p).round() as usize;
+    f64::from(sorted[index]) / 1000.0
+}
+
+fn main() {
+    let rooms = setting("RELAIS_BENCH_ROOMS", 17);
+    let participants = setting("RELAIS_BENCH_PARTICIPANTS", 4).max(2);
+    let kbps = setting("RELAIS_BENCH_KBPS", 1500);
+    let seconds = setting("RELAIS_BENCH_SECONDS", 20);
+    let client_threads = setting("RELAIS_BENCH_CLIENT_THREADS", 2) as usize;
+    epoch();
+
+    // The SFU on a thread of its own, so its CPU time is its alone.
+    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("sfu".into())
+        .spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async move {
+                let config = VideoConfig {
+                    udp_bind: "127.0.0.1:0".parse().expect("address"),
+                    public_ip: None,
+                    ice_servers: Vec::new(),
+                    peer_timeout: relais_video::PEER_TIMEOUT,
+                    rejoin_window: relais_video::REJOIN_WINDOW,
+                };
+                let sfu = Sfu::start(&config).await.expect("the SFU starts");
+                let _ = handle_tx.send((sfu, this_thread_id()));
+                std::future::pending::<()>().await;
+            });
+        })
+        .expect("SFU thread");
+    let (sfu, sfu_tid): (Sfu, i32) = handle_rx.recv().expect("the SFU handle");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(client_threads.max(1))
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    runtime.block_on(run(sfu, sfu_tid, rooms, participants, kbps, seconds));
+}
+
+/// The kernel's id of the calling thread (`/proc/thread-self` points to `PID/task/TID`).
+fn this_thread_id() -> i32 {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse().ok()))
+        .expect("a Linux /proc")
+}
+
+async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, seconds: u64) {
+    let window = Arc::new(Window::default());
+    let settle = Duration::from_secs(5);
+    let stop = Instant::now() + settle + Duration::from_secs(seconds) + Duration::from_secs(1);
+    let mut tasks = Vec::new();
+    for room in 0..rooms {
+        let name = format!("bench-{room}");
+        let mut sessions = Vec::new();
+        for p in 0..participants {
+            let kind = if p == 0 { JoinerKind::Clinician } else { JoinerKind::Guest };
+            let joiner =
+                Joiner { name: format!("p{p}"), actor: format!("bench-{room}-{p}"), kind, rejoin: None };
+            let session: Session = sfu.join(&name, joiner).await.expect("joined");
+            if let Some(host) = sessions.first() {
+                let host: &Session = host;
+                host.control(Control::Admit(session.peer)).await.expect("admitted");
+            }
+            sessions.push(session);
+        }
+        for session in sessions {
+            let client = Client::new(session, kbps).await;
+            tasks.push(tokio::spawn(client.run(window.clone(), stop)));
+        }
+    }
+    tokio::time::sleep(settle).await;
+    let before = sfu.stats().await.expect("stats");
+    let cpu_before = thread_cpu_ns(sfu_tid);
+    let now = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(0);
+    window.end.store(now + seconds * 1_000_000_000, std::sync::atomic::Ordering::Relaxed);
+    window.start.store(now, std::sync::atomic::Ordering::Relaxed);
+    let process_before = process_cpu_seconds();
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let after = sfu.stats().await.expect("stats");
+    let cpu = thread_cpu_ns(sfu_tid).saturating_sub(cpu_before);
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let mut latencies = Vec::new();
+    let (mut sent, mut received, mut connected) = (0_u64, 0_u64, 0_u64);
+    for task in tasks {
+        let (seen, _session) = task.await.expect("client task");
+        latencies.extend(seen.latencies_us);
+        sent += seen.frames_sent;
+        received += seen.frames_received;
+        connected += u64::from(seen.connected);
+    }
+    latencies.sort_unstable();
+    let streams = rooms * participants * (participants - 1);
+    let frames = (after.forwarded_packets - before.forwarded_packets) as f64 / elapsed;
+    let datagrams = (after.sent_datagrams - before.sent_datagrams) as f64 / elapsed;
+    let mbits = (after.forwarded_bytes - before.forwarded_bytes) as f64 * 8.0 / elapsed / 1e6;
+    let core_share = cpu as f64 / 1e9 / elapsed * 100.0;
+    let expected = sent * (participants - 1);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each, {seconds} s");
+    println!("  clients connected:        {connected}/{}", rooms * participants);
+    println!("  forwarded streams:        {streams}");
+    println!(
+        "  forwarded:                {frames:.0} frames/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s"
+    );
+    println!("  SFU thread CPU:           {core_share:.1} % of one core");
+    println!("  CPU per forwarded stream: {:.3} % of one core", core_share / streams as f64);
+    println!("  CPU per forwarded Mbit/s: {:.4} % of one core", core_share / mbits);
+    println!(
+        "  frames delivered:         {received}/{expected} ({:.2} %)",
+        received as f64 * 100.0 / expected.max(1) as f64
+    );
+    println!(
+        "  latency sender->receiver: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    let delays: Vec<u64> =
+        after.forwarding_delays.iter().zip(before.forwarding_delays).map(|(a, b)| a - b).collect();
+    println!(
+        "  SFU forwarding delay:     p50 <= {}, p99 <= {} (first packet read -> frame written)",
+        bucket_bound(&delays, 0.5),
+        bucket_bound(&delays, 0.99)
+    );
+    let process = process_cpu_seconds() - process_before;
+    println!("  whole process CPU:        {:.1} % of one core (SFU + clients)", process / elapsed * 100.0);
+    println!(
+        "  load average (1 5 15 min): {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+}

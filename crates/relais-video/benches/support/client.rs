@@ -1,0 +1,203 @@
+//! A synthetic WebRTC client written with str0m, for the SFU benchmark and the node's tests: it
+//! joins through the SFU's API, sends one VP8-like video stream (each frame carrying the instant
+//! it was written), answers the SFU's offers, and counts the frames it receives and their delay.
+
+// Shared by the benchmark and the tests, each using a part of it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use relais_video::{ServerMsg, Session};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::Codec;
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+use tokio::net::UdpSocket;
+
+const FPS: u64 = 30;
+const KEYFRAME_EVERY: u64 = 60;
+
+pub fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// When the measuring window is open (nanoseconds since `epoch`), shared with every client.
+#[derive(Default)]
+pub struct Window {
+    pub start: std::sync::atomic::AtomicU64,
+    pub end: std::sync::atomic::AtomicU64,
+}
+
+impl Window {
+    fn contains(&self, t: u64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let start = self.start.load(Relaxed);
+        start != 0 && t >= start && t < self.end.load(Relaxed)
+    }
+}
+
+/// What one client saw in the window.
+#[derive(Default)]
+pub struct Seen {
+    pub latencies_us: Vec<u32>,
+    pub frames_received: u64,
+    pub frames_sent: u64,
+    pub connected: bool,
+    /// Who was in the room at the last roster.
+    pub roster: Vec<String>,
+}
+
+pub struct Client {
+    rtc: Rtc,
+    socket: UdpSocket,
+    local: SocketAddr,
+    session: Session,
+    mid: Mid,
+    pending: Option<SdpPendingOffer>,
+    pt: Option<Pt>,
+    frame_bytes: usize,
+}
+
+impl Client {
+    pub async fn new(session: Session, kbps: u64) -> Client {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind a client socket");
+        let local = socket.local_addr().expect("client address");
+        let mut rtc = Rtc::builder()
+            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
+            .clear_codecs()
+            .enable_vp8(true)
+            .build(Instant::now());
+        rtc.add_local_candidate(Candidate::host(local, "udp").expect("candidate"));
+        let mut change = rtc.sdp_api();
+        let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+        let (offer, pending) = change.apply().expect("an offer");
+        session.signal(relais_video::ClientMsg::Offer { sdp: offer.to_sdp_string() });
+        let frame_bytes = usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000);
+        Client { rtc, socket, local, session, mid, pending: Some(pending), pt: None, frame_bytes }
+    }
+
+    fn signalling(&mut self, msg: ServerMsg, seen: &mut Seen) {
+        match msg {
+            ServerMsg::Roster { members, .. } => seen.roster = members.into_iter().map(|m| m.id).collect(),
+            ServerMsg::Answer { sdp } => {
+                let answer = SdpAnswer::from_sdp_string(&sdp).expect("an SDP answer");
+                if let Some(pending) = self.pending.take() {
+                    self.rtc.sdp_api().accept_answer(pending, answer).expect("answer accepted");
+                }
+            }
+            ServerMsg::Offer { sdp } => {
+                let offer = SdpOffer::from_sdp_string(&sdp).expect("an SDP offer");
+                let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
+                self.session.signal(relais_video::ClientMsg::Answer { sdp: answer.to_sdp_string() });
+            }
+            _ => {}
+        }
+    }
+
+    fn write_frame(&mut self, n: u64, seen: &mut Seen, window: &Window) {
+        let pt = match self.pt {
+            Some(pt) => pt,
+            None => {
+                let Some(writer) = self.rtc.writer(self.mid) else { return };
+                let Some(pt) = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt())
+                else {
+                    return;
+                };
+                self.pt = Some(pt);
+                pt
+            }
+        };
+        let now = Instant::now();
+        let sent_at = u64::try_from(now.duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX);
+        let mut frame = vec![0x9d_u8; self.frame_bytes];
+        // VP8: bit 0 of the first byte clear for a keyframe.
+        frame[0] = if n.is_multiple_of(KEYFRAME_EVERY) { 0x10 } else { 0x11 };
+        frame[1..9].copy_from_slice(&sent_at.to_le_bytes());
+        let time = MediaTime::new(n * 90_000 / FPS, Frequency::NINETY_KHZ);
+        if let Some(writer) = self.rtc.writer(self.mid)
+            && writer.write(pt, now, time, frame).is_ok()
+            && window.contains(sent_at)
+        {
+            seen.frames_sent += 1;
+        }
+    }
+
+    /// Drains str0m; answers when it next wants the time.
+    fn drive(&mut self, seen: &mut Seen, window: &Window) -> Instant {
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Timeout(t)) => return t,
+                Ok(Output::Transmit(t)) => {
+                    let _ = self.socket.try_send_to(&t.contents, t.destination);
+                }
+                Ok(Output::Event(Event::MediaData(data))) => {
+                    let received = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    if let Some(bytes) = data.data.get(1..9) {
+                        let sent = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+                        if window.contains(sent) {
+                            seen.frames_received += 1;
+                            let us = received.saturating_sub(sent) / 1000;
+                            seen.latencies_us.push(u32::try_from(us).unwrap_or(u32::MAX));
+                        }
+                    }
+                }
+                Ok(Output::Event(Event::Connected)) => {
+                    seen.connected = true;
+                }
+                Ok(Output::Event(_)) => {}
+                Err(e) => panic!("client session failed: {e}"),
+            }
+        }
+    }
+
+    /// Runs until `stop`; answers what it saw and its session (still in the room).
+    pub async fn run(mut self, window: Arc<Window>, stop: Instant) -> (Seen, Session) {
+        let mut seen = Seen::default();
+        let mut buf = vec![0_u8; 2000];
+        let offset = Duration::from_micros(fastrand_offset(self.local.port()));
+        let mut next_frame = Instant::now() + offset;
+        let mut n = 0_u64;
+        loop {
+            let timeout = self.drive(&mut seen, &window).min(next_frame);
+            if Instant::now() >= stop {
+                return (seen, self.session);
+            }
+            tokio::select! {
+                received = self.socket.recv_from(&mut buf) => {
+                    let Ok((len, source)) = received else { continue };
+                    let Ok(contents) = buf[..len].try_into() else { continue };
+                    let input = Input::Receive(Instant::now(), Receive {
+                        proto: Protocol::Udp, source, destination: self.local, contents,
+                    });
+                    let _ = self.rtc.handle_input(input);
+                }
+                msg = self.session.events.recv() => match msg {
+                    Some(msg) => self.signalling(msg, &mut seen),
+                    None => return (seen, self.session),
+                },
+                () = tokio::time::sleep_until(timeout.into()) => {}
+            }
+            let now = Instant::now();
+            if now >= next_frame {
+                if seen.connected {
+                    self.write_frame(n, &mut seen, &window);
+                    n += 1;
+                }
+                next_frame += Duration::from_nanos(1_000_000_000 / FPS);
+                if next_frame < now {
+                    next_frame = now;
+                }
+            }
+            let _ = self.rtc.handle_input(Input::Timeout(now));
+        }
+    }
+}
+
+/// Spreads the senders' frames over the frame interval, as independent cameras would be.
+pub fn fastrand_offset(seed: u16) -> u64 {
+    u64::from(seed).wrapping_mul(2_654_435_761) % (1_000_000 / FPS)
+}

@@ -1,0 +1,267 @@
+//! The SFU loop: one task owns the UDP socket, every room and every peer. It wakes on a packet,
+//! a signalling command or a str0m timer, feeds the input to the [`Rtc`] it belongs to, drains
+//! the output of the peers that have something to do (packets to send, media to forward within
+//! its room, keyframe requests), and sleeps until the next timer.
+//!
+//! The media path costs O(1) in the number of peers on the node: a datagram finds its session
+//! by its source address (a scan of every session's ICE credentials only for a new address),
+//! only the sessions whose timer is due are woken, and only the sessions that were handed
+//! input are drained (`busy`). Signalling is rare and may touch anyone: after a command every
+//! session is drained once.
+//!
+//! [`Rtc`]: str0m::Rtc
+
+mod commands;
+mod figures;
+
+pub use figures::DELAY_BOUNDS_US;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use str0m::media::{MediaData, MediaKind, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Input};
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::peer::Peer;
+use crate::protocol::{ClientMsg, Role, ServerMsg};
+use crate::rooms::{Control, Joiner, PeerId, Refusal, RoomError, Rooms};
+
+/// The longest the loop sleeps without a timer due (str0m asks for less when it needs to).
+const MAX_SLEEP: Duration = Duration::from_millis(100);
+
+/// Datagrams read in one wake before the sessions they woke are drained: fewer wakes under
+/// load, and a packet waits at most this many others' decryption.
+const RECEIVE_BATCH: usize = 8;
+
+/// What the signalling side asks of the loop.
+pub(crate) enum Command {
+    Open { room: String, actor: String },
+    Join { room: String, joiner: Joiner, reply: oneshot::Sender<Result<Joined, Refusal>> },
+    Signal { peer: PeerId, msg: ClientMsg },
+    Control { peer: PeerId, control: Control, reply: oneshot::Sender<Result<Option<String>, RoomError>> },
+    Leave { peer: PeerId },
+    Ended { room: String, reply: oneshot::Sender<bool> },
+    Stats { reply: oneshot::Sender<crate::Stats> },
+}
+
+/// A join that went through.
+pub(crate) struct Joined {
+    pub peer: PeerId,
+    pub role: Role,
+    pub events: mpsc::UnboundedReceiver<ServerMsg>,
+}
+
+/// What one peer's output asks of the others.
+// Media is the common case: boxing it would allocate once per packet for nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Propagated {
+    TrackOpen(PeerId, Mid, MediaKind),
+    Media(PeerId, MediaData),
+    Keyframe(PeerId, Mid),
+}
+
+pub(crate) struct Node {
+    socket: Arc<UdpSocket>,
+    bound: SocketAddr,
+    candidate: Candidate,
+    rooms: Rooms,
+    peers: HashMap<PeerId, Peer>,
+    /// The session each remote address last sent to.
+    routes: HashMap<SocketAddr, PeerId>,
+    /// Sessions handed input since they were last drained.
+    busy: HashSet<PeerId>,
+    next_peer: u64,
+    figures: figures::Figures,
+    /// How long a session may stay ICE-disconnected before its peer counts as gone.
+    peer_timeout: Duration,
+    tickets: crate::tickets::Tickets,
+}
+
+impl Node {
+    pub fn new(
+        socket: UdpSocket,
+        candidate: Candidate,
+        config: &crate::VideoConfig,
+    ) -> std::io::Result<Self> {
+        let bound = socket.local_addr()?;
+        Ok(Self {
+            socket: Arc::new(socket),
+            bound,
+            candidate,
+            rooms: Rooms::default(),
+            peers: HashMap::new(),
+            routes: HashMap::new(),
+            busy: HashSet::new(),
+            next_peer: 1,
+            figures: figures::Figures::new(Instant::now()),
+            peer_timeout: config.peer_timeout,
+            tickets: crate::tickets::Tickets::new(config.rejoin_window),
+        })
+    }
+
+    /// Runs until every handle to the SFU is gone.
+    pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let socket = self.socket.clone();
+        let mut buf = vec![0_u8; 2000];
+        loop {
+            let deadline = self.drive();
+            enum Woke {
+                Packet(std::io::Result<(usize, SocketAddr)>),
+                Command(Option<Command>),
+                Timer,
+            }
+            let woke = tokio::select! {
+                received = socket.recv_from(&mut buf) => Woke::Packet(received),
+                command = commands.recv() => Woke::Command(command),
+                () = tokio::time::sleep_until(deadline.into()) => Woke::Timer,
+            };
+            match woke {
+                Woke::Packet(Ok((n, source))) => {
+                    self.receive(&buf[..n], source);
+                    for _ in 1..RECEIVE_BATCH {
+                        match socket.try_recv_from(&mut buf) {
+                            Ok((n, source)) => self.receive(&buf[..n], source),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Woke::Packet(Err(e)) => tracing::debug!(error = %e, "UDP receive failed"),
+                Woke::Command(Some(command)) => {
+                    self.command(command);
+                    self.busy.extend(self.peers.keys().copied());
+                }
+                Woke::Command(None) => break,
+                Woke::Timer => {}
+            }
+            let now = Instant::now();
+            for peer in self.peers.values_mut() {
+                if peer.due <= now
+                    && let Some(rtc) = peer.rtc.as_mut().filter(|r| r.is_alive())
+                {
+                    if rtc.handle_input(Input::Timeout(now)).is_err() {
+                        rtc.disconnect();
+                    }
+                    self.busy.insert(peer.id);
+                }
+            }
+            if self.figures.due(now) {
+                self.reap(now);
+                self.publish(now);
+            }
+        }
+    }
+
+    /// Hands a datagram to the session it belongs to: the one its address last sent to, else
+    /// the one whose ICE credentials it carries.
+    fn receive(&mut self, data: &[u8], source: SocketAddr) {
+        let Ok(contents) = data.try_into() else { return };
+        let input = Input::Receive(
+            Instant::now(),
+            Receive { proto: Protocol::Udp, source, destination: self.bound_for_candidate(), contents },
+        );
+        let routed = self
+            .routes
+            .get(&source)
+            .and_then(|id| self.peers.get(id))
+            .filter(|p| p.rtc.as_ref().is_some_and(|rtc| rtc.accepts(&input)))
+            .map(|p| p.id);
+        let owner = routed.or_else(|| {
+            let found = self.peers.values().find(|p| p.rtc.as_ref().is_some_and(|rtc| rtc.accepts(&input)));
+            found.map(|p| p.id)
+        });
+        let Some(id) = owner else { return };
+        if routed.is_none() {
+            self.routes.insert(source, id);
+        }
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        peer.last_heard = Instant::now();
+        let Some(rtc) = peer.rtc.as_mut() else { return };
+        if rtc.handle_input(input).is_err() {
+            rtc.disconnect();
+        }
+        self.busy.insert(id);
+    }
+
+    /// The destination str0m matches against its local candidate.
+    fn bound_for_candidate(&self) -> SocketAddr {
+        if self.bound.ip().is_unspecified() { self.candidate.addr() } else { self.bound }
+    }
+
+    /// Drains the busy peers' output until nothing is left to propagate; answers the next
+    /// timer of any peer.
+    fn drive(&mut self) -> Instant {
+        loop {
+            let mut work = Vec::new();
+            for id in std::mem::take(&mut self.busy) {
+                let Some(peer) = self.peers.get_mut(&id) else { continue };
+                self.figures.sent_datagrams += peer.drain(&self.socket, &mut work);
+            }
+            if work.is_empty() {
+                let cap = Instant::now() + MAX_SLEEP;
+                return self
+                    .peers
+                    .values()
+                    .filter(|p| p.rtc.is_some())
+                    .map(|p| p.due)
+                    .fold(cap, Instant::min);
+            }
+            for item in work {
+                self.propagate(item);
+            }
+        }
+    }
+
+    fn propagate(&mut self, item: Propagated) {
+        match item {
+            Propagated::TrackOpen(origin, mid, kind) => {
+                let Some(peer) = self.peers.get_mut(&origin) else { return };
+                peer.track_added(mid, kind);
+                let room = peer.room.clone();
+                if self.rooms.role(&room, origin) == Some(Role::Observer) {
+                    return;
+                }
+                for id in self.rooms.admitted(&room) {
+                    if id != origin
+                        && let Some(other) = self.peers.get_mut(&id)
+                        && other.rtc.is_some()
+                    {
+                        other.receive_track(origin, mid, kind);
+                        other.negotiate();
+                        self.busy.insert(id);
+                    }
+                }
+            }
+            Propagated::Media(origin, data) => {
+                let Some(peer) = self.peers.get(&origin) else { return };
+                let audio = peer.kind_in(data.mid) == Some(MediaKind::Audio);
+                let room = peer.room.clone();
+                if !self.rooms.forwards(&room, origin, audio) {
+                    return;
+                }
+                self.figures.delayed(data.network_time, Instant::now());
+                for id in self.rooms.admitted(&room) {
+                    if id != origin
+                        && let Some(other) = self.peers.get_mut(&id)
+                    {
+                        let written = other.forward(origin, &data);
+                        if written > 0 {
+                            self.figures.forwarded(&room, written);
+                            self.busy.insert(id);
+                        }
+                    }
+                }
+            }
+            Propagated::Keyframe(origin, mid) => {
+                if let Some(peer) = self.peers.get_mut(&origin) {
+                    peer.request_keyframe(mid, Instant::now());
+                    self.busy.insert(origin);
+                }
+            }
+        }
+    }
+}
