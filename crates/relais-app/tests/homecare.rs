@@ -78,7 +78,8 @@ async fn a_nurse_enrols_and_discharges_her_patient_all_or_nothing(engine: Engine
     assert_eq!((e.status(), e.issues()[0].error_code), (422, "unknown-program"));
     assert_eq!(e.issues()[0].expression.as_deref(), Some("program"));
 
-    let plan_id = monitoring.enrol(&nurse1, &enrol("copd", &[" OX-1 ", "", "THERMO-2", "OX-1"])).await.unwrap();
+    let plan_id =
+        monitoring.enrol(&nurse1, &enrol("copd", &[" OX-1 ", "", "THERMO-2", "OX-1"])).await.unwrap();
     let plan: Value =
         serde_json::from_str(&world.fhir.read("CarePlan", &plan_id).await.unwrap().content.unwrap()).unwrap();
     assert_eq!((plan["status"].as_str(), plan["intent"].as_str()), (Some("active"), Some("plan")));
@@ -108,7 +109,10 @@ async fn a_nurse_enrols_and_discharges_her_patient_all_or_nothing(engine: Engine
     monitoring.discharge(&nurse1, "alice").await.unwrap();
     let plan: Value =
         serde_json::from_str(&world.fhir.read("CarePlan", &plan_id).await.unwrap().content.unwrap()).unwrap();
-    assert_eq!((plan["status"].as_str(), plan["period"]["end"].as_str()), (Some("completed"), Some("2026-12-26T10:00:00Z")));
+    assert_eq!(
+        (plan["status"].as_str(), plan["period"]["end"].as_str()),
+        (Some("completed"), Some("2026-12-26T10:00:00Z"))
+    );
     assert_eq!(active(search(&world, "DeviceUseStatement", &[("subject", "Patient/alice")]).await), 0);
     assert!(search(&world, "Device", &[("patient", "Patient/alice")]).await.is_empty(), "devices free again");
     assert!(monitoring.enrolment_of(&nurse1, "alice").await.unwrap().is_none());
@@ -125,36 +129,73 @@ async fn a_red_flag_answer_advises_the_patient_at_once(engine: Engine) {
     let monitoring = monitoring(&world);
     let alice_caller = alice(&world).await;
     // Not enrolled yet: nothing to answer.
-    let yes_at_rest = [("dyspnoea", "no"), ("orthopnoea", "no"), ("night-breathless", "no"), ("oedema", "no"), ("dizziness", "no"), ("breathless-at-rest", "yes")];
-    let e = monitoring.record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest)).await.unwrap_err();
+    let yes_at_rest = [
+        ("dyspnoea", "no"),
+        ("orthopnoea", "no"),
+        ("night-breathless", "no"),
+        ("oedema", "no"),
+        ("dizziness", "no"),
+        ("breathless-at-rest", "yes"),
+    ];
+    let e = monitoring
+        .record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest))
+        .await
+        .unwrap_err();
     assert_eq!(e.issues()[0].error_code, "not-enrolled");
     monitoring.enrol(&nurse(&world, "nurse1").await, &enrol("heart-failure", &[])).await.unwrap();
 
     // A question left blank is named; nothing is stored.
-    let e = monitoring.record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest[1..])).await.unwrap_err();
+    let e = monitoring
+        .record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest[1..]))
+        .await
+        .unwrap_err();
     assert_eq!((e.status(), e.issues()[0].expression.as_deref()), (400, Some("dyspnoea")));
     assert!(search(&world, "QuestionnaireResponse", &[]).await.is_empty());
 
-    let recorded = monitoring.record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest)).await.unwrap();
+    let recorded =
+        monitoring.record_answers(&alice_caller, "alice", "hf-daily", &typed(&yes_at_rest)).await.unwrap();
     assert_eq!(recorded.advice.len(), 1);
     assert_eq!(recorded.advice[0].en, "Call 911 now. Do not wait for the nurse to call you.");
     assert_eq!(recorded.alerts.iter().map(|a| a.rule.as_str()).collect::<Vec<_>>(), ["breathless-at-rest"]);
     // Bob may not answer for alice.
-    let bob = caller(&world, Role::Patient, Identity { patient: Some("bob".into()), ..Identity::default() }).await;
-    assert_eq!(monitoring.record_answers(&bob, "alice", "hf-daily", &typed(&yes_at_rest)).await.unwrap_err().status(), 403);
+    let bob =
+        caller(&world, Role::Patient, Identity { patient: Some("bob".into()), ..Identity::default() }).await;
+    assert_eq!(
+        monitoring
+            .record_answers(&bob, "alice", "hf-daily", &typed(&yes_at_rest))
+            .await
+            .unwrap_err()
+            .status(),
+        403
+    );
 
     // A typed pulse of 400 is refused with its range; 72,5 (French decimal) is recorded.
-    let e = monitoring.record_typed(&alice_caller, "alice", "8867-4", &typed(&[("8867-4", "400")])).await.unwrap_err();
-    assert_eq!((e.issues()[0].expression.as_deref(), e.issues()[0].diagnostics.as_str()), (Some("8867-4"), "implausible"));
-    let recorded = monitoring.record_typed(&alice_caller, "alice", "8867-4", &typed(&[("8867-4", "72,5")])).await.unwrap();
-    let stored: Value = serde_json::from_str(&world.fhir.read("Observation", &recorded.observation).await.unwrap().content.unwrap()).unwrap();
+    let e = monitoring
+        .record_typed(&alice_caller, "alice", "8867-4", &typed(&[("8867-4", "400")]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.issues()[0].expression.as_deref(), e.issues()[0].diagnostics.as_str()),
+        (Some("8867-4"), "implausible")
+    );
+    let recorded = monitoring
+        .record_typed(&alice_caller, "alice", "8867-4", &typed(&[("8867-4", "72,5")]))
+        .await
+        .unwrap();
+    let stored: Value = serde_json::from_str(
+        &world.fhir.read("Observation", &recorded.observation).await.unwrap().content.unwrap(),
+    )
+    .unwrap();
     assert_eq!(stored["valueQuantity"]["value"].as_f64(), Some(72.5));
     // Blood pressure is one form of two fields, stored as one panel.
     let recorded = monitoring
         .record_typed(&alice_caller, "alice", "8480-6", &typed(&[("8480-6", "128"), ("8462-4", "82")]))
         .await
         .unwrap();
-    let stored: Value = serde_json::from_str(&world.fhir.read("Observation", &recorded.observation).await.unwrap().content.unwrap()).unwrap();
+    let stored: Value = serde_json::from_str(
+        &world.fhir.read("Observation", &recorded.observation).await.unwrap().content.unwrap(),
+    )
+    .unwrap();
     assert_eq!(stored["code"]["coding"][0]["code"], "85354-9");
     assert_eq!(stored["component"].as_array().unwrap().len(), 2);
 
@@ -174,8 +215,12 @@ async fn a_red_flag_answer_advises_the_patient_at_once(engine: Engine) {
 
 async fn an_override_changes_whether_an_alert_fires(engine: Engine) {
     // (rule, override, pulse, fires): the program's "> 110" against this patient's own limit.
-    let cases: [(Option<&str>, &str, bool); 4] =
-        [(None, "115", true), (Some("> 120"), "115", false), (Some("> 90"), "100", true), (None, "100", false)];
+    let cases: [(Option<&str>, &str, bool); 4] = [
+        (None, "115", true),
+        (Some("> 120"), "115", false),
+        (Some("> 90"), "100", true),
+        (None, "100", false),
+    ];
     for (i, (limit, pulse, fires)) in cases.into_iter().enumerate() {
         let world = World::new(engine).await;
         let monitoring = monitoring(&world);
@@ -192,8 +237,10 @@ async fn an_override_changes_whether_an_alert_fires(engine: Engine) {
             let stored = monitoring.set_override(&nurse1, &set).await.unwrap();
             assert_eq!(stored.limit.to_string(), limit);
         }
-        let recorded =
-            monitoring.record_typed(&alice(&world).await, "alice", "8867-4", &typed(&[("8867-4", pulse)])).await.unwrap();
+        let recorded = monitoring
+            .record_typed(&alice(&world).await, "alice", "8867-4", &typed(&[("8867-4", pulse)]))
+            .await
+            .unwrap();
         let fired = recorded.alerts.iter().any(|a| a.rule == "hr-very-high");
         assert_eq!(fired, fires, "case {i}: {limit:?} with {pulse}");
         world.close().await;
@@ -221,18 +268,29 @@ async fn overrides_are_checked_recorded_with_why_and_replaced(engine: Engine) {
         let e = monitoring.set_override(&nurse1, &form).await.unwrap_err();
         assert_eq!((e.issues()[0].expression.as_deref(), e.issues()[0].error_code), (Some(field), code));
     }
-    assert_eq!(monitoring.set_override(&nurse2, &set("hr-very-high", "> 120", "why")).await.unwrap_err().status(), 403);
-    let first = monitoring.set_override(&nurse1, &set("weight-gain-3d", "> 3", "Diuretic adjusted")).await.unwrap();
-    let second = monitoring.set_override(&nurse1, &set("weight-gain-3d", "> 2.5", "Back to closer watch")).await.unwrap();
+    assert_eq!(
+        monitoring.set_override(&nurse2, &set("hr-very-high", "> 120", "why")).await.unwrap_err().status(),
+        403
+    );
+    let first =
+        monitoring.set_override(&nurse1, &set("weight-gain-3d", "> 3", "Diuretic adjusted")).await.unwrap();
+    let second = monitoring
+        .set_override(&nurse1, &set("weight-gain-3d", "> 2.5", "Back to closer watch"))
+        .await
+        .unwrap();
     assert_eq!(first.id, second.id, "one override per rule, replaced");
     let listed = monitoring.overrides_of(&nurse1, "alice").await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!((listed[0].limit.to_string(), listed[0].reason.as_str(), listed[0].by.as_str()), ("> 2.5".to_owned(), "Back to closer watch", "Marie-Ève Lavoie"));
+    assert_eq!(
+        (listed[0].limit.to_string(), listed[0].reason.as_str(), listed[0].by.as_str()),
+        ("> 2.5".to_owned(), "Back to closer watch", "Marie-Ève Lavoie")
+    );
     monitoring.clear_override(&nurse1, "alice", &first.id).await.unwrap();
     // The replacement and the removal are on the trail, about alice.
     let officer = caller(&world, Role::PrivacyOfficer, Identity::default()).await;
     for action in ["U", "D"] {
-        let query = vec![("patient".to_owned(), "alice".to_owned()), ("action".to_owned(), action.to_owned())];
+        let query =
+            vec![("patient".to_owned(), "alice".to_owned()), ("action".to_owned(), action.to_owned())];
         let trail = world.fhir.search_as(&officer, "AuditEvent", &query, true, BASE).await.unwrap();
         assert_eq!(trail["entry"].as_array().map_or(0, Vec::len), 1, "{action}");
     }

@@ -9,7 +9,9 @@
 //! measure again, unlike a device.
 
 use jiff::Timestamp;
-use relais_clinical::program::{AnswerValue, ItemKind, Measurement, Program, Questionnaire, questionnaire_url};
+use relais_clinical::program::{
+    AnswerValue, ItemKind, Measurement, Program, Questionnaire, questionnaire_url,
+};
 use relais_fhir::{Issue, IssueType};
 use serde_json::{Value, json};
 
@@ -119,7 +121,12 @@ fn quantity(m: &Measurement, value: f64) -> Value {
 }
 
 /// The Observation of checked `values` of `measurements`, measured `at`, entered by the patient.
-pub fn observation(patient: &str, measurements: &[&Measurement], values: &[(String, f64)], at: Timestamp) -> Value {
+pub fn observation(
+    patient: &str,
+    measurements: &[&Measurement],
+    values: &[(String, f64)],
+    at: Timestamp,
+) -> Value {
     let coded = |code: &str| json!({"coding": [{"system": LOINC, "code": code}]});
     let mut obs = json!({"resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
@@ -131,7 +138,10 @@ pub fn observation(patient: &str, measurements: &[&Measurement], values: &[(Stri
             obs["code"] = coded(&panel);
             let components: Vec<Value> = measurements
                 .iter()
-                .filter_map(|m| value_of(&m.code).map(|v| json!({"code": coded(&m.code), "valueQuantity": quantity(m, v)})))
+                .filter_map(|m| {
+                    value_of(&m.code)
+                        .map(|v| json!({"code": coded(&m.code), "valueQuantity": quantity(m, v)}))
+                })
                 .collect();
             obs["component"] = Value::Array(components);
         }
@@ -200,7 +210,10 @@ impl Monitoring {
         let probe = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
             "subject": {"reference": format!("Patient/{patient}")}});
         if !self.fhir.may_create(caller, "QuestionnaireResponse", &probe) {
-            let refused = self.fhir.create_as(caller, "QuestionnaireResponse", probe.to_string().as_bytes(), None).await;
+            let refused = self
+                .fhir
+                .create_as(caller, "QuestionnaireResponse", probe.to_string().as_bytes(), None)
+                .await;
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
         let (program, enrolled_at) = self.enrolment(patient).await?;
@@ -215,13 +228,18 @@ impl Monitoring {
             FhirError::Invalid(
                 problems
                     .iter()
-                    .map(|(link, p)| Issue::error(IssueType::Invalid, "answers-invalid", p.code()).at(link.clone()))
+                    .map(|(link, p)| {
+                        Issue::error(IssueType::Invalid, "answers-invalid", p.code()).at(link.clone())
+                    })
                     .collect(),
             )
         })?;
         let now = self.fhir.clock().now();
         let response = questionnaire_response(&program, q, patient, &answers, now);
-        let written = self.fhir.create_as(caller, "QuestionnaireResponse", response.to_string().as_bytes(), None).await?;
+        let written = self
+            .fhir
+            .create_as(caller, "QuestionnaireResponse", response.to_string().as_bytes(), None)
+            .await?;
         let (alerts, advice) = self.evaluate(patient, &program, enrolled_at).await?;
         Ok(Recorded { observation: written.row.id, outcome: super::Outcome::Counted, alerts, advice })
     }
@@ -248,7 +266,9 @@ impl Monitoring {
             FhirError::Invalid(
                 problems
                     .iter()
-                    .map(|(code, p)| Issue::error(IssueType::Invalid, "values-invalid", p.code()).at(code.clone()))
+                    .map(|(code, p)| {
+                        Issue::error(IssueType::Invalid, "values-invalid", p.code()).at(code.clone())
+                    })
                     .collect(),
             )
         })?;
@@ -262,7 +282,8 @@ impl Monitoring {
         let probe = json!({"resourceType": "Observation", "status": "final",
             "code": {"text": "probe"}, "subject": {"reference": format!("Patient/{patient}")}});
         if !self.fhir.may_create(caller, "Observation", &probe) {
-            let refused = self.fhir.create_as(caller, "Observation", probe.to_string().as_bytes(), None).await;
+            let refused =
+                self.fhir.create_as(caller, "Observation", probe.to_string().as_bytes(), None).await;
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
         Ok(self.enrolment(patient).await?.0)

@@ -54,7 +54,11 @@ fn checked_serials(devices: &[String]) -> Result<Vec<String>, FhirError> {
     let mut serials: Vec<String> = Vec::new();
     for serial in devices.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if serial.len() > 64 || serial.chars().any(|c| c.is_control() || c == '|') {
-            return Err(refused("devices", "device-serial-invalid", "A serial number is too long or holds a control character"));
+            return Err(refused(
+                "devices",
+                "device-serial-invalid",
+                "A serial number is too long or holds a control character",
+            ));
         }
         if !serials.iter().any(|s| s == serial) {
             serials.push(serial.to_owned());
@@ -130,7 +134,11 @@ fn put_entry(resource: &Value) -> Option<Value> {
 }
 
 fn is_program_plan(plan: &Value) -> Option<&str> {
-    plan.get("instantiatesUri")?.as_array()?.iter().filter_map(Value::as_str).find_map(|u| u.strip_prefix(PROGRAM_URI))
+    plan.get("instantiatesUri")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|u| u.strip_prefix(PROGRAM_URI))
 }
 
 impl Monitoring {
@@ -187,7 +195,11 @@ impl Monitoring {
         self.may_plan_for(caller, &enrol.patient).await?;
         let (plans, _) = self.active_of(&enrol.patient).await?;
         if !plans.is_empty() {
-            return Err(refused("program", "already-enrolled", "The patient already follows a program: discharge first"));
+            return Err(refused(
+                "program",
+                "already-enrolled",
+                "The patient already follows a program: discharge first",
+            ));
         }
         let now = self.fhir.clock().now();
         let subject = json!({"reference": format!("Patient/{}", enrol.patient)});
@@ -247,7 +259,10 @@ impl Monitoring {
             statement["status"] = json!("completed");
             statement["timingPeriod"]["end"] = json!(now);
             entries.extend(put_entry(&statement));
-            let device = statement.pointer("/device/reference").and_then(Value::as_str).and_then(|r| r.strip_prefix("Device/"));
+            let device = statement
+                .pointer("/device/reference")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("Device/"));
             if let Some(id) = device
                 && let Ok(row) = self.fhir.read("Device", id).await
                 && let Some(mut device) = row.content.and_then(|c| serde_json::from_str::<Value>(&c).ok())

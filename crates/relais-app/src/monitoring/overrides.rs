@@ -83,7 +83,10 @@ fn parse(resource: &Value) -> Option<Override> {
 /// Whether the rule's limit may be overridden: a `threshold`, `average` or `change` rule.
 pub fn overridable(program: &Program, rule: &str) -> bool {
     program.rule(rule).is_some_and(|r| {
-        matches!(r.condition, Condition::Threshold { .. } | Condition::Average { .. } | Condition::Change { .. })
+        matches!(
+            r.condition,
+            Condition::Threshold { .. } | Condition::Average { .. } | Condition::Change { .. }
+        )
     })
 }
 
@@ -135,7 +138,11 @@ impl Monitoring {
         self.may_plan_for(caller, &set.patient).await?;
         let (program, _) = self.enrolment(&set.patient).await?;
         if !overridable(&program, &set.rule) {
-            return Err(refused("rule", "rule-not-overridable", "Choose a threshold, average or change rule"));
+            return Err(refused(
+                "rule",
+                "rule-not-overridable",
+                "Choose a threshold, average or change rule",
+            ));
         }
         let now = self.fhir.clock().now();
         let key = format!("{}/{}/{}", set.patient, program.id, set.rule);
@@ -160,7 +167,8 @@ impl Monitoring {
             }
             None => self.fhir.create_as(caller, "Basic", basic.to_string().as_bytes(), None).await?,
         };
-        let content: Value = written.row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+        let content: Value =
+            written.row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
         parse(&content).ok_or_else(|| FhirError::Conflict("the stored override is unreadable".into()))
     }
 

@@ -30,7 +30,12 @@ pub struct Standing {
 
 /// Where an item expected every `every` since `enrolled` stands at `now`, given the instants
 /// something was received.
-pub fn standing(enrolled: Timestamp, every: SignedDuration, now: Timestamp, received: &[Timestamp]) -> Standing {
+pub fn standing(
+    enrolled: Timestamp,
+    every: SignedDuration,
+    now: Timestamp,
+    received: &[Timestamp],
+) -> Standing {
     let last = received.iter().copied().filter(|t| *t <= now).max();
     if every <= SignedDuration::ZERO || now < enrolled {
         return Standing { due: false, missed: 0, last };
@@ -39,9 +44,8 @@ pub fn standing(enrolled: Timestamp, every: SignedDuration, now: Timestamp, rece
     let elapsed = now.as_second() - enrolled.as_second();
     let current = elapsed / period;
     let start_of = |k: i64| enrolled.as_second() + k * period;
-    let in_period = |k: i64| {
-        received.iter().any(|t| t.as_second() >= start_of(k) && t.as_second() < start_of(k + 1))
-    };
+    let in_period =
+        |k: i64| received.iter().any(|t| t.as_second() >= start_of(k) && t.as_second() < start_of(k + 1));
     let horizon = now.as_second() - MISSED_DAYS * 86_400;
     let first = (0..current).find(|k| start_of(k + 1) > horizon).unwrap_or(current);
     let missed = (first..current).filter(|k| !in_period(*k)).count();
@@ -152,9 +156,19 @@ mod tests {
 
     #[test]
     fn missed_periods_older_than_a_week_are_not_counted() {
-        let s = standing(at("2026-10-01T00:00:00Z"), SignedDuration::from_hours(24), at("2026-11-26T12:00:00Z"), &[]);
+        let s = standing(
+            at("2026-10-01T00:00:00Z"),
+            SignedDuration::from_hours(24),
+            at("2026-11-26T12:00:00Z"),
+            &[],
+        );
         assert_eq!((s.due, s.missed), (true, 7));
-        let s = standing(at("2026-11-26T11:00:00Z"), SignedDuration::from_hours(24), at("2026-11-26T12:00:00Z"), &[]);
+        let s = standing(
+            at("2026-11-26T11:00:00Z"),
+            SignedDuration::from_hours(24),
+            at("2026-11-26T12:00:00Z"),
+            &[],
+        );
         assert_eq!((s.due, s.missed, s.last), (true, 0, None));
     }
 }

@@ -79,9 +79,7 @@ pub(crate) fn symptom_checks(at: &Moments) -> Vec<Value> {
 
 /// The COPD patient's own SpO2 limit (her documented target is 88–92 %).
 pub(crate) fn overrides(at: &Moments) -> Vec<Value> {
-    let ext = |name: &str, value: &str| {
-        json!({"url": format!("http://relais.invalid/fhir/StructureDefinition/threshold-override-{name}"), "valueString": value})
-    };
+    let ext = |name: &str, value: &str| json!({"url": format!("http://relais.invalid/fhir/StructureDefinition/threshold-override-{name}"), "valueString": value});
     let when = at.day_at(-20, 10, 15);
     vec![json!({
         "resourceType": "Basic", "id": "demo-override-ouellet-spo2",

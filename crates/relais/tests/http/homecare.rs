@@ -24,7 +24,7 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     h.create(&json!({"resourceType": "CareTeam", "status": "active",
         "subject": {"reference": format!("Patient/{gerard}")},
         "participant": [{"member": {"reference": format!("Practitioner/{nurse_id}")}}]}))
-    .await;
+        .await;
     create_named_user(&h, NURSE, "Lucie Gauthier", "nurse", &["--practitioner-id", nurse_id]);
     create_user(&h, "lebel@cisss.example", "nurse", &["--practitioner-id", outsider["id"].as_str().unwrap()]);
     create_user(&h, "gerard@example.org", "patient", &["--patient-id", &gerard]);
@@ -43,17 +43,27 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "refused before anything about him is looked up");
     assert_eq!(lebel.get(&format!("/patients/{gerard}/monitoring")).await.status, StatusCode::NOT_FOUND);
     let done = lucie.post(&path, &[("program", "heart-failure"), ("devices", "BALANCE-1\nOXY-2")]).await;
-    assert_eq!(done.location.as_deref(), Some(format!("/patients/{gerard}/monitoring?done=enrolled").as_str()));
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/patients/{gerard}/monitoring?done=enrolled").as_str())
+    );
     let page = lucie.get(&format!("/patients/{gerard}/monitoring?done=enrolled")).await;
     assert_eq!(page.by_id("enrolled-program"), "Insuffisance cardiaque (v1)");
     assert_eq!(page.by_id("enrolled-devices"), "BALANCE-1, OXY-2");
     // A limit without its operator: next to the field, the reason kept.
     let overrides = format!("/patients/{gerard}/monitoring/overrides");
-    let bad = lucie.post(&overrides, &[("rule", "hr-very-high"), ("limit", "120"), ("reason", "Bêtabloquant suspendu")]).await;
+    let bad = lucie
+        .post(&overrides, &[("rule", "hr-very-high"), ("limit", "120"), ("reason", "Bêtabloquant suspendu")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.by_id("limit-error"), "Écrivez un opérateur puis un nombre, par exemple « &gt; 120 ».");
     assert!(bad.body.contains(">Bêtabloquant suspendu</textarea>"));
-    let set = lucie.post(&overrides, &[("rule", "hr-very-high"), ("limit", "> 120"), ("reason", "Bêtabloquant suspendu")]).await;
+    let set = lucie
+        .post(
+            &overrides,
+            &[("rule", "hr-very-high"), ("limit", "> 120"), ("reason", "Bêtabloquant suspendu")],
+        )
+        .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER);
     let page = lucie.get(&format!("/patients/{gerard}/monitoring")).await;
     assert!(page.body.contains("<strong>&gt; 120</strong></td><td>&gt; 110</td>"), "{}", page.body);
@@ -64,7 +74,11 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     let mine = browser.get("/my/readings").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains(r#"aria-current="page">Mes relevés</a>"#));
-    assert!(mine.by_id("form-8867-4-status").starts_with("À faire aujourd’hui"), "{}", mine.by_id("form-8867-4-status"));
+    assert!(
+        mine.by_id("form-8867-4-status").starts_with("À faire aujourd’hui"),
+        "{}",
+        mine.by_id("form-8867-4-status")
+    );
     // Blood pressure: one form of two fields.
     assert!(mine.body.contains(r#"id="m-8480-6""#) && mine.body.contains(r#"id="m-8462-4""#));
     let impossible = browser.post("/my/readings/8867-4", &[("m-8867-4", "400")]).await;
@@ -81,7 +95,10 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     assert!(after.by_id("form-8867-4-status").starts_with("Fait pour aujourd’hui"));
     // Very short of breath at rest: the call-911 advice on the answer itself.
     let mut answers: Vec<(&str, &str)> =
-        ["q-dyspnoea", "q-orthopnoea", "q-night-breathless", "q-oedema", "q-dizziness"].iter().map(|q| (*q, "no")).collect();
+        ["q-dyspnoea", "q-orthopnoea", "q-night-breathless", "q-oedema", "q-dizziness"]
+            .iter()
+            .map(|q| (*q, "no"))
+            .collect();
     let missing = browser.post("/my/readings/q-hf-daily", &answers).await;
     assert_eq!(missing.by_id("q-breathless-at-rest-error"), "Répondez à cette question ou tapez la valeur.");
     answers.push(("q-breathless-at-rest", "yes"));

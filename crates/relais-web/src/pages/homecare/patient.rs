@@ -41,9 +41,9 @@ struct Typed<'a> {
 /// The program's limit of a rule, as written in the file.
 fn limit_of(condition: &Condition) -> String {
     match condition {
-        Condition::Threshold { when, .. } | Condition::Average { when, .. } | Condition::Change { when, .. } => {
-            when.to_string()
-        }
+        Condition::Threshold { when, .. }
+        | Condition::Average { when, .. }
+        | Condition::Change { when, .. } => when.to_string(),
         _ => String::new(),
     }
 }
@@ -63,7 +63,8 @@ async fn show(
     let loaded = async {
         // Read as the clinician: a record they may not see is a 404, and the read is audited.
         let row = state.fhir.read_as(caller, "Patient", id).await?;
-        let patient: Value = row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+        let patient: Value =
+            row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
         let enrolment = monitoring.enrolment_of(caller, id).await?;
         let overrides = match &enrolment {
             Some(_) => monitoring.overrides_of(caller, id).await?,
@@ -88,7 +89,10 @@ async fn show(
             id: o.id.clone(),
             rule: rule_title(&o.rule),
             limit: o.limit.to_string(),
-            default_limit: program.and_then(|p| p.rule(&o.rule)).map(|r| limit_of(&r.condition)).unwrap_or_default(),
+            default_limit: program
+                .and_then(|p| p.rule(&o.rule))
+                .map(|r| limit_of(&r.condition))
+                .unwrap_or_default(),
             reason: o.reason.clone(),
             by: o.by.clone(),
             at: o.at.parse::<jiff::Timestamp>().map(|t| local_time(zone, t)).unwrap_or_default(),
@@ -109,7 +113,11 @@ async fn show(
         .unwrap_or_default();
     let programs = catalog
         .programs()
-        .map(|p| Choice { value: p.id.clone(), label: p.title.get(lang).to_owned(), selected: p.id == typed.program })
+        .map(|p| Choice {
+            value: p.id.clone(),
+            label: p.title.get(lang).to_owned(),
+            selected: p.id == typed.program,
+        })
         .collect();
     let page = HomecarePatientPage {
         chrome: visitor.chrome(),
@@ -118,7 +126,9 @@ async fn show(
         patient_id: id.to_owned(),
         patient_name: patient_name(&patient),
         enrolled: enrolment.map(|e| EnrolledView {
-            program: catalog.get(&e.program).map_or(e.program.clone(), |p| format!("{} (v{})", p.title.get(lang), p.version)),
+            program: catalog
+                .get(&e.program)
+                .map_or(e.program.clone(), |p| format!("{} (v{})", p.title.get(lang), p.version)),
             since: e.since.map(|t| local_time(zone, t)).unwrap_or_default(),
             devices: e.devices,
         }),
@@ -145,7 +155,9 @@ pub(in crate::pages) async fn page(
         Err(page) => return page,
     };
     let notice = match query.done.as_str() {
-        done @ ("enrolled" | "discharged" | "override" | "removed") => visitor.tr.t(&format!("homecare-done-{done}")),
+        done @ ("enrolled" | "discharged" | "override" | "removed") => {
+            visitor.tr.t(&format!("homecare-done-{done}"))
+        }
         _ => String::new(),
     };
     show(&state, &visitor, &caller, &id, notice, FormErrors::none(), &Typed::default()).await

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use relais_clinical::program::{Condition, Program, Source};
 use relais_views::Tr;
-use relais_views::homecare::{AdviceView, MeasurementView, ProgramView, ProgramsPage, QuestionnaireView, RuleView};
+use relais_views::homecare::{
+    AdviceView, MeasurementView, ProgramView, ProgramsPage, QuestionnaireView, RuleView,
+};
 
 use super::failed;
 use crate::pages::render::{Visitor, caller, html};
@@ -34,7 +36,8 @@ fn condition(condition: &Condition) -> String {
             format!("NEWS2 {}", bands.join(", "))
         }
         Condition::Symptom { questionnaire, items, answers, within } => {
-            let answers: Vec<String> = answers.iter().map(|a| serde_json::to_string(a).unwrap_or_default()).collect();
+            let answers: Vec<String> =
+                answers.iter().map(|a| serde_json::to_string(a).unwrap_or_default()).collect();
             format!("{questionnaire}: {} = {} within {} h", items.join("|"), answers.join("|"), h(within))
         }
         Condition::Composite { all, within } => format!("{} within {} h", all.join(" + "), h(within)),
@@ -100,7 +103,12 @@ fn view(tr: Tr, program: &Program, file: Option<&str>) -> ProgramView {
                 kind: kind(&r.condition).to_owned(),
                 condition: condition(&r.condition),
                 severity: tr.t(&format!("severity-{}", r.severity.code())),
-                advice: r.advice.as_ref().and_then(|a| program.advice.get(a)).map(|t| t.get(lang).to_owned()).unwrap_or_default(),
+                advice: r
+                    .advice
+                    .as_ref()
+                    .and_then(|a| program.advice.get(a))
+                    .map(|t| t.get(lang).to_owned())
+                    .unwrap_or_default(),
                 alert: r.alert,
             })
             .collect(),
@@ -113,7 +121,12 @@ fn view(tr: Tr, program: &Program, file: Option<&str>) -> ProgramView {
             .escalation
             .iter()
             .map(|(severity, e)| {
-                format!("{} · {} min · {}", tr.t(&format!("severity-{}", severity.code())), e.after_minutes, e.chain.join(" → "))
+                format!(
+                    "{} · {} min · {}",
+                    tr.t(&format!("severity-{}", severity.code())),
+                    e.after_minutes,
+                    e.chain.join(" → ")
+                )
             })
             .collect(),
     }

@@ -63,7 +63,14 @@ fn status_line(tr: Tr, zone: &jiff::tz::TimeZone, standing: &Standing) -> String
     parts.join(" · ")
 }
 
-fn form_of(tr: Tr, zone: &jiff::tz::TimeZone, program: &Program, asked: &Asked, standing: &Standing, typed: &Typed<'_>) -> Option<ReadingForm> {
+fn form_of(
+    tr: Tr,
+    zone: &jiff::tz::TimeZone,
+    program: &Program,
+    asked: &Asked,
+    standing: &Standing,
+    typed: &Typed<'_>,
+) -> Option<ReadingForm> {
     let lang = tr.locale().code();
     let (key, title, numbers, questions) = match asked {
         Asked::Measurement(code) => {
@@ -73,13 +80,21 @@ fn form_of(tr: Tr, zone: &jiff::tz::TimeZone, program: &Program, asked: &Asked, 
                 .iter()
                 .map(|m| {
                     let name = format!("m-{}", m.code);
-                    let value = if typed.form == code.as_str() { typed.fields.map(|f| f.get(&name).to_owned()) } else { None };
+                    let value = if typed.form == code.as_str() {
+                        typed.fields.map(|f| f.get(&name).to_owned())
+                    } else {
+                        None
+                    };
                     NumberField {
                         label: m.name.get(lang).to_owned(),
                         unit: m.unit.clone(),
                         hint: tr.t_with(
                             "readings-range",
-                            &[("low", &number(tr, m.plausible.0)), ("high", &number(tr, m.plausible.1)), ("unit", &m.unit)],
+                            &[
+                                ("low", &number(tr, m.plausible.0)),
+                                ("high", &number(tr, m.plausible.1)),
+                                ("unit", &m.unit),
+                            ],
                         ),
                         value: value.unwrap_or_default(),
                         name,
@@ -98,14 +113,24 @@ fn form_of(tr: Tr, zone: &jiff::tz::TimeZone, program: &Program, asked: &Asked, 
                     let name = format!("q-{}", item.link_id);
                     let chosen = if typed.form == key { typed.fields.map(|f| f.get(&name)) } else { None };
                     let options: Vec<(String, String)> = match item.kind {
-                        ItemKind::Boolean => vec![("yes".into(), tr.t("readings-yes")), ("no".into(), tr.t("readings-no"))],
-                        ItemKind::Choice => item.options.iter().map(|o| (o.code.clone(), o.display.get(lang).to_owned())).collect(),
+                        ItemKind::Boolean => {
+                            vec![("yes".into(), tr.t("readings-yes")), ("no".into(), tr.t("readings-no"))]
+                        }
+                        ItemKind::Choice => item
+                            .options
+                            .iter()
+                            .map(|o| (o.code.clone(), o.display.get(lang).to_owned()))
+                            .collect(),
                     };
                     Question {
                         text: item.text.get(lang).to_owned(),
                         options: options
                             .into_iter()
-                            .map(|(value, label)| Choice { selected: chosen == Some(value.as_str()), value, label })
+                            .map(|(value, label)| Choice {
+                                selected: chosen == Some(value.as_str()),
+                                value,
+                                label,
+                            })
                             .collect(),
                         name,
                     }
@@ -126,13 +151,23 @@ fn form_of(tr: Tr, zone: &jiff::tz::TimeZone, program: &Program, asked: &Asked, 
     })
 }
 
-fn render(state: &AppState, visitor: &Visitor, day: Option<&MyDay>, advice: Vec<String>, notice: String, typed: &Typed<'_>) -> Response {
+fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    day: Option<&MyDay>,
+    advice: Vec<String>,
+    notice: String,
+    typed: &Typed<'_>,
+) -> Response {
     let tr = visitor.tr;
     let zone = &state.settings.time_zone;
     let (program, mut forms) = match day {
         Some(day) => (
             day.program.title.get(tr.locale().code()).to_owned(),
-            day.items.iter().filter_map(|(a, s)| form_of(tr, zone, &day.program, a, s, typed)).collect::<Vec<_>>(),
+            day.items
+                .iter()
+                .filter_map(|(a, s)| form_of(tr, zone, &day.program, a, s, typed))
+                .collect::<Vec<_>>(),
         ),
         None => (String::new(), Vec::new()),
     };
@@ -147,7 +182,11 @@ fn not_enrolled(e: &FhirError) -> bool {
 }
 
 /// `GET /my/readings`.
-pub(in crate::pages) async fn page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<ReadingsQuery>) -> Response {
+pub(in crate::pages) async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<ReadingsQuery>,
+) -> Response {
     let caller = match caller(&state, &visitor).await {
         Ok(caller) => caller,
         Err(page) => return page,
@@ -185,7 +224,9 @@ pub(in crate::pages) async fn record(
     // Checked here first, so each problem is shown next to its field with its range.
     let problems = match questionnaire {
         Some(id) => match day.program.questionnaire(id) {
-            Some(q) => check_answers(q, &|link: &str| Some(fields.get(&format!("q-{link}")).to_owned())).err(),
+            Some(q) => {
+                check_answers(q, &|link: &str| Some(fields.get(&format!("q-{link}")).to_owned())).err()
+            }
             None => return failed(&visitor, &FhirError::NotFound(form.clone())),
         },
         None => {
@@ -198,9 +239,10 @@ pub(in crate::pages) async fn record(
     };
     if let Some(problems) = problems {
         let prefix = if questionnaire.is_some() { "q" } else { "m" };
-        let errors = problems.iter().fold(FormErrors::whole(tr.t("readings-form-error")), |errors, (name, p)| {
-            errors.and_field(&format!("{prefix}-{name}"), problem_text(tr, p))
-        });
+        let errors =
+            problems.iter().fold(FormErrors::whole(tr.t("readings-form-error")), |errors, (name, p)| {
+                errors.and_field(&format!("{prefix}-{name}"), problem_text(tr, p))
+            });
         let typed = Typed { form: &form, fields: Some(&fields), errors };
         return render(&state, &visitor, Some(&day), Vec::new(), String::new(), &typed);
     }
@@ -221,7 +263,14 @@ pub(in crate::pages) async fn record(
             // The page again, with this answer counted (the earlier view if it cannot be read).
             let fresh = state.monitoring.my_day(&caller).await.ok();
             let none = Typed { form: "", fields: None, errors: FormErrors::none() };
-            render(&state, &visitor, Some(fresh.as_ref().unwrap_or(&day)), advice, tr.t("readings-recorded"), &none)
+            render(
+                &state,
+                &visitor,
+                Some(fresh.as_ref().unwrap_or(&day)),
+                advice,
+                tr.t("readings-recorded"),
+                &none,
+            )
         }
         Ok(_) => redirect("/my/readings?done=recorded", &[]),
         Err(e) => failed(&visitor, &e),
