@@ -38,7 +38,7 @@ fn problem_text(tr: Tr, problem: &FieldProblem) -> String {
     match problem {
         FieldProblem::Implausible(low, high, unit) => tr.t_with(
             "homecare-error-implausible",
-            &[("low", &number(tr, *low)), ("high", &number(tr, *high)), ("unit", unit)],
+            &[("low", number(tr, *low).as_str()), ("high", number(tr, *high).as_str()), ("unit", unit.as_str())],
         ),
         p => tr.t(&format!("homecare-error-{}", p.code())),
     }
@@ -91,9 +91,9 @@ fn form_of(
                         hint: tr.t_with(
                             "readings-range",
                             &[
-                                ("low", &number(tr, m.plausible.0)),
-                                ("high", &number(tr, m.plausible.1)),
-                                ("unit", &m.unit),
+                                ("low", number(tr, m.plausible.0).as_str()),
+                                ("high", number(tr, m.plausible.1).as_str()),
+                                ("unit", m.unit.as_str()),
                             ],
                         ),
                         value: value.unwrap_or_default(),
