@@ -205,7 +205,7 @@ impl Monitoring {
         caller: &Caller,
         patient: &str,
         questionnaire: &str,
-        typed: &dyn Fn(&str) -> Option<String>,
+        typed: &(dyn Fn(&str) -> Option<String> + Sync),
     ) -> Result<Recorded, FhirError> {
         let probe = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
             "subject": {"reference": format!("Patient/{patient}")}});
@@ -255,7 +255,7 @@ impl Monitoring {
         caller: &Caller,
         patient: &str,
         code: &str,
-        typed: &dyn Fn(&str) -> Option<String>,
+        typed: &(dyn Fn(&str) -> Option<String> + Sync),
     ) -> Result<Recorded, FhirError> {
         let program = self.program_of_form(caller, patient).await?;
         let measurements = form_measurements(&program, code);

@@ -38,7 +38,11 @@ fn problem_text(tr: Tr, problem: &FieldProblem) -> String {
     match problem {
         FieldProblem::Implausible(low, high, unit) => tr.t_with(
             "homecare-error-implausible",
-            &[("low", number(tr, *low).as_str()), ("high", number(tr, *high).as_str()), ("unit", unit.as_str())],
+            &[
+                ("low", number(tr, *low).as_str()),
+                ("high", number(tr, *high).as_str()),
+                ("unit", unit.as_str()),
+            ],
         ),
         p => tr.t(&format!("homecare-error-{}", p.code())),
     }
