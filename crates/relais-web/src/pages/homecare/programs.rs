@@ -102,7 +102,7 @@ fn view(tr: Tr, program: &Program, file: Option<&str>) -> ProgramView {
                 title: r.title.get(lang).to_owned(),
                 kind: kind(&r.condition).to_owned(),
                 condition: condition(&r.condition),
-                severity: tr.t(&format!("severity-{}", r.severity.code())),
+                severity: tr.t(&format!("homecare-severity-{}", r.severity.code())),
                 advice: r
                     .advice
                     .as_ref()
@@ -123,7 +123,7 @@ fn view(tr: Tr, program: &Program, file: Option<&str>) -> ProgramView {
             .map(|(severity, e)| {
                 format!(
                     "{} · {} min · {}",
-                    tr.t(&format!("severity-{}", severity.code())),
+                    tr.t(&format!("homecare-severity-{}", severity.code())),
                     e.after_minutes,
                     e.chain.join(" → ")
                 )
