@@ -283,14 +283,14 @@ impl Monitoring {
     /// The searches' errors (403 for a caller with no right to the record).
     pub async fn enrolment_of(&self, caller: &Caller, patient: &str) -> Result<Option<Enrolment>, FhirError> {
         let subject = format!("Patient/{patient}");
-        let pairs = vec![
+        let pairs = [
             ("subject".to_owned(), subject.clone()),
             ("status".to_owned(), "active".to_owned()),
             ("_count".to_owned(), "50".to_owned()),
         ];
         let plans = self.fhir.search_as(caller, "CarePlan", &pairs, true, BASE).await?;
         let Some(plan) = resources(&plans).find(|p| is_program_plan(p).is_some()) else { return Ok(None) };
-        let pairs = vec![
+        let pairs = [
             ("subject".to_owned(), subject.clone()),
             ("_include".to_owned(), "DeviceUseStatement:device".to_owned()),
             ("_count".to_owned(), "100".to_owned()),
