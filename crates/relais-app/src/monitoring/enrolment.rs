@@ -330,9 +330,9 @@ mod tests {
 
     #[test]
     fn serials_are_trimmed_kept_once_and_checked() {
-        let typed = vec![" SC-1 ".to_owned(), String::new(), "SC-1".to_owned(), "BP-2".to_owned()];
+        let typed = [" SC-1 ".to_owned(), String::new(), "SC-1".to_owned(), "BP-2".to_owned()];
         assert_eq!(checked_serials(&typed).unwrap(), ["SC-1", "BP-2"]);
-        let bad = vec!["a|b".to_owned()];
+        let bad = ["a|b".to_owned()];
         assert_eq!(checked_serials(&bad).unwrap_err().issues()[0].error_code, "device-serial-invalid");
     }
 
