@@ -56,7 +56,7 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
         .post(&overrides, &[("rule", "hr-very-high"), ("limit", "120"), ("reason", "Bêtabloquant suspendu")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad.by_id("limit-error"), "Écrivez un opérateur puis un nombre, par exemple « &gt; 120 ».");
+    assert_eq!(bad.by_id("limit-error"), "Écrivez un opérateur puis un nombre, par exemple « &#62; 120 ».");
     assert!(bad.body.contains(">Bêtabloquant suspendu</textarea>"));
     let set = lucie
         .post(
@@ -66,7 +66,7 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
         .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER);
     let page = lucie.get(&format!("/patients/{gerard}/monitoring")).await;
-    assert!(page.body.contains("<strong>&gt; 120</strong></td><td>&gt; 110</td>"), "{}", page.body);
+    assert!(page.body.contains("<strong>&#62; 120</strong></td><td>&#62; 110</td>"), "{}", page.body);
 
     // Gérard's own page: his forms, what is due.
     let mut browser = Browser::new(&h);
