@@ -20,21 +20,21 @@ test('the nurse enrols her patient and sets his own limit', async ({ page }) => 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Télésurveillance · Gérard Roy');
   await expect(page.locator('#not-enrolled')).toBeVisible();
   await checkPage(page, 'homecare-enrol-fr');
-  await page.getByLabel('Programme').selectOption({ label: 'Insuffisance cardiaque' });
-  await page.getByLabel('Appareils').fill('BALANCE-E2E-1\nTENSIO-E2E-2');
+  await page.getByLabel('Programme', { exact: true }).selectOption({ label: 'Insuffisance cardiaque' });
+  await page.getByLabel('Appareils', { exact: true }).fill('BALANCE-E2E-1\nTENSIO-E2E-2');
   await page.getByRole('button', { name: 'Inscrire' }).click();
   await expect(page.locator('#homecare-notice')).toContainText('Le patient est inscrit.');
   await expect(page.locator('#enrolled-program')).toHaveText('Insuffisance cardiaque (v1)');
   await expect(page.locator('#enrolled-devices')).toContainText('BALANCE-E2E-1');
 
   // A limit without its operator is refused next to the field; the reason typed is kept.
-  await page.getByLabel('Règle').selectOption('hr-very-high');
-  await page.getByLabel('Nouveau seuil').fill('120');
-  await page.getByLabel('Raison').fill('Bêtabloquant suspendu par la cardiologue');
+  await page.getByLabel('Règle', { exact: true }).selectOption('hr-very-high');
+  await page.getByLabel('Nouveau seuil', { exact: true }).fill('120');
+  await page.getByLabel('Raison', { exact: true }).fill('Bêtabloquant suspendu par la cardiologue');
   await page.getByRole('button', { name: 'Fixer le seuil de ce patient' }).click();
   await expect(page.locator('#limit-error')).toHaveText('Écrivez un opérateur puis un nombre, par exemple « > 120 ».');
-  await expect(page.getByLabel('Raison')).toHaveValue('Bêtabloquant suspendu par la cardiologue');
-  await page.getByLabel('Nouveau seuil').fill('> 120');
+  await expect(page.getByLabel('Raison', { exact: true })).toHaveValue('Bêtabloquant suspendu par la cardiologue');
+  await page.getByLabel('Nouveau seuil', { exact: true }).fill('> 120');
   await page.getByRole('button', { name: 'Fixer le seuil de ce patient' }).click();
   await expect(page.locator('#homecare-notice')).toContainText('Le seuil du patient est enregistré.');
   await expect(page.locator('#overrides')).toContainText('> 120');
