@@ -45,12 +45,15 @@ impl FieldProblem {
     }
 }
 
+/// Each field at fault (its name) with its problem.
+pub type Problems = Vec<(String, FieldProblem)>;
+
 /// The answers of `questionnaire` from the typed values (`yes`/`no`, or an option's code) by
 /// link id; or every field's problem.
 pub fn check_answers(
     questionnaire: &Questionnaire,
     typed: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<(String, AnswerValue)>, Vec<(String, FieldProblem)>> {
+) -> Result<Vec<(String, AnswerValue)>, Problems> {
     let mut answers = Vec::new();
     let mut problems = Vec::new();
     for item in &questionnaire.items {
@@ -92,7 +95,7 @@ pub fn form_measurements<'p>(program: &'p Program, code: &str) -> Vec<&'p Measur
 pub fn check_values(
     measurements: &[&Measurement],
     typed: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<(String, f64)>, Vec<(String, FieldProblem)>> {
+) -> Result<Vec<(String, f64)>, Problems> {
     let mut values = Vec::new();
     let mut problems = Vec::new();
     for m in measurements {

@@ -107,9 +107,7 @@ impl Monitoring {
             }
             let received: Vec<Timestamp> = observations
                 .iter()
-                .filter(|o| {
-                    parts(o).iter().any(|p| p.code == m.code || m.also_codes.iter().any(|c| *c == p.code))
-                })
+                .filter(|o| parts(o).iter().any(|p| p.code == m.code || m.also_codes.contains(&p.code)))
                 .filter_map(|o| effective(o))
                 .collect();
             items.push((Asked::Measurement(m.code.clone()), standing(enrolled, m.every, now, &received)));
