@@ -26,6 +26,11 @@ export const ACCOUNTS = [
   { key: 'visitNurse', email: 'nadia.pelletier@cisss.example', name: 'Nadia Pelletier', role: 'nurse', careTeam: true },
   // The video visit test: the physician who hosts the room.
   { key: 'videoHost', email: 'nadia.belanger@cisss.example', name: 'Dre Nadia Bélanger', role: 'physician' },
+  // Home monitoring: a patient of his own and the nurse of his care team (`homecare`), who
+  // enrols him; the programs page is read by the administrator.
+  { key: 'homecarePatient', email: 'gerard.roy@example.org', name: 'Gérard Roy', role: 'patient', record: true },
+  { key: 'homecareNurse', email: 'lucie.gauthier@cisss.example', name: 'Lucie Gauthier', role: 'nurse', homecare: true },
+  { key: 'programsAdmin', email: 'paul.girard@cisss.example', name: 'Paul Girard', role: 'administrator' },
 ];
 
 export function account(key) {

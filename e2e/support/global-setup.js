@@ -156,23 +156,31 @@ export default async function globalSetup() {
   const subject = `Patient/${patientId}`;
   const members = [];
   const practitioners = {};
+  let homecarePatient = null;
+  const homecareMembers = [];
   for (const account of ACCOUNTS) {
     const args = ['admin', 'create-user', '--email', account.email, '--name', account.name, '--role', account.role];
     if (account.ownRecord) args.push('--patient-id', patientId);
     if (account.record) {
       const [given, family] = account.name.split(' ');
-      args.push('--patient-id', await fhir.create({ resourceType: 'Patient', name: [{ family, given: [given] }] }));
+      const own = await fhir.create({ resourceType: 'Patient', name: [{ family, given: [given] }] });
+      if (account.key === 'homecarePatient') homecarePatient = own;
+      args.push('--patient-id', own);
     }
-    if (account.careTeam || account.practitioner) {
+    if (account.careTeam || account.practitioner || account.homecare) {
       const [given, family] = account.name.split(' ');
       const practitioner = await fhir.create({ resourceType: 'Practitioner', name: [{ family, given: [given] }] });
       practitioners[account.key] = practitioner;
       args.push('--practitioner-id', practitioner);
       if (account.careTeam) members.push({ member: { reference: `Practitioner/${practitioner}` } });
+      if (account.homecare) homecareMembers.push({ member: { reference: `Practitioner/${practitioner}` } });
     }
     relais(env, args, `${PASSWORD}\n`);
   }
   await fhir.create({ resourceType: 'CareTeam', status: 'active', subject: { reference: subject }, participant: members });
+  await fhir.create({
+    resourceType: 'CareTeam', status: 'active', subject: { reference: `Patient/${homecarePatient}` }, participant: homecareMembers,
+  });
   await fhir.transaction([
     ...measurements(subject),
     { resourceType: 'AllergyIntolerance', patient: { reference: subject }, code: { text: 'Pénicilline' }, criticality: 'high' },

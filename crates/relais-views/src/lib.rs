@@ -11,6 +11,7 @@ pub mod admin;
 pub mod assets;
 pub mod chart;
 pub mod chart_pages;
+pub mod homecare;
 pub mod i18n;
 pub mod organisations;
 pub mod pages;

@@ -54,7 +54,9 @@ mod tests {
         std::fs::write(dir.path().join("copd.toml"), shipped.replacen("version = 1", "version = 4", 1))
             .unwrap();
         std::fs::write(dir.path().join("README.txt"), "not a program").unwrap();
-        assert_eq!(load_catalog(dir.path()).unwrap().get("copd").unwrap().version, 4);
+        let catalog = load_catalog(dir.path()).unwrap();
+        assert_eq!(catalog.get("copd").unwrap().version, 4);
+        assert_eq!((catalog.file_of("copd"), catalog.file_of("diabetes")), (Some("copd.toml"), None));
         std::fs::write(dir.path().join("diabetes.toml"), "id = \"diabetes\"\nversion = 0\n").unwrap();
         let error = load_catalog(dir.path()).unwrap_err().to_string();
         assert!(error.starts_with("diabetes.toml: line"), "{error}");

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use relais_clinical::engine::{Finding, Input, PatientOverrides, evaluate};
+use relais_clinical::engine::{Finding, Input, evaluate};
 use relais_clinical::program::{Program, Text};
 use serde_json::{Value, json};
 
@@ -56,7 +56,7 @@ fn put(resource: Value, id: &str) -> Value {
 
 impl Monitoring {
     /// Every resource of a search, following its pages.
-    async fn search_all(
+    pub(super) async fn search_all(
         &self,
         resource_type: &str,
         query: &[(&str, String)],
@@ -115,9 +115,8 @@ impl Monitoring {
             types.insert(&a.id, format!("QuestionnaireResponse/{}", a.id));
         }
         let typed = |id: &str| types.get(id).cloned();
-        // Per-patient threshold overrides are clinician data the triage slice will store; until
-        // then every patient has the program's defaults.
-        let overrides = PatientOverrides::default();
+        // The limits a clinician set for this patient win over the program's (overrides.rs).
+        let overrides = super::overrides::engine_overrides(program, &self.stored_overrides(patient).await?);
         let findings = evaluate(&Input {
             subject: &subject,
             program,

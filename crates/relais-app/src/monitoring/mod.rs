@@ -14,9 +14,14 @@
 //! (`instantiatesUri` = `urn:relais:program:{id}`), from enrolment (`period.start`).
 
 mod alerts;
+pub mod answers;
 mod catalog;
+pub mod enrolment;
 mod evaluate;
 mod observation;
+pub mod overrides;
+mod programs;
+pub mod schedule;
 
 use std::sync::Arc;
 

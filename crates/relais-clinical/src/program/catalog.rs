@@ -60,6 +60,8 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     programs: BTreeMap<String, Program>,
+    /// The file each program came from when not the shipped default, by id.
+    files: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -78,20 +80,28 @@ impl Catalog {
         T: AsRef<str>,
     {
         let mut programs = BTreeMap::new();
+        let mut files = BTreeMap::new();
         for (file, text) in DEFAULT_PROGRAMS {
             let program = parse_program(file, text)?;
             programs.insert(program.id.clone(), program);
         }
         for (file, text) in overrides {
             let program = parse_program(file.as_ref(), text.as_ref())?;
+            files.insert(program.id.clone(), file.as_ref().to_owned());
             programs.insert(program.id.clone(), program);
         }
-        Ok(Self { programs })
+        Ok(Self { programs, files })
     }
 
     /// A program by id.
     pub fn get(&self, id: &str) -> Option<&Program> {
         self.programs.get(id)
+    }
+
+    /// The file a program was loaded from, when it is not the shipped default (the
+    /// administration page says which is in force).
+    pub fn file_of(&self, id: &str) -> Option<&str> {
+        self.files.get(id).map(String::as_str)
     }
 
     /// Every program, by id.

@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod break_glass;
 mod chart;
+mod homecare;
 mod organisations;
 mod portal;
 mod queues;
@@ -74,6 +75,8 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/visits/slots", post(visits::open_slots))
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/{operation}", post(visits::act))
+        // Home monitoring: the patient's readings, enrolment and thresholds, programs (issue 7).
+        .merge(homecare::routes())
         .merge(guessable);
     protect(forms, &state.settings.public_url)
         .route("/assets/{name}", get(render::asset))

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod directory;
+mod homecare;
 mod moments;
 mod monitoring;
 mod people;
@@ -84,13 +85,15 @@ fn world(at: &Moments) -> Vec<Value> {
     all.extend(records::care_teams(at));
     all.extend(records::telehealth_consents(at));
     all.extend(records::allergies_and_flags(at));
-    all.extend(records::care_plans(at));
+    all.extend(homecare::enrolments(at));
     all.extend(visits::questionnaires());
     all.extend(visits::questionnaire_responses(at));
     all.extend(visits::appointments(at));
     all.extend(visits::schedules_and_slots(at));
     all.extend(visits::encounters(at));
     all.extend(monitoring::observations(at));
+    all.extend(homecare::symptom_checks(at));
+    all.extend(homecare::overrides(at));
     all.extend(work::work_items(at));
     for resource in &mut all {
         resource["meta"] =

@@ -173,24 +173,3 @@ pub(crate) fn allergies_and_flags(at: &Moments) -> Vec<Value> {
         }),
     ]
 }
-
-/// The heart-failure program's care plan: daily weight, blood pressure, heart rate and SpO2.
-pub(crate) fn care_plans(at: &Moments) -> Vec<Value> {
-    let activity = |text: &str| json!({"detail": {"status": "in-progress", "description": text}});
-    vec![json!({
-        "resourceType": "CarePlan",
-        "id": "demo-cp-bouchard",
-        "status": "active",
-        "intent": "plan",
-        "title": "Programme de télésurveillance — insuffisance cardiaque",
-        "subject": {"reference": format!("Patient/{HEART_FAILURE}")},
-        "period": {"start": date(&at.day_at(-42, 0, 0))},
-        "careTeam": [{"reference": "CareTeam/demo-ct-bouchard"}],
-        "activity": [
-            activity("Poids chaque matin, après la miction, avant le déjeuner"),
-            activity("Tension artérielle et fréquence cardiaque chaque matin"),
-            activity("Saturation (SpO2) chaque matin"),
-            activity("Questionnaire de symptômes chaque semaine")
-        ]
-    })]
-}

@@ -136,3 +136,29 @@ fn every_role_has_an_account_and_each_account_its_record() {
         }
     }
 }
+
+#[test]
+fn four_patients_follow_a_shipped_program_with_their_devices() {
+    let all = super::world(&at("2026-11-26T15:00:00Z"));
+    let catalog = relais_clinical::program::Catalog::defaults().unwrap();
+    let plans: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["resourceType"] == "CarePlan" && r["status"] == "active")
+        .filter(|r| r["instantiatesUri"][0].as_str().is_some_and(|u| u.starts_with("urn:relais:program:")))
+        .collect();
+    assert_eq!(plans.len(), 4);
+    for plan in plans {
+        let id = plan["instantiatesUri"][0].as_str().unwrap().trim_start_matches("urn:relais:program:");
+        let program = catalog.get(id).unwrap();
+        let activities = plan["activity"].as_array().unwrap().len();
+        assert_eq!(activities, program.measurements.len() + program.questionnaires.len(), "{id}");
+        let patient = &plan["subject"]["reference"];
+        let devices = all
+            .iter()
+            .filter(|r| r["resourceType"] == "DeviceUseStatement" && r["subject"]["reference"] == *patient);
+        assert!(devices.count() >= 1, "{patient} has a device");
+    }
+    // The COPD patient's own SpO2 limit is a well-formed override of an overridable rule.
+    let basic = all.iter().find(|r| r["resourceType"] == "Basic").unwrap();
+    assert_eq!(basic["identifier"][0]["value"], "demo-pat-ouellet/copd/spo2-low");
+}

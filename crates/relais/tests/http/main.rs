@@ -16,6 +16,7 @@ mod crud;
 mod demo;
 mod errors;
 mod examples;
+mod homecare;
 mod invitations;
 mod me;
 mod measurements;
