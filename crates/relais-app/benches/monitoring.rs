@@ -105,11 +105,14 @@ async fn sequential(engine: Engine, s: &Setup) {
         let (p, step) = (i % PATIENTS, i / PATIENTS);
         let at = s.now - SignedDuration::from_mins((SEQUENTIAL - i) as i64);
         // Each patient's weight creeps up: alerts are raised, then updated.
-        let recorded = s.monitoring.record_reading(&gateway, &weight(p, 80.0 + step as f64 * 0.8, at), None).await;
+        let recorded =
+            s.monitoring.record_reading(&gateway, &weight(p, 80.0 + step as f64 * 0.8, at), None).await;
         alerts += recorded.unwrap().alerts.len();
     }
     let rate = SEQUENTIAL as f64 / began.elapsed().as_secs_f64();
-    println!("{engine:?}: single, sequential: {rate:>7.0} readings/s ({SEQUENTIAL} readings, {PATIENTS} patients, {alerts} alerts raised or touched)");
+    println!(
+        "{engine:?}: single, sequential: {rate:>7.0} readings/s ({SEQUENTIAL} readings, {PATIENTS} patients, {alerts} alerts raised or touched)"
+    );
 }
 
 /// Batches of `BATCH` readings, `BATCH / PATIENTS` per patient, one batch after another.
@@ -125,10 +128,15 @@ async fn batched(engine: Engine, s: &Setup) {
                 let (p, k) = (i % PATIENTS, i / PATIENTS);
                 let at = s.now + SignedDuration::from_secs((b * per_patient + k) as i64);
                 // Mostly ordinary pulses; every 97th a fast one (an alert raised or updated).
-                if (b * BATCH + i) % 97 == 0 { pulse(p, 125.0, at) } else { pulse(p, 70.0 + (i % 7) as f64, at) }
+                if (b * BATCH + i) % 97 == 0 {
+                    pulse(p, 125.0, at)
+                } else {
+                    pulse(p, 70.0 + (i % 7) as f64, at)
+                }
             })
             .collect();
-        let readings: Vec<ReadingIn<'_>> = bodies.iter().map(|b| ReadingIn { body: b, message: None }).collect();
+        let readings: Vec<ReadingIn<'_>> =
+            bodies.iter().map(|b| ReadingIn { body: b, message: None }).collect();
         let began = Instant::now();
         let results = s.monitoring.record_readings(&gateway, &readings).await.unwrap();
         elapsed += began.elapsed();

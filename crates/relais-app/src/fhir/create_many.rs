@@ -7,6 +7,11 @@
 //! the others go ahead. Conditional items (`If-None-Exist`) see the items before them in the same
 //! transaction, so a duplicate within one batch finds the first. A store failure writes nothing
 //! and fails every item.
+//!
+//! Crate-internal because of one difference from `create_as`: a condition sees every match, not
+//! only those the person may read. Monitoring's conditions are a device's own message ids
+//! (`urn:relais:device:{device}:message`), which a write-only gateway must find again to count a
+//! retransmission once; what it learns is that a message it sent is stored, and its id.
 
 use std::collections::HashMap;
 
@@ -23,7 +28,7 @@ use crate::audit::{Access, Concerned};
 
 /// One create of a batch: a body and its optional `If-None-Exist` query.
 #[derive(Debug, Clone)]
-pub struct NewItem {
+pub(crate) struct NewItem {
     pub body: Vec<u8>,
     pub if_none_exist: Option<String>,
 }
@@ -35,7 +40,7 @@ impl Fhir {
     /// # Errors
     /// A store failure (nothing written) or an audit trail that cannot be written (written, but
     /// not answered as a success: `503 audit-unavailable`).
-    pub async fn create_many_as(
+    pub(crate) async fn create_many_as(
         &self,
         caller: &Caller,
         resource_type: &str,
@@ -64,7 +69,7 @@ impl Fhir {
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        let stored = self.create_ready(principal, resource_type, ready).await;
+        let stored = self.create_ready(resource_type, ready).await;
         let written = match stored {
             Ok(written) => written,
             Err(e) => {
@@ -92,7 +97,6 @@ impl Fhir {
     /// Writes the checked items in one transaction and announces them once committed.
     async fn create_ready(
         &self,
-        principal: Option<&relais_access::policy::Principal>,
         resource_type: &str,
         ready: Vec<(usize, (Value, Option<Condition>))>,
     ) -> Result<Vec<(usize, Written)>, FhirError> {
@@ -101,10 +105,22 @@ impl Fhir {
         }
         let mut tx = self.store.begin().await?;
         let mut written = Vec::with_capacity(ready.len());
+        // What each condition found or created earlier in this batch: the store's lookup sees
+        // only committed index rows, so a repeat within the batch is answered from here.
+        let mut seen: HashMap<String, ResourceRow> = HashMap::new();
         for (index, (resource, condition)) in ready {
-            let done = self
-                .create_in(tx.as_mut(), principal, resource_type, resource, condition.as_ref(), None)
-                .await?;
+            if let Some(row) = condition.as_ref().and_then(|c| seen.get(c.key())) {
+                written.push((index, Written { kind: WriteKind::Existing, row: row.clone() }));
+                continue;
+            }
+            // Decided for the person already (`check_new` above, on this same content); the
+            // condition is looked up as the server, so that a device gateway that may write but
+            // not read still finds the message it sent before (see the module's note).
+            let done =
+                self.create_in(tx.as_mut(), None, resource_type, resource, condition.as_ref(), None).await?;
+            if let Some(condition) = &condition {
+                seen.insert(condition.key().to_owned(), done.row.clone());
+            }
             written.push((index, done));
         }
         tx.commit().await?;

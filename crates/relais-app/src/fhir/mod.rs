@@ -28,7 +28,7 @@ use relais_store::{ResourceRow, ResourceStore};
 
 pub use break_glass::{BreakGlassError, MAX_MINUTES, ReviewPage};
 pub use chart::{PatientQuery, PatientRecord};
-pub use create_many::NewItem;
+pub(crate) use create_many::NewItem;
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
 pub use own_accesses::OwnAccess;

@@ -39,7 +39,7 @@ pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
 pub use scheduler::{ESCALATION_LEVEL, ESCALATION_ROLE, Escalated, Tick};
 
 use crate::access::Caller;
-use crate::fhir::{Fhir, FhirError, WriteKind};
+use crate::fhir::{Fhir, FhirError, NewItem, WriteKind};
 
 /// The FHIR base named in internal searches' links (never shown).
 const BASE: &str = "https://relais.invalid/fhir";
@@ -155,8 +155,16 @@ impl Monitoring {
         let (program, enrolled_at) = self.enrolment(&patient).await?;
         let (rejection, condition) = prepare(&mut obs, program, at, &parts, message);
         let body = obs.to_string();
-        let written =
-            self.fhir.create_as(caller, "Observation", body.as_bytes(), condition.as_deref()).await?;
+        let written = match condition {
+            // A plain create may be committed together with others by the store.
+            None => self.fhir.create_as(caller, "Observation", body.as_bytes(), None).await?,
+            // A device message: found again even by a gateway that may not read (batch.rs).
+            Some(condition) => {
+                let item = NewItem { body: body.into_bytes(), if_none_exist: Some(condition) };
+                let mut one = self.fhir.create_many_as(caller, "Observation", &[item]).await?;
+                one.pop().unwrap_or(Err(FhirError::Store(relais_store::StoreError::Closed)))?
+            }
+        };
         let observation = written.row.id.clone();
         let outcome = match (written.kind, rejection) {
             (WriteKind::Existing, _) => Outcome::Duplicate,
