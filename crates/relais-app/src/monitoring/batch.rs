@@ -17,7 +17,9 @@
 
 use std::collections::HashMap;
 
-use super::{DeviceMessage, Monitoring, Outcome, Parsed, Recorded, parse_reading, prepare};
+use relais_clinical::program::Text;
+
+use super::{AlertWrite, DeviceMessage, Monitoring, Outcome, Parsed, Recorded, parse_reading, prepare};
 use crate::access::Caller;
 use crate::fhir::{FhirError, NewItem, WriteKind};
 
@@ -27,6 +29,9 @@ pub struct ReadingIn<'a> {
     pub body: &'a [u8],
     pub message: Option<DeviceMessage<'a>>,
 }
+
+/// Patients of a batch evaluated at the same time.
+const EVALUATING: usize = 4;
 
 /// One result per reading, in the batch's order.
 pub type Batched = Vec<Result<Recorded, FhirError>>;
@@ -94,12 +99,18 @@ impl Monitoring {
             }
             results[index] = Some(recorded);
         }
-        for patient in order {
-            let Some(&index) = last.get(&patient) else { continue };
-            let evaluated = match self.enrolment(&patient).await {
-                Ok((program, enrolled_at)) => self.evaluate(&patient, program, enrolled_at).await,
-                Err(e) => Err(e),
-            };
+        // Patients are evaluated a few at a time: each evaluation mostly waits on the store.
+        let mut running = tokio::task::JoinSet::new();
+        let mut pending = order.into_iter();
+        loop {
+            while running.len() < EVALUATING {
+                let Some(patient) = pending.next() else { break };
+                let Some(&index) = last.get(&patient) else { continue };
+                let monitoring = self.clone();
+                running.spawn(async move { (index, monitoring.evaluate_enrolled(&patient).await) });
+            }
+            let Some(done) = running.join_next().await else { break };
+            let Ok((index, evaluated)) = done else { continue };
             match (evaluated, results.get_mut(index)) {
                 (Ok((alerts, advice)), Some(Some(Ok(recorded)))) => {
                     recorded.alerts = alerts;
@@ -114,5 +125,13 @@ impl Monitoring {
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(FhirError::Store(relais_store::StoreError::Closed))))
             .collect())
+    }
+}
+
+impl Monitoring {
+    /// Evaluates `patient`'s program, looking up their enrolment (an owned future, to spawn).
+    async fn evaluate_enrolled(&self, patient: &str) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
+        let (program, enrolled_at) = self.enrolment(patient).await?;
+        self.evaluate(patient, program, enrolled_at).await
     }
 }
