@@ -128,7 +128,7 @@ async fn batched(engine: Engine, s: &Setup) {
                 let (p, k) = (i % PATIENTS, i / PATIENTS);
                 let at = s.now + SignedDuration::from_secs((b * per_patient + k) as i64);
                 // Mostly ordinary pulses; every 97th a fast one (an alert raised or updated).
-                if (b * BATCH + i) % 97 == 0 {
+                if (b * BATCH + i).is_multiple_of(97) {
                     pulse(p, 125.0, at)
                 } else {
                     pulse(p, 70.0 + (i % 7) as f64, at)
@@ -173,12 +173,12 @@ async fn paced(engine: Engine, s: &Setup, seconds: u64) {
     let mut calls = Vec::with_capacity(total);
     let began = Instant::now();
     for i in 0..total {
-        if i % per_tick == 0 {
+        if i.is_multiple_of(per_tick) {
             timer.tick().await;
         }
         let p = i % PATIENTS;
         let at = s.now + SignedDuration::from_secs(3_600 + i as i64);
-        let probe = i % PROBE_EVERY == 0;
+        let probe = i.is_multiple_of(PROBE_EVERY);
         let body = if probe { pulse(p, 120.0 + (i % 9) as f64, at) } else { weight(p, 80.0, at) };
         let (monitoring, gateway) = (s.monitoring.clone(), gateway.clone());
         calls.push(tokio::spawn(async move {
