@@ -38,6 +38,8 @@ pub struct Settings {
     pub request_timeout_secs: u64,
     /// After SIGTERM/SIGINT, how long in-flight requests get to finish, in seconds.
     pub shutdown_grace_secs: u64,
+    /// How often the monitoring scheduler runs (missing data, escalation), in seconds; 0: never.
+    pub monitoring_tick_secs: u64,
     /// Database connections (PostgreSQL), or SQLite reader connections.
     pub db_max_connections: u32,
     /// SQLite durability: `normal` survives a killed process, `full` also a power cut.
@@ -147,6 +149,7 @@ impl Default for Settings {
             body_limit_bytes: 10 * 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            monitoring_tick_secs: 60,
             db_max_connections: 16,
             sqlite_durability: Durability::Normal,
             secret_key: String::new(),
@@ -193,6 +196,7 @@ impl fmt::Debug for Settings {
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("monitoring_tick_secs", &self.monitoring_tick_secs)
             .field("db_max_connections", &self.db_max_connections)
             .field("sqlite_durability", &self.sqlite_durability)
             .field("secret_key", &if self.secret_key.is_empty() { "" } else { "***" })
@@ -320,6 +324,10 @@ const DOCS: &[(&str, &str)] = &[
     (
         "shutdown_grace_secs",
         "After SIGTERM or SIGINT, how long in-flight requests get to finish, in seconds.",
+    ),
+    (
+        "monitoring_tick_secs",
+        "How often home monitoring looks for missing readings and escalates unacknowledged alerts, in seconds (0: never).",
     ),
     (
         "db_max_connections",

@@ -137,7 +137,7 @@ impl Fhir {
     }
 
     /// The patients whose records `resource` is part of (its patient-compartment references).
-    fn patients_of_value(&self, resource: &Value) -> Vec<Concerned> {
+    pub(super) fn patients_of_value(&self, resource: &Value) -> Vec<Concerned> {
         let Ok(compartment) = PatientCompartment::shared() else { return Vec::new() };
         compartment.patients_of(&self.search, resource).into_iter().map(Concerned::plain).collect()
     }

@@ -9,6 +9,7 @@ mod bundle;
 mod bundle_entry;
 mod chart;
 mod conditional;
+mod create_many;
 mod error;
 mod guard;
 mod history;
@@ -27,6 +28,7 @@ use relais_store::{ResourceRow, ResourceStore};
 
 pub use break_glass::{BreakGlassError, MAX_MINUTES, ReviewPage};
 pub use chart::{PatientQuery, PatientRecord};
+pub(crate) use create_many::NewItem;
 pub use error::FhirError;
 pub use history::{HistoryParams, HistoryScope};
 pub use own_accesses::OwnAccess;

@@ -45,14 +45,28 @@ fn post(full_url: &str, resource: Value) -> Value {
     json!({"fullUrl": full_url, "resource": resource, "request": {"method": "POST", "url": kind}})
 }
 
-fn put(resource: Value, id: &str) -> Value {
+/// A PUT of `resource` as `id`, only over `version` (the one the evaluation read): a concurrent
+/// update of the same alert makes the transaction fail instead of being overwritten.
+pub(super) fn put(resource: Value, id: &str, version: Option<&str>) -> Value {
     let kind = resource.get("resourceType").and_then(Value::as_str).unwrap_or("").to_owned();
     let mut resource = resource;
     if let Some(map) = resource.as_object_mut() {
         map.insert("id".into(), json!(id));
     }
-    json!({"resource": resource, "request": {"method": "PUT", "url": format!("{kind}/{id}")}})
+    let mut request = json!({"method": "PUT", "url": format!("{kind}/{id}")});
+    if let (Some(version), Some(map)) = (version, request.as_object_mut()) {
+        map.insert("ifMatch".into(), json!(format!("W/\"{version}\"")));
+    }
+    json!({"resource": resource, "request": request})
 }
+
+/// The version of a stored resource (its `meta.versionId`).
+pub(super) fn version_of(resource: &Value) -> Option<&str> {
+    resource.get("meta")?.get("versionId")?.as_str()
+}
+
+/// Evaluations tried when another writer updated the same alert in between.
+const ATTEMPTS: usize = 3;
 
 impl Monitoring {
     /// Every resource of a search, following its pages.
@@ -74,8 +88,25 @@ impl Monitoring {
     }
 
     /// Evaluates the program at the clock's now; writes the alerts; returns them with the advice
-    /// of the new or changed ones.
+    /// of the new or changed ones. One evaluation of a patient at a time in this process; one
+    /// that lost a race with another node's (an alert updated since it was read) starts again.
     pub(super) async fn evaluate(
+        &self,
+        patient: &str,
+        program: &Program,
+        enrolled_at: Timestamp,
+    ) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
+        let _serial = self.locks.lock(patient).await;
+        let mut attempt = 1;
+        loop {
+            match self.evaluate_once(patient, program, enrolled_at).await {
+                Err(FhirError::PreconditionFailed(_)) if attempt < ATTEMPTS => attempt += 1,
+                done => return done,
+            }
+        }
+    }
+
+    async fn evaluate_once(
         &self,
         patient: &str,
         program: &Program,
@@ -192,7 +223,7 @@ impl Monitoring {
                 post(targets[1], task),
                 post("urn:uuid:7c6a0d1e-0000-4000-8000-000000000003", provenance),
             ]);
-            let response = self.fhir.bundle(&body, Prefer::Minimal, BASE).await?;
+            let response = self.fhir.bundle_as(&self.engine, &body, Prefer::Minimal, BASE).await?;
             let first = response.get("entry").and_then(|e| e.get(0));
             let id = first.and_then(alerts::location_id).unwrap_or_default();
             return Ok(write(id, AlertChange::Raised));
@@ -209,21 +240,22 @@ impl Monitoring {
             return Ok(write(id, AlertChange::Unchanged));
         }
         let reference = format!("DetectedIssue/{id}");
-        let mut entries = vec![put(updated, &id)];
+        let mut entries = vec![put(updated, &id, version_of(&open))];
         if severity_moved {
             for mut task in self.search_all("Task", &[("focus", reference.clone())]).await? {
                 let task_id = task.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let version = version_of(&task).map(str::to_owned);
                 if let Some(map) = task.as_object_mut() {
                     map.insert("priority".into(), json!(alerts::priority(finding.severity)));
                     map.insert("lastModified".into(), json!(now.to_string()));
                     map.remove("meta");
                 }
-                entries.push(put(task, &task_id));
+                entries.push(put(task, &task_id, version.as_deref()));
             }
         }
         let provenance = alerts::provenance(finding, &[&reference], now, "UPDATE", typed);
         entries.push(post("urn:uuid:7c6a0d1e-0000-4000-8000-000000000004", provenance));
-        self.fhir.bundle(&transaction(entries), Prefer::Minimal, BASE).await?;
+        self.fhir.bundle_as(&self.engine, &transaction(entries), Prefer::Minimal, BASE).await?;
         Ok(write(id, AlertChange::Updated))
     }
 }

@@ -15,13 +15,17 @@
 
 mod alerts;
 pub mod answers;
+mod batch;
 mod catalog;
 pub mod enrolment;
+mod enrolment_cache;
 mod evaluate;
 mod observation;
 pub mod overrides;
 mod programs;
 pub mod schedule;
+mod scheduler;
+mod serial;
 
 use std::sync::Arc;
 
@@ -33,11 +37,14 @@ use relais_fhir::{Issue, IssueType};
 use serde_json::{Value, json};
 
 pub use alerts::{ALERT_DETAIL, ALERT_KEY, ENGINE, priority, rule_uri};
+pub use batch::{Batched, ReadingIn};
 pub use catalog::{CatalogError, load_catalog};
+pub use enrolment_cache::FRESH_FOR;
 pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
+pub use scheduler::{ESCALATION_LEVEL, ESCALATION_ROLE, Escalated, Tick};
 
 use crate::access::Caller;
-use crate::fhir::{Fhir, FhirError, WriteKind};
+use crate::fhir::{Fhir, FhirError, NewItem, WriteKind};
 
 /// The FHIR base named in internal searches' links (never shown).
 const BASE: &str = "https://relais.invalid/fhir";
@@ -103,6 +110,12 @@ pub struct Recorded {
 pub struct Monitoring {
     fhir: Fhir,
     catalog: Arc<Catalog>,
+    /// Enrolments looked up lately (forgotten on any CarePlan write).
+    enrolments: Arc<enrolment_cache::Enrolments>,
+    /// One evaluation of a patient at a time.
+    locks: Arc<serial::PatientLocks>,
+    /// Who the rules engine's writes are decided and audited as.
+    engine: Caller,
 }
 
 fn invalid(code: &'static str, message: &str) -> FhirError {
@@ -112,7 +125,14 @@ fn invalid(code: &'static str, message: &str) -> FhirError {
 impl Monitoring {
     /// Use cases over `fhir`, with the programs of `catalog`.
     pub fn new(fhir: Fhir, catalog: Arc<Catalog>) -> Self {
-        Self { fhir, catalog }
+        let enrolments = Arc::new(enrolment_cache::Enrolments::new(fhir.changes().subscribe()));
+        let locks = Arc::new(serial::PatientLocks::new());
+        Self { fhir, catalog, enrolments, locks, engine: engine_caller() }
+    }
+
+    /// The FHIR use cases underneath (for the scheduler's caller and the benchmark's followers).
+    pub fn fhir(&self) -> &Fhir {
+        &self.fhir
     }
 
     /// Records one reading (a FHIR Observation, `body`) as `caller`, then evaluates the
@@ -129,23 +149,7 @@ impl Monitoring {
         body: &[u8],
         message: Option<DeviceMessage<'_>>,
     ) -> Result<Recorded, FhirError> {
-        let mut obs = parse_object(body)?;
-        if obs.get("resourceType").and_then(Value::as_str) != Some("Observation") {
-            return Err(invalid("not-a-reading", "A reading must be an Observation"));
-        }
-        let patient = observation::subject_patient(&obs)
-            .ok_or_else(|| invalid("not-a-reading", "A reading must name its patient (subject: Patient/…)"))?
-            .to_owned();
-        let at = observation::effective(&obs).ok_or_else(|| {
-            invalid(
-                "not-a-reading",
-                "A reading must say when it was measured (effectiveDateTime with a time)",
-            )
-        })?;
-        let parts = observation::parts(&obs);
-        if parts.is_empty() {
-            return Err(invalid("not-a-reading", "A reading must carry a LOINC-coded valueQuantity"));
-        }
+        let Parsed { mut obs, patient, at, parts } = parse_reading(body)?;
         if !self.fhir.may_create(caller, "Observation", &obs) {
             // Refused by the write path itself, so the refusal is audited like any other, and
             // before the enrolment lookup, whose answer would tell which program the patient
@@ -154,30 +158,18 @@ impl Monitoring {
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
         let (program, enrolled_at) = self.enrolment(&patient).await?;
-        let rejection = match observation::normalise_parts(&program, "new", at, &parts) {
-            Ok(normalised) => {
-                observation::rewrite(&mut obs, &normalised);
-                None
-            }
-            Err(rejection) => {
-                observation::mark_for_review(&mut obs, &rejection);
-                Some(rejection)
+        let (rejection, condition) = prepare(&mut obs, program, at, &parts, message);
+        let body = obs.to_string();
+        let written = match condition {
+            // A plain create may be committed together with others by the store.
+            None => self.fhir.create_as(caller, "Observation", body.as_bytes(), None).await?,
+            // A device message: found again even by a gateway that may not read (batch.rs).
+            Some(condition) => {
+                let item = NewItem { body: body.into_bytes(), if_none_exist: Some(condition) };
+                let mut one = self.fhir.create_many_as(caller, "Observation", &[item]).await?;
+                one.pop().unwrap_or(Err(FhirError::Store(relais_store::StoreError::Closed)))?
             }
         };
-        let condition = message.map(|m| {
-            let system = format!("urn:relais:device:{}:message", m.device);
-            if let Some(map) = obs.as_object_mut() {
-                let identifiers = map.entry("identifier").or_insert_with(|| json!([]));
-                if let Some(list) = identifiers.as_array_mut() {
-                    list.push(json!({"system": system, "value": m.message}));
-                }
-            }
-            let token = format!("{system}|{}", m.message);
-            format!("identifier={}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
-        });
-        let body = obs.to_string();
-        let written =
-            self.fhir.create_as(caller, "Observation", body.as_bytes(), condition.as_deref()).await?;
         let observation = written.row.id.clone();
         let outcome = match (written.kind, rejection) {
             (WriteKind::Existing, _) => Outcome::Duplicate,
@@ -187,7 +179,7 @@ impl Monitoring {
         if outcome != Outcome::Counted {
             return Ok(Recorded { observation, outcome, alerts: Vec::new(), advice: Vec::new() });
         }
-        let (alerts, advice) = self.evaluate(&patient, &program, enrolled_at).await?;
+        let (alerts, advice) = self.evaluate(&patient, program, enrolled_at).await?;
         Ok(Recorded { observation, outcome, alerts, advice })
     }
 
@@ -198,34 +190,82 @@ impl Monitoring {
     /// 422 `not-enrolled`; storage errors.
     pub async fn evaluate_patient(&self, patient: &str) -> Result<Vec<AlertWrite>, FhirError> {
         let (program, enrolled_at) = self.enrolment(patient).await?;
-        Ok(self.evaluate(patient, &program, enrolled_at).await?.0)
+        Ok(self.evaluate(patient, program, enrolled_at).await?.0)
     }
+}
 
-    /// The program the patient's active CarePlan instantiates, and when they were enrolled.
-    async fn enrolment(&self, patient: &str) -> Result<(Program, Timestamp), FhirError> {
-        let pairs = [
-            ("subject".to_owned(), format!("Patient/{patient}")),
-            ("status".to_owned(), "active".to_owned()),
-        ];
-        let bundle = self.fhir.search("CarePlan", &pairs, true, BASE).await?;
-        for plan in evaluate::resources(&bundle) {
-            let uris = plan.get("instantiatesUri").and_then(Value::as_array).into_iter().flatten();
-            for uri in uris.filter_map(Value::as_str) {
-                let Some(program) = uri.strip_prefix(PROGRAM_URI).and_then(|id| self.catalog.get(id)) else {
-                    continue;
-                };
-                let start = plan
-                    .get("period")
-                    .and_then(|p| p.get("start"))
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse::<Timestamp>().ok());
-                return Ok((program.clone(), start.unwrap_or_else(|| self.fhir.clock().now())));
+/// The rules engine as a caller: a system client that may write alerts (DetectedIssue, Task,
+/// Provenance: read to update them) and nothing else, so its writes are decided and on the audit trail under its name.
+fn engine_caller() -> Caller {
+    let scopes = relais_access::scopes::Scopes::parse(
+        "system/DetectedIssue.* system/Task.* system/Provenance.*",
+        |_| true,
+    )
+    .unwrap_or_default();
+    Caller::new(relais_access::policy::Principal {
+        id: ENGINE.to_owned(),
+        scopes: Some(scopes),
+        ..relais_access::policy::Principal::default()
+    })
+}
+
+/// A reading's body, parsed and checked for what every reading needs.
+pub(super) struct Parsed {
+    pub obs: Value,
+    pub patient: String,
+    pub at: Timestamp,
+    pub parts: Vec<observation::Part>,
+}
+
+/// Parses a reading: an Observation with a patient, a measurement time and a coded value.
+pub(super) fn parse_reading(body: &[u8]) -> Result<Parsed, FhirError> {
+    let obs = parse_object(body)?;
+    if obs.get("resourceType").and_then(Value::as_str) != Some("Observation") {
+        return Err(invalid("not-a-reading", "A reading must be an Observation"));
+    }
+    let patient = observation::subject_patient(&obs)
+        .ok_or_else(|| invalid("not-a-reading", "A reading must name its patient (subject: Patient/…)"))?
+        .to_owned();
+    let at = observation::effective(&obs).ok_or_else(|| {
+        invalid("not-a-reading", "A reading must say when it was measured (effectiveDateTime with a time)")
+    })?;
+    let parts = observation::parts(&obs);
+    if parts.is_empty() {
+        return Err(invalid("not-a-reading", "A reading must carry a LOINC-coded valueQuantity"));
+    }
+    Ok(Parsed { obs, patient, at, parts })
+}
+
+/// Normalises the reading to `program`'s units (or marks it for review) and names the device
+/// message in its identifiers; returns why it awaits review, if it does, and the `If-None-Exist`
+/// query that finds the same message stored before.
+pub(super) fn prepare(
+    obs: &mut Value,
+    program: &Program,
+    at: Timestamp,
+    parts: &[observation::Part],
+    message: Option<DeviceMessage<'_>>,
+) -> (Option<Rejection>, Option<String>) {
+    let rejection = match observation::normalise_parts(program, "new", at, parts) {
+        Ok(normalised) => {
+            observation::rewrite(obs, &normalised);
+            None
+        }
+        Err(rejection) => {
+            observation::mark_for_review(obs, &rejection);
+            Some(rejection)
+        }
+    };
+    let condition = message.map(|m| {
+        let system = format!("urn:relais:device:{}:message", m.device);
+        if let Some(map) = obs.as_object_mut() {
+            let identifiers = map.entry("identifier").or_insert_with(|| json!([]));
+            if let Some(list) = identifiers.as_array_mut() {
+                list.push(json!({"system": system, "value": m.message}));
             }
         }
-        Err(FhirError::Unprocessable(vec![Issue::error(
-            IssueType::BusinessRule,
-            "not-enrolled",
-            "The patient follows no home-monitoring program (no active CarePlan instantiating one)",
-        )]))
-    }
+        let token = format!("{system}|{}", m.message);
+        format!("identifier={}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+    });
+    (rejection, condition)
 }

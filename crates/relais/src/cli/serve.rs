@@ -103,6 +103,9 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         // The rest of the server is still useful without video: say so, and carry on.
         Err(e) => tracing::error!(error = %e, "video rooms are off"),
     }
+    // Missing data and escalation happen on a timer, not only when a reading comes in.
+    let scheduler = (settings.monitoring_tick_secs > 0)
+        .then(|| state.monitoring.spawn_scheduler(Duration::from_secs(settings.monitoring_tick_secs)));
     let app = relais_web::router(state);
 
     let upkeep = tokio::spawn(async move {
@@ -117,6 +120,9 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
     relais_web::serve(listener, app, shutdown_signal(), grace).await.context("server failed")?;
     upkeep.abort();
+    if let Some(scheduler) = scheduler {
+        scheduler.abort();
+    }
     if let Some(mailer) = mailer {
         mailer.abort();
     }
