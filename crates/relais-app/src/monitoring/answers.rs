@@ -289,6 +289,6 @@ impl Monitoring {
                 self.fhir.create_as(caller, "Observation", probe.to_string().as_bytes(), None).await;
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
-        Ok(self.enrolment(patient).await?.0)
+        Ok(self.enrolment(patient).await?.0.clone())
     }
 }

@@ -120,7 +120,7 @@ impl Monitoring {
                 .collect();
             items.push((Asked::Questionnaire(q.id.clone()), standing(enrolled, q.every, now, &received)));
         }
-        Ok(MyDay { patient, program, enrolled, items })
+        Ok(MyDay { patient, program: program.clone(), enrolled, items })
     }
 }
 
