@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod changes;
+pub mod devices;
 pub mod fhir;
 pub mod invitations;
 pub mod mail;

@@ -8,6 +8,7 @@ use relais_app::Fhir;
 use relais_app::access::Tokens;
 use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
+use relais_app::devices::Devices;
 use relais_app::invitations::Invitations;
 use relais_app::monitoring::Monitoring;
 use relais_app::video::Video;
@@ -72,6 +73,8 @@ pub struct Services {
     pub video: Video,
     /// Home monitoring: readings in, the programs' rules, alerts out.
     pub monitoring: Monitoring,
+    /// Home devices: their tokens and their readings in (HTTP and MQTT).
+    pub devices: Devices,
     /// The video SFU; `None` when video is off (see [`AppState::with_video`]).
     pub sfu: Option<Sfu>,
     /// The CapabilityStatement, serialised once at start.
@@ -121,8 +124,10 @@ impl AppState {
             fhir.ids().clone(),
         );
         let monitoring = Monitoring::new(fhir.clone(), programs);
+        let devices = Devices::new(fhir.clone(), monitoring.clone());
         Self(Arc::new(Services {
             video,
+            devices,
             monitoring,
             sfu: None,
             invitations,

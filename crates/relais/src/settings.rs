@@ -93,6 +93,15 @@ pub struct Settings {
     pub video_turn_username: String,
     /// Credential for the TURN servers (redacted in logs).
     pub video_turn_credential: String,
+    /// The MQTT broker devices publish readings to (`mqtt://host:1883`, `mqtts://host:8883`);
+    /// empty: no MQTT.
+    pub mqtt_url: String,
+    /// Topics are `{prefix}/{device}/readings`.
+    pub mqtt_topic_prefix: String,
+    /// Broker login; empty: none.
+    pub mqtt_username: String,
+    /// Broker password (redacted in logs).
+    pub mqtt_password: String,
 }
 
 /// How the SMTP connection is secured.
@@ -169,6 +178,10 @@ impl Default for Settings {
             video_ice_servers: String::new(),
             video_turn_username: String::new(),
             video_turn_credential: String::new(),
+            mqtt_url: String::new(),
+            mqtt_topic_prefix: "relais/devices".to_owned(),
+            mqtt_username: String::new(),
+            mqtt_password: String::new(),
         }
     }
 }
@@ -213,6 +226,10 @@ impl fmt::Debug for Settings {
             .field("video_ice_servers", &self.video_ice_servers)
             .field("video_turn_username", &self.video_turn_username)
             .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
+            .field("mqtt_url", &redact_url(&self.mqtt_url))
+            .field("mqtt_topic_prefix", &self.mqtt_topic_prefix)
+            .field("mqtt_username", &self.mqtt_username)
+            .field("mqtt_password", &if self.mqtt_password.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -390,6 +407,10 @@ const DOCS: &[(&str, &str)] = &[
         "video_turn_credential",
         "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL.",
     ),
+    ("mqtt_url", "MQTT broker home devices publish to (mqtt://host:1883 or mqtts://host:8883). Empty: no MQTT."),
+    ("mqtt_topic_prefix", "Device topics are {prefix}/{device}/readings; Relais subscribes to {prefix}/+/readings."),
+    ("mqtt_username", "MQTT broker login. Empty: none."),
+    ("mqtt_password", "MQTT broker password (never logged). Prefer RELAIS_MQTT_PASSWORD."),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.

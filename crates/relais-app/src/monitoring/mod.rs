@@ -16,7 +16,7 @@
 mod alerts;
 mod catalog;
 mod evaluate;
-mod observation;
+pub(crate) mod observation;
 
 use std::sync::Arc;
 

@@ -103,6 +103,8 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         // The rest of the server is still useful without video: say so, and carry on.
         Err(e) => tracing::error!(error = %e, "video rooms are off"),
     }
+    // Devices' readings over MQTT, when a broker is configured; a bad setting stops the start.
+    let mqtt = crate::mqtt::start(&settings, state.devices.clone())?;
     let app = relais_web::router(state);
 
     let upkeep = tokio::spawn(async move {
@@ -117,6 +119,9 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
     relais_web::serve(listener, app, shutdown_signal(), grace).await.context("server failed")?;
     upkeep.abort();
+    if let Some(mqtt) = mqtt {
+        mqtt.abort();
+    }
     if let Some(mailer) = mailer {
         mailer.abort();
     }
