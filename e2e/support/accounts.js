@@ -26,6 +26,9 @@ export const ACCOUNTS = [
   { key: 'visitNurse', email: 'nadia.pelletier@cisss.example', name: 'Nadia Pelletier', role: 'nurse', careTeam: true },
   // The video visit test: the physician who hosts the room.
   { key: 'videoHost', email: 'nadia.belanger@cisss.example', name: 'Dre Nadia Bélanger', role: 'physician' },
+  // The triage test: two nurses of Léa Gagné's care team watching the alerts of her home devices.
+  { key: 'triage-nurse-a', email: 'chloe.gauthier@cisss.example', name: 'Chloé Gauthier', role: 'nurse', careTeam: true },
+  { key: 'triage-nurse-b', email: 'olivier.roy@cisss.example', name: 'Olivier Roy', role: 'nurse', careTeam: true },
 ];
 
 export function account(key) {

@@ -17,6 +17,7 @@ pub mod monitoring;
 pub mod organisations;
 pub mod portal;
 pub mod queues;
+pub mod triage;
 pub mod video;
 pub mod visits;
 

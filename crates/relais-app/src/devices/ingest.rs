@@ -97,9 +97,18 @@ impl Devices {
     ) -> Result<Submitted, DeviceError> {
         let message = payload::parse(body, self.now())
             .map_err(|e| DeviceError::Message { code: e.code, message: e.message });
-        // The token first: an unauthenticated sender learns nothing about the payload rules.
+        // The token first: an unauthenticated sender learns nothing about the payload rules —
+        // except over MQTT, where the token is inside the message, so a message that cannot be
+        // read says so (the broker's log of refusals needs the reason, not "no token").
         let carried = message.as_ref().ok().and_then(|m| m.token.clone());
-        let token = token.map(str::to_owned).or(carried).ok_or(DeviceError::TokenMissing)?;
+        let token = match (token, carried) {
+            (Some(token), _) => token.to_owned(),
+            (None, Some(token)) => token,
+            (None, None) => match message {
+                Err(unreadable) if topic_device.is_some() => return Err(unreadable),
+                _ => return Err(DeviceError::TokenMissing),
+            },
+        };
         let device = self.authenticate(&token, address).await?;
         if topic_device.is_some_and(|t| t != device.device) {
             return Err(DeviceError::TopicMismatch);
