@@ -456,7 +456,8 @@ fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: T
         .filter(|g| {
             g.basis.held_by(principal)
                 && (g.basis == Basis::Device
-                    || principal.has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
+                    || principal
+                        .has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
         })
         .filter(|g| g.covers(target.resource_type, action, now))
         .map(|g| g.basis)

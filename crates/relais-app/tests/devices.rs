@@ -30,16 +30,22 @@ const BASE: &str = "http://relais.test/fhir";
 async fn lent(engine: Engine) -> (World, Devices, Triage) {
     let world = World::new(engine).await;
     put(&world.fhir, json!({"resourceType": "Patient", "id": "alice", "name": [{"family": "Tremblay", "given": ["Alice"]}]})).await;
-    put(&world.fhir, json!({"resourceType": "CarePlan", "id": "hf-alice", "status": "active", "intent": "plan",
+    put(
+        &world.fhir,
+        json!({"resourceType": "CarePlan", "id": "hf-alice", "status": "active", "intent": "plan",
         "instantiatesUri": ["urn:relais:program:heart-failure"], "subject": {"reference": "Patient/alice"},
-        "period": {"start": "2026-11-25T00:00:00Z"}}))
+        "period": {"start": "2026-11-25T00:00:00Z"}}),
+    )
     .await;
     for id in ["scale-1", "scale-2"] {
         put(&world.fhir, json!({"resourceType": "Device", "id": id, "status": "active"})).await;
     }
-    put(&world.fhir, json!({"resourceType": "DeviceUseStatement", "id": "loan-1", "status": "active",
+    put(
+        &world.fhir,
+        json!({"resourceType": "DeviceUseStatement", "id": "loan-1", "status": "active",
         "subject": {"reference": "Patient/alice"}, "device": {"reference": "Device/scale-1"},
-        "timingPeriod": {"start": "2026-11-25T00:00:00Z"}}))
+        "timingPeriod": {"start": "2026-11-25T00:00:00Z"}}),
+    )
     .await;
     let catalog = Arc::new(Catalog::defaults().unwrap());
     let monitoring = Monitoring::new(world.fhir.clone(), catalog.clone());
@@ -53,7 +59,8 @@ fn reading(id: &str, code: &str, value: f64, unit: &str, at: &str) -> Value {
 }
 
 async fn count(world: &World, resource_type: &str) -> usize {
-    let bundle = world.fhir.search(resource_type, &[("_total".into(), "accurate".into())], true, BASE).await.unwrap();
+    let bundle =
+        world.fhir.search(resource_type, &[("_total".into(), "accurate".into())], true, BASE).await.unwrap();
     usize::try_from(bundle["total"].as_u64().unwrap()).unwrap()
 }
 
@@ -91,11 +98,14 @@ async fn a_device_token_records_readings_once_and_keeps_implausible_ones(engine:
     let observations = count(&world, "Observation").await;
     let sent = devices.submit(Some(&token), batch.to_string().as_bytes(), None, None).await.unwrap();
     assert!(!sent.all_stored());
-    let codes: Vec<(Option<&str>, &str)> = sent.results.iter().map(|(id, o)| (id.as_deref(), o.code())).collect();
+    let codes: Vec<(Option<&str>, &str)> =
+        sent.results.iter().map(|(id, o)| (id.as_deref(), o.code())).collect();
     assert_eq!(codes, [(Some("m2"), "counted"), (Some("m3"), "review"), (Some("m4"), "refused")]);
     assert!(matches!(sent.results[0].1, ItemOutcome::Counted { alerts: 2, .. }), "{:?}", sent.results[0]);
     assert!(matches!(&sent.results[1].1, ItemOutcome::Review { code: "implausible", .. }));
-    assert!(matches!(&sent.results[2].1, ItemOutcome::Refused(e) if e.field == "unit" && e.code == "missing-field"));
+    assert!(
+        matches!(&sent.results[2].1, ItemOutcome::Refused(e) if e.field == "unit" && e.code == "missing-field")
+    );
     assert_eq!(count(&world, "Observation").await, observations + 2, "the refused one is not stored");
     assert_eq!(sent.to_json()["results"][2]["error"]["field"], "unit");
     world.close().await;
@@ -111,10 +121,16 @@ async fn a_device_without_a_working_token_or_loan_is_refused_and_reads_nothing(e
     let junk = "x".repeat(43);
     assert_eq!(code(devices.submit(Some(&junk), body.as_bytes(), None, None).await), "token-invalid");
     let scale1 = devices.issue_token("scale-1", "", "system:cli").await.unwrap().token.as_str().to_owned();
-    assert_eq!(code(devices.submit(Some(&scale1), body.as_bytes(), Some("scale-9"), None).await), "topic-mismatch");
+    assert_eq!(
+        code(devices.submit(Some(&scale1), body.as_bytes(), Some("scale-9"), None).await),
+        "topic-mismatch"
+    );
     let scale2 = devices.issue_token("scale-2", "", "system:cli").await.unwrap();
     let scale2_token = scale2.token.as_str().to_owned();
-    assert_eq!(code(devices.submit(Some(&scale2_token), body.as_bytes(), None, None).await), "device-not-assigned");
+    assert_eq!(
+        code(devices.submit(Some(&scale2_token), body.as_bytes(), None, None).await),
+        "device-not-assigned"
+    );
     assert!(matches!(devices.issue_token("nope", "", "system:cli").await, Err(DeviceError::UnknownDevice)));
 
     // The device's caller writes readings; it reads nothing else.
@@ -126,12 +142,18 @@ async fn a_device_without_a_working_token_or_loan_is_refused_and_reads_nothing(e
     assert!(world.fhir.read_as(&device.caller, "Patient", "alice").await.is_err());
 
     // The loan ends: the token no longer works. A revoked token neither.
-    put(&world.fhir, json!({"resourceType": "DeviceUseStatement", "id": "loan-1", "status": "completed",
-        "subject": {"reference": "Patient/alice"}, "device": {"reference": "Device/scale-1"}}))
+    put(
+        &world.fhir,
+        json!({"resourceType": "DeviceUseStatement", "id": "loan-1", "status": "completed",
+        "subject": {"reference": "Patient/alice"}, "device": {"reference": "Device/scale-1"}}),
+    )
     .await;
     assert_eq!(code(devices.submit(Some(&scale1), body.as_bytes(), None, None).await), "device-not-assigned");
     devices.revoke_token(&scale2.row.id, "system:cli").await.unwrap();
-    assert!(matches!(devices.revoke_token(&scale2.row.id, "system:cli").await, Err(DeviceError::UnknownToken)));
+    assert!(matches!(
+        devices.revoke_token(&scale2.row.id, "system:cli").await,
+        Err(DeviceError::UnknownToken)
+    ));
     assert_eq!(code(devices.submit(Some(&scale2_token), body.as_bytes(), None, None).await), "token-invalid");
     put(&world.fhir, json!({"resourceType": "Device", "id": "scale-2", "status": "inactive"})).await;
     let fresh = devices.issue_token("scale-2", "", "system:cli").await.unwrap().token.as_str().to_owned();
@@ -191,7 +213,10 @@ async fn the_triage_shows_open_alerts_by_severity_and_resolves_them(engine: Engi
     assert_eq!(stale.code(), "task-changed");
     let now = triage.alerts(&camille).await.unwrap();
     let taken = now.iter().find(|a| a.task == pulse.task).unwrap();
-    assert_eq!((taken.status.as_str(), taken.owner.as_ref().map(|o| o.0.as_str())), ("accepted", Some("nurse1")));
+    assert_eq!(
+        (taken.status.as_str(), taken.owner.as_ref().map(|o| o.0.as_str())),
+        ("accepted", Some("nurse1"))
+    );
 
     triage.record_call(&camille, &pulse.task, "Patiente rappelée, pouls repris à 92").await.unwrap();
     let calls = world.fhir.search("Communication", &[], true, BASE).await.unwrap();
@@ -205,17 +230,28 @@ async fn the_triage_shows_open_alerts_by_severity_and_resolves_them(engine: Engi
     };
     let missing = triage.resolve(&camille, &pulse.task, taken.version, "", "").await.unwrap_err();
     assert_eq!(field(missing), ("outcome", "outcome-required"));
-    let unexplained = triage.resolve(&camille, &pulse.task, taken.version, "escalated", " ").await.unwrap_err();
+    let unexplained =
+        triage.resolve(&camille, &pulse.task, taken.version, "escalated", " ").await.unwrap_err();
     assert_eq!(field(unexplained), ("note", "note-required"));
     triage.resolve(&camille, &pulse.task, taken.version, "advice-given", "Conseils donnés").await.unwrap();
     let task = read(&world, "Task", &pulse.task).await;
-    assert_eq!((task["status"].as_str(), task["statusReason"]["coding"][0]["code"].as_str()), (Some("completed"), Some("advice-given")));
+    assert_eq!(
+        (task["status"].as_str(), task["statusReason"]["coding"][0]["code"].as_str()),
+        (Some("completed"), Some("advice-given"))
+    );
     let issue = read(&world, "DetectedIssue", &pulse.issue).await;
     assert_eq!(issue["status"], "final");
     assert_eq!(issue["mitigation"][0]["author"]["reference"], "Practitioner/nurse1");
     let left: Vec<String> = triage.alerts(&camille).await.unwrap().into_iter().map(|a| a.task).collect();
     assert!(!left.contains(&pulse.task) && left.len() == 2, "the resolved alert leaves the dashboard");
-    assert_eq!(triage.resolve(&camille, &pulse.task, taken.version + 1, "advice-given", "").await.unwrap_err().code(), "alert-not-open");
+    assert_eq!(
+        triage
+            .resolve(&camille, &pulse.task, taken.version + 1, "advice-given", "")
+            .await
+            .unwrap_err()
+            .code(),
+        "alert-not-open"
+    );
     world.close().await;
 }
 

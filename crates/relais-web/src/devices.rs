@@ -61,7 +61,9 @@ fn refused(e: &DeviceError) -> Response {
     let mut response =
         (status, axum::Json(json!({"error": {"code": e.code(), "message": e.message()}}))).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"relais-devices\""));
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"relais-devices\""));
     }
     response
 }

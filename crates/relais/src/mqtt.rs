@@ -78,7 +78,9 @@ pub(crate) fn start(settings: &Settings, devices: Devices) -> anyhow::Result<Opt
     options.set_keep_alive(30);
     options.set_max_packet_size(Some(MAX_MESSAGE_BYTES));
     if url.tls {
-        options.set_transport(Transport::try_tls_with_default_config().context("cannot set up TLS to the broker")?);
+        options.set_transport(
+            Transport::try_tls_with_default_config().context("cannot set up TLS to the broker")?,
+        );
     }
     if !settings.mqtt_username.is_empty() {
         options.set_credentials(settings.mqtt_username.clone(), settings.mqtt_password.clone());
@@ -99,7 +101,12 @@ fn uuid_suffix() -> String {
     relais_access::token::Token::generate().map(|t| t.as_str().chars().take(12).collect()).unwrap_or_default()
 }
 
-async fn listen(client: AsyncClient, mut events: rumqttc::EventLoop, filter: String, queue: mpsc::Sender<(String, Vec<u8>)>) {
+async fn listen(
+    client: AsyncClient,
+    mut events: rumqttc::EventLoop,
+    filter: String,
+    queue: mpsc::Sender<(String, Vec<u8>)>,
+) {
     let mut retry = FIRST_RETRY;
     loop {
         match events.poll().await {
@@ -177,7 +184,12 @@ mod tests {
             assert!(parse_url(bad).is_err(), "{bad}");
         }
         assert_eq!(topic_device("relais/devices", "relais/devices/scale-1/readings"), Some("scale-1"));
-        for other in ["relais/devices//readings", "relais/devices/a/b/readings", "relais/other/a/readings", "relais/devices/a"] {
+        for other in [
+            "relais/devices//readings",
+            "relais/devices/a/b/readings",
+            "relais/other/a/readings",
+            "relais/devices/a",
+        ] {
             assert_eq!(topic_device("relais/devices", other), None, "{other}");
         }
     }

@@ -407,8 +407,14 @@ const DOCS: &[(&str, &str)] = &[
         "video_turn_credential",
         "Credential for the TURN servers (never logged). Prefer RELAIS_VIDEO_TURN_CREDENTIAL.",
     ),
-    ("mqtt_url", "MQTT broker home devices publish to (mqtt://host:1883 or mqtts://host:8883). Empty: no MQTT."),
-    ("mqtt_topic_prefix", "Device topics are {prefix}/{device}/readings; Relais subscribes to {prefix}/+/readings."),
+    (
+        "mqtt_url",
+        "MQTT broker home devices publish to (mqtt://host:1883 or mqtts://host:8883). Empty: no MQTT.",
+    ),
+    (
+        "mqtt_topic_prefix",
+        "Device topics are {prefix}/{device}/readings; Relais subscribes to {prefix}/+/readings.",
+    ),
     ("mqtt_username", "MQTT broker login. Empty: none."),
     ("mqtt_password", "MQTT broker password (never logged). Prefer RELAIS_MQTT_PASSWORD."),
 ];

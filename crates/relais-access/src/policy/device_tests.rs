@@ -68,6 +68,10 @@ fn a_person_holding_a_device_grant_gets_nothing_from_it() {
             grants: vec![device_grant("alice")],
             scopes: None,
         };
-        assert_eq!(decide(&person, Action::Create, &target, now), Decision::Deny(Denied::NotEntitled), "{role:?}");
+        assert_eq!(
+            decide(&person, Action::Create, &target, now),
+            Decision::Deny(Denied::NotEntitled),
+            "{role:?}"
+        );
     }
 }

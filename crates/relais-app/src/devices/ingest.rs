@@ -128,15 +128,23 @@ impl Devices {
         Ok(Submitted { device: device.device, results })
     }
 
-    async fn record(&self, device: &DeviceCaller, reading: &payload::ReadingIn) -> Result<ItemOutcome, DeviceError> {
+    async fn record(
+        &self,
+        device: &DeviceCaller,
+        reading: &payload::ReadingIn,
+    ) -> Result<ItemOutcome, DeviceError> {
         let obs = payload::observation(reading, &device.patient, &device.device);
-        let message = crate::monitoring::DeviceMessage { device: &device.device, message: &reading.message_id };
-        let recorded = self.monitoring.record_reading(&device.caller, obs.to_string().as_bytes(), Some(message)).await;
+        let message =
+            crate::monitoring::DeviceMessage { device: &device.device, message: &reading.message_id };
+        let recorded =
+            self.monitoring.record_reading(&device.caller, obs.to_string().as_bytes(), Some(message)).await;
         Ok(match recorded {
             Ok(Recorded { observation, outcome: Outcome::Counted, alerts, advice }) => {
                 ItemOutcome::Counted { observation, alerts: alerts.len(), advice }
             }
-            Ok(Recorded { observation, outcome: Outcome::Duplicate, .. }) => ItemOutcome::Duplicate { observation },
+            Ok(Recorded { observation, outcome: Outcome::Duplicate, .. }) => {
+                ItemOutcome::Duplicate { observation }
+            }
             Ok(Recorded { observation, outcome: Outcome::Review(why), .. }) => {
                 ItemOutcome::Review { observation, code: why.code(), reason: why.to_string() }
             }

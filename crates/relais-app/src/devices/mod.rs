@@ -79,7 +79,7 @@ impl DeviceError {
             DeviceError::NotAssigned => "device-not-assigned",
             DeviceError::UnknownDevice => "device-not-found",
             DeviceError::UnknownToken => "device-token-not-found",
-            DeviceError::Message { code, .. } => code,
+            DeviceError::Message { code, .. } => *code,
             DeviceError::TopicMismatch => "topic-mismatch",
             DeviceError::Fhir(_) | DeviceError::Store(_) | DeviceError::Entropy => "server-error",
         }
@@ -157,7 +157,9 @@ impl Devices {
         let result = async {
             match self.fhir.read("Device", device).await {
                 Ok(row) if !row.deleted => {}
-                Ok(_) | Err(FhirError::NotFound(_) | FhirError::Gone(_)) => return Err(DeviceError::UnknownDevice),
+                Ok(_) | Err(FhirError::NotFound(_) | FhirError::Gone(_)) => {
+                    return Err(DeviceError::UnknownDevice);
+                }
                 Err(e) => return Err(e.into()),
             }
             let token = Token::generate().map_err(|_| DeviceError::Entropy)?;
@@ -229,7 +231,11 @@ impl Devices {
     /// # Errors
     /// [`DeviceError::TokenInvalid`], [`DeviceError::Inactive`], [`DeviceError::NotAssigned`];
     /// storage errors.
-    pub async fn authenticate(&self, token: &str, address: Option<&str>) -> Result<DeviceCaller, DeviceError> {
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        address: Option<&str>,
+    ) -> Result<DeviceCaller, DeviceError> {
         let row = self.fhir.store().device_token_by_hash(&token_hash(token)).await?;
         let Some(row) = row.filter(|r| r.revoked_at.is_none()) else { return Err(DeviceError::TokenInvalid) };
         let device = match self.fhir.read("Device", &row.device_id).await {
@@ -237,9 +243,9 @@ impl Devices {
             Err(FhirError::NotFound(_) | FhirError::Gone(_)) => None,
             Err(e) => return Err(e.into()),
         };
-        let working = device.as_ref().is_some_and(|d| {
-            d.get("status").and_then(Value::as_str).is_none_or(|s| WORKING.contains(&s))
-        });
+        let working = device
+            .as_ref()
+            .is_some_and(|d| d.get("status").and_then(Value::as_str).is_none_or(|s| WORKING.contains(&s)));
         if !working {
             return Err(DeviceError::Inactive);
         }
@@ -251,14 +257,19 @@ impl Devices {
             write: true,
             expires: None,
         };
-        let principal = Principal { id: format!("device:{}", row.device_id), grants: vec![grant], ..Principal::default() };
+        let principal = Principal {
+            id: format!("device:{}", row.device_id),
+            grants: vec![grant],
+            ..Principal::default()
+        };
         let caller = Caller { principal, address: address.map(str::to_owned), purpose: None };
         Ok(DeviceCaller { device: row.device_id, patient, caller })
     }
 
     /// The one patient an active DeviceUseStatement lends `device` to now.
     async fn assigned_patient(&self, device: &str) -> Result<String, DeviceError> {
-        let pairs = [("device".to_owned(), format!("Device/{device}")), ("_count".to_owned(), "50".to_owned())];
+        let pairs =
+            [("device".to_owned(), format!("Device/{device}")), ("_count".to_owned(), "50".to_owned())];
         let bundle = self.fhir.search("DeviceUseStatement", &pairs, true, BASE).await?;
         let now = self.now();
         let mut patients: Vec<String> = bundle
@@ -269,7 +280,8 @@ impl Devices {
             .filter_map(|e| e.get("resource"))
             .filter(|s| s.get("status").and_then(Value::as_str) == Some("active"))
             .filter(|s| {
-                let instant = |p: &str| s.pointer(p).and_then(Value::as_str).and_then(|t| t.parse::<Timestamp>().ok());
+                let instant =
+                    |p: &str| s.pointer(p).and_then(Value::as_str).and_then(|t| t.parse::<Timestamp>().ok());
                 instant("/timingPeriod/start").is_none_or(|start| start <= now)
                     && instant("/timingPeriod/end").is_none_or(|end| now < end)
             })

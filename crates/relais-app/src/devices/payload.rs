@@ -127,7 +127,11 @@ fn checked(map: &Map<String, Value>, now: Timestamp) -> Result<ReadingIn, ItemEr
     let code = loinc(map, "code")?;
     let at = match map.get("at") {
         Some(Value::String(text)) => text.parse::<Timestamp>().map_err(|_| {
-            item_error("invalid-field", "at", "at must be an RFC 3339 time with its offset (2026-11-26T07:30:00-05:00)")
+            item_error(
+                "invalid-field",
+                "at",
+                "at must be an RFC 3339 time with its offset (2026-11-26T07:30:00-05:00)",
+            )
         })?,
         Some(_) => return Err(item_error("invalid-field", "at", "at must be a string")),
         None => return Err(item_error("missing-field", "at", "at (when it was measured) is required")),
@@ -135,14 +139,22 @@ fn checked(map: &Map<String, Value>, now: Timestamp) -> Result<ReadingIn, ItemEr
     if now.checked_add(FUTURE_SLACK).is_ok_and(|limit| at > limit) {
         return Err(item_error("at-in-future", "at", "at is later than now: check the device's clock"));
     }
-    let components = match map.get("components") {
+    let components: Vec<Measure> = match map.get("components") {
         None => Vec::new(),
         Some(Value::Array(parts)) if !parts.is_empty() && parts.len() <= 8 => parts
             .iter()
-            .map(|p| p.as_object().ok_or_else(|| item_error("invalid-field", "components", "each component must be an object")))
-            .map(|p| p.and_then(|p| Ok(Measure { code: loinc(p, "code")?, value: number(p)?, unit: unit(p)? })))
+            .map(|p| {
+                p.as_object().ok_or_else(|| {
+                    item_error("invalid-field", "components", "each component must be an object")
+                })
+            })
+            .map(|p| {
+                p.and_then(|p| Ok(Measure { code: loinc(p, "code")?, value: number(p)?, unit: unit(p)? }))
+            })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(item_error("invalid-field", "components", "components must be 1 to 8 objects")),
+        Some(_) => {
+            return Err(item_error("invalid-field", "components", "components must be 1 to 8 objects"));
+        }
     };
     let value = if components.is_empty() {
         Some(Measure { code: code.clone(), value: number(map)?, unit: unit(map)? })
@@ -163,8 +175,11 @@ fn loinc(map: &Map<String, Value>, field: &'static str) -> Result<String, ItemEr
     match map.get(field) {
         Some(Value::String(code)) => {
             let shaped = code.split_once('-').is_some_and(|(num, check)| {
-                !num.is_empty() && num.len() <= 7 && num.bytes().all(|b| b.is_ascii_digit())
-                    && check.len() == 1 && check.bytes().all(|b| b.is_ascii_digit())
+                !num.is_empty()
+                    && num.len() <= 7
+                    && num.bytes().all(|b| b.is_ascii_digit())
+                    && check.len() == 1
+                    && check.bytes().all(|b| b.is_ascii_digit())
             });
             if shaped {
                 Ok(code.clone())
@@ -179,7 +194,9 @@ fn loinc(map: &Map<String, Value>, field: &'static str) -> Result<String, ItemEr
 
 fn number(map: &Map<String, Value>) -> Result<f64, ItemError> {
     match map.get("value") {
-        Some(Value::Number(n)) => n.as_f64().ok_or_else(|| item_error("invalid-field", "value", "value must be a number")),
+        Some(Value::Number(n)) => {
+            n.as_f64().ok_or_else(|| item_error("invalid-field", "value", "value must be a number"))
+        }
         Some(_) => Err(item_error("invalid-field", "value", "value must be a number, not text")),
         None => Err(item_error("missing-field", "value", "value is required")),
     }

@@ -14,15 +14,17 @@ fn one(body: &str) -> Result<ReadingIn, (Option<String>, ItemError)> {
 
 #[test]
 fn a_reading_an_array_and_an_envelope_with_a_token() {
-    let reading = one(r#"{"message_id":"m1","code":"29463-7","value":88.2,"unit":"kg","at":"2026-11-26T07:30:00-05:00"}"#)
-        .unwrap();
-    assert_eq!(reading.at, "2026-11-26T12:30:00Z".parse::<Timestamp>().unwrap() - SignedDuration::from_hours(1));
+    let reading = one(
+        r#"{"message_id":"m1","code":"29463-7","value":88.2,"unit":"kg","at":"2026-11-26T06:30:00-05:00"}"#,
+    )
+    .unwrap();
+    assert_eq!(reading.at, "2026-11-26T11:30:00Z".parse::<Timestamp>().unwrap(), "placed by its offset");
     assert_eq!(reading.value, Some(Measure { code: "29463-7".into(), value: 88.2, unit: "kg".into() }));
     let obs = observation(&reading, "alice", "scale-1");
     assert_eq!(obs["subject"]["reference"], "Patient/alice");
     assert_eq!(obs["device"]["reference"], "Device/scale-1");
     assert_eq!(obs["valueQuantity"]["code"], "kg");
-    assert_eq!(obs["effectiveDateTime"], "2026-11-26T12:30:00Z");
+    assert_eq!(obs["effectiveDateTime"], "2026-11-26T11:30:00Z");
 
     let array = parse(
         br#"[{"message_id":"a","code":"8867-4","value":70,"unit":"/min","at":"2026-11-26T11:00:00Z"},
@@ -55,18 +57,73 @@ fn a_reading_an_array_and_an_envelope_with_a_token() {
 #[test]
 fn each_bad_reading_says_which_field_and_why() {
     let cases = [
-        (r#"{"code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#, None, "missing-field", "message_id"),
-        (r#"{"message_id":"","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#, None, "invalid-field", "message_id"),
-        (r#"{"message_id":"m","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#, Some("m"), "missing-field", "code"),
-        (r#"{"message_id":"m","code":"weight","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#, Some("m"), "invalid-field", "code"),
-        (r#"{"message_id":"m","code":"29463-7","value":"88","unit":"kg","at":"2026-11-26T07:30:00Z"}"#, Some("m"), "invalid-field", "value"),
-        (r#"{"message_id":"m","code":"29463-7","unit":"kg","at":"2026-11-26T07:30:00Z"}"#, Some("m"), "missing-field", "value"),
-        (r#"{"message_id":"m","code":"29463-7","value":1,"at":"2026-11-26T07:30:00Z"}"#, Some("m"), "missing-field", "unit"),
-        (r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26 07:30"}"#, Some("m"), "invalid-field", "at"),
-        (r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00"}"#, Some("m"), "invalid-field", "at"),
+        (
+            r#"{"code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            None,
+            "missing-field",
+            "message_id",
+        ),
+        (
+            r#"{"message_id":"","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            None,
+            "invalid-field",
+            "message_id",
+        ),
+        (
+            r#"{"message_id":"m","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            Some("m"),
+            "missing-field",
+            "code",
+        ),
+        (
+            r#"{"message_id":"m","code":"weight","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            Some("m"),
+            "invalid-field",
+            "code",
+        ),
+        (
+            r#"{"message_id":"m","code":"29463-7","value":"88","unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            Some("m"),
+            "invalid-field",
+            "value",
+        ),
+        (
+            r#"{"message_id":"m","code":"29463-7","unit":"kg","at":"2026-11-26T07:30:00Z"}"#,
+            Some("m"),
+            "missing-field",
+            "value",
+        ),
+        (
+            r#"{"message_id":"m","code":"29463-7","value":1,"at":"2026-11-26T07:30:00Z"}"#,
+            Some("m"),
+            "missing-field",
+            "unit",
+        ),
+        (
+            r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26 07:30"}"#,
+            Some("m"),
+            "invalid-field",
+            "at",
+        ),
+        (
+            r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00"}"#,
+            Some("m"),
+            "invalid-field",
+            "at",
+        ),
         (r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg"}"#, Some("m"), "missing-field", "at"),
-        (r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T12:30:00Z"}"#, Some("m"), "at-in-future", "at"),
-        (r#"{"message_id":"m","code":"85354-9","at":"2026-11-26T07:30:00Z","components":[]}"#, Some("m"), "invalid-field", "components"),
+        (
+            r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T12:30:00Z"}"#,
+            Some("m"),
+            "at-in-future",
+            "at",
+        ),
+        (
+            r#"{"message_id":"m","code":"85354-9","at":"2026-11-26T07:30:00Z","components":[]}"#,
+            Some("m"),
+            "invalid-field",
+            "components",
+        ),
     ];
     for (body, id, code, field) in cases {
         let (got_id, error) = one(body).unwrap_err();
@@ -74,15 +131,21 @@ fn each_bad_reading_says_which_field_and_why() {
         assert!(!error.message.is_empty());
     }
     // Ten minutes of clock drift are tolerated.
-    assert!(one(r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T12:09:00Z"}"#).is_ok());
+    assert!(
+        one(r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T12:09:00Z"}"#)
+            .is_ok()
+    );
 }
 
 #[test]
 fn messages_refused_as_a_whole() {
     let too_many = format!(
         "[{}]",
-        vec![r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#; MAX_READINGS + 1]
-            .join(",")
+        vec![
+            r#"{"message_id":"m","code":"29463-7","value":1,"unit":"kg","at":"2026-11-26T07:30:00Z"}"#;
+            MAX_READINGS + 1
+        ]
+        .join(",")
     );
     let cases: [(&[u8], &str); 6] = [
         (b"not json", "invalid-json"),

@@ -127,7 +127,10 @@ pub fn alerts_of(bundle: &Value) -> Vec<Alert> {
                 version: text(task, "/meta/versionId").and_then(|v| v.parse().ok()).unwrap_or(1),
                 status: text(task, "/status").unwrap_or_default().to_owned(),
                 severity: text(issue, "/severity").unwrap_or_default().to_owned(),
-                title: text(issue, "/code/text").or_else(|| text(task, "/description")).unwrap_or_default().to_owned(),
+                title: text(issue, "/code/text")
+                    .or_else(|| text(task, "/description"))
+                    .unwrap_or_default()
+                    .to_owned(),
                 identified: instant(issue, "/identifiedDateTime"),
                 due: instant(task, "/restriction/period/end"),
                 patient: named(text(task, "/for/reference")),

@@ -43,7 +43,7 @@ pub enum TriageError {
 impl TriageError {
     pub fn code(&self) -> &'static str {
         match self {
-            TriageError::Field { code, .. } => code,
+            TriageError::Field { code, .. } => *code,
             TriageError::NotOpen => "alert-not-open",
             TriageError::Queue(e) => e.code(),
         }
@@ -147,8 +147,8 @@ impl Triage {
         outcome: &str,
         note: &str,
     ) -> Result<(), TriageError> {
-        let outcome =
-            Outcome::from_code(outcome).ok_or(TriageError::Field { field: "outcome", code: "outcome-required" })?;
+        let outcome = Outcome::from_code(outcome)
+            .ok_or(TriageError::Field { field: "outcome", code: "outcome-required" })?;
         let note = checked_note(note, outcome == Outcome::Escalated)?;
         let (mut task, row_version) = self.open_alert(caller, task).await?;
         if row_version != version {
@@ -157,11 +157,15 @@ impl Triage {
         let issue_ref = text(&task, "/focus/reference").to_owned();
         let issue_id = issue_ref.strip_prefix("DetectedIssue/").ok_or(TriageError::NotOpen)?.to_owned();
         let issue_row = self.fhir.read_as(caller, "DetectedIssue", &issue_id).await?;
-        let mut issue: Value =
-            issue_row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).ok_or(TriageError::NotOpen)?;
+        let mut issue: Value = issue_row
+            .content
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .ok_or(TriageError::NotOpen)?;
         let me = format!("Practitioner/{}", self.practitioner(caller).await?);
         let now = self.fhir.clock().now().to_string();
-        let coded = json!({"coding": [{"system": alert::OUTCOME_SYSTEM, "code": outcome.code()}], "text": note});
+        let coded =
+            json!({"coding": [{"system": alert::OUTCOME_SYSTEM, "code": outcome.code()}], "text": note});
         task["status"] = json!("completed");
         task["statusReason"] = coded.clone();
         task["lastModified"] = json!(now);

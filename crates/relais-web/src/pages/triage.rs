@@ -44,17 +44,28 @@ struct Refused<'a> {
 }
 
 /// `GET /triage`
-pub(super) async fn page(State(state): State<AppState>, visitor: Visitor, Query(query): Query<TriageQuery>) -> Response {
+pub(super) async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<TriageQuery>,
+) -> Response {
     let notice = match (query.notice.as_str(), query.done.as_str()) {
         ("", "") => String::new(),
-        ("", done) if ["acknowledged", "called", "resolved"].contains(&done) => visitor.tr.t(&format!("triage-done-{done}")),
+        ("", done) if ["acknowledged", "called", "resolved"].contains(&done) => {
+            visitor.tr.t(&format!("triage-done-{done}"))
+        }
         ("", _) => String::new(),
         (code, _) => visitor.tr.t(&format!("error-{code}")),
     };
     render(&state, &visitor, notice, None).await
 }
 
-async fn render(state: &AppState, visitor: &Visitor, notice: String, refused: Option<Refused<'_>>) -> Response {
+async fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    notice: String,
+    refused: Option<Refused<'_>>,
+) -> Response {
     let caller = match clinician(state, visitor).await {
         Ok(caller) => caller,
         Err(answer) => return answer,
@@ -66,7 +77,12 @@ async fn render(state: &AppState, visitor: &Visitor, notice: String, refused: Op
     }
 }
 
-async fn rows(state: &AppState, caller: &Caller, tr: Tr, refused: Option<&Refused<'_>>) -> Result<Vec<TriageRow>, TriageError> {
+async fn rows(
+    state: &AppState,
+    caller: &Caller,
+    tr: Tr,
+    refused: Option<&Refused<'_>>,
+) -> Result<Vec<TriageRow>, TriageError> {
     let alerts = state.triage.alerts(caller).await?;
     let now = state.auth.now();
     Ok(alerts.iter().map(|a| row(state, tr, now, a, refused.filter(|r| r.task == a.task))).collect())
@@ -80,9 +96,15 @@ fn row(state: &AppState, tr: Tr, now: Timestamp, alert: &Alert, refused: Option<
             let span = if minutes < 60 {
                 tr.t_with("duration-minutes", &[("m", &minutes.to_string())])
             } else if minutes < 1440 {
-                tr.t_with("duration-hours", &[("h", &(minutes / 60).to_string()), ("m", &(minutes % 60).to_string())])
+                tr.t_with(
+                    "duration-hours",
+                    &[("h", &(minutes / 60).to_string()), ("m", &(minutes % 60).to_string())],
+                )
             } else {
-                tr.t_with("duration-days", &[("d", &(minutes / 1440).to_string()), ("h", &(minutes / 60 % 24).to_string())])
+                tr.t_with(
+                    "duration-days",
+                    &[("d", &(minutes / 1440).to_string()), ("h", &(minutes / 60 % 24).to_string())],
+                )
             };
             (local_time(zone, at), at.to_string(), tr.t1("triage-waiting", "time", &span))
         }
@@ -91,7 +113,11 @@ fn row(state: &AppState, tr: Tr, now: Timestamp, alert: &Alert, refused: Option<
     let typed = refused.map_or("", |r| r.outcome);
     let outcomes = Outcome::ALL
         .into_iter()
-        .map(|o| Choice { value: o.code().to_owned(), label: tr.t(&format!("triage-outcome-{}", o.code())), selected: o.code() == typed })
+        .map(|o| Choice {
+            value: o.code().to_owned(),
+            label: tr.t(&format!("triage-outcome-{}", o.code())),
+            selected: o.code() == typed,
+        })
         .collect();
     TriageRow {
         id: alert.task.clone(),
@@ -139,7 +165,9 @@ pub(super) async fn events(State(state): State<AppState>, visitor: Visitor) -> R
     if let Err(answer) = clinician(&state, &visitor).await {
         return answer;
     }
-    Sse::new(alert_changes(state.fhir.changes().subscribe())).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response()
+    Sse::new(alert_changes(state.fhir.changes().subscribe()))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
 }
 
 fn alert_changes(
@@ -152,7 +180,9 @@ fn alert_changes(
                     return Some((Ok(Event::default().event("change").data("alert")), receiver));
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("change").data("alert")), receiver)),
+                Err(RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("change").data("alert")), receiver));
+                }
                 Err(RecvError::Closed) => return None,
             }
         }
@@ -180,13 +210,15 @@ pub(super) async fn act(
             let result = state.triage.resolve(&caller, &task, version, outcome, fields.get("note")).await;
             if let Err(TriageError::Field { field, code }) = &result {
                 let message = visitor.tr.t(&format!("error-{code}"));
-                let mut form = ResolveForm { open: true, note: fields.get("note").to_owned(), ..ResolveForm::default() };
+                let mut form =
+                    ResolveForm { open: true, note: fields.get("note").to_owned(), ..ResolveForm::default() };
                 if *field == "outcome" {
                     form.outcome_error = message;
                 } else {
                     form.note_error = message;
                 }
-                return render(&state, &visitor, String::new(), Some(Refused { task: &task, outcome, form })).await;
+                return render(&state, &visitor, String::new(), Some(Refused { task: &task, outcome, form }))
+                    .await;
             }
             ("resolved", result)
         }

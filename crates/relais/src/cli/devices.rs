@@ -37,16 +37,18 @@ pub(crate) async fn token(settings: Settings, command: TokenCommand) -> anyhow::
         let monitoring = Monitoring::new(fhir.clone(), Arc::new(programs));
         let devices = Devices::new(fhir, monitoring);
         match command {
-            TokenCommand::Issue { device, label } => match devices.issue_token(&device, &label, OPERATOR).await {
-                Ok(issued) => {
-                    println!("token_id: {}", issued.row.id);
-                    println!("device: {}", issued.row.device_id);
-                    println!("token: {}", issued.token.as_str());
-                    Ok(())
+            TokenCommand::Issue { device, label } => {
+                match devices.issue_token(&device, &label, OPERATOR).await {
+                    Ok(issued) => {
+                        println!("token_id: {}", issued.row.id);
+                        println!("device: {}", issued.row.device_id);
+                        println!("token: {}", issued.token.as_str());
+                        Ok(())
+                    }
+                    Err(DeviceError::UnknownDevice) => bail!("no Device has the id {device}"),
+                    Err(e) => Err(anyhow::Error::new(e).context("cannot issue the token")),
                 }
-                Err(DeviceError::UnknownDevice) => bail!("no Device has the id {device}"),
-                Err(e) => Err(anyhow::Error::new(e).context("cannot issue the token")),
-            },
+            }
             TokenCommand::Revoke { token_id } => match devices.revoke_token(&token_id, OPERATOR).await {
                 Ok(()) => {
                     println!("revoked: {token_id}");
@@ -57,7 +59,8 @@ pub(crate) async fn token(settings: Settings, command: TokenCommand) -> anyhow::
             },
             TokenCommand::List { device } => {
                 for t in devices.tokens_of(&device).await? {
-                    let state = t.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                    let state =
+                        t.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
                     println!("{}\t{}\t{}\t{}", t.id, t.created_at, state, t.label);
                 }
                 Ok(())

@@ -315,7 +315,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 DeviceTokenCommand::Issue(a) => {
                     (a.flags, devices::TokenCommand::Issue { device: a.device, label: a.label })
                 }
-                DeviceTokenCommand::Revoke(a) => (a.flags, devices::TokenCommand::Revoke { token_id: a.token_id }),
+                DeviceTokenCommand::Revoke(a) => {
+                    (a.flags, devices::TokenCommand::Revoke { token_id: a.token_id })
+                }
                 DeviceTokenCommand::List(a) => (a.flags, devices::TokenCommand::List { device: a.device }),
             };
             devices::token(flags.settings()?, command).await

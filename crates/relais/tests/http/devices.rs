@@ -27,7 +27,17 @@ async fn postgres() {
 /// `relais device token issue`: the token line of its output.
 fn issue_token(h: &Harness, device: &str) -> String {
     let out = std::process::Command::new(binary())
-        .args(["device", "token", "issue", "--database-url", h.db.url(), "--device", device, "--label", "balance"])
+        .args([
+            "device",
+            "token",
+            "issue",
+            "--database-url",
+            h.db.url(),
+            "--device",
+            device,
+            "--label",
+            "balance",
+        ])
         .current_dir(h.db.dir())
         .output()
         .expect("relais device token issue");
@@ -64,11 +74,16 @@ async fn devices_post_publish_and_triage(engine: Engine) {
     let h = Harness::start_with(engine, &[], &env).await;
     h.wait_for_log(|l| l.contains("MQTT: connected")).await;
 
-    let nurse = h.create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Camille"], "family": "Roy"}]})).await;
+    let nurse = h
+        .create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Camille"], "family": "Roy"}]}))
+        .await;
     let nurse = nurse["id"].as_str().unwrap().to_owned();
-    let colleague = h.create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Samuel"], "family": "Côté"}]})).await;
+    let colleague = h
+        .create(&json!({"resourceType": "Practitioner", "name": [{"given": ["Samuel"], "family": "Côté"}]}))
+        .await;
     let colleague = colleague["id"].as_str().unwrap().to_owned();
-    let patient = h.create(&crate::support::patient("Gagné", "GAG-7")).await["id"].as_str().unwrap().to_owned();
+    let patient =
+        h.create(&crate::support::patient("Gagné", "GAG-7")).await["id"].as_str().unwrap().to_owned();
     let yesterday = crate::browser::now().checked_sub(jiff::SignedDuration::from_hours(30)).unwrap();
     h.create(&json!({"resourceType": "CareTeam", "status": "active", "subject": {"reference": format!("Patient/{patient}")},
         "participant": [{"member": {"reference": format!("Practitioner/{nurse}")}}, {"member": {"reference": format!("Practitioner/{colleague}")}}]}))
@@ -77,7 +92,10 @@ async fn devices_post_publish_and_triage(engine: Engine) {
         "instantiatesUri": ["urn:relais:program:heart-failure"], "subject": {"reference": format!("Patient/{patient}")},
         "period": {"start": yesterday.to_string()}}))
     .await;
-    let device = h.create(&json!({"resourceType": "Device", "status": "active"})).await["id"].as_str().unwrap().to_owned();
+    let device = h.create(&json!({"resourceType": "Device", "status": "active"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     h.create(&json!({"resourceType": "DeviceUseStatement", "status": "active",
         "subject": {"reference": format!("Patient/{patient}")}, "device": {"reference": format!("Device/{device}")}}))
     .await;
@@ -97,7 +115,8 @@ async fn devices_post_publish_and_triage(engine: Engine) {
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid-json")));
     let (status, body) = post_readings(&h, Some(&"z".repeat(43)), &weight).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-invalid")));
-    let bad = json!({"message_id": "w-2", "code": "29463-7", "value": "heavy", "unit": "kg", "at": at}).to_string();
+    let bad =
+        json!({"message_id": "w-2", "code": "29463-7", "value": "heavy", "unit": "kg", "at": at}).to_string();
     let (status, body) = post_readings(&h, Some(&token), &bad).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["results"][0]["error"]["field"], "value", "{body}");
@@ -139,12 +158,20 @@ async fn devices_post_publish_and_triage(engine: Engine) {
     assert!(rows.contains("Camille Roy") && !rows.contains(&format!("ack-{task}")), "{rows}");
 
     // Resolving without an outcome: refused, the reason next to the field, in French.
-    let refused = camille.post(&format!("/triage/{task}/resolve"), &[("version", "2"), ("outcome", ""), ("note", "Rappel fait")]).await;
+    let refused = camille
+        .post(
+            &format!("/triage/{task}/resolve"),
+            &[("version", "2"), ("outcome", ""), ("note", "Rappel fait")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.by_id(&format!("outcome-{task}-error")), "Choisissez l’issue.");
     assert!(refused.body.contains("Rappel fait"), "what was typed is kept");
     let resolved = camille
-        .post(&format!("/triage/{task}/resolve"), &[("version", "2"), ("outcome", "advice-given"), ("note", "Conseils")])
+        .post(
+            &format!("/triage/{task}/resolve"),
+            &[("version", "2"), ("outcome", "advice-given"), ("note", "Conseils")],
+        )
         .await;
     assert_eq!(resolved.location.as_deref(), Some("/triage?done=resolved"));
     assert!(!samuel.get("/triage/rows").await.body.contains(&format!("task-{task}")));
@@ -155,7 +182,10 @@ async fn devices_post_publish_and_triage(engine: Engine) {
     assert!(!h.server().logs().iter().any(|l| l.contains("garbage 120")), "no payload in the logs");
     let metrics = reqwest::get(h.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"relais_mqtt_messages_refused_total{reason="invalid-json"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"relais_device_readings_total{transport="mqtt",outcome="counted"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"relais_device_readings_total{transport="mqtt",outcome="counted"} 1"#),
+        "{metrics}"
+    );
 }
 
 /// A topic part no other test run uses (the broker is shared).
