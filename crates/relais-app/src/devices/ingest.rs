@@ -119,7 +119,7 @@ impl Devices {
             let (id, outcome) = match reading {
                 Err((id, error)) => (id, ItemOutcome::Refused(error)),
                 Ok(reading) => {
-                    let outcome = self.record(&device, &reading).await?;
+                    let outcome = self.record_one(&device, &reading).await?;
                     (Some(reading.message_id), outcome)
                 }
             };
@@ -128,7 +128,7 @@ impl Devices {
         Ok(Submitted { device: device.device, results })
     }
 
-    async fn record(
+    async fn record_one(
         &self,
         device: &DeviceCaller,
         reading: &payload::ReadingIn,
