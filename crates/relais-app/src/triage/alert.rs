@@ -107,10 +107,10 @@ pub fn alerts_of(bundle: &Value) -> Vec<Alert> {
         .filter_map(|r| Some((format!("{}/{}", text(r, "/resourceType")?, text(r, "/id")?), *r)))
         .collect();
     let named = |reference: Option<&str>| {
+        // Named when the reader may see the resource; still known by id when not.
         let reference = reference?;
-        let resource = included.get(reference)?;
         let id = reference.split_once('/')?.1.to_owned();
-        Some((id, human_name(resource).unwrap_or_default()))
+        Some((id, included.get(reference).and_then(|r| human_name(r)).unwrap_or_default()))
     };
     entries
         .iter()
