@@ -31,6 +31,9 @@ export const ACCOUNTS = [
   { key: 'homecarePatient', email: 'gerard.roy@example.org', name: 'Gérard Roy', role: 'patient', record: true },
   { key: 'homecareNurse', email: 'lucie.gauthier@cisss.example', name: 'Lucie Gauthier', role: 'nurse', homecare: true },
   { key: 'programsAdmin', email: 'paul.girard@cisss.example', name: 'Paul Girard', role: 'administrator' },
+  // The triage test: two nurses of Léa Gagné's care team watching the alerts of her home devices.
+  { key: 'triage-nurse-a', email: 'chloe.gauthier@cisss.example', name: 'Chloé Gauthier', role: 'nurse', careTeam: true },
+  { key: 'triage-nurse-b', email: 'olivier.roy@cisss.example', name: 'Olivier Roy', role: 'nurse', careTeam: true },
 ];
 
 export function account(key) {

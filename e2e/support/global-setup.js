@@ -5,7 +5,7 @@
 // handed to them in environment variables; the returned function stops the server.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,10 +124,38 @@ export function measurements(subject, now = Date.now()) {
   return out;
 }
 
+/**
+ * A Mosquitto broker for the devices' readings: RELAIS_E2E_MQTT_URL's if given, else one of our
+ * own on a free loopback port (the tests may run in a network namespace of their own, where the
+ * machine's broker is out of reach). Answers its URL and a function that stops ours.
+ */
+async function broker() {
+  if (process.env.RELAIS_E2E_MQTT_URL) return { url: process.env.RELAIS_E2E_MQTT_URL, stop: async () => {} };
+  const port = await freePort();
+  const mosquitto = spawn('mosquitto', ['-p', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((done) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.end(); done(true); });
+      socket.once('error', () => done(false));
+    });
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    stop: async () => {
+      mosquitto.kill('SIGTERM');
+      await new Promise((r) => mosquitto.once('exit', r));
+    },
+  };
+}
+
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'relais-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const mqtt = await broker();
+  const topicPrefix = `relais-e2e/${port}`;
   const env = {
     ...process.env,
     RELAIS_DATA_DIR: join(dir, 'data'),
@@ -138,6 +166,9 @@ export default async function globalSetup() {
     RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE: '0',
     // The tests write through the API with the setup's token for the whole run.
     RELAIS_ACCESS_TOKEN_LIFETIME_SECS: '3600',
+    // Home devices publish their readings to this broker (the triage test).
+    RELAIS_MQTT_URL: mqtt.url,
+    RELAIS_MQTT_TOPIC_PREFIX: topicPrefix,
   };
   // RELAIS_BIN names the binary to test; the server would take it for a setting and refuse it.
   delete env.RELAIS_BIN;
@@ -219,6 +250,29 @@ export default async function globalSetup() {
     payload: [{ contentString: 'N’oubliez pas votre pesée du matin.' }],
   });
 
+  // Léa follows the heart-failure program since yesterday, with a scale lent to her: its token
+  // lets the triage test publish readings as the device.
+  await fhir.create({
+    resourceType: 'CarePlan',
+    status: 'active',
+    intent: 'plan',
+    instantiatesUri: ['urn:relais:program:heart-failure'],
+    subject: { reference: subject },
+    period: { start: new Date(Date.now() - 86_400_000).toISOString() },
+  });
+  const device = await fhir.create({ resourceType: 'Device', status: 'active', serialNumber: 'HF-SCALE-0007' });
+  await fhir.create({
+    resourceType: 'DeviceUseStatement',
+    status: 'active',
+    subject: { reference: subject },
+    device: { reference: `Device/${device}` },
+  });
+  const issued = relais(env, ['device', 'token', 'issue', '--device', device, '--label', 'balance de Léa']);
+  process.env.RELAIS_E2E_DEVICE_TOKEN = issued.match(/token: (\S+)/)[1];
+  process.env.RELAIS_E2E_DEVICE_TOPIC = `${topicPrefix}/${device}/readings`;
+  process.env.RELAIS_E2E_MQTT_PORT = new URL(mqtt.url.replace('mqtt:', 'http:')).port || '1883';
+  process.env.RELAIS_E2E_MQTT_HOST = new URL(mqtt.url.replace('mqtt:', 'http:')).hostname;
+
   // Read it once, last (the newest line of the trail), so the patient's "who accessed my
   // record" shows a system read on its first page.
   await fhir.read(`Patient/${patientId}`);
@@ -229,6 +283,7 @@ export default async function globalSetup() {
   return async () => {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
+    await mqtt.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }

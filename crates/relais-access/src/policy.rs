@@ -19,6 +19,8 @@ use crate::scopes::{Context, Scopes};
 
 mod break_glass;
 #[cfg(test)]
+mod device_tests;
+#[cfg(test)]
 mod tests;
 
 pub use break_glass::{BreakGlassRefused, MAX_BREAK_GLASS, break_glass};
@@ -112,6 +114,11 @@ pub enum Basis {
     /// A clinician opened the record outside their care team, giving a reason: time-limited,
     /// flagged and listed for the privacy officer.
     BreakGlass,
+    /// A home device assigned to the patient (an active DeviceUseStatement): it writes its
+    /// readings (Observations) into that record and reads back only what it names by id (its
+    /// own retransmission, found by a conditional create). Held by a principal with no role: a
+    /// device is not a person, and a person never holds it.
+    Device,
 }
 
 impl Basis {
@@ -123,6 +130,17 @@ impl Basis {
             Basis::Caregiver => role == Role::Caregiver,
             Basis::CareTeam | Basis::Queue | Basis::BreakGlass => role.is_clinical(),
             Basis::Assignment => role.is_clinical() || role.is_legal(),
+            Basis::Device => false,
+        }
+    }
+
+    /// Whether `principal` may hold a grant on this basis: by one of its roles, or for a device
+    /// grant by having none.
+    fn held_by(self, principal: &Principal) -> bool {
+        if self == Basis::Device {
+            principal.roles.is_empty()
+        } else {
+            principal.has(|r| self.allowed_for(r))
         }
     }
 
@@ -156,6 +174,9 @@ impl Grant {
             && self.resource_types.as_ref().is_none_or(|types| types.contains(target.resource_type))
             && (self.write || !action.writes())
             && self.only.as_ref().is_none_or(|ids| target.id.is_some_and(|id| ids.contains(id)))
+            // A device creates readings and reads one by id; it never searches, changes or
+            // deletes anything.
+            && (self.basis != Basis::Device || matches!(action, Action::Create | Action::Read))
     }
 }
 
@@ -433,7 +454,7 @@ pub fn search_scope(
     let usable = principal
         .grants
         .iter()
-        .filter(|g| principal.has(|r| g.basis.allowed_for(r)))
+        .filter(|g| g.basis.held_by(principal))
         .filter(|g| g.only.is_some() || g.covers(&whole_type, Action::Search, now));
     let (mut ids, mut resources) = (BTreeSet::new(), BTreeSet::new());
     for grant in usable {
@@ -464,7 +485,12 @@ fn best_grant(principal: &Principal, action: Action, target: &Target<'_>, now: T
         .grants
         .iter()
         .filter(|g| target.patients.contains(&g.patient))
-        .filter(|g| principal.has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
+        .filter(|g| {
+            g.basis.held_by(principal)
+                && (g.basis == Basis::Device
+                    || principal
+                        .has(|r| g.basis.allowed_for(r) && (!action.writes() || g.basis.writes_for(r))))
+        })
         .filter(|g| g.covers(target, action, now))
         .map(|g| g.basis)
         .min()

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod changes;
+pub mod devices;
 pub mod fhir;
 pub mod invitations;
 pub mod mail;
@@ -16,6 +17,7 @@ pub mod monitoring;
 pub mod organisations;
 pub mod portal;
 pub mod queues;
+pub mod triage;
 pub mod video;
 pub mod visits;
 

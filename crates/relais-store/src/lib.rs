@@ -10,6 +10,7 @@ mod accounts_sql;
 mod audit;
 mod break_glass;
 mod clients;
+mod device_tokens;
 mod error;
 mod group_commit;
 mod index;
@@ -32,6 +33,7 @@ pub use accounts::{Account, AccountRole, Accounts, NewAccount, normalise_email};
 pub use audit::{AuditLog, AuditQuery};
 pub use break_glass::{BreakGlassGrants, BreakGlassRow, ReviewPosition};
 pub use clients::{ApiClient, ApiClients};
+pub use device_tokens::{DeviceTokenRow, DeviceTokens};
 pub use error::StoreError;
 pub use invitations::{InvitationRow, Invitations, NewInvitation};
 pub use relais_fhir::search::{IndexEntry, IndexValue};
@@ -103,7 +105,16 @@ pub fn audit_url(url: &str) -> String {
 
 #[async_trait]
 pub trait ResourceStore:
-    AuditLog + Accounts + Sessions + ApiClients + BreakGlassGrants + Invitations + Send + Sync + 'static
+    AuditLog
+    + Accounts
+    + Sessions
+    + ApiClients
+    + BreakGlassGrants
+    + Invitations
+    + DeviceTokens
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;

@@ -182,6 +182,7 @@ crate::accounts_sql::accounts_impl!(
     begin = s.pool.begin()
 );
 crate::clients::clients_impl!(PgStore, sqlx::Postgres, pool, pool);
+crate::device_tokens::device_tokens_impl!(PgStore, sqlx::Postgres, pool, pool);
 crate::break_glass::break_glass_impl!(PgStore, sqlx::Postgres, pool, pool);
 crate::invitations::invitations_impl!(PgStore, sqlx::Postgres, |s| write = &s.pool, read = &s.pool);
 crate::sessions_sql::sessions_impl!(

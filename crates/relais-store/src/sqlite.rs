@@ -211,6 +211,7 @@ crate::accounts_sql::accounts_impl!(
     begin = s.writer.begin_with("BEGIN IMMEDIATE")
 );
 crate::clients::clients_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
+crate::device_tokens::device_tokens_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 crate::break_glass::break_glass_impl!(SqliteStore, sqlx::Sqlite, writer, readers);
 crate::invitations::invitations_impl!(SqliteStore, sqlx::Sqlite, |s| write = &s.writer, read = &s.readers);
 crate::sessions_sql::sessions_impl!(

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod organisations;
 pub mod pages;
 pub mod queues;
+pub mod triage;
 pub mod video;
 pub mod visits;
 

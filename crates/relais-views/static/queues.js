@@ -44,7 +44,8 @@ function soon() {
 }
 
 if (queues.length > 0) {
-  const events = new EventSource('/queues/events');
+  // A page whose queue follows other announcements names their stream (the triage dashboard).
+  const events = new EventSource(queues[0].dataset.queueEvents || '/queues/events');
   events.addEventListener('change', soon);
   setInterval(refresh, REFRESH_EVERY_MS);
 }

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod devices;
 mod error;
 mod fhir;
 mod invitations;
@@ -20,6 +21,7 @@ mod server;
 mod session;
 mod state;
 
+pub use devices::count as count_device_readings;
 pub use metrics::install_metrics_recorder;
 pub use server::serve;
 pub use state::{AppState, FluentMailTexts, Services, WebSettings};
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sign_in)
         .merge(pages)
         .merge(api)
+        .merge(devices::routes())
         .merge(invitations::routes(&public_url))
         // A signed-in person's browser reaches the FHIR API with its cookie: the same CSRF check
         // as the sign-in routes (bearer-token requests are exempt).

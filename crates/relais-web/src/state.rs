@@ -8,8 +8,10 @@ use relais_app::Fhir;
 use relais_app::access::Tokens;
 use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
+use relais_app::devices::Devices;
 use relais_app::invitations::Invitations;
 use relais_app::monitoring::Monitoring;
+use relais_app::triage::Triage;
 use relais_app::video::Video;
 use relais_app::visits::{MailTexts, Visits};
 use relais_clinical::program::Catalog;
@@ -72,6 +74,10 @@ pub struct Services {
     pub video: Video,
     /// Home monitoring: readings in, the programs' rules, alerts out.
     pub monitoring: Monitoring,
+    /// Home devices: their tokens and their readings in (HTTP and MQTT).
+    pub devices: Devices,
+    /// The nurse's triage of home-monitoring alerts.
+    pub triage: Triage,
     /// The video SFU; `None` when video is off (see [`AppState::with_video`]).
     pub sfu: Option<Sfu>,
     /// The CapabilityStatement, serialised once at start.
@@ -120,9 +126,13 @@ impl AppState {
             fhir.clock().clone(),
             fhir.ids().clone(),
         );
+        let triage = Triage::new(fhir.clone(), programs.clone());
         let monitoring = Monitoring::new(fhir.clone(), programs);
+        let devices = Devices::new(fhir.clone(), monitoring.clone());
         Self(Arc::new(Services {
             video,
+            devices,
+            triage,
             monitoring,
             sfu: None,
             invitations,

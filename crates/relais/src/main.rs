@@ -10,6 +10,7 @@
 mod cli;
 mod demo;
 mod logging;
+mod mqtt;
 mod secret;
 mod settings;
 

@@ -99,6 +99,15 @@ pub struct Settings {
     pub video_peer_timeout_secs: u64,
     /// Seconds a rejoin ticket lets a dropped browser back into its room without the lobby.
     pub video_rejoin_secs: u64,
+    /// The MQTT broker devices publish readings to (`mqtt://host:1883`, `mqtts://host:8883`);
+    /// empty: no MQTT.
+    pub mqtt_url: String,
+    /// Topics are `{prefix}/{device}/readings`.
+    pub mqtt_topic_prefix: String,
+    /// Broker login; empty: none.
+    pub mqtt_username: String,
+    /// Broker password (redacted in logs).
+    pub mqtt_password: String,
 }
 
 /// How the SMTP connection is secured.
@@ -178,6 +187,10 @@ impl Default for Settings {
             video_turn_credential: String::new(),
             video_peer_timeout_secs: 15,
             video_rejoin_secs: 60,
+            mqtt_url: String::new(),
+            mqtt_topic_prefix: "relais/devices".to_owned(),
+            mqtt_username: String::new(),
+            mqtt_password: String::new(),
         }
     }
 }
@@ -225,6 +238,10 @@ impl fmt::Debug for Settings {
             .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
             .field("video_peer_timeout_secs", &self.video_peer_timeout_secs)
             .field("video_rejoin_secs", &self.video_rejoin_secs)
+            .field("mqtt_url", &redact_url(&self.mqtt_url))
+            .field("mqtt_topic_prefix", &self.mqtt_topic_prefix)
+            .field("mqtt_username", &self.mqtt_username)
+            .field("mqtt_password", &if self.mqtt_password.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -414,6 +431,15 @@ const DOCS: &[(&str, &str)] = &[
         "video_rejoin_secs",
         "Seconds during which a participant whose connection dropped comes back into the room without waiting in the lobby.",
     ),
+        "mqtt_url",
+        "MQTT broker home devices publish to (mqtt://host:1883 or mqtts://host:8883). Empty: no MQTT.",
+    ),
+    (
+        "mqtt_topic_prefix",
+        "Device topics are {prefix}/{device}/readings; Relais subscribes to {prefix}/+/readings.",
+    ),
+    ("mqtt_username", "MQTT broker login. Empty: none."),
+    ("mqtt_password", "MQTT broker password (never logged). Prefer RELAIS_MQTT_PASSWORD."),
 ];
 
 /// A commented `relais.toml` holding every setting at its default.

@@ -61,6 +61,10 @@ pub mod action {
     pub const ACCOUNT_SET_LOCALE: &str = "account-set-locale";
     /// An OAuth2 client of the API was disabled (its id in `resource_id`).
     pub const CLIENT_DISABLE: &str = "client-disable";
+    /// A home device's token was issued (the Device in `resource_id`, the token's id in `query`).
+    pub const DEVICE_TOKEN_ISSUE: &str = "device-token-issue";
+    /// A home device's token was revoked (its id in `query`).
+    pub const DEVICE_TOKEN_REVOKE: &str = "device-token-revoke";
     /// Someone joined a video room or its lobby, or was refused at the door (`resource_id`: the
     /// room; `purpose`: the role, or why refused).
     pub const VIDEO_JOIN: &str = "video-join";

@@ -132,7 +132,9 @@ fn classify(action_code: &str) -> (Value, Option<Value>, &'static str) {
         | action::ACCOUNT_ENABLE
         | action::ACCOUNT_RESET_SECOND_FACTOR
         | action::ACCOUNT_SET_LOCALE
-        | action::CLIENT_DISABLE => (dicom("110137", "User Security Attributes Changed"), None, "U"),
+        | action::CLIENT_DISABLE
+        | action::DEVICE_TOKEN_ISSUE
+        | action::DEVICE_TOKEN_REVOKE => (dicom("110137", "User Security Attributes Changed"), None, "U"),
         _ => (rest, None, "E"),
     }
 }

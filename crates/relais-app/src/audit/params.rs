@@ -17,7 +17,7 @@ pub const DEFAULT_COUNT: u32 = 50;
 pub const MAX_COUNT: u32 = 500;
 
 /// Every action code Relais records, to map AuditEvent's C/R/U/D/E onto.
-pub const KNOWN_ACTIONS: [&str; 28] = [
+pub const KNOWN_ACTIONS: [&str; 30] = [
     action::READ,
     action::VREAD,
     action::HISTORY,
@@ -46,6 +46,8 @@ pub const KNOWN_ACTIONS: [&str; 28] = [
     action::ACCOUNT_SET_ROLES,
     action::ACCOUNT_SET_LOCALE,
     action::CLIENT_DISABLE,
+    action::DEVICE_TOKEN_ISSUE,
+    action::DEVICE_TOKEN_REVOKE,
 ];
 
 /// A parsed AuditEvent search.

@@ -20,7 +20,7 @@ mod catalog;
 pub mod enrolment;
 mod enrolment_cache;
 mod evaluate;
-mod observation;
+pub(crate) mod observation;
 pub mod overrides;
 mod programs;
 pub mod schedule;

@@ -15,6 +15,7 @@ mod audit_move;
 mod break_glass;
 mod concurrency;
 mod creates;
+mod device_tokens;
 mod history;
 mod index;
 mod invitations;
@@ -140,3 +141,6 @@ conformance!(break_glass::break_glass_review_lists_unreviewed_first_newest_first
 conformance!(invitations::invitation_reads_back_and_is_used_while_open);
 conformance!(invitations::invitation_duplicate_token_is_refused);
 conformance!(invitations::invitation_single_use_raced_succeeds_once);
+
+// Device tokens (migration 0015).
+conformance!(device_tokens::device_tokens_read_back_list_and_revoke);

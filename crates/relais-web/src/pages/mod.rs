@@ -22,6 +22,7 @@ mod queues;
 mod record;
 mod render;
 mod reset;
+mod triage;
 mod video;
 mod visits;
 mod vitals;
@@ -65,6 +66,11 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/me/measurements", get(portal::my_measurements))
         .route("/queues/tasks/{id}/claim", post(queues::claim))
         .route("/queues/tasks/{id}/assign", post(queues::assign))
+        // The nurse's triage of home-monitoring alerts (issue 7).
+        .route("/triage", get(triage::page))
+        .route("/triage/rows", get(triage::rows_fragment))
+        .route("/triage/events", get(triage::events))
+        .route("/triage/{task}/{action}", post(triage::act))
         // Patient search and the chart (issue 5).
         .route("/patients", get(chart::find_patients))
         .route("/patients/{id}", get(chart::patient_chart))

@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod clients;
 mod demo;
+mod devices;
 mod migrate;
 mod serve;
 
@@ -46,6 +47,55 @@ enum Command {
     /// Accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Home devices (scales, cuffs, oximeters) that send readings.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// A device's tokens: issue one (printed once), revoke one, list them.
+    #[command(subcommand)]
+    Token(DeviceTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceTokenCommand {
+    /// Issue a token for a FHIR Device; prints `token: …` once (only its hash is kept).
+    Issue(IssueDeviceToken),
+    /// Revoke a token: the device is refused from now on.
+    Revoke(RevokeDeviceToken),
+    /// List a device's tokens, one a line, tab-separated: id, issued, active|revoked, label.
+    List(ListDeviceTokens),
+}
+
+#[derive(Debug, Args)]
+struct IssueDeviceToken {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// The FHIR Device id.
+    #[arg(long)]
+    device: String,
+    /// What staff call it, e.g. "balance, salon".
+    #[arg(long, default_value = "")]
+    label: String,
+}
+
+#[derive(Debug, Args)]
+struct RevokeDeviceToken {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// The token id printed by `issue` (not the token).
+    token_id: String,
+}
+
+#[derive(Debug, Args)]
+struct ListDeviceTokens {
+    #[command(flatten)]
+    flags: ServerFlags,
+    /// The FHIR Device id.
+    #[arg(long)]
+    device: String,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +309,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::CreateClient(args)) => {
             clients::create_client(args.flags.settings()?, &args.name, &args.scope, args.account.as_deref())
                 .await
+        }
+        Command::Device(DeviceCommand::Token(command)) => {
+            let (flags, command) = match command {
+                DeviceTokenCommand::Issue(a) => {
+                    (a.flags, devices::TokenCommand::Issue { device: a.device, label: a.label })
+                }
+                DeviceTokenCommand::Revoke(a) => {
+                    (a.flags, devices::TokenCommand::Revoke { token_id: a.token_id })
+                }
+                DeviceTokenCommand::List(a) => (a.flags, devices::TokenCommand::List { device: a.device }),
+            };
+            devices::token(flags.settings()?, command).await
         }
         Command::Config(ConfigCommand::Example) => {
             print!("{}", example_file());

@@ -106,6 +106,8 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     // Missing data and escalation happen on a timer, not only when a reading comes in.
     let scheduler = (settings.monitoring_tick_secs > 0)
         .then(|| state.monitoring.spawn_scheduler(Duration::from_secs(settings.monitoring_tick_secs)));
+    // Devices' readings over MQTT, when a broker is configured; a bad setting stops the start.
+    let mqtt = crate::mqtt::start(&settings, state.devices.clone())?;
     let app = relais_web::router(state);
 
     let upkeep = tokio::spawn(async move {
@@ -122,6 +124,9 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
     upkeep.abort();
     if let Some(scheduler) = scheduler {
         scheduler.abort();
+    }
+    if let Some(mqtt) = mqtt {
+        mqtt.abort();
     }
     if let Some(mailer) = mailer {
         mailer.abort();

@@ -14,6 +14,7 @@ mod concurrency;
 mod crash;
 mod crud;
 mod demo;
+mod devices;
 mod errors;
 mod examples;
 mod homecare;

@@ -167,7 +167,7 @@ async fn http_queues_show_claim_assign_and_announce(h: Harness) {
 }
 
 /// The first event of a stream (until a blank line), within two seconds.
-async fn next_event(mut response: reqwest::Response) -> String {
+pub(crate) async fn next_event(mut response: reqwest::Response) -> String {
     let mut text = String::new();
     let read = async {
         while let Some(chunk) = response.chunk().await.unwrap() {
