@@ -431,6 +431,7 @@ const DOCS: &[(&str, &str)] = &[
         "video_rejoin_secs",
         "Seconds during which a participant whose connection dropped comes back into the room without waiting in the lobby.",
     ),
+    (
         "mqtt_url",
         "MQTT broker home devices publish to (mqtt://host:1883 or mqtts://host:8883). Empty: no MQTT.",
     ),

@@ -15,6 +15,7 @@ fn device_grant(patient: &str) -> Grant {
         resource_types: Some(BTreeSet::from(["Observation".to_owned()])),
         write: true,
         expires: None,
+        only: None,
     }
 }
 
@@ -29,7 +30,7 @@ fn a_device_writes_readings_for_its_patient_only() {
     let bob = vec!["bob".to_owned()];
     let scale = device(vec![device_grant("alice")]);
     let on = |resource_type, patients: &[String], action| {
-        decide(&scale, action, &Target { resource_type, in_compartment: true, patients }, now)
+        decide(&scale, action, &Target { resource_type, in_compartment: true, patients, id: None }, now)
     };
     let allowed = Decision::Allow { basis: Some(Basis::Device), flagged: false };
     let hidden = Decision::Deny(Denied::NotEntitled);
@@ -45,13 +46,14 @@ fn a_device_writes_readings_for_its_patient_only() {
     for (case, got, want) in cases {
         assert_eq!(got, want, "{case}");
     }
-    let unattached = Target { resource_type: "Observation", in_compartment: true, patients: &[] };
+    let unattached = Target { resource_type: "Observation", in_compartment: true, patients: &[], id: None };
     assert_eq!(decide(&scale, Action::Create, &unattached, now), Decision::Deny(Denied::RoleForbids));
-    let practitioner = Target { resource_type: "Practitioner", in_compartment: false, patients: &[] };
+    let practitioner =
+        Target { resource_type: "Practitioner", in_compartment: false, patients: &[], id: None };
     assert_eq!(decide(&scale, Action::Read, &practitioner, now), Decision::Deny(Denied::RoleForbids));
     assert_eq!(
         search_scope(&scale, "Observation", true, now),
-        Scope::Patients { ids: BTreeSet::new(), unattached: false },
+        Scope::Patients { ids: BTreeSet::new(), unattached: false, resources: BTreeSet::new() },
         "a device's search finds nothing"
     );
 }
@@ -60,7 +62,7 @@ fn a_device_writes_readings_for_its_patient_only() {
 fn a_person_holding_a_device_grant_gets_nothing_from_it() {
     let now: Timestamp = "2026-11-26T10:00:00Z".parse().unwrap();
     let alice = vec!["alice".to_owned()];
-    let target = Target { resource_type: "Observation", in_compartment: true, patients: &alice };
+    let target = Target { resource_type: "Observation", in_compartment: true, patients: &alice, id: None };
     for role in [Role::Nurse, Role::Patient, Role::Caregiver, Role::Administrator] {
         let person = Principal {
             id: "u".into(),

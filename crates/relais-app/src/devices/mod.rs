@@ -79,7 +79,7 @@ impl DeviceError {
             DeviceError::NotAssigned => "device-not-assigned",
             DeviceError::UnknownDevice => "device-not-found",
             DeviceError::UnknownToken => "device-token-not-found",
-            DeviceError::Message { code, .. } => *code,
+            DeviceError::Message { code, .. } => code,
             DeviceError::TopicMismatch => "topic-mismatch",
             DeviceError::Fhir(_) | DeviceError::Store(_) | DeviceError::Entropy => "server-error",
         }
@@ -256,6 +256,7 @@ impl Devices {
             resource_types: Some(BTreeSet::from(["Observation".to_owned()])),
             write: true,
             expires: None,
+            only: None,
         };
         let principal = Principal {
             id: format!("device:{}", row.device_id),

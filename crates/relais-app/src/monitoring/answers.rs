@@ -238,12 +238,12 @@ impl Monitoring {
             )
         })?;
         let now = self.fhir.clock().now();
-        let response = questionnaire_response(&program, q, patient, &answers, now);
+        let response = questionnaire_response(program, q, patient, &answers, now);
         let written = self
             .fhir
             .create_as(caller, "QuestionnaireResponse", response.to_string().as_bytes(), None)
             .await?;
-        let (alerts, advice) = self.evaluate(patient, &program, enrolled_at).await?;
+        let (alerts, advice) = self.evaluate(patient, program, enrolled_at).await?;
         Ok(Recorded { observation: written.row.id, outcome: super::Outcome::Counted, alerts, advice })
     }
 

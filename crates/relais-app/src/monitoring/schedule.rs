@@ -113,7 +113,7 @@ impl Monitoring {
             items.push((Asked::Measurement(m.code.clone()), standing(enrolled, m.every, now, &received)));
         }
         for q in &program.questionnaires {
-            let url = questionnaire_url(&program, q);
+            let url = questionnaire_url(program, q);
             let received: Vec<Timestamp> = super::evaluate::resources(&responses)
                 .filter(|r| r.get("questionnaire").and_then(Value::as_str) == Some(url.as_str()))
                 .filter_map(|r| r.get("authored").and_then(Value::as_str).and_then(|t| t.parse().ok()))

@@ -43,7 +43,7 @@ pub enum TriageError {
 impl TriageError {
     pub fn code(&self) -> &'static str {
         match self {
-            TriageError::Field { code, .. } => *code,
+            TriageError::Field { code, .. } => code,
             TriageError::NotOpen => "alert-not-open",
             TriageError::Queue(e) => e.code(),
         }
