@@ -27,6 +27,17 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
+step "MQTT broker (Mosquitto)"
+# The device tests publish to a real broker: the machine's at 127.0.0.1:1883, and the browser
+# tests start their own (inside their loopback-only namespace) with mosquitto and mosquitto_pub.
+if ! command -v mosquitto >/dev/null || ! command -v mosquitto_pub >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+fi
+if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  mosquitto -d -c /etc/mosquitto/mosquitto.conf
+  for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && break; sleep 0.5; done
+fi
+
 step "Rust tools"
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
