@@ -14,7 +14,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures::Stream;
 use jiff::{SignedDuration, Timestamp};
 use relais_app::access::Caller;
 use relais_app::queues::{Priority, QueueError, QueueItem, QueueKind, QueueSort, QueueView};
@@ -216,35 +215,38 @@ pub(super) async fn rows(
 /// `GET /queues/events`: an event `change` each time a task is written (no content), for a
 /// signed-in clinician.
 pub(super) async fn events(State(state): State<AppState>, visitor: Visitor) -> Response {
+    change_events(&state, &visitor, &["Task"], "task").await
+}
+
+/// A clinician's stream of `change` events (carrying `data`, never content) each time a resource
+/// of one of `types` is written in this process; the page refetches what it shows. A follower
+/// that fell behind is told something changed, and refetches everything.
+pub(super) async fn change_events(
+    state: &AppState,
+    visitor: &Visitor,
+    types: &'static [&'static str],
+    data: &'static str,
+) -> Response {
     if visitor.profile.is_none() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    if let Err(answer) = clinician(&state, &visitor).await {
+    if let Err(answer) = clinician(state, visitor).await {
         return answer;
     }
-    Sse::new(task_changes(state.fhir.changes().subscribe()))
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response()
-}
-
-fn task_changes(
-    receiver: tokio::sync::broadcast::Receiver<relais_app::changes::Change>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    futures::stream::unfold(receiver, |mut receiver| async move {
+    let changed = move || Some(Ok::<_, Infallible>(Event::default().event("change").data(data)));
+    let stream = futures::stream::unfold(state.fhir.changes().subscribe(), move |mut receiver| async move {
         loop {
             match receiver.recv().await {
-                Ok(change) if change.resource_type == "Task" => {
-                    return Some((Ok(Event::default().event("change").data("task")), receiver));
+                Ok(change) if types.contains(&change.resource_type.as_str()) => {
+                    return changed().map(|event| (event, receiver));
                 }
                 Ok(_) => {}
-                // Missed some: say something changed, the page refetches everything.
-                Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("change").data("task")), receiver));
-                }
+                Err(RecvError::Lagged(_)) => return changed().map(|event| (event, receiver)),
                 Err(RecvError::Closed) => return None,
             }
         }
-    })
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response()
 }
 
 /// `POST /queues/tasks/{id}/claim` (`version`).

@@ -6,13 +6,9 @@
 //! the page reuses the work-queue component (`queues.js`), which refetches the rows when told.
 //! A refused resolution comes back on the page with the reason next to the field (400).
 
-use std::convert::Infallible;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures::Stream;
 use jiff::Timestamp;
 use relais_app::access::Caller;
 use relais_app::triage::{Alert, Outcome, TriageError};
@@ -20,12 +16,9 @@ use relais_views::Tr;
 use relais_views::queues::Choice;
 use relais_views::triage::{ResolveForm, TriagePage, TriageRow, TriageRows};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 
 use super::render::{Posted, Visitor, clinician, html, local_time, redirect, server_error};
 use crate::state::AppState;
-
-const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// `?notice=…` (an error code) or `?done=…` after an action.
 #[derive(Debug, Default, Deserialize)]
@@ -159,34 +152,7 @@ pub(super) async fn rows_fragment(State(state): State<AppState>, visitor: Visito
 
 /// `GET /triage/events`: an event `change` each time a Task or a DetectedIssue is written.
 pub(super) async fn events(State(state): State<AppState>, visitor: Visitor) -> Response {
-    if visitor.profile.is_none() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    if let Err(answer) = clinician(&state, &visitor).await {
-        return answer;
-    }
-    Sse::new(alert_changes(state.fhir.changes().subscribe()))
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response()
-}
-
-fn alert_changes(
-    receiver: tokio::sync::broadcast::Receiver<relais_app::changes::Change>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    futures::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(c) if c.resource_type == "Task" || c.resource_type == "DetectedIssue" => {
-                    return Some((Ok(Event::default().event("change").data("alert")), receiver));
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("change").data("alert")), receiver));
-                }
-                Err(RecvError::Closed) => return None,
-            }
-        }
-    })
+    super::queues::change_events(&state, &visitor, &["Task", "DetectedIssue"], "alert").await
 }
 
 /// `POST /triage/{task}/{action}`: `acknowledge` (`version`), `call` (`note`), `resolve`
