@@ -19,6 +19,7 @@ use relais_app::monitoring::{AlertChange, DeviceMessage, ENGINE, Monitoring, Out
 use relais_clinical::program::Catalog;
 use relais_testkit::Engine;
 use serde_json::{Value, json};
+use support::readings::{heart_rate, weight};
 use support::{World, put};
 
 const BASE: &str = "http://relais.test/fhir";
@@ -55,24 +56,6 @@ async fn enrolled(engine: Engine) -> (World, Monitoring) {
     .await;
     let monitoring = Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap()));
     (world, monitoring)
-}
-
-fn weight(patient: &str, pounds: f64, at: &str) -> Vec<u8> {
-    json!({"resourceType": "Observation", "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
-        "subject": {"reference": format!("Patient/{patient}")}, "effectiveDateTime": at,
-        "valueQuantity": {"value": pounds, "unit": "lb", "system": "http://unitsofmeasure.org", "code": "[lb_av]"}})
-    .to_string()
-    .into_bytes()
-}
-
-fn heart_rate(patient: &str, bpm: f64, at: &str) -> Vec<u8> {
-    json!({"resourceType": "Observation", "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
-        "subject": {"reference": format!("Patient/{patient}")}, "effectiveDateTime": at,
-        "valueQuantity": {"value": bpm, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"}})
-    .to_string()
-    .into_bytes()
 }
 
 fn scale(id: &str) -> Option<DeviceMessage<'_>> {

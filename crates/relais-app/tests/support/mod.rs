@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod readings;
+
 use std::sync::Arc;
 
 use relais_app::Fhir;
