@@ -97,9 +97,9 @@ pub(crate) fn stored_seq(seq: u64) -> Result<i64, StoreError> {
     i64::try_from(seq).map_err(|_| StoreError::Unstorable)
 }
 
-/// `audit_ops!(Db)` defines, for one engine, `append_locked`, `read_records` and `read_head`.
-/// The statements are the same on both engines; only the locking around an append differs.
-macro_rules! audit_ops {
+/// `audit_append_ops!(Db)` defines, for one engine, `append_locked` and `append_batch_locked`
+/// (PostgreSQL's appends; SQLite appends on a thread of its own, `sqlite_audit_writer.rs`).
+macro_rules! audit_append_ops {
     ($db:ty) => {
         /// Seals `draft` after the last record and inserts it, on `conn`, which must be inside a
         /// transaction holding the engine's audit lock (otherwise two appends could read the
@@ -121,17 +121,23 @@ macro_rules! audit_ops {
             if drafts.is_empty() {
                 return Ok(Vec::new());
             }
-            let last = sqlx::query(concat!(
-                "SELECT ",
-                crate::audit::audit_columns!(),
-                " FROM audit_log ORDER BY seq DESC LIMIT 1"
-            ))
-            .fetch_optional(&mut *conn)
-            .await?;
-            let last = last.as_ref().map(audit_record).transpose()?;
+            let last: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let mut head = match last {
+                Some((seq, hash)) => {
+                    Some((u64::try_from(seq).map_err(|_| crate::StoreError::AuditUnreadable { seq })?, hash))
+                }
+                None => None,
+            };
             let mut records: Vec<relais_access::audit::AuditRecord> = Vec::with_capacity(drafts.len());
             for draft in drafts {
-                let record = relais_access::audit::seal(records.last().or(last.as_ref()), draft);
+                let record = relais_access::audit::seal_after(
+                    head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
+                    draft,
+                );
+                head = Some((record.seq, record.hash.clone()));
                 records.push(record);
             }
             for chunk in records.chunks(crate::audit::INSERT_CHUNK) {
@@ -163,7 +169,15 @@ macro_rules! audit_ops {
             }
             Ok(records)
         }
+    };
+}
+pub(crate) use audit_append_ops;
 
+/// `audit_read_ops!(Db)` defines, for one engine, the trail's reads: `search_records`,
+/// `read_records`, `read_patient_records` and `read_head`. The statements are the same on both
+/// engines.
+macro_rules! audit_read_ops {
+    ($db:ty) => {
         /// See [`crate::AuditLog::audit_search`].
         pub(crate) async fn search_records<'e>(
             executor: impl sqlx::Executor<'e, Database = $db>,
@@ -297,4 +311,4 @@ macro_rules! audit_ops {
         }
     };
 }
-pub(crate) use audit_ops;
+pub(crate) use audit_read_ops;

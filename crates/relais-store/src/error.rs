@@ -35,6 +35,10 @@ pub enum StoreError {
     /// A point read on SQLite failed (see `sqlite_reads.rs`). Never shown to clients.
     #[error("database read error: {0}")]
     Read(String),
+    /// A write on SQLite's audit writer thread failed (see `sqlite_audit_writer.rs`). Never
+    /// shown to clients.
+    #[error("database write error: {0}")]
+    Write(String),
     /// Anything else the database said. Never shown to clients.
     #[error("database error: {0}")]
     Database(sqlx::Error),

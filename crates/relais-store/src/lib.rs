@@ -22,6 +22,7 @@ mod sessions;
 mod sessions_sql;
 mod sqlite;
 mod sqlite_audit;
+mod sqlite_audit_writer;
 mod sqlite_reads;
 
 use std::sync::Arc;

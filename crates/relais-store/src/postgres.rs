@@ -173,7 +173,8 @@ crate::search::search_executor!(PgStore, sqlx::Postgres, crate::search::Dialect:
 crate::index::insert_index!(insert_index, sqlx::Postgres);
 crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);
-crate::audit::audit_ops!(sqlx::Postgres);
+crate::audit::audit_append_ops!(sqlx::Postgres);
+crate::audit::audit_read_ops!(sqlx::Postgres);
 crate::accounts_sql::accounts_impl!(
     PgStore,
     sqlx::Postgres,

@@ -26,6 +26,9 @@ use crate::{
 /// to; `.cargo/config.toml` raises the bundled build's cap (2 GB) to it.
 pub(crate) const MMAP_BYTES: i64 = 1 << 36;
 
+/// How long a connection waits for another one's write lock before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub(crate) struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
@@ -45,7 +48,7 @@ impl SqliteStore {
                 SqliteDurability::Normal => SqliteSynchronous::Normal,
                 SqliteDurability::Full => SqliteSynchronous::Full,
             })
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             .pragma("temp_store", "memory")
             // 16 MB page cache per connection (the default is 2 MB).
@@ -68,7 +71,7 @@ impl SqliteStore {
             .await?;
         let group_commit = GroupCommit::start(writer.clone());
         let point_reads = PointReads::new(connect.get_filename(), max_readers as usize);
-        let audit = SqliteAudit::open(&connect).await?;
+        let audit = SqliteAudit::open(&connect, options.sqlite_durability).await?;
         Ok(Self { writer, readers, max_readers, group_commit, point_reads, audit })
     }
 }

@@ -26,7 +26,8 @@ use relais_access::audit::{AuditDraft, AuditRecord};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-use crate::{AuditLog, AuditQuery, PoolStats, StoreError};
+use crate::sqlite_audit_writer::{AppenderSettings, AuditAppender};
+use crate::{AuditLog, AuditQuery, PoolStats, SqliteDurability, StoreError};
 
 /// Readers of the trail: the privacy officer's searches and the portal are rare next to the
 /// resource reads, and never long.
@@ -47,17 +48,22 @@ pub(crate) fn audit_path(main: &Path) -> PathBuf {
     main.with_file_name(name)
 }
 
-/// The trail's connections.
+/// The trail's connections: appends go to the writer thread; the sqlx writer connection runs the
+/// migrations and the move of an old trail.
 pub(crate) struct SqliteAudit {
     writer: SqlitePool,
     readers: SqlitePool,
+    appender: AuditAppender,
     path: PathBuf,
 }
 
 impl SqliteAudit {
     /// Opens (creating if missing) the trail's file beside the file `main` opens, with the same
     /// durability and journal settings.
-    pub(crate) async fn open(main: &SqliteConnectOptions) -> Result<Self, StoreError> {
+    pub(crate) async fn open(
+        main: &SqliteConnectOptions,
+        durability: SqliteDurability,
+    ) -> Result<Self, StoreError> {
         let path = audit_path(main.get_filename());
         // A smaller page cache than the resources': the trail is appended to, and read rarely.
         let connect = main.clone().filename(&path).pragma("cache_size", "-4000");
@@ -72,7 +78,15 @@ impl SqliteAudit {
             .max_connections(AUDIT_READERS)
             .connect_with(connect.read_only(true))
             .await?;
-        Ok(Self { writer, readers, path })
+        let appender = AuditAppender::start(&AppenderSettings {
+            path: &path,
+            synchronous: match durability {
+                SqliteDurability::Normal => "NORMAL",
+                SqliteDurability::Full => "FULL",
+            },
+            busy_timeout: crate::sqlite::BUSY_TIMEOUT,
+        })?;
+        Ok(Self { writer, readers, appender, path })
     }
 
     /// Brings the trail's file to the current schema, then moves into it what the old `audit_log`
@@ -144,29 +158,18 @@ impl SqliteAudit {
     }
 }
 
-crate::audit::audit_ops!(sqlx::Sqlite);
+crate::audit::audit_read_ops!(sqlx::Sqlite);
 
 #[async_trait]
 impl AuditLog for crate::sqlite::SqliteStore {
     async fn append_audit(&self, draft: AuditDraft) -> Result<AuditRecord, StoreError> {
-        // The single writer connection queues appends in this process, and IMMEDIATE takes
-        // SQLite's write lock before the last record is read, so even another process writing to
-        // the file cannot slip a record in between the read and the insert.
-        let mut tx = self.audit.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let record = append_locked(&mut tx, draft).await?;
-        tx.commit().await?;
-        Ok(record)
+        self.audit.appender.append(vec![draft]).await?.pop().ok_or(StoreError::Unstorable)
     }
 
     async fn append_audit_batch(&self, drafts: Vec<AuditDraft>) -> Result<Vec<AuditRecord>, StoreError> {
-        if drafts.is_empty() {
-            return Ok(Vec::new());
-        }
-        // As `append_audit`: the write lock is taken before the last record is read.
-        let mut tx = self.audit.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let records = append_batch_locked(&mut tx, drafts).await?;
-        tx.commit().await?;
-        Ok(records)
+        // The writer thread takes the write lock before it reads the last record, so even
+        // another process writing to the file cannot slip a record in between.
+        self.audit.appender.append(drafts).await
     }
 
     async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {

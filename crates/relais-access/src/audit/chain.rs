@@ -68,9 +68,15 @@ impl ChainBreak {
 /// appends (so two writers cannot both seal after the same record); a wrong `prev` makes a chain
 /// that [`verify`] rejects, not a silent fork.
 pub fn seal(prev: Option<&AuditRecord>, draft: AuditDraft) -> AuditRecord {
-    let (seq, prev_hash) = match prev {
+    seal_after(prev.map(|p| (p.seq, p.hash.as_str())), draft)
+}
+
+/// [`seal`] given only the last record's `seq` and `hash` (all a seal needs of it), as a writer
+/// that reads just those two columns has them.
+pub fn seal_after(head: Option<(u64, &str)>, draft: AuditDraft) -> AuditRecord {
+    let (seq, prev_hash) = match head {
         // Saturating: at u64::MAX the duplicate number is reported by `verify`, no panic here.
-        Some(p) => (p.seq.saturating_add(1), p.hash.clone()),
+        Some((seq, hash)) => (seq.saturating_add(1), hash.to_owned()),
         None => (1, GENESIS_HASH.to_owned()),
     };
     let AuditDraft {

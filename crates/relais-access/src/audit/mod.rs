@@ -14,7 +14,7 @@
 mod chain;
 mod record;
 
-pub use chain::{ChainBreak, GENESIS_HASH, seal, verify};
+pub use chain::{ChainBreak, GENESIS_HASH, seal, seal_after, verify};
 pub use record::{AuditDraft, AuditRecord, Outcome, action, canonical_bytes, chain_hash};
 
 #[cfg(test)]

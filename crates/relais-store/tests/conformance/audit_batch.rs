@@ -176,3 +176,33 @@ pub async fn audit_search_filters_by_patient_agent_action_outcome_and_date(store
     assert_eq!(pages.concat(), [19, 17, 15, 13, 11, 9, 7, 5, 3, 1], "every record once, in order");
     assert_eq!(pages.len(), 3);
 }
+
+/// Two stores open on the same database — the server and a `relais admin …` command run beside
+/// it — appending at once: each store's appends go through its own writer, and still every
+/// record gets its own seq and the chain verifies (the database's write lock, not a lock in one
+/// process, keeps two writers from sealing after the same record).
+pub async fn audit_two_stores_on_one_database_never_fork(store: Arc<dyn ResourceStore>, url: &str) {
+    let other: Arc<dyn ResourceStore> =
+        relais_store::open(url, &relais_store::StoreOptions::default()).await.expect("second store");
+    let barrier = Arc::new(Barrier::new(2 * TASKS as usize));
+    let mut tasks = Vec::new();
+    for task in 0..2 * TASKS {
+        let writer = if task % 2 == 0 { store.clone() } else { other.clone() };
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            for b in 0..BATCHES {
+                let first = 1000 * (task + 1) + 10 * b;
+                writer.append_audit_batch((first..first + 3).map(draft).collect()).await.expect("batch");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let stored = everything(&*store).await;
+    let n = 2 * TASKS * BATCHES * 3;
+    assert_eq!(stored.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=n).collect::<Vec<_>>());
+    assert_eq!(verify(stored), Ok(n), "one chain, no fork");
+    other.close().await;
+}

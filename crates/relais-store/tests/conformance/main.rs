@@ -112,6 +112,7 @@ conformance!(audit::audit_of_a_patient_lists_their_records_newest_first);
 conformance!(audit_batch::audit_batch_takes_consecutive_places_in_the_chain);
 conformance!(audit_batch::audit_batch_is_stored_whole_or_not_at_all, url);
 conformance!(audit_batch::audit_concurrent_batches_never_fork);
+conformance!(audit_batch::audit_two_stores_on_one_database_never_fork, url);
 conformance!(audit_batch::audit_search_filters_by_patient_agent_action_outcome_and_date);
 
 // Accounts.
