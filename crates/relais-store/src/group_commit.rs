@@ -1,42 +1,39 @@
-//! Group commit for SQLite creates. SQLite has one writer, and every statement is a hand-off to
-//! that connection's thread; under concurrent load, creates waiting for the writer are taken
-//! together and stored in one transaction with one multi-row `INSERT`, then each caller is
-//! answered after the commit. If the group fails (a duplicate id), each create is retried alone
-//! so that only the faulty one fails.
+//! Group commit for SQLite creates. SQLite has one writer; under concurrent load, creates waiting
+//! for it are taken together and stored in one transaction, then each caller is answered after
+//! the commit. If the group fails (a duplicate id), each create is retried alone so that only the
+//! faulty one fails.
+//!
+//! The transaction runs on the create writer's thread (`sqlite_create_writer.rs`), one hand-off
+//! per group. While it runs, this task holds the store's sqlx writer connection — the pool has
+//! only that one — so no other write of this process (an update, a transaction, an account
+//! change) can take SQLite's write lock in between and make either side wait on the lock.
 
-use std::collections::HashMap;
-
-use sqlx::{AssertSqlSafe, Row, SqlitePool};
+use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::index::Indexed;
-use crate::{IndexEntry, Method, NewVersion, StoreError, micros};
-
-crate::index::insert_index!(insert_index, sqlx::Sqlite);
+use crate::sqlite_create_writer::{Create, CreateWriter};
+use crate::{NewVersion, StoreError, micros};
 
 /// Most creates stored in one transaction.
 const MAX_GROUP: usize = 64;
 
 /// A create waiting for the writer.
 struct Job {
-    resource_type: String,
-    id: String,
-    last_updated: i64,
-    content: Option<String>,
-    index: Vec<IndexEntry>,
+    create: Create,
     done: oneshot::Sender<Result<i64, StoreError>>,
 }
 
-/// The queue in front of the writer connection.
+/// The queue in front of the writer.
 pub(crate) struct GroupCommit {
     jobs: mpsc::Sender<Job>,
 }
 
 impl GroupCommit {
-    /// Starts the task that drains the queue into `writer`.
-    pub(crate) fn start(writer: SqlitePool) -> GroupCommit {
+    /// Starts the task that drains the queue into `thread`, holding `writer` (the store's
+    /// single sqlx writer connection) while each group is written.
+    pub(crate) fn start(writer: SqlitePool, thread: CreateWriter) -> GroupCommit {
         let (jobs, queue) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(drain(writer, queue));
+        tokio::spawn(drain(writer, thread, queue));
         GroupCommit { jobs }
     }
 
@@ -48,20 +45,19 @@ impl GroupCommit {
     /// Stores version 1 of a new resource; answers its `seq` once committed.
     pub(crate) async fn create(&self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
         let (done, answer) = oneshot::channel();
-        let job = Job {
+        let create = Create {
             resource_type: v.resource_type.to_owned(),
             id: v.id.to_owned(),
             last_updated: micros(v.last_updated),
             content: v.content.map(str::to_owned),
             index: v.index.to_vec(),
-            done,
         };
-        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        self.jobs.send(Job { create, done }).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
-async fn drain(writer: SqlitePool, mut queue: mpsc::Receiver<Job>) {
+async fn drain(writer: SqlitePool, thread: CreateWriter, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -70,57 +66,42 @@ async fn drain(writer: SqlitePool, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match insert(&writer, &group).await {
+        let (creates, mut dones): (Vec<Create>, Vec<_>) =
+            group.into_iter().map(|j| (j.create, j.done)).unzip();
+        let (creates, written) = write_holding_the_writer(&writer, &thread, creates).await;
+        match written {
             Ok(seqs) => {
-                for job in group {
-                    let seq = seqs.get(&(job.resource_type.clone(), job.id.clone())).copied();
-                    let _ = job.done.send(seq.ok_or(StoreError::Closed));
+                for (done, seq) in dones.into_iter().zip(seqs) {
+                    let _ = done.send(Ok(seq));
                 }
             }
-            Err(_) if group.len() > 1 => {
-                for job in group {
-                    let alone = insert(&writer, std::slice::from_ref(&job)).await;
-                    let seq = alone.and_then(|seqs| seqs.into_values().next().ok_or(StoreError::Closed));
-                    let _ = job.done.send(seq);
+            Err(_) if creates.len() > 1 => {
+                for (create, done) in creates.into_iter().zip(dones) {
+                    let (_, alone) = write_holding_the_writer(&writer, &thread, vec![create]).await;
+                    let seq = alone.and_then(|seqs| seqs.first().copied().ok_or(StoreError::Closed));
+                    let _ = done.send(seq);
                 }
             }
             Err(e) => {
-                if let Some(job) = group.pop() {
-                    let _ = job.done.send(Err(e));
+                if let Some(done) = dones.pop() {
+                    let _ = done.send(Err(e));
                 }
             }
         }
     }
 }
 
-/// Inserts the group in one transaction; the `seq` of each (type, id).
-async fn insert(writer: &SqlitePool, group: &[Job]) -> Result<HashMap<(String, String), i64>, StoreError> {
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-    // The statement text depends only on the group's size; every value is bound.
-    let rows = vec!["(?, ?, 1, 1, ?, ?, ?, ?)"; group.len()].join(", ");
-    let sql = format!(
-        "INSERT INTO resource_versions (res_type, res_id, version, is_current, deleted, last_updated, method, content)
-         VALUES {rows} RETURNING res_type, res_id, seq"
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for job in group {
-        query = query
-            .bind(&job.resource_type)
-            .bind(&job.id)
-            .bind(job.content.is_none())
-            .bind(job.last_updated)
-            .bind(Method::Post.as_str())
-            .bind(&job.content);
-    }
-    let mut seqs = HashMap::with_capacity(group.len());
-    for row in query.fetch_all(&mut *tx).await? {
-        seqs.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
-    }
-    let indexed: Vec<Indexed<'_>> = group
-        .iter()
-        .map(|job| Indexed { resource_type: &job.resource_type, id: &job.id, entries: &job.index })
-        .collect();
-    insert_index(&mut tx, &indexed).await?;
-    tx.commit().await?;
-    Ok(seqs)
+/// Writes `creates` on the thread while holding the sqlx writer connection.
+async fn write_holding_the_writer(
+    writer: &SqlitePool,
+    thread: &CreateWriter,
+    creates: Vec<Create>,
+) -> (Vec<Create>, Result<Vec<i64>, StoreError>) {
+    let held = match writer.acquire().await {
+        Ok(held) => held,
+        Err(e) => return (creates, Err(e.into())),
+    };
+    let written = thread.write(creates).await;
+    drop(held);
+    written
 }

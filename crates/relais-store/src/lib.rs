@@ -23,6 +23,7 @@ mod sessions_sql;
 mod sqlite;
 mod sqlite_audit;
 mod sqlite_audit_writer;
+mod sqlite_create_writer;
 mod sqlite_reads;
 
 use std::sync::Arc;

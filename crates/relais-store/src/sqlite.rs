@@ -13,6 +13,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::group_commit::GroupCommit;
 use crate::index::Indexed;
 use crate::sqlite_audit::SqliteAudit;
+use crate::sqlite_create_writer::{CreateWriter, WriterSettings};
 use crate::sqlite_reads::PointReads;
 use crate::{
     HistoryQuery, IndexEntry, Method, NewVersion, PoolStats, ResourceRow, ResourceStore, ResourceTx,
@@ -28,6 +29,14 @@ pub(crate) const MMAP_BYTES: i64 = 1 << 36;
 
 /// How long a connection waits for another one's write lock before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `PRAGMA synchronous` for the connections opened outside sqlx (the writer threads).
+pub(crate) fn synchronous_pragma(durability: SqliteDurability) -> &'static str {
+    match durability {
+        SqliteDurability::Normal => "NORMAL",
+        SqliteDurability::Full => "FULL",
+    }
+}
 
 pub(crate) struct SqliteStore {
     writer: SqlitePool,
@@ -69,7 +78,12 @@ impl SqliteStore {
             .max_connections(max_readers)
             .connect_with(connect.clone().read_only(true).pragma("mmap_size", MMAP_BYTES.to_string()))
             .await?;
-        let group_commit = GroupCommit::start(writer.clone());
+        let creates = CreateWriter::start(&WriterSettings {
+            path: connect.get_filename(),
+            synchronous: synchronous_pragma(options.sqlite_durability),
+            busy_timeout: BUSY_TIMEOUT,
+        })?;
+        let group_commit = GroupCommit::start(writer.clone(), creates);
         let point_reads = PointReads::new(connect.get_filename(), max_readers as usize);
         let audit = SqliteAudit::open(&connect, options.sqlite_durability).await?;
         Ok(Self { writer, readers, max_readers, group_commit, point_reads, audit })

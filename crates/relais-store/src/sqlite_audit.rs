@@ -80,10 +80,7 @@ impl SqliteAudit {
             .await?;
         let appender = AuditAppender::start(&AppenderSettings {
             path: &path,
-            synchronous: match durability {
-                SqliteDurability::Normal => "NORMAL",
-                SqliteDurability::Full => "FULL",
-            },
+            synchronous: crate::sqlite::synchronous_pragma(durability),
             busy_timeout: crate::sqlite::BUSY_TIMEOUT,
         })?;
         Ok(Self { writer, readers, appender, path })
