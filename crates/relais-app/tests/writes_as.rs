@@ -119,6 +119,30 @@ async fn conditional_creates_see_only_what_may_be_seen(engine: Engine) {
     let response = fhir.bundle_as(&alice, bundle.as_bytes(), Prefer::Minimal, BASE).await.unwrap();
     assert_eq!(response["entry"][0]["response"]["status"], "200 OK");
     assert!(response["entry"][0]["response"]["location"].as_str().unwrap().contains(&first.row.id));
+
+    // A write-only client (a device gateway: it may create Observations, read nothing) sending
+    // the same message twice: the second finds the first — stored once — and learns its id,
+    // not its content.
+    let scopes = relais_access::scopes::Scopes::parse("system/Observation.write", |_| true).unwrap();
+    let gateway =
+        Caller::new(Principal { id: "gateway".into(), scopes: Some(scopes), ..Principal::default() });
+    let message = |patient: &str| {
+        let mut o = heart_rate("", patient);
+        o["identifier"] = json!([{"system": "urn:relais:gateway", "value": "M-7"}]);
+        body(&o)
+    };
+    let sent = Some("identifier=urn:relais:gateway|M-7");
+    let stored = fhir.create_as(&gateway, "Observation", &message("carol"), sent).await.unwrap();
+    assert_eq!(stored.kind, WriteKind::Created);
+    let e = fhir.read_as(&gateway, "Observation", &stored.row.id).await.unwrap_err();
+    assert!(matches!(e.status(), 403 | 404), "the gateway may not read what it wrote");
+    let again = fhir.create_as(&gateway, "Observation", &message("carol"), sent).await.unwrap();
+    assert_eq!((again.kind, again.row.id.as_str()), (WriteKind::Existing, stored.row.id.as_str()));
+    assert_eq!(again.row.content, None, "told it exists, not what it holds");
+    assert_eq!(observations_of(&world, "carol").await, 2, "carol's reading and the gateway's one");
+    // A person who could not have written it is not told of it: alice's is created beside.
+    let alices = fhir.create_as(&alice, "Observation", &message("alice"), sent).await.unwrap();
+    assert_eq!(alices.kind, WriteKind::Created);
     world.close().await;
 }
 

@@ -8,15 +8,15 @@
 //! transaction, so a duplicate within one batch finds the first. A store failure writes nothing
 //! and fails every item.
 //!
-//! Crate-internal because of one difference from `create_as`: a condition sees every match, not
-//! only those the person may read. Monitoring's conditions are a device's own message ids
-//! (`urn:relais:device:{device}:message`), which a write-only gateway must find again to count a
-//! retransmission once; what it learns is that a message it sent is stored, and its id.
+//! A condition counts what `create_as`'s does: the matches the person may see or could have
+//! written themselves. Monitoring's conditions are a device's own message ids
+//! (`urn:relais:device:{device}:message`), which a write-only gateway finds again to count a
+//! retransmission once.
 
 use std::collections::HashMap;
 
 use relais_access::audit::{Outcome, action};
-use relais_access::policy::Action;
+use relais_access::policy::{Action, Principal};
 use relais_fhir::validate::IdRule;
 use relais_store::ResourceRow;
 use serde_json::Value;
@@ -69,7 +69,7 @@ impl Fhir {
                 Err(e) => results.push(Some(Err(e))),
             }
         }
-        let stored = self.create_ready(resource_type, ready).await;
+        let stored = self.create_ready(principal, resource_type, ready).await;
         let written = match stored {
             Ok(written) => written,
             Err(e) => {
@@ -97,6 +97,7 @@ impl Fhir {
     /// Writes the checked items in one transaction and announces them once committed.
     async fn create_ready(
         &self,
+        principal: Option<&Principal>,
         resource_type: &str,
         ready: Vec<(usize, (Value, Option<Condition>))>,
     ) -> Result<Vec<(usize, Written)>, FhirError> {
@@ -114,10 +115,11 @@ impl Fhir {
                 continue;
             }
             // Decided for the person already (`check_new` above, on this same content); the
-            // condition is looked up as the server, so that a device gateway that may write but
-            // not read still finds the message it sent before (see the module's note).
-            let done =
-                self.create_in(tx.as_mut(), None, resource_type, resource, condition.as_ref(), None).await?;
+            // condition counts the matches they may see or could have written themselves, so a
+            // write-only gateway finds the message it sent before (`Fhir::visible_matches`).
+            let done = self
+                .create_in(tx.as_mut(), principal, resource_type, resource, condition.as_ref(), None)
+                .await?;
             if let Some(condition) = &condition {
                 seen.insert(condition.key().to_owned(), done.row.clone());
             }

@@ -147,10 +147,18 @@ impl Fhir {
         if row.deleted { Err(FhirError::Gone(what)) } else { Ok(row) }
     }
 
-    /// Of the `ids` a conditional create matched, the current resources the person may see —
-    /// at most two, which is all the caller needs (none, one, or "more than one"). Hidden ones
-    /// are left out before counting, so that neither "already exists" nor "multiple matches"
-    /// reveals a resource in a record the person may not see.
+    /// Of the `ids` a conditional create matched, those that count for the person — at most
+    /// two, which is all the caller needs (none, one, or "more than one"):
+    ///
+    /// - the current resources the person may see;
+    /// - and those they may not see but could have written themselves (the policy would let
+    ///   them create that very content), returned **without their content**. A write-only
+    ///   client — a device gateway, an integration engine — must find the message it sent
+    ///   before, or a retransmission would be stored twice; what it learns is that something it
+    ///   may write is there, and its id, never what it holds.
+    ///
+    /// Other matches are left out before counting, so that neither "already exists" nor
+    /// "multiple matches" reveals a resource in a record the person has no business with.
     pub(super) async fn visible_matches(
         &self,
         tx: &mut dyn ResourceTx,
@@ -160,15 +168,28 @@ impl Fhir {
     ) -> Result<Vec<ResourceRow>, FhirError> {
         let mut found = Vec::new();
         for id in ids {
-            let Some(row) = tx.current(resource_type, &id).await? else { continue };
-            if !row.deleted && self.readable_in(tx, principal, &row).await? {
+            let Some(mut row) = tx.current(resource_type, &id).await? else { continue };
+            if row.deleted {
+                continue;
+            }
+            if self.readable_in(tx, principal, &row).await? {
                 found.push(row);
-                if found.len() == 2 {
-                    break;
-                }
+            } else if self.could_have_written(principal, &row) {
+                row.content = None;
+                found.push(row);
+            }
+            if found.len() == 2 {
+                break;
             }
         }
         Ok(found)
+    }
+
+    /// Whether the person may create `row`'s content as it stands (see [`Fhir::visible_matches`]).
+    fn could_have_written(&self, principal: Option<&Principal>, row: &ResourceRow) -> bool {
+        let resource = parse_or_null(row.content.as_deref());
+        !resource.is_null()
+            && self.check_new(principal, Action::Create, &row.resource_type, &resource, None, None).is_ok()
     }
 
     /// The content a decision on `row` looks at: its own, or for a deletion the version before.

@@ -74,7 +74,10 @@ pub(crate) fn write_response(written: Written, prefer: Prefer, format: Format, f
     let mut response = match (prefer, written.kind) {
         (_, WriteKind::Deleted) if status == StatusCode::NO_CONTENT => status.into_response(),
         (Prefer::Minimal, _) => status.into_response(),
+        // A match the caller could have written but may not read comes without its content
+        // (see `Fhir::visible_matches`): they are told it exists, not what it holds.
         (Prefer::OperationOutcome, _) | (_, WriteKind::Deleted) => json_response(status, format, &outcome()),
+        (Prefer::Representation, _) if row.content.is_none() => json_response(status, format, &outcome()),
         (Prefer::Representation, _) => (
             status,
             [(header::CONTENT_TYPE, FHIR_JSON)],

@@ -188,11 +188,35 @@ async fn auth_scopes_limit_what_a_token_does(h: Harness) {
     assert_eq!(search.error_code(), "insufficient-scope");
     assert!(!search.text.contains("Gagnon"));
 
+    // The gateway sends a message twice (If-None-Exist on its message id): stored once; the
+    // second answer says it exists, with the id, but not what it holds — even when the
+    // representation is asked for.
+    let mut message = heart_rate(&subject, 88);
+    message["identifier"] = serde_json::json!([{"system": "urn:relais:gateway", "value": "M-1"}]);
+    let send = || {
+        reqwest::Client::new()
+            .post(h.url("/fhir/Observation"))
+            .header("authorization", &gateway)
+            .header("content-type", "application/fhir+json")
+            .header("if-none-exist", "identifier=urn:relais:gateway|M-1")
+            .header("prefer", "return=representation")
+            .body(message.to_string())
+            .send()
+    };
+    let first = read(send().await.unwrap()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let again = read(send().await.unwrap()).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(again.json()["resourceType"], "OperationOutcome", "{}", again.text);
+    assert!(!again.text.contains("valueQuantity") && !again.text.contains("Gagnon"), "{}", again.text);
+    let id = first.json()["id"].as_str().unwrap().to_owned();
+    assert!(again.header("content-location").unwrap().contains(&id));
+
     let reader = format!("Bearer {}", token(&h, "system/*.read", None, None).await);
     let found =
         anonymous(&h, Method::GET, "/fhir/Observation?code=8867-4&_total=accurate", Some(&reader), None)
             .await;
-    assert_eq!(found.json()["total"], 1, "{}", found.text);
+    assert_eq!(found.json()["total"], 2, "{}", found.text);
 }
 
 async fn auth_a_patients_token_reaches_only_their_record(h: Harness) {
