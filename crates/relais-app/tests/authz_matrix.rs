@@ -54,7 +54,9 @@ fn status<T>(result: &Result<T, FhirError>, ok: &str) -> String {
 fn written(result: &Result<Written, FhirError>) -> String {
     match result {
         Ok(Written { kind: WriteKind::Created, .. }) => "201".into(),
-        Ok(Written { kind: WriteKind::Updated | WriteKind::Existing, .. }) => "200".into(),
+        Ok(Written {
+            kind: WriteKind::Updated | WriteKind::Existing | WriteKind::ExistingHidden, ..
+        }) => "200".into(),
         Ok(Written { kind: WriteKind::Deleted, .. }) => "204".into(),
         Err(e) => e.status().to_string(),
     }

@@ -289,8 +289,8 @@ impl Fhir {
             let ids = condition.matches(tx, t).await?;
             let mut found = self.visible_matches(tx, principal, t, ids).await?;
             if found.len() == 1 {
-                let row = found.remove(0);
-                return Ok(Planned::Existing(Written { kind: WriteKind::Existing, row }));
+                let (row, kind) = found.remove(0);
+                return Ok(Planned::Existing(Written { kind, row }));
             }
             if found.len() > 1 {
                 return Err(FhirError::PreconditionFailed(Issue::error(
@@ -349,12 +349,13 @@ fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
 }
 
 fn success_entry(done: Done, prefer: Prefer, base_url: &str) -> Value {
+    let hidden = matches!(&done, Done::Written(Written { kind: WriteKind::ExistingHidden, .. }));
     let (status, row, is_read) = match done {
         Done::Read(row) => (200, row, true),
         Done::Written(Written { kind, row }) => {
             let status = match kind {
                 WriteKind::Created => 201,
-                WriteKind::Updated | WriteKind::Existing => 200,
+                WriteKind::Updated | WriteKind::Existing | WriteKind::ExistingHidden => 200,
                 WriteKind::Deleted => 204,
             };
             (status, row, false)
@@ -362,7 +363,9 @@ fn success_entry(done: Done, prefer: Prefer, base_url: &str) -> Value {
     };
     let full_url = format!("{base_url}/{}/{}", row.resource_type, row.id);
     let location = format!("{}/{}/_history/{}", row.resource_type, row.id, row.version);
-    let resource = match (&row.content, prefer, is_read) {
+    // A match the caller may not read shows that it exists, never what it holds.
+    let content = if hidden { None } else { row.content.as_ref() };
+    let resource = match (content, prefer, is_read) {
         (Some(content), Prefer::Representation, _) | (Some(content), _, true) => {
             serde_json::from_str(content).ok()
         }

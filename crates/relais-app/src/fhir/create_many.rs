@@ -111,7 +111,13 @@ impl Fhir {
         let mut seen: HashMap<String, ResourceRow> = HashMap::new();
         for (index, (resource, condition)) in ready {
             if let Some(row) = condition.as_ref().and_then(|c| seen.get(c.key())) {
-                written.push((index, Written { kind: WriteKind::Existing, row: row.clone() }));
+                // Shown as a match of the store would be: only if the person may read it.
+                let kind = if self.readable_in(tx.as_mut(), principal, row).await? {
+                    WriteKind::Existing
+                } else {
+                    WriteKind::ExistingHidden
+                };
+                written.push((index, Written { kind, row: row.clone() }));
                 continue;
             }
             // Decided for the person already (`check_new` above, on this same content); the

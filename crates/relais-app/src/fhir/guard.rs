@@ -23,7 +23,7 @@ use relais_fhir::id::parse_version_id;
 use relais_store::{ResourceRow, ResourceTx};
 use serde_json::Value;
 
-use super::{Fhir, FhirError};
+use super::{Fhir, FhirError, WriteKind};
 
 impl Fhir {
     /// Whether `caller` may create `resource` — the decision [`Fhir::create_as`] takes on the
@@ -152,7 +152,8 @@ impl Fhir {
     ///
     /// - the current resources the person may see;
     /// - and those they may not see but could have written themselves (the policy would let
-    ///   them create that very content), returned **without their content**. A write-only
+    ///   them create that very content), as [`WriteKind::ExistingHidden`]: the answer shows
+    ///   that they exist and their id, **never their content**. A write-only
     ///   client — a device gateway, an integration engine — must find the message it sent
     ///   before, or a retransmission would be stored twice; what it learns is that something it
     ///   may write is there, and its id, never what it holds.
@@ -165,18 +166,17 @@ impl Fhir {
         principal: Option<&Principal>,
         resource_type: &str,
         ids: Vec<String>,
-    ) -> Result<Vec<ResourceRow>, FhirError> {
+    ) -> Result<Vec<(ResourceRow, WriteKind)>, FhirError> {
         let mut found = Vec::new();
         for id in ids {
-            let Some(mut row) = tx.current(resource_type, &id).await? else { continue };
+            let Some(row) = tx.current(resource_type, &id).await? else { continue };
             if row.deleted {
                 continue;
             }
             if self.readable_in(tx, principal, &row).await? {
-                found.push(row);
+                found.push((row, WriteKind::Existing));
             } else if self.could_have_written(principal, &row) {
-                row.content = None;
-                found.push(row);
+                found.push((row, WriteKind::ExistingHidden));
             }
             if found.len() == 2 {
                 break;

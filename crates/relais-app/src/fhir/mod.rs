@@ -51,6 +51,10 @@ pub enum WriteKind {
     Updated,
     /// A conditional create found the resource already there; nothing was written.
     Existing,
+    /// A conditional create found a resource the caller could have written but may not read
+    /// (a write-only device sending a message again): nothing was written, and the answer must
+    /// not show its content — only that it exists, and its id.
+    ExistingHidden,
     /// A deletion (or the resource was already deleted: nothing new was written).
     Deleted,
 }
@@ -107,7 +111,7 @@ impl Fhir {
 
     /// Announces what `written` wrote, if it wrote something.
     pub(crate) fn announce(&self, written: &Written) {
-        if written.kind != WriteKind::Existing {
+        if !matches!(written.kind, WriteKind::Existing | WriteKind::ExistingHidden) {
             self.changes.announce(&written.row);
         }
     }

@@ -236,8 +236,8 @@ impl Fhir {
             match found.len() {
                 0 => {}
                 1 => {
-                    let row = found.remove(0);
-                    return Ok(Written { kind: WriteKind::Existing, row });
+                    let (row, kind) = found.remove(0);
+                    return Ok(Written { kind, row });
                 }
                 _ => {
                     return Err(FhirError::PreconditionFailed(Issue::error(

@@ -85,7 +85,7 @@ impl Monitoring {
         for ((index, patient, rejection), result) in placed.into_iter().zip(written) {
             let recorded = result.map(|written| {
                 let outcome = match (written.kind, rejection) {
-                    (WriteKind::Existing, _) => Outcome::Duplicate,
+                    (WriteKind::Existing | WriteKind::ExistingHidden, _) => Outcome::Duplicate,
                     (_, Some(rejection)) => Outcome::Review(rejection),
                     _ => Outcome::Counted,
                 };

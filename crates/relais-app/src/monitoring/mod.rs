@@ -172,7 +172,7 @@ impl Monitoring {
         };
         let observation = written.row.id.clone();
         let outcome = match (written.kind, rejection) {
-            (WriteKind::Existing, _) => Outcome::Duplicate,
+            (WriteKind::Existing | WriteKind::ExistingHidden, _) => Outcome::Duplicate,
             (_, Some(rejection)) => Outcome::Review(rejection),
             _ => Outcome::Counted,
         };

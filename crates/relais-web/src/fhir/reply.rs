@@ -57,7 +57,7 @@ pub(crate) fn write_response(written: Written, prefer: Prefer, format: Format, f
     let row = written.row;
     let status = match written.kind {
         WriteKind::Created => StatusCode::CREATED,
-        WriteKind::Updated | WriteKind::Existing => StatusCode::OK,
+        WriteKind::Updated | WriteKind::Existing | WriteKind::ExistingHidden => StatusCode::OK,
         WriteKind::Deleted if prefer == Prefer::Minimal => StatusCode::NO_CONTENT,
         WriteKind::Deleted => StatusCode::OK,
     };
@@ -65,7 +65,9 @@ pub(crate) fn write_response(written: Written, prefer: Prefer, format: Format, f
     let summary = match written.kind {
         WriteKind::Created => "Created",
         WriteKind::Updated => "Updated",
-        WriteKind::Existing => "Already exists (If-None-Exist matched); nothing was created:",
+        WriteKind::Existing | WriteKind::ExistingHidden => {
+            "Already exists (If-None-Exist matched); nothing was created:"
+        }
         WriteKind::Deleted => "Deleted",
     };
     let outcome = || {
@@ -74,10 +76,11 @@ pub(crate) fn write_response(written: Written, prefer: Prefer, format: Format, f
     let mut response = match (prefer, written.kind) {
         (_, WriteKind::Deleted) if status == StatusCode::NO_CONTENT => status.into_response(),
         (Prefer::Minimal, _) => status.into_response(),
-        // A match the caller could have written but may not read comes without its content
-        // (see `Fhir::visible_matches`): they are told it exists, not what it holds.
-        (Prefer::OperationOutcome, _) | (_, WriteKind::Deleted) => json_response(status, format, &outcome()),
-        (Prefer::Representation, _) if row.content.is_none() => json_response(status, format, &outcome()),
+        // A match the caller could have written but may not read (see
+        // `Fhir::visible_matches`): they are told it exists, not what it holds.
+        (Prefer::OperationOutcome, _) | (_, WriteKind::Deleted | WriteKind::ExistingHidden) => {
+            json_response(status, format, &outcome())
+        }
         (Prefer::Representation, _) => (
             status,
             [(header::CONTENT_TYPE, FHIR_JSON)],
@@ -86,8 +89,10 @@ pub(crate) fn write_response(written: Written, prefer: Prefer, format: Format, f
             .into_response(),
     };
     version_headers(&mut response, &row);
-    if matches!(written.kind, WriteKind::Created | WriteKind::Updated | WriteKind::Existing)
-        && let Ok(location) = HeaderValue::from_str(&location)
+    if matches!(
+        written.kind,
+        WriteKind::Created | WriteKind::Updated | WriteKind::Existing | WriteKind::ExistingHidden
+    ) && let Ok(location) = HeaderValue::from_str(&location)
     {
         let name =
             if written.kind == WriteKind::Created { header::LOCATION } else { header::CONTENT_LOCATION };
