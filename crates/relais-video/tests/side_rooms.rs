@@ -33,7 +33,7 @@ async fn media_follows_side_room_membership() {
     let seen = phase(&mut clients, Duration::from_secs(3), Duration::from_secs(5)).await;
     for (i, received) in seen.iter().enumerate() {
         let others: Vec<u64> = ids.iter().copied().filter(|id| *id != ids[i]).collect();
-        assert_eq!(senders(&received.from), others, "p{} in the main room: {received:?}", ids[i]);
+        assert_eq!(senders(&received.from), others, "p{} in the main room: {:?}", ids[i], received.from);
     }
 
     // Léa and Paul go apart.
@@ -42,9 +42,14 @@ async fn media_follows_side_room_membership() {
     let seen = phase(&mut clients, Duration::from_secs(2), Duration::from_secs(5)).await;
     let expected = [(doc, vec![zoe]), (lea, vec![paul]), (paul, vec![lea]), (zoe, vec![doc])];
     for ((who, from), received) in expected.iter().zip(&seen) {
-        assert_eq!(senders(&received.from), *from, "p{who} while Léa and Paul are apart: {received:?}");
+        assert_eq!(
+            senders(&received.from),
+            *from,
+            "p{who} while Léa and Paul are apart: {:?}",
+            received.from
+        );
         let strays: Vec<&u64> = received.from.keys().filter(|id| !from.contains(id)).collect();
-        assert!(strays.is_empty(), "p{who} received frames from outside its place: {received:?}");
+        assert!(strays.is_empty(), "p{who} received frames from outside its place: {:?}", received.from);
     }
 
     // Paul brings the side room back: everyone receives everyone again.
@@ -52,6 +57,6 @@ async fn media_follows_side_room_membership() {
     let seen = phase(&mut clients, Duration::from_secs(2), Duration::from_secs(5)).await;
     for (i, received) in seen.iter().enumerate() {
         let others: Vec<u64> = ids.iter().copied().filter(|id| *id != ids[i]).collect();
-        assert_eq!(senders(&received.from), others, "p{} back together: {received:?}", ids[i]);
+        assert_eq!(senders(&received.from), others, "p{} back together: {:?}", ids[i], received.from);
     }
 }
