@@ -21,6 +21,17 @@ use tokio::net::UdpSocket;
 const FPS: u64 = 30;
 const KEYFRAME_EVERY: u64 = 60;
 
+/// An SFU on a free loopback port, with the default timeouts.
+pub fn loopback_config() -> relais_video::VideoConfig {
+    relais_video::VideoConfig {
+        udp_bind: "127.0.0.1:0".parse().expect("address"),
+        public_ip: None,
+        ice_servers: Vec::new(),
+        peer_timeout: relais_video::PEER_TIMEOUT,
+        rejoin_window: relais_video::REJOIN_WINDOW,
+    }
+}
+
 pub fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)

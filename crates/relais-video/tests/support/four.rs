@@ -4,9 +4,9 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use relais_video::{Control, Joiner, JoinerKind, Sfu, VideoConfig};
+use relais_video::{Control, Joiner, JoinerKind, Sfu};
 
-use crate::client::{Client, Seen, Window, epoch};
+use crate::client::{Client, Seen, Window, epoch, loopback_config};
 
 fn joiner(name: &str, kind: JoinerKind) -> Joiner {
     Joiner { name: name.to_owned(), actor: name.to_owned(), kind, rejoin: None }
@@ -14,13 +14,7 @@ fn joiner(name: &str, kind: JoinerKind) -> Joiner {
 
 /// The SFU (keep it: dropped, it stops) and the four clients, host first.
 pub async fn room_of_four() -> (Sfu, Vec<Client>) {
-    let config = VideoConfig {
-        udp_bind: "127.0.0.1:0".parse().expect("address"),
-        public_ip: None,
-        ice_servers: Vec::new(),
-        peer_timeout: relais_video::PEER_TIMEOUT,
-        rejoin_window: relais_video::REJOIN_WINDOW,
-    };
+    let config = loopback_config();
     let sfu = Sfu::start(&config).await.expect("the SFU starts");
     let host = sfu.join("r1", joiner("doc", JoinerKind::Clinician)).await.expect("host");
     let mut guests = Vec::new();
