@@ -264,6 +264,9 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
     await expect.poll(() => screenFrames(page), { timeout: 20_000, message: 'the screen is decoded' }).toBeGreaterThan(0);
     const before = await screenFrames(page);
     await expect.poll(() => screenFrames(page), { timeout: 10_000, message: 'and keeps being decoded' }).toBeGreaterThan(before);
+    // The large tile plays it (Chromium's fake screen is a dark picture; a busy encoder may
+    // send it smaller than its 1280x720).
+    await expect.poll(() => page.evaluate(() => document.querySelector('#stage video').videoWidth)).toBeGreaterThan(0);
   }
   await checkPage(host, 'video-screen-fr');
   await caregiver.page.getByRole('button', { name: "Partager l'écran" }).click();
