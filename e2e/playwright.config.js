@@ -12,6 +12,8 @@ export const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // A fake camera and microphone; with the fake UI, getDisplayMedia also answers at once with
+  // a fake 1280x720 "monitor" (screen sharing needs no other flag on Chromium 156).
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',

@@ -2,8 +2,11 @@
 // physician opens a room and invites a patient and a caregiver from the room page; they wait in
 // the lobby until she lets them in; every page then decodes video AND audio from each other
 // person, and keeps decoding (getStats, as docs/video.md describes); chat reaches everyone; the
-// caregiver, removed by the host, loses the call; a revoked or unknown invitation gets nobody in;
-// the host ends the visit for everyone.
+// host sends the patient and the caregiver to a side room, where they see, hear and read only
+// each other while the host gets nothing of theirs, then brings them back; the patient shares
+// her screen and the two others decode it in the large tile until she stops; the caregiver,
+// removed by the host, loses the call; a revoked or unknown invitation gets nobody in; the host
+// ends the visit for everyone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +91,24 @@ async function expectMediaFlowing(pages, others) {
   });
 }
 
+// Frames decoded of the screen shown in the large tile (-1: none shown).
+async function screenFrames(page) {
+  return page.evaluate(async () => {
+    const video = document.querySelector('#stage video');
+    const track = video && video.srcObject && video.srcObject.getVideoTracks()[0];
+    if (!track) return -1;
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed' || !pc.getReceivers().some((r) => r.track === track)) continue;
+      let frames = 0;
+      (await pc.getStats(track)).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0;
+      });
+      return frames;
+    }
+    return -1;
+  });
+}
+
 async function invite(host, name) {
   await host.getByLabel('Nom de la personne invitée').fill(name);
   await host.getByRole('button', { name: 'Créer le lien' }).click();
@@ -113,7 +134,7 @@ test.afterAll(() => {
   for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
-test('a physician, a patient and a caregiver in one room: lobby, media both ways, chat, removal, refusals, end', async ({ baseURL }) => {
+test('a physician, a patient and a caregiver in one room: lobby, media both ways, chat, side room, shared screen, removal, refusals, end', async ({ baseURL }) => {
   const doctor = await browserFor(baseURL);
   const patient = await browserFor(baseURL);
   const caregiver = await browserFor(baseURL);
@@ -203,6 +224,58 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
   await patient.page.getByRole('button', { name: 'Envoyer' }).click();
   for (const page of pages) {
     await expect(page.locator('#chat-log')).toContainText('Léa Gagné : Bonjour docteure, je vous entends bien.');
+  }
+
+  // A side room: the host sends the patient and the caregiver apart. They see and hear only each
+  // other, their messages stay between them, and the host receives nothing of theirs.
+  for (const name of ['Léa Gagné', 'Paul Gagné']) {
+    await host.locator('#tiles > li').filter({ hasText: name }).getByLabel('Choisir pour un aparté').check();
+  }
+  await host.getByRole('button', { name: 'Envoyer en aparté' }).click();
+  await expect(host.locator('#side-list')).toContainText('Aparté 1 : Léa Gagné, Paul Gagné');
+  for (const page of [patient.page, caregiver.page]) {
+    await expect(page.locator('#side-banner')).toBeVisible();
+  }
+  await expect(patient.page.locator('#side-banner')).toContainText('Paul Gagné');
+  await expect(host.locator('#tiles > li').filter({ hasText: 'Léa Gagné' })).toContainText('en aparté');
+  await expect.poll(async () => (await inbound(host)).video.length, { timeout: 10_000, message: 'the host gets nothing of the side room' }).toBe(0);
+  await expectMediaFlowing([patient.page, caregiver.page], 1);
+  await checkPage(patient.page, 'video-side-room-fr');
+  await caregiver.page.getByLabel('Message', { exact: true }).fill('Juste entre nous.');
+  await caregiver.page.getByRole('button', { name: 'Envoyer' }).click();
+  await expect(patient.page.locator('#chat-log')).toContainText('Paul Gagné : Juste entre nous.');
+  await host.waitForTimeout(1000);
+  await expect(host.locator('#chat-log')).not.toContainText('Juste entre nous.');
+  // The host brings them back: everyone sees and hears everyone again.
+  await host.locator('#side-list').getByRole('button', { name: 'Faire revenir' }).click();
+  for (const page of [patient.page, caregiver.page]) {
+    await expect(page.locator('#side-banner')).toBeHidden();
+  }
+  await expectMediaFlowing(pages, 2);
+
+  // The patient shares her screen (her offer now carries the m-lines the side room stopped): the
+  // two others receive it, decode it and keep decoding it, in the large tile that says whose it
+  // is; one screen at a time.
+  await patient.page.getByRole('button', { name: "Partager l'écran" }).click();
+  await expect(patient.page.getByRole('button', { name: "Arrêter le partage d'écran" })).toHaveAttribute('aria-pressed', 'true');
+  await expect(patient.page.locator('#stage figcaption')).toHaveText('Vous partagez votre écran.');
+  for (const page of [host, caregiver.page]) {
+    await expect(page.locator('#stage figcaption')).toHaveText('Écran partagé par Léa Gagné', { timeout: 15_000 });
+    await expect.poll(() => screenFrames(page), { timeout: 20_000, message: 'the screen is decoded' }).toBeGreaterThan(0);
+    const before = await screenFrames(page);
+    await expect.poll(() => screenFrames(page), { timeout: 10_000, message: 'and keeps being decoded' }).toBeGreaterThan(before);
+    // The large tile plays it (Chromium's fake screen is a dark picture; a busy encoder may
+    // send it smaller than its 1280x720).
+    await expect.poll(() => page.evaluate(() => document.querySelector('#stage video').videoWidth)).toBeGreaterThan(0);
+  }
+  await checkPage(host, 'video-screen-fr');
+  await caregiver.page.getByRole('button', { name: "Partager l'écran" }).click();
+  await expect(caregiver.page.getByText('Un seul écran partagé à la fois : Léa Gagné partage déjà le sien.')).toBeVisible();
+  // She stops: the large tile goes, and with it the screen's track (two videos again).
+  await patient.page.getByRole('button', { name: "Arrêter le partage d'écran" }).click();
+  for (const page of [host, caregiver.page]) {
+    await expect(page.locator('#stage')).toBeHidden();
+    await expect.poll(async () => (await inbound(page)).video.length, { timeout: 10_000 }).toBe(2);
   }
 
   // The host removes the caregiver: he is told, his call stops, and the others no longer get him.

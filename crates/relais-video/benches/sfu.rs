@@ -24,8 +24,8 @@ mod support {
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use relais_video::{Control, Joiner, JoinerKind, Session, Sfu, VideoConfig};
-use support::client::{Client, Window, epoch};
+use relais_video::{Control, Joiner, JoinerKind, Session, Sfu};
+use support::client::{Client, Window, epoch, loopback_config};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -89,13 +89,7 @@ fn main() {
             let runtime =
                 tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async move {
-                let config = VideoConfig {
-                    udp_bind: "127.0.0.1:0".parse().expect("address"),
-                    public_ip: None,
-                    ice_servers: Vec::new(),
-                    peer_timeout: relais_video::PEER_TIMEOUT,
-                    rejoin_window: relais_video::REJOIN_WINDOW,
-                };
+                let config = loopback_config();
                 let sfu = Sfu::start(&config).await.expect("the SFU starts");
                 let _ = handle_tx.send((sfu, this_thread_id()));
                 std::future::pending::<()>().await;

@@ -18,7 +18,12 @@
 //! A browser whose connection drops comes back within `rejoin_window` without the lobby, with
 //! the rejoin ticket it was handed when admitted ([`tickets`]).
 //!
-//! Not yet: simulcast layer choice, private side rooms.
+//! Screen sharing: a browser adds its screen with an offer of its own (the SFU gives way when
+//! offers cross, see [`protocol`]); the SFU forwards it, as `p7-screen`, to the people where
+//! the sharer is. Side rooms: the host sends some people to talk apart; media, shared screens
+//! and chat go only between people in the same place ([`rooms`]).
+//!
+//! Not yet: simulcast layer choice.
 
 mod config;
 mod node;

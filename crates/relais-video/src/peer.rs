@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::node::Propagated;
 
 use crate::protocol::ServerMsg;
-use crate::rooms::PeerId;
+use crate::rooms::{PeerId, Source};
 
 /// No more than one keyframe request a second per track: a PLI storm costs every receiver.
 const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
@@ -24,6 +24,8 @@ const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
 pub(crate) struct TrackIn {
     pub mid: Mid,
     pub kind: MediaKind,
+    /// Its shared screen (the m-line it named in `screen`), not its camera.
+    pub screen: bool,
     last_keyframe_request: Option<Instant>,
 }
 
@@ -43,10 +45,32 @@ pub(crate) struct TrackOut {
     pub origin: PeerId,
     pub origin_mid: Mid,
     kind: MediaKind,
+    screen: bool,
     state: OutState,
 }
 
+/// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
+pub(crate) type Wanted = (PeerId, Mid, MediaKind, bool);
+
 impl TrackOut {
+    /// Whether it is (or is to be) received, not on its way out.
+    fn live(&self) -> bool {
+        !matches!(self.state, OutState::ToStop(_) | OutState::Stopping(_))
+    }
+
+    /// Marks it to be stopped; answers whether it is to be kept meanwhile (not if it was never
+    /// offered).
+    fn stop(&mut self) -> bool {
+        match self.state {
+            OutState::ToOpen => false,
+            OutState::Negotiating(mid) | OutState::Open(mid) => {
+                self.state = OutState::ToStop(mid);
+                true
+            }
+            OutState::ToStop(_) | OutState::Stopping(_) => true,
+        }
+    }
+
     /// The m-line on this peer, once negotiated and not being stopped.
     fn open_mid(&self) -> Option<Mid> {
         match self.state {
@@ -67,6 +91,8 @@ pub(crate) struct Peer {
     pending: Option<SdpPendingOffer>,
     pub tracks_in: Vec<TrackIn>,
     pub tracks_out: Vec<TrackOut>,
+    /// The m-line of its own offers its browser shares its screen on, once it said so.
+    pub screen_mid: Option<Mid>,
     /// When ICE last went from connected to disconnected, if it has not come back since.
     pub ice_lost_at: Option<Instant>,
     /// When a datagram last came from its browser (media, RTCP or ICE: a browser in a call
@@ -88,6 +114,7 @@ impl Peer {
             pending: None,
             tracks_in: Vec::new(),
             tracks_out: Vec::new(),
+            screen_mid: None,
             ice_lost_at: None,
             due: Instant::now(),
             last_heard: Instant::now(),
@@ -210,28 +237,23 @@ impl Peer {
         Ok(opened)
     }
 
-    /// This peer will receive `origin`'s track `mid`.
-    pub fn receive_track(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind) {
-        if !self.tracks_out.iter().any(|t| t.origin == origin && t.origin_mid == origin_mid) {
-            self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen });
+    /// This peer receives exactly the `wanted` tracks of the others: the missing ones are
+    /// opened, the others stopped (then `negotiate`).
+    pub fn receive_only(&mut self, wanted: &[Wanted]) {
+        self.tracks_out.retain_mut(|t| {
+            !t.live() || wanted.iter().any(|w| (w.0, w.1) == (t.origin, t.origin_mid)) || t.stop()
+        });
+        for &(origin, origin_mid, kind, screen) in wanted {
+            if !self.tracks_out.iter().any(|t| t.live() && (t.origin, t.origin_mid) == (origin, origin_mid)) {
+                // A track stopped earlier and wanted again comes on a new m-line.
+                self.tracks_out.push(TrackOut { origin, origin_mid, kind, screen, state: OutState::ToOpen });
+            }
         }
     }
 
     /// Stops receiving every track of `origin` (it left).
     pub fn stop_receiving(&mut self, origin: PeerId) {
-        self.tracks_out.retain_mut(|t| {
-            if t.origin != origin {
-                return true;
-            }
-            match t.state {
-                OutState::ToOpen => false,
-                OutState::Negotiating(mid) | OutState::Open(mid) => {
-                    t.state = OutState::ToStop(mid);
-                    true
-                }
-                OutState::ToStop(_) | OutState::Stopping(_) => true,
-            }
-        });
+        self.tracks_out.retain_mut(|t| t.origin != origin || t.stop());
     }
 
     /// Sends an offer when tracks are to be added or stopped and no offer is pending.
@@ -244,14 +266,15 @@ impl Peer {
         for track in &mut self.tracks_out {
             match track.state {
                 OutState::ToOpen => {
-                    // The stream id is the sender's peer id: the page puts the track in its tile.
-                    let mid = change.add_media(
-                        track.kind,
-                        Direction::SendOnly,
-                        Some(track.origin.to_string()),
-                        None,
-                        None,
-                    );
+                    // The stream id is the sender's peer id: the page puts the track in its
+                    // tile; a shared screen's is `p7-screen`, for the large tile.
+                    let stream = if track.screen {
+                        format!("{}-screen", track.origin)
+                    } else {
+                        track.origin.to_string()
+                    };
+                    let track_id = track.screen.then(|| stream.clone());
+                    let mid = change.add_media(track.kind, Direction::SendOnly, Some(stream), track_id, None);
                     track.state = OutState::Negotiating(mid);
                 }
                 OutState::ToStop(mid) => {
@@ -273,13 +296,26 @@ impl Peer {
     /// The browser started sending a track.
     pub fn track_added(&mut self, mid: Mid, kind: MediaKind) {
         if !self.tracks_in.iter().any(|t| t.mid == mid) {
-            self.tracks_in.push(TrackIn { mid, kind, last_keyframe_request: None });
+            let screen = self.screen_mid == Some(mid);
+            self.tracks_in.push(TrackIn { mid, kind, screen, last_keyframe_request: None });
         }
     }
 
-    /// The kind of the track `mid` this peer sends.
-    pub fn kind_in(&self, mid: Mid) -> Option<MediaKind> {
-        self.tracks_in.iter().find(|t| t.mid == mid).map(|t| t.kind)
+    /// The browser shares its screen on its m-line `mid` (which may come in its next offer).
+    pub fn screen_on(&mut self, mid: Mid) {
+        self.screen_mid = Some(mid);
+        for track in &mut self.tracks_in {
+            track.screen = track.mid == mid;
+        }
+    }
+
+    /// What the track `mid` this peer sends carries.
+    pub fn source_in(&self, mid: Mid) -> Option<Source> {
+        self.tracks_in.iter().find(|t| t.mid == mid).map(|t| match t.kind {
+            MediaKind::Audio => Source::Audio,
+            MediaKind::Video if t.screen => Source::Screen,
+            MediaKind::Video => Source::Camera,
+        })
     }
 
     /// Asks this peer's browser for a keyframe on its track `mid` (at most once a second).
@@ -307,8 +343,8 @@ impl Peer {
         let Some(mid) = self
             .tracks_out
             .iter()
-            .find(|t| t.origin == origin && t.origin_mid == data.mid)
-            .and_then(TrackOut::open_mid)
+            .filter(|t| t.origin == origin && t.origin_mid == data.mid)
+            .find_map(TrackOut::open_mid)
         else {
             return 0;
         };

@@ -3,6 +3,12 @@
 //! The browser makes the first offer once admitted (its camera and microphone, send only);
 //! afterwards the SFU makes the offers, one m-line per track of each other participant, whose
 //! stream id is that participant's id: that is how the page knows whose tile a track belongs to.
+//! A shared screen's stream id is the sharer's id followed by `-screen` (`p7-screen`).
+//!
+//! A browser offers again when it adds its screen: if that offer crosses one of the SFU's, the
+//! SFU gives way (its offer is dropped, answered, and redone after) and the browser ignores the
+//! SFU's offer it received while waiting for its answer (the "perfect negotiation" pattern,
+//! the SFU being the polite side).
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +57,21 @@ pub enum ClientMsg {
     },
     /// Host: end the room for everyone.
     End,
+    /// Shares one's screen on the m-line `mid` of one's own offers (sent before the offer that
+    /// adds it, when it is new). One sharer at a time in a room or side room: `screen-busy`.
+    Screen {
+        mid: String,
+    },
+    /// Stops sharing one's screen.
+    ScreenStop,
+    /// Host: these admitted people (`p7`, …) talk apart in a new side room.
+    SideRoom {
+        ids: Vec<String>,
+    },
+    /// The host, or someone in side room `side`: everyone in it returns to the main room.
+    SideRoomEnd {
+        side: u32,
+    },
     /// Keeps the connection known to be alive.
     Ping,
 }
@@ -85,6 +106,10 @@ pub struct MemberView {
     pub role: Role,
     pub audio: bool,
     pub video: bool,
+    /// Shares their screen (with the people where they are).
+    pub screen: bool,
+    /// The side room they are in, if not the main room.
+    pub side: Option<u32>,
 }
 
 /// Someone waiting in the lobby, as the host sees them.
@@ -129,6 +154,8 @@ pub enum ServerMsg {
         name: String,
         text: String,
     },
+    /// One's screen is no longer shared (one was moved to or from a side room).
+    ScreenStopped,
     /// The host silenced the microphone or stopped the camera.
     MediaChanged {
         audio: bool,

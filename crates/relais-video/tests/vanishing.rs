@@ -21,13 +21,7 @@ fn joiner(name: &str, kind: JoinerKind) -> Joiner {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vanished_participant_is_timed_out_and_leaves_the_others_roster() {
-    let config = VideoConfig {
-        udp_bind: "127.0.0.1:0".parse().expect("address"),
-        public_ip: None,
-        ice_servers: Vec::new(),
-        peer_timeout: Duration::from_secs(2),
-        rejoin_window: relais_video::REJOIN_WINDOW,
-    };
+    let config = VideoConfig { peer_timeout: Duration::from_secs(2), ..client::loopback_config() };
     let sfu = Sfu::start(&config).await.expect("the SFU starts");
     let host = sfu.join("r1", joiner("doc", JoinerKind::Clinician)).await.expect("host");
     let guest = sfu.join("r1", joiner("lea", JoinerKind::Guest)).await.expect("guest");

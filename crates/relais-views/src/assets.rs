@@ -29,6 +29,20 @@ const ASSETS: &[(&str, Asset)] = &[
         },
     ),
     (
+        "video-screen.js",
+        Asset {
+            content_type: "text/javascript; charset=utf-8",
+            body: include_str!("../static/video-screen.js"),
+        },
+    ),
+    (
+        "video-sides.js",
+        Asset {
+            content_type: "text/javascript; charset=utf-8",
+            body: include_str!("../static/video-sides.js"),
+        },
+    ),
+    (
         "relais.js",
         Asset { content_type: "text/javascript; charset=utf-8", body: include_str!("../static/relais.js") },
     ),

@@ -1,9 +1,13 @@
 // The video room page: the device check, then the lobby, then the call. Signalling is JSON over
 // the room's WebSocket; media goes to the server's SFU (one RTCPeerConnection). The server makes
 // every offer after our first one: one m-line per track of each other person, whose stream id is
-// that person's id, so each track lands in its person's tile.
+// that person's id, so each track lands in its person's tile. We offer again only to add our
+// screen (video-screen.js), as the impolite side of "perfect negotiation": an offer of the
+// server that crosses ours is ignored; the server gives way, answers ours, and offers again.
 
 import { watchQuality } from './video-quality.js';
+import { screenSharing } from './video-screen.js';
+import { sideRooms } from './video-sides.js';
 
 const root = document.getElementById('video');
 const texts = document.getElementById('video-texts').dataset;
@@ -30,6 +34,7 @@ let stopQuality = null;
 let rejoin = null;              // our rejoin ticket: back without the lobby after a drop
 let retries = 0;
 let chain = Promise.resolve();  // signalling handled one message at a time
+let nextOffer = null;           // an offer of ours waiting for the last one's answer: its `before`
 const streams = new Map();      // person id -> MediaStream received
 
 function show(section) {
@@ -115,6 +120,22 @@ function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+// Runs `step` after the signalling already queued.
+function queue(step) {
+  chain = chain.then(step).catch(() => status(texts.error));
+}
+
+// An offer of ours (within the queue): `before` runs once our m-lines have their ids, before
+// the offer is sent. Only from a stable state: otherwise after the answer we wait for.
+async function offer(before) {
+  if (!pc) return;
+  if (pc.signalingState !== 'stable') { nextOffer = before; return; }
+  nextOffer = null;
+  await pc.setLocalDescription(await pc.createOffer());
+  before();
+  send({ type: 'offer', sdp: pc.localDescription.sdp });
+}
+
 async function join() {
   $('join').disabled = true;
   // The first offer carries the camera and microphone: wait for them (or for their failure).
@@ -131,9 +152,9 @@ function connect() {
   if (rejoin) params.set('rejoin', rejoin.ticket);
   const query = params.toString() ? `?${params}` : '';
   socket = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws${query}`);
-  socket.onmessage = (e) => { chain = chain.then(() => receive(JSON.parse(e.data))).catch(() => status(texts.error)); };
+  socket.onmessage = (e) => queue(() => receive(JSON.parse(e.data)));
   // After the messages already received: a `closed` message says why better than the close.
-  socket.onclose = () => { chain = chain.then(() => lost()); };
+  socket.onclose = () => queue(() => lost());
 }
 
 // The connection dropped without the server saying why (a network blip): with a ticket still
@@ -146,6 +167,7 @@ async function lost() {
   if (stopQuality) stopQuality();
   if (pc) pc.close();
   pc = null;
+  screen.reset();
   await new Promise((resolve) => { setTimeout(resolve, 1000 * retries); });
   connect();
 }
@@ -171,14 +193,22 @@ async function receive(message) {
       break;
     case 'answer':
       await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+      if (nextOffer) await offer(nextOffer);
       break;
     case 'offer':
+      // Ours is on its way: the server drops its offer when it gets ours, and offers again.
+      if (pc.signalingState !== 'stable') break;
       await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       send({ type: 'answer', sdp: pc.localDescription.sdp });
       break;
     case 'roster':
       renderRoster(message.members, message.waiting);
+      screen.roster(message.members, me);
+      sides.roster(message.members, me, myRole);
+      break;
+    case 'screen-stopped':
+      await screen.stopped();
       break;
     case 'chat':
       addChat(message.name, message.text);
@@ -192,7 +222,9 @@ async function receive(message) {
       finish(message.reason);
       break;
     case 'error':
-      status(`${texts.error} (${message.code})`);
+      if (message.code === 'screen-busy') await screen.refused(message.code);
+      else if (message.code === 'side-room-invalid') sides.invalid();
+      else status(`${texts.error} (${message.code})`);
       break;
     default:
       break;
@@ -208,9 +240,10 @@ async function startMedia() {
   }
   pc.ontrack = (e) => {
     const stream = e.streams[0];
-    if (!stream) return;
+    if (!stream || screen.track(e)) return;
     streams.set(stream.id, stream);
-    attach(stream.id);
+    // A person back from a side room comes on new m-lines, maybe in the same stream object.
+    attach(stream.id, true);
   };
   stopQuality = watchQuality(pc, $('quality'), texts);
   await pc.setLocalDescription(await pc.createOffer());
@@ -243,11 +276,12 @@ function tile(id) {
   return item;
 }
 
-function attach(id) {
+function attach(id, again = false) {
   const item = document.querySelector(`#tiles [data-person="${id}"]`);
   const stream = streams.get(id);
   if (!item || !stream) return;
   const video = item.querySelector('video');
+  if (again && video.srcObject === stream) video.srcObject = null;
   if (video.srcObject !== stream) video.srcObject = stream;
 }
 
@@ -261,6 +295,10 @@ function renderRoster(members, waiting) {
     const state = [];
     if (!member.audio) state.push(texts.muted);
     if (!member.video) state.push(texts.cameraStopped);
+    const here = members.find((m) => m.id === me);
+    const away = Boolean(here) && member.side !== here.side;
+    item.dataset.away = String(away);
+    if (away) state.push(member.side === null ? texts.sideMain : texts.sideAway);
     item.querySelector('.tile-state').textContent = state.join(' · ');
     item.querySelector('.tile-controls').hidden = myRole !== 'host' || mine;
     const video = item.querySelector('video');
@@ -330,6 +368,7 @@ function finish(reason) {
   if (socket) { socket.onclose = null; socket.close(); }
   if (pc) pc.close();
   if (local) for (const t of local.getTracks()) t.stop();
+  screen.reset();
   show('closed');
   const shown = document.querySelector(`#closed [data-reason="${reason}"]`) || document.querySelector('#closed [data-reason="lost"]');
   shown.hidden = false;
@@ -361,12 +400,15 @@ async function invite(event) {
 // --- Wiring -------------------------------------------------------------------------------
 
 const devicesReady = checkDevices();
+const screen = screenSharing({ send, queue, offer, texts, status });
+const sides = sideRooms({ send, texts });
 
 $('join').addEventListener('click', join);
 $('leave').addEventListener('click', () => finish('left'));
 $('end').addEventListener('click', () => send({ type: 'end' }));
 if ($('toggle-audio')) $('toggle-audio').addEventListener('click', () => setAudio(!audioOn));
 if ($('toggle-video')) $('toggle-video').addEventListener('click', () => setVideo(!videoOn));
+if ($('toggle-screen')) $('toggle-screen').addEventListener('click', () => screen.toggle(pc));
 $('chat-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('chat-text').value.trim();

@@ -80,6 +80,10 @@ pub mod action {
     pub const VIDEO_STOP_CAMERA: &str = "video-stop-camera";
     /// A host ended the room for everyone.
     pub const VIDEO_END: &str = "video-end";
+    /// A host sent some people to talk apart in a side room (`purpose`: whom, comma-separated).
+    pub const VIDEO_SIDE_ROOM: &str = "video-side-room";
+    /// The host, or one of its people, brought a side room back to the main room.
+    pub const VIDEO_SIDE_ROOM_END: &str = "video-side-room-end";
     /// A clinician opened a video room.
     pub const VIDEO_OPEN: &str = "video-open";
 }

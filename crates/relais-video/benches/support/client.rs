@@ -1,6 +1,7 @@
 //! A synthetic WebRTC client written with str0m, for the SFU benchmark and the node's tests: it
 //! joins through the SFU's API, sends one VP8-like video stream (each frame carrying the instant
-//! it was written), answers the SFU's offers, and counts the frames it receives and their delay.
+//! it was written and its sender), answers the SFU's offers, and counts the frames it receives,
+//! from whom, and their delay.
 
 // Shared by the benchmark and the tests, each using a part of it.
 #![allow(dead_code)]
@@ -19,6 +20,17 @@ use tokio::net::UdpSocket;
 
 const FPS: u64 = 30;
 const KEYFRAME_EVERY: u64 = 60;
+
+/// An SFU on a free loopback port, with the default timeouts.
+pub fn loopback_config() -> relais_video::VideoConfig {
+    relais_video::VideoConfig {
+        udp_bind: "127.0.0.1:0".parse().expect("address"),
+        public_ip: None,
+        ice_servers: Vec::new(),
+        peer_timeout: relais_video::PEER_TIMEOUT,
+        rejoin_window: relais_video::REJOIN_WINDOW,
+    }
+}
 
 pub fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -49,6 +61,12 @@ pub struct Seen {
     pub connected: bool,
     /// Who was in the room at the last roster.
     pub roster: Vec<String>,
+    /// Camera frames received, by the number of their sender's peer id (`7` for `p7`).
+    pub from: std::collections::BTreeMap<u64, u64>,
+    /// Screen frames received, by sender.
+    pub screens: std::collections::BTreeMap<u64, u64>,
+    /// The error codes the SFU sent.
+    pub errors: Vec<String>,
 }
 
 pub struct Client {
@@ -59,7 +77,11 @@ pub struct Client {
     mid: Mid,
     pending: Option<SdpPendingOffer>,
     pt: Option<Pt>,
+    /// The m-line of its shared screen, once added.
+    screen: Option<Mid>,
     frame_bytes: usize,
+    /// Frames written so far (their media time goes on from run to run).
+    written: u64,
 }
 
 impl Client {
@@ -76,8 +98,20 @@ impl Client {
         let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
         let (offer, pending) = change.apply().expect("an offer");
         session.signal(relais_video::ClientMsg::Offer { sdp: offer.to_sdp_string() });
-        let frame_bytes = usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000);
-        Client { rtc, socket, local, session, mid, pending: Some(pending), pt: None, frame_bytes }
+        // At least the send instant and the sender.
+        let frame_bytes = usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000).max(32);
+        Client {
+            rtc,
+            socket,
+            local,
+            session,
+            mid,
+            pending: Some(pending),
+            pt: None,
+            screen: None,
+            frame_bytes,
+            written: 0,
+        }
     }
 
     fn signalling(&mut self, msg: ServerMsg, seen: &mut Seen) {
@@ -89,25 +123,53 @@ impl Client {
                     self.rtc.sdp_api().accept_answer(pending, answer).expect("answer accepted");
                 }
             }
+            // Ours crossed it: the SFU gives way and offers again after answering ours.
+            ServerMsg::Offer { .. } if self.pending.is_some() => {}
             ServerMsg::Offer { sdp } => {
                 let offer = SdpOffer::from_sdp_string(&sdp).expect("an SDP offer");
                 let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
                 self.session.signal(relais_video::ClientMsg::Answer { sdp: answer.to_sdp_string() });
             }
+            ServerMsg::Error { code } => seen.errors.push(code),
             _ => {}
         }
     }
 
+    /// Shares a screen as a browser does: names the new m-line, then offers it (the first time).
+    pub fn share_screen(&mut self) {
+        if let Some(mid) = self.screen {
+            self.session.signal(relais_video::ClientMsg::Screen { mid: mid.to_string() });
+            return;
+        }
+        let mut change = self.rtc.sdp_api();
+        let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+        let Some((offer, pending)) = change.apply() else { panic!("an offer") };
+        self.pending = Some(pending);
+        self.screen = Some(mid);
+        self.session.signal(relais_video::ClientMsg::Screen { mid: mid.to_string() });
+        self.session.signal(relais_video::ClientMsg::Offer { sdp: offer.to_sdp_string() });
+    }
+
     fn write_frame(&mut self, n: u64, seen: &mut Seen, window: &Window) {
-        let pt = match self.pt {
+        if let Some(screen) = self.screen {
+            self.write_on(screen, 1, n, seen, window);
+        }
+        self.write_on(self.mid, 0, n, seen, window);
+    }
+
+    /// A frame on `mid`, marked `1` for a screen, `0` for the camera.
+    fn write_on(&mut self, mid: Mid, marker: u8, n: u64, seen: &mut Seen, window: &Window) {
+        let pt = match self.pt.filter(|_| marker == 0) {
             Some(pt) => pt,
             None => {
-                let Some(writer) = self.rtc.writer(self.mid) else { return };
+                let Some(writer) = self.rtc.writer(mid) else { return };
                 let Some(pt) = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt())
                 else {
                     return;
                 };
-                self.pt = Some(pt);
+                if marker == 0 {
+                    self.pt = Some(pt);
+                }
                 pt
             }
         };
@@ -117,10 +179,13 @@ impl Client {
         // VP8: bit 0 of the first byte clear for a keyframe.
         frame[0] = if n.is_multiple_of(KEYFRAME_EVERY) { 0x10 } else { 0x11 };
         frame[1..9].copy_from_slice(&sent_at.to_le_bytes());
+        frame[9..17].copy_from_slice(&self.session.peer.0.to_le_bytes());
+        frame[17] = marker;
         let time = MediaTime::new(n * 90_000 / FPS, Frequency::NINETY_KHZ);
-        if let Some(writer) = self.rtc.writer(self.mid)
+        if let Some(writer) = self.rtc.writer(mid)
             && writer.write(pt, now, time, frame).is_ok()
             && window.contains(sent_at)
+            && marker == 0
         {
             seen.frames_sent += 1;
         }
@@ -140,6 +205,11 @@ impl Client {
                         let sent = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
                         if window.contains(sent) {
                             seen.frames_received += 1;
+                            if let (Some(sender), Some(marker)) = (data.data.get(9..17), data.data.get(17)) {
+                                let sender = u64::from_le_bytes(sender.try_into().unwrap_or_default());
+                                let counts = if *marker == 1 { &mut seen.screens } else { &mut seen.from };
+                                *counts.entry(sender).or_default() += 1;
+                            }
                             let us = received.saturating_sub(sent) / 1000;
                             seen.latencies_us.push(u32::try_from(us).unwrap_or(u32::MAX));
                         }
@@ -156,15 +226,26 @@ impl Client {
 
     /// Runs until `stop`; answers what it saw and its session (still in the room).
     pub async fn run(mut self, window: Arc<Window>, stop: Instant) -> (Seen, Session) {
+        let seen = self.run_for(&window, stop).await;
+        (seen, self.session)
+    }
+
+    /// Its place in the room, for the host's controls between runs.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Runs until `stop` (or its signalling closes), and can run again after; answers what it
+    /// saw meanwhile.
+    pub async fn run_for(&mut self, window: &Window, stop: Instant) -> Seen {
         let mut seen = Seen::default();
         let mut buf = vec![0_u8; 2000];
         let offset = Duration::from_micros(fastrand_offset(self.local.port()));
         let mut next_frame = Instant::now() + offset;
-        let mut n = 0_u64;
         loop {
-            let timeout = self.drive(&mut seen, &window).min(next_frame);
+            let timeout = self.drive(&mut seen, window).min(next_frame);
             if Instant::now() >= stop {
-                return (seen, self.session);
+                return seen;
             }
             tokio::select! {
                 received = self.socket.recv_from(&mut buf) => {
@@ -177,15 +258,15 @@ impl Client {
                 }
                 msg = self.session.events.recv() => match msg {
                     Some(msg) => self.signalling(msg, &mut seen),
-                    None => return (seen, self.session),
+                    None => return seen,
                 },
                 () = tokio::time::sleep_until(timeout.into()) => {}
             }
             let now = Instant::now();
             if now >= next_frame {
-                if seen.connected {
-                    self.write_frame(n, &mut seen, &window);
-                    n += 1;
+                if seen.connected || self.rtc.is_connected() {
+                    self.write_frame(self.written, &mut seen, window);
+                    self.written += 1;
                 }
                 next_frame += Duration::from_nanos(1_000_000_000 / FPS);
                 if next_frame < now {

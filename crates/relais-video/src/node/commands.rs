@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use str0m::media::{MediaKind, Mid};
+use str0m::media::Mid;
 use tokio::sync::mpsc;
 
 use super::{Command, Joined, Node};
@@ -45,9 +45,10 @@ impl Node {
                     let _ = reply.send(Err(RoomError::NotInRoom));
                     return;
                 };
+                let end = control == Control::End;
                 match self.rooms.control(&room, peer, control) {
                     Ok((effects, target)) => {
-                        if control == Control::End {
+                        if end {
                             self.tickets.void_room(&room);
                         }
                         self.apply(effects);
@@ -99,26 +100,11 @@ impl Node {
                     return;
                 }
                 if first {
-                    // Everything already sent in the room comes to the newcomer.
-                    let senders: Vec<(PeerId, Vec<(Mid, MediaKind)>)> = self
-                        .rooms
-                        .admitted(&room)
-                        .into_iter()
-                        .filter(|p| *p != id && self.rooms.role(&room, *p) != Some(Role::Observer))
-                        .filter_map(|p| {
-                            self.peers
-                                .get(&p)
-                                .map(|o| (p, o.tracks_in.iter().map(|t| (t.mid, t.kind)).collect()))
-                        })
-                        .collect();
-                    if let Some(peer) = self.peers.get_mut(&id) {
-                        for (origin, tracks) in senders {
-                            for (mid, kind) in tracks {
-                                peer.receive_track(origin, mid, kind);
-                            }
-                        }
-                        peer.negotiate();
-                    }
+                    // Everything already sent where the newcomer is comes to it.
+                    self.sync(&room);
+                } else {
+                    // Its offer may have crossed ours, which was dropped: offer again.
+                    peer.negotiate();
                 }
             }
             ClientMsg::Answer { sdp } => {
@@ -147,6 +133,30 @@ impl Node {
                 let effects = self.rooms.set_media(&room, id, audio, video);
                 self.apply(effects);
             }
+            ClientMsg::Screen { mid } => {
+                // An m-line id of the browser's own offers (Chromium: digits).
+                if mid.is_empty() || mid.len() > 16 || !mid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    peer.send(ServerMsg::Error { code: "message-invalid".to_owned() });
+                    return;
+                }
+                // That m-line is the screen even if it may not be shown now: never a camera.
+                if let Some(peer) = self.peers.get_mut(&id) {
+                    peer.screen_on(Mid::from(mid.as_str()));
+                }
+                match self.rooms.share(&room, id) {
+                    Ok(effects) => self.apply(effects),
+                    Err(e) => {
+                        if let Some(peer) = self.peers.get(&id) {
+                            peer.send(ServerMsg::Error { code: e.code().to_owned() });
+                        }
+                        self.sync(&room);
+                    }
+                }
+            }
+            ClientMsg::ScreenStop => {
+                let effects = self.rooms.unshare(&room, id);
+                self.apply(effects);
+            }
             ClientMsg::Ping => peer.send(ServerMsg::Pong),
             // Host controls come as `Command::Control`, to be audited.
             ClientMsg::Admit { .. }
@@ -154,6 +164,8 @@ impl Node {
             | ClientMsg::Remove { .. }
             | ClientMsg::Mute { .. }
             | ClientMsg::StopCamera { .. }
+            | ClientMsg::SideRoom { .. }
+            | ClientMsg::SideRoomEnd { .. }
             | ClientMsg::End => peer.send(ServerMsg::Error { code: "not-a-signal".to_owned() }),
         }
     }
@@ -178,6 +190,7 @@ impl Node {
                     let ticket = self.tickets.issue(&peer.room, actor, id, role);
                     peer.send(ServerMsg::Rejoin { ticket, valid_secs: self.tickets.window().as_secs() });
                 }
+                Effect::Resync(room) => self.sync(&room),
                 // Removed or refused: back only through the lobby.
                 Effect::Drop(peer) => {
                     self.tickets.void_peer(peer);

@@ -13,6 +13,7 @@
 
 mod commands;
 mod figures;
+mod tracks;
 
 pub use figures::DELAY_BOUNDS_US;
 
@@ -222,32 +223,19 @@ impl Node {
                 let Some(peer) = self.peers.get_mut(&origin) else { return };
                 peer.track_added(mid, kind);
                 let room = peer.room.clone();
-                if self.rooms.role(&room, origin) == Some(Role::Observer) {
-                    return;
-                }
-                for id in self.rooms.admitted(&room) {
-                    if id != origin
-                        && let Some(other) = self.peers.get_mut(&id)
-                        && other.rtc.is_some()
-                    {
-                        other.receive_track(origin, mid, kind);
-                        other.negotiate();
-                        self.busy.insert(id);
-                    }
-                }
+                self.sync(&room);
             }
             Propagated::Media(origin, data) => {
                 let Some(peer) = self.peers.get(&origin) else { return };
-                let audio = peer.kind_in(data.mid) == Some(MediaKind::Audio);
+                let Some(source) = peer.source_in(data.mid) else { return };
                 let room = peer.room.clone();
-                if !self.rooms.forwards(&room, origin, audio) {
+                if !self.rooms.forwards(&room, origin, source) {
                     return;
                 }
                 self.figures.delayed(data.network_time, Instant::now());
-                for id in self.rooms.admitted(&room) {
-                    if id != origin
-                        && let Some(other) = self.peers.get_mut(&id)
-                    {
+                // Only to the people where the sender is (its side room, or the main room).
+                for id in self.rooms.audience(&room, origin) {
+                    if let Some(other) = self.peers.get_mut(&id) {
                         let written = other.forward(origin, &data);
                         if written > 0 {
                             self.figures.forwarded(&room, written);

@@ -192,6 +192,30 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     assert_eq!(next_of(&mut lobby, "error").await["code"], "not-host");
     send(&mut host, json!({"type": "admit", "id": guest_id})).await;
     assert_eq!(next_of(&mut lobby, "admitted").await["role"], "participant");
+    // A side room: only the host opens one; anyone in it may bring it back; both are audited
+    // with whom they moved, and the roster says where everyone is.
+    send(&mut lobby, json!({"type": "side-room", "ids": [guest_id]})).await;
+    assert_eq!(next_of(&mut lobby, "error").await["code"], "not-host");
+    send(&mut host, json!({"type": "side-room", "ids": ["p999"]})).await;
+    assert_eq!(next_of(&mut host, "error").await["code"], "unknown-member");
+    send(&mut host, json!({"type": "side-room", "ids": [guest_id]})).await;
+    let apart = loop {
+        let roster = next_of(&mut lobby, "roster").await;
+        if roster["members"].as_array().unwrap().iter().any(|m| m["side"] == 1) {
+            break roster;
+        }
+    };
+    let sides: Vec<&Value> = apart["members"].as_array().unwrap().iter().map(|m| &m["side"]).collect();
+    assert_eq!(sides, [&Value::Null, &json!(1)], "{apart}");
+    // The host's page hears it (its older rosters skipped), then the guest's return.
+    while !next_of(&mut host, "roster").await["members"].as_array().unwrap().iter().any(|m| m["side"] == 1) {}
+    send(&mut lobby, json!({"type": "side-room-end", "side": 1})).await;
+    while !next_of(&mut host, "roster").await["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["side"].is_null())
+    {}
     let metrics = h.get("/metrics").await.text;
     assert!(
         metrics.contains("relais_video_rooms 1") && metrics.contains("relais_video_participants 2"),
@@ -239,7 +263,8 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
     let ended = connect(&h, &room, &doctor.cookie_header(), &origin).await.err().unwrap();
     assert_eq!(ended, (410, json!({"error": "room-ended"})));
 
-    // The trail: joins (and the refusals at the door), the admission, the removal, the end.
+    // The trail: joins (and the refusals at the door), the admission, the side room, the
+    // removal, the end.
     let store = relais_store::open(h.db.url(), &relais_store::StoreOptions::default()).await.unwrap();
     let records = store.audit_records(0, 10_000).await.unwrap();
     store.close().await;
@@ -256,6 +281,8 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
         ("video-join", "success", "host:"),
         ("video-join", "success", "participant:"),
         ("video-admit", "success", guest_actor.as_str()),
+        ("video-side-room", "success", guest_actor.as_str()),
+        ("video-side-room-end", "success", guest_actor.as_str()),
         ("video-join", "success", "participant:"),
         ("video-join", "denied", "video-pass-invalid"),
         ("video-remove", "success", guest_actor.as_str()),

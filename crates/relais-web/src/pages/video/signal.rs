@@ -266,17 +266,25 @@ async fn handle(
         ClientMsg::Mute { id } => target(id).map(Control::Mute),
         ClientMsg::StopCamera { id } => target(id).map(Control::StopCamera),
         ClientMsg::End => Some(Control::End),
+        ClientMsg::SideRoom { ids } => ids
+            .iter()
+            .take(relais_video::rooms::MAX_MEMBERS)
+            .map(|id| target(id))
+            .collect::<Option<Vec<_>>>()
+            .map(Control::SideRoom),
+        ClientMsg::SideRoomEnd { side } => Some(Control::SideRoomEnd(*side)),
         _ => {
             session.signal(msg);
             return None;
         }
     };
     let Some(control) = control else { return Some(ServerMsg::Error { code: "unknown-member".to_owned() }) };
+    let code = control.code();
     match session.control(control).await {
         Ok(whom) => {
             let event = RoomEvent {
                 actor: &entrant.actor,
-                action: control.code(),
+                action: code,
                 room,
                 patient: entrant.patient.as_deref(),
                 outcome: Outcome::Success,

@@ -6,11 +6,20 @@
 //! opened (an appointment's room) opens it. Everyone else — guests, other staff, observers —
 //! waits in the lobby until a host admits them. An ended room stays ended: nobody joins it
 //! again.
+//!
+//! Here: who is in a room (joining, the lobby, leaving, the roster). What the host and the
+//! people in the room do is in [`controls`]; who sees and hears whom (side rooms, the shared
+//! screen, what the node forwards) in [`places`].
+
+mod controls;
+mod places;
+
+pub use places::Source;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crate::protocol::{MAX_CHAT_CHARS, MemberView, Role, ServerMsg, WaitingView};
+use crate::protocol::{MemberView, Role, ServerMsg, WaitingView};
 
 /// Most people in one room, lobby included.
 pub const MAX_MEMBERS: usize = 16;
@@ -72,7 +81,7 @@ impl Refusal {
 }
 
 /// A host's control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
     Admit(PeerId),
     Refuse(PeerId),
@@ -80,11 +89,15 @@ pub enum Control {
     Mute(PeerId),
     StopCamera(PeerId),
     End,
+    /// These admitted people talk apart in a new side room.
+    SideRoom(Vec<PeerId>),
+    /// Everyone in this side room returns to the main room (the host, or one of them).
+    SideRoomEnd(u32),
 }
 
 impl Control {
     /// The audit action code.
-    pub fn code(self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             Control::Admit(_) => "video-admit",
             Control::Refuse(_) => "video-refuse",
@@ -92,6 +105,8 @@ impl Control {
             Control::Mute(_) => "video-mute",
             Control::StopCamera(_) => "video-stop-camera",
             Control::End => "video-end",
+            Control::SideRoom(_) => "video-side-room",
+            Control::SideRoomEnd(_) => "video-side-room-end",
         }
     }
 }
@@ -104,6 +119,10 @@ pub enum RoomError {
     UnknownMember,
     NotWaiting,
     ChatInvalid,
+    /// Someone else shares their screen where this person is.
+    ScreenBusy,
+    /// A side room needs admitted people from the main room, other than the host.
+    SideRoomInvalid,
 }
 
 impl RoomError {
@@ -114,6 +133,8 @@ impl RoomError {
             RoomError::UnknownMember => "unknown-member",
             RoomError::NotWaiting => "not-waiting",
             RoomError::ChatInvalid => "chat-invalid",
+            RoomError::ScreenBusy => "screen-busy",
+            RoomError::SideRoomInvalid => "side-room-invalid",
         }
     }
 }
@@ -126,6 +147,9 @@ pub enum Effect {
     Admitted(PeerId),
     /// This peer is out: cut its media and close its signalling (after what was sent).
     Drop(PeerId),
+    /// Who receives whom changed in this room (a side room, a shared screen): the node opens
+    /// and stops the forwarded tracks to match.
+    Resync(String),
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +160,26 @@ struct Member {
     admitted: bool,
     audio: bool,
     video: bool,
+    /// Shares their screen with the people where they are.
+    screen: bool,
+    /// The side room they are in; `None`: the main room.
+    side: Option<u32>,
+}
+
+impl Member {
+    fn new(joiner: Joiner, role: Role, admitted: bool) -> Member {
+        let sends = role != Role::Observer;
+        Member {
+            name: joiner.name,
+            actor: joiner.actor,
+            role,
+            admitted,
+            audio: sends,
+            video: sends,
+            screen: false,
+            side: None,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -143,6 +187,8 @@ struct Room {
     opened_by: Option<String>,
     members: BTreeMap<PeerId, Member>,
     ended: bool,
+    /// The number of the last side room opened.
+    last_side: u32,
 }
 
 /// Every room of this node.
@@ -191,11 +237,7 @@ impl Rooms {
             JoinerKind::Guest => Role::Participant,
         };
         let admitted = role == Role::Host;
-        let sends = role != Role::Observer;
-        room.members.insert(
-            peer,
-            Member { name: joiner.name, actor: joiner.actor, role, admitted, audio: sends, video: sends },
-        );
+        room.members.insert(peer, Member::new(joiner, role, admitted));
         let mut effects = Vec::new();
         if admitted {
             effects.push(Effect::Send(peer, ServerMsg::Admitted { you: peer.to_string(), role }));
@@ -225,16 +267,7 @@ impl Rooms {
         if room.members.len() >= MAX_MEMBERS {
             return Err(Refusal::Full);
         }
-        let sends = role != Role::Observer;
-        let member = Member {
-            name: joiner.name,
-            actor: joiner.actor,
-            role,
-            admitted: true,
-            audio: sends,
-            video: sends,
-        };
-        room.members.insert(peer, member);
+        room.members.insert(peer, Member::new(joiner, role, true));
         let mut effects = vec![
             Effect::Send(peer, ServerMsg::Admitted { you: peer.to_string(), role }),
             Effect::Admitted(peer),
@@ -248,7 +281,7 @@ impl Rooms {
         self.rooms.get(room_id)?.members.get(&peer).map(|m| m.actor.as_str())
     }
 
-    /// `peer` left (closed the page, lost its connection).
+    /// `peer` left (closed the page, lost its connection): its screen and its place go with it.
     pub fn leave(&mut self, room_id: &str, peer: PeerId) -> Vec<Effect> {
         let mut effects = Vec::new();
         if let Some(room) = self.rooms.get_mut(room_id)
@@ -258,117 +291,6 @@ impl Rooms {
         }
         self.forget_if_empty(room_id);
         effects
-    }
-
-    /// A host's `control`, by `by`. Answers the effects and the audit actor of whom it
-    /// concerned (none for `End`).
-    ///
-    /// # Errors
-    /// `by` is not a host here, or the target is not someone it applies to.
-    pub fn control(
-        &mut self,
-        room_id: &str,
-        by: PeerId,
-        control: Control,
-    ) -> Result<(Vec<Effect>, Option<String>), RoomError> {
-        let room = self.rooms.get_mut(room_id).ok_or(RoomError::NotInRoom)?;
-        let host = room.members.get(&by).ok_or(RoomError::NotInRoom)?;
-        if host.role != Role::Host {
-            return Err(RoomError::NotHost);
-        }
-        let mut effects = Vec::new();
-        let target = match control {
-            Control::Admit(peer) => {
-                let member = room.members.get_mut(&peer).ok_or(RoomError::UnknownMember)?;
-                if member.admitted {
-                    return Err(RoomError::NotWaiting);
-                }
-                member.admitted = true;
-                effects.push(Effect::Send(
-                    peer,
-                    ServerMsg::Admitted { you: peer.to_string(), role: member.role },
-                ));
-                effects.push(Effect::Admitted(peer));
-                Some(member.actor.clone())
-            }
-            Control::Refuse(peer) | Control::Remove(peer) => {
-                let refuse = matches!(control, Control::Refuse(_));
-                let member = room.members.get(&peer).ok_or(RoomError::UnknownMember)?;
-                if refuse && member.admitted {
-                    return Err(RoomError::NotWaiting);
-                }
-                let actor = member.actor.clone();
-                room.members.remove(&peer);
-                let reason = if refuse { "refused" } else { "removed" };
-                effects.push(Effect::Send(peer, ServerMsg::Closed { reason: reason.to_owned() }));
-                effects.push(Effect::Drop(peer));
-                Some(actor)
-            }
-            Control::Mute(peer) | Control::StopCamera(peer) => {
-                let member = room.members.get_mut(&peer).ok_or(RoomError::UnknownMember)?;
-                if matches!(control, Control::Mute(_)) {
-                    member.audio = false;
-                } else {
-                    member.video = false;
-                }
-                let msg = ServerMsg::MediaChanged { audio: member.audio, video: member.video };
-                effects.push(Effect::Send(peer, msg));
-                Some(member.actor.clone())
-            }
-            Control::End => {
-                room.ended = true;
-                for peer in std::mem::take(&mut room.members).into_keys() {
-                    effects.push(Effect::Send(peer, ServerMsg::Closed { reason: "ended".to_owned() }));
-                    effects.push(Effect::Drop(peer));
-                }
-                return Ok((effects, None));
-            }
-        };
-        roster(room, &mut effects);
-        Ok((effects, target))
-    }
-
-    /// `peer` turns its own microphone or camera on or off.
-    pub fn set_media(&mut self, room_id: &str, peer: PeerId, audio: bool, video: bool) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        if let Some(room) = self.rooms.get_mut(room_id)
-            && let Some(member) = room.members.get_mut(&peer)
-            && member.role != Role::Observer
-        {
-            member.audio = audio;
-            member.video = video;
-            roster(room, &mut effects);
-        }
-        effects
-    }
-
-    /// `peer` says `text` to everyone admitted (itself included: it sees it was delivered).
-    ///
-    /// # Errors
-    /// `peer` is not admitted, or the text is empty or too long.
-    pub fn chat(&self, room_id: &str, peer: PeerId, text: &str) -> Result<Vec<Effect>, RoomError> {
-        let room = self.rooms.get(room_id).ok_or(RoomError::NotInRoom)?;
-        let member = room.members.get(&peer).filter(|m| m.admitted).ok_or(RoomError::NotInRoom)?;
-        let text: String = text.trim().chars().filter(|c| *c == '\n' || !c.is_control()).collect();
-        if text.is_empty() || text.chars().count() > MAX_CHAT_CHARS {
-            return Err(RoomError::ChatInvalid);
-        }
-        let msg = ServerMsg::Chat { from: peer.to_string(), name: member.name.clone(), text };
-        Ok(room
-            .members
-            .iter()
-            .filter(|(_, m)| m.admitted)
-            .map(|(id, _)| Effect::Send(*id, msg.clone()))
-            .collect())
-    }
-
-    /// Whether media of `kind` (audio: `true`) from `peer` is forwarded: it is admitted, may
-    /// send, and has not been muted.
-    pub fn forwards(&self, room_id: &str, peer: PeerId, audio: bool) -> bool {
-        self.rooms
-            .get(room_id)
-            .and_then(|r| r.members.get(&peer))
-            .is_some_and(|m| m.admitted && m.role != Role::Observer && if audio { m.audio } else { m.video })
     }
 
     /// The admitted peers of `room`.
@@ -412,6 +334,8 @@ fn roster(room: &Room, effects: &mut Vec<Effect>) {
             role: m.role,
             audio: m.audio,
             video: m.video,
+            screen: m.screen,
+            side: m.side,
         })
         .collect();
     let waiting: Vec<WaitingView> = room
@@ -427,5 +351,4 @@ fn roster(room: &Room, effects: &mut Vec<Effect>) {
 }
 
 #[cfg(test)]
-#[path = "rooms_tests.rs"]
 mod tests;

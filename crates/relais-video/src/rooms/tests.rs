@@ -1,6 +1,8 @@
-//! The room rules, alone: lobby, roles, host controls, chat, the end of a room.
+//! The room rules, alone: lobby, roles, host controls, chat, the end of a room, side rooms and
+//! the shared screen.
 
 use super::*;
+use crate::protocol::MAX_CHAT_CHARS;
 
 fn clinician(actor: &str) -> Joiner {
     Joiner { name: format!("Dr {actor}"), actor: actor.to_owned(), kind: JoinerKind::Clinician, rejoin: None }
@@ -45,13 +47,13 @@ fn room_with_waiting_patient() -> Rooms {
 #[test]
 fn a_guest_waits_until_the_host_admits_them_and_only_then_may_send_media() {
     let mut rooms = room_with_waiting_patient();
-    assert!(!rooms.forwards("r1", PATIENT, false), "no media from the lobby");
+    assert!(!rooms.forwards("r1", PATIENT, Source::Camera), "no media from the lobby");
     assert_eq!(rooms.admitted("r1"), vec![HOST]);
     let (effects, target) =
         rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(target.as_deref(), Some("invitation:Léa"));
     assert!(effects.contains(&Effect::Admitted(PATIENT)));
-    assert!(rooms.forwards("r1", PATIENT, false) && rooms.forwards("r1", PATIENT, true));
+    assert!(rooms.forwards("r1", PATIENT, Source::Camera) && rooms.forwards("r1", PATIENT, Source::Audio));
     assert_eq!(rooms.admitted("r1"), vec![HOST, PATIENT]);
     let ServerMsg::Roster { members, waiting } = sent_to(&effects, PATIENT).pop().unwrap_or(ServerMsg::Pong)
     else {
@@ -67,7 +69,11 @@ fn only_a_host_controls_the_room() {
     rooms.join("r1", PeerId(3), guest("Paul")).unwrap_or_else(|e| panic!("{e:?}"));
     rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
     for control in [Control::Admit(PeerId(3)), Control::Remove(HOST), Control::Mute(HOST), Control::End] {
-        assert_eq!(rooms.control("r1", PATIENT, control).err(), Some(RoomError::NotHost), "{control:?}");
+        assert_eq!(
+            rooms.control("r1", PATIENT, control.clone()).err(),
+            Some(RoomError::NotHost),
+            "{control:?}"
+        );
     }
     assert_eq!(rooms.control("r1", HOST, Control::Admit(PeerId(9))).err(), Some(RoomError::UnknownMember));
     assert_eq!(rooms.control("r1", HOST, Control::Refuse(PATIENT)).err(), Some(RoomError::NotWaiting));
@@ -86,7 +92,7 @@ fn a_refused_or_removed_person_is_told_and_cut_off() {
     let (effects, _) =
         rooms.control("r1", HOST, Control::Remove(PeerId(3))).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(sent_to(&effects, PeerId(3)), vec![ServerMsg::Closed { reason: "removed".into() }]);
-    assert!(!rooms.forwards("r1", PeerId(3), false));
+    assert!(!rooms.forwards("r1", PeerId(3), Source::Camera));
     assert_eq!(rooms.admitted("r1"), vec![HOST]);
 }
 
@@ -96,11 +102,11 @@ fn a_muted_microphone_is_no_longer_forwarded_until_its_owner_turns_it_back_on() 
     rooms.control("r1", HOST, Control::Admit(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
     let (effects, _) = rooms.control("r1", HOST, Control::Mute(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(sent_to(&effects, PATIENT).contains(&ServerMsg::MediaChanged { audio: false, video: true }));
-    assert!(!rooms.forwards("r1", PATIENT, true) && rooms.forwards("r1", PATIENT, false));
+    assert!(!rooms.forwards("r1", PATIENT, Source::Audio) && rooms.forwards("r1", PATIENT, Source::Camera));
     rooms.control("r1", HOST, Control::StopCamera(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
-    assert!(!rooms.forwards("r1", PATIENT, false));
+    assert!(!rooms.forwards("r1", PATIENT, Source::Camera));
     rooms.set_media("r1", PATIENT, true, true);
-    assert!(rooms.forwards("r1", PATIENT, true) && rooms.forwards("r1", PATIENT, false));
+    assert!(rooms.forwards("r1", PATIENT, Source::Audio) && rooms.forwards("r1", PATIENT, Source::Camera));
 }
 
 #[test]
@@ -130,7 +136,7 @@ fn the_opener_hosts_and_other_clinicians_and_observers_wait() {
     let (role, _) = rooms.join("a7", PeerId(4), observer).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(role, Role::Observer);
     rooms.control("a7", PeerId(2), Control::Admit(PeerId(4))).unwrap_or_else(|e| panic!("{e:?}"));
-    assert!(!rooms.forwards("a7", PeerId(4), true), "an observer's media is never forwarded");
+    assert!(!rooms.forwards("a7", PeerId(4), Source::Audio), "an observer's media is never forwarded");
     assert_eq!(rooms.counts(), (1, 4));
 }
 
@@ -166,4 +172,118 @@ fn a_room_has_a_limit_and_peers_are_named_p_n() {
         rooms.leave("r", PeerId(n));
     }
     assert_eq!(rooms.counts(), (0, 0));
+}
+
+/// A host (p1) and three admitted guests: Léa (p2), Paul (p3), Zoé (p4).
+fn room_of_four() -> Rooms {
+    let mut rooms = room_with_waiting_patient();
+    rooms.join("r1", PeerId(3), guest("Paul")).unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.join("r1", PeerId(4), guest("Zoé")).unwrap_or_else(|e| panic!("{e:?}"));
+    for peer in [PATIENT, PeerId(3), PeerId(4)] {
+        rooms.control("r1", HOST, Control::Admit(peer)).unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    rooms
+}
+
+#[test]
+fn people_in_a_side_room_see_hear_and_read_only_each_other_until_they_return() {
+    let mut rooms = room_of_four();
+    let (paul, zoe) = (PeerId(3), PeerId(4));
+    let (effects, whom) =
+        rooms.control("r1", HOST, Control::SideRoom(vec![PATIENT, paul])).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(whom.as_deref(), Some("invitation:Léa,invitation:Paul"));
+    assert!(effects.contains(&Effect::Resync("r1".into())), "the node must re-route the media");
+    assert_eq!(rooms.audience("r1", PATIENT), vec![paul]);
+    assert_eq!(rooms.audience("r1", paul), vec![PATIENT]);
+    assert_eq!(rooms.audience("r1", HOST), vec![zoe]);
+    assert_eq!(rooms.audience("r1", zoe), vec![HOST]);
+    assert_eq!(rooms.senders_to("r1", zoe), vec![(HOST, false)]);
+    // Everyone sees where everyone is (a tile says "in a side room"), nobody more.
+    let ServerMsg::Roster { members, .. } = sent_to(&effects, zoe).pop().unwrap_or(ServerMsg::Pong) else {
+        panic!("{effects:?}")
+    };
+    let sides: Vec<Option<u32>> = members.iter().map(|m| m.side).collect();
+    assert_eq!(sides, vec![None, Some(1), Some(1), None]);
+    // Their chat stays between them, and the main room's between its people.
+    let said = rooms.chat("r1", PATIENT, "entre nous").unwrap_or_default();
+    assert_eq!(said.len(), 2);
+    assert!(sent_to(&said, HOST).is_empty() && sent_to(&said, zoe).is_empty());
+    let said = rooms.chat("r1", HOST, "et ici").unwrap_or_default();
+    assert!(sent_to(&said, PATIENT).is_empty() && sent_to(&said, paul).is_empty());
+
+    // Only someone in the side room, or the host, brings it back.
+    assert_eq!(rooms.control("r1", zoe, Control::SideRoomEnd(1)).err(), Some(RoomError::NotHost));
+    let (effects, _) = rooms.control("r1", paul, Control::SideRoomEnd(1)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(effects.contains(&Effect::Resync("r1".into())));
+    assert_eq!(rooms.audience("r1", zoe), vec![HOST, PATIENT, paul]);
+    assert_eq!(rooms.control("r1", HOST, Control::SideRoomEnd(1)).err(), Some(RoomError::SideRoomInvalid));
+}
+
+#[test]
+fn a_side_room_is_the_hosts_and_only_for_admitted_people_of_the_main_room() {
+    let mut rooms = room_of_four();
+    rooms.join("r1", PeerId(5), guest("Ana")).unwrap_or_else(|e| panic!("{e:?}"));
+    let side = |people: &[u64]| Control::SideRoom(people.iter().map(|n| PeerId(*n)).collect());
+    assert_eq!(rooms.control("r1", PATIENT, side(&[3])).err(), Some(RoomError::NotHost));
+    for bad in [&[][..], &[1, 2][..], &[2, 2][..], &[2, 5][..]] {
+        assert_eq!(rooms.control("r1", HOST, side(bad)).err(), Some(RoomError::SideRoomInvalid), "{bad:?}");
+    }
+    assert_eq!(rooms.control("r1", HOST, side(&[9])).err(), Some(RoomError::UnknownMember));
+    rooms.control("r1", HOST, side(&[2])).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        rooms.control("r1", HOST, side(&[2, 3])).err(),
+        Some(RoomError::SideRoomInvalid),
+        "already apart"
+    );
+    // A second side room is another place: its people do not meet the first's.
+    rooms.control("r1", HOST, side(&[3, 4])).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rooms.audience("r1", PATIENT), Vec::<PeerId>::new());
+    assert_eq!(rooms.audience("r1", PeerId(3)), vec![PeerId(4)]);
+}
+
+#[test]
+fn one_screen_at_a_time_in_each_place_and_moving_stops_ones_own() {
+    let mut rooms = room_of_four();
+    let (paul, zoe) = (PeerId(3), PeerId(4));
+    assert!(!rooms.forwards("r1", PATIENT, Source::Screen), "nothing shared yet");
+    let effects = rooms.share("r1", PATIENT).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(effects.contains(&Effect::Resync("r1".into())));
+    assert!(rooms.forwards("r1", PATIENT, Source::Screen));
+    assert!(rooms.senders_to("r1", zoe).contains(&(PATIENT, true)), "Zoé receives Léa's screen");
+    let ServerMsg::Roster { members, .. } = sent_to(&effects, zoe).pop().unwrap_or(ServerMsg::Pong) else {
+        panic!("{effects:?}")
+    };
+    assert!(members.iter().any(|m| m.id == "p2" && m.screen));
+    assert_eq!(rooms.share("r1", paul).err(), Some(RoomError::ScreenBusy));
+    // The host stopping her camera leaves her screen alone.
+    rooms.control("r1", HOST, Control::StopCamera(PATIENT)).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(rooms.forwards("r1", PATIENT, Source::Screen));
+
+    // Léa goes apart with Paul: her screen stops (it was the main room's), she is told.
+    let (effects, _) =
+        rooms.control("r1", HOST, Control::SideRoom(vec![PATIENT, paul])).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(sent_to(&effects, PATIENT).contains(&ServerMsg::ScreenStopped));
+    assert!(!rooms.forwards("r1", PATIENT, Source::Screen));
+    // Each place has its own screen.
+    rooms.share("r1", paul).unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.share("r1", zoe).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rooms.senders_to("r1", HOST), vec![(zoe, true)]);
+    let effects = rooms.unshare("r1", zoe);
+    assert!(effects.contains(&Effect::Resync("r1".into())));
+    assert_eq!(rooms.senders_to("r1", HOST), vec![(zoe, false)]);
+    assert!(rooms.unshare("r1", zoe).is_empty(), "stopping twice changes nothing");
+    // Leaving frees the screen.
+    rooms.leave("r1", paul);
+    rooms.share("r1", PATIENT).unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[test]
+fn an_observer_or_someone_in_the_lobby_shares_nothing() {
+    let mut rooms = room_with_waiting_patient();
+    assert_eq!(rooms.share("r1", PATIENT).err(), Some(RoomError::NotInRoom));
+    rooms
+        .join("r1", PeerId(3), Joiner { kind: JoinerKind::Observer, ..clinician("obs") })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    rooms.control("r1", HOST, Control::Admit(PeerId(3))).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rooms.share("r1", PeerId(3)).err(), Some(RoomError::NotInRoom));
 }
