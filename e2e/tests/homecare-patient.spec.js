@@ -105,6 +105,8 @@ test('the administrator reads the programs in force', async ({ page }) => {
   await expect(page.getByLabel('Raison de la modification')).toHaveValue('Protocole révisé par la pneumologue');
   await expect(threshold).toHaveValue('26');
   await checkPage(page, 'admin-program-edit-refused-fr');
+  // For the docs: the refused rule, as the administrator sees it.
+  await rule.screenshot({ path: 'screenshots/admin-program-edit-rule-fr.png' });
 
   await threshold.fill('> 26');
   await rule.getByLabel('Texte en français').fill('Respiration rapide (plus de 26/min)');
@@ -114,4 +116,5 @@ test('the administrator reads the programs in force', async ({ page }) => {
   await expect(page.locator('#version-copd')).toHaveText('2');
   await expect(page.locator('#copd')).toContainText('Respiration rapide (plus de 26/min)');
   await expect(page.locator('#copd .source')).toHaveText('fichier du dossier de données copd.toml');
+  await page.screenshot({ path: 'screenshots/admin-programs-saved-fr.png' });
 });
