@@ -326,8 +326,10 @@ async fn an_administrators_change_is_checked_recorded_and_in_force_at_once(engin
             recorded.unwrap().alerts.into_iter().find(|a| a.rule == "hr-very-high")
         }
     };
-    // The shipped "> 110": a pulse of 105 raises nothing.
+    // The shipped "> 110": a pulse of 105 raises nothing; 115 raises the alert under version 1.
     assert!(pulse("105").await.is_none());
+    let before = pulse("115").await.expect("115 is over 110");
+    assert_eq!(before.rule_version, 1);
     let admin = Caller::new(Principal {
         id: "admin-1".into(),
         roles: BTreeSet::from([Role::Administrator]),
@@ -368,6 +370,16 @@ async fn an_administrators_change_is_checked_recorded_and_in_force_at_once(engin
     // In force without a restart: 105 now raises the alert, under the rule's new version.
     let alert = pulse("105").await.expect("the new threshold applies to the next reading");
     assert_eq!(alert.rule_version, 2);
+    // What was raised under version 1 still says so (its Provenance), beside the new version's.
+    let policies: Vec<String> = search(&world, "Provenance", &[])
+        .await
+        .iter()
+        .flat_map(|p| p["policy"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    for version in ["version:1:rule:hr-very-high:version:1", "version:2:rule:hr-very-high:version:2"] {
+        assert!(policies.iter().any(|p| p.ends_with(version)), "{version} in {policies:?}");
+    }
     // On the trail: who, which program, old -> new version, why.
     let officer = caller(&world, Role::PrivacyOfficer, Identity::default()).await;
     let query = vec![("agent".to_owned(), "admin-1".to_owned()), ("action".to_owned(), "U".to_owned())];
