@@ -34,6 +34,10 @@ export const ACCOUNTS = [
   // The triage test: two nurses of Léa Gagné's care team watching the alerts of her home devices.
   { key: 'triage-nurse-a', email: 'chloe.gauthier@cisss.example', name: 'Chloé Gauthier', role: 'nurse', careTeam: true },
   { key: 'triage-nurse-b', email: 'olivier.roy@cisss.example', name: 'Olivier Roy', role: 'nurse', careTeam: true },
+  // The walk through every page (every-page.spec.js): a nurse of Léa Gagné's care team and an
+  // administrator, each signed in once there.
+  { key: 'tourNurse', email: 'emma.caron@cisss.example', name: 'Emma Caron', role: 'nurse', careTeam: true },
+  { key: 'tourAdmin', email: 'louis.bergeron@cisss.example', name: 'Louis Bergeron', role: 'administrator' },
 ];
 
 export function account(key) {

@@ -2,7 +2,9 @@
 // the heart-failure program and sets his own pulse limit; Gérard, on a 360 px phone, sends his
 // pulse (an impossible value is refused next to the field, what he typed kept) and answers
 // his symptom check — "very short of breath at rest" brings the call-911 advice at once, on the
-// answer page; the administrator reads the programs in force. Each page passes checkPage.
+// answer page; the administrator reads the programs in force and changes COPD's fast-breathing
+// threshold (a limit without its operator refused next to the field, what he typed kept; then
+// version 2 in force). Each page passes checkPage.
 import { expect, test } from '@playwright/test';
 
 import { PASSWORD, account } from '../support/accounts.js';
@@ -87,4 +89,32 @@ test('the administrator reads the programs in force', async ({ page }) => {
   await expect(hf).toContainText('Prise de poids de plus de 2 kg en 3 jours');
   await expect(hf).toContainText('Call 911 now. Do not wait for the nurse to call you.');
   await checkPage(page, 'admin-programs-fr');
+
+  // COPD, which no other test follows: its fast-breathing threshold goes from > 24 to > 26.
+  const copd = 'Maladie pulmonaire obstructive chronique (MPOC)';
+  await page.getByRole('link', { name: `Modifier « ${copd} »` }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Modifier le programme « ${copd} »`);
+  const rule = page.getByRole('group', { name: /^Respiration rapide \(plus de 24\/min\)/ });
+  const threshold = rule.getByLabel('Seuil (avec son opérateur, p. ex. > 160)');
+  await expect(threshold).toHaveValue('> 24');
+  await threshold.fill('26');
+  await page.getByLabel('Raison de la modification').fill('Protocole révisé par la pneumologue');
+  await page.getByRole('button', { name: 'Enregistrer une nouvelle version' }).click();
+  await expect(rule.locator('.error')).toHaveText('Écrivez le seuil avec son opérateur puis un nombre, par exemple > 160, >= 135, < 4.0 ou <= 90.');
+  await expect(page.locator('#form-error')).toContainText('Le programme n\'a pas été modifié.');
+  await expect(page.getByLabel('Raison de la modification')).toHaveValue('Protocole révisé par la pneumologue');
+  await expect(threshold).toHaveValue('26');
+  await checkPage(page, 'admin-program-edit-refused-fr');
+  // For the docs: the refused rule, as the administrator sees it.
+  await rule.screenshot({ path: 'screenshots/admin-program-edit-rule-fr.png' });
+
+  await threshold.fill('> 26');
+  await rule.getByLabel('Texte en français').fill('Respiration rapide (plus de 26/min)');
+  await rule.getByLabel('Texte en anglais').fill('Fast breathing (over 26/min)');
+  await page.getByRole('button', { name: 'Enregistrer une nouvelle version' }).click();
+  await expect(page.locator('#programs-notice')).toHaveText(`Programme « ${copd} » enregistré : version 2, en vigueur dès maintenant.`);
+  await expect(page.locator('#version-copd')).toHaveText('2');
+  await expect(page.locator('#copd')).toContainText('Respiration rapide (plus de 26/min)');
+  await expect(page.locator('#copd .source')).toHaveText('fichier du dossier de données copd.toml');
+  await page.screenshot({ path: 'screenshots/admin-programs-saved-fr.png' });
 });

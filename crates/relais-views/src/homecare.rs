@@ -165,4 +165,8 @@ pub struct ProgramsPage {
     pub programs: Vec<ProgramView>,
     /// Where the data folder's programs live, for the "how to change" note.
     pub folder: String,
+    /// Administrators change programs here (others read).
+    pub can_edit: bool,
+    /// What was just saved (translated), or empty.
+    pub notice: String,
 }

@@ -15,6 +15,7 @@ pub mod homecare;
 pub mod i18n;
 pub mod organisations;
 pub mod pages;
+pub mod program_edit;
 pub mod queues;
 pub mod triage;
 pub mod video;

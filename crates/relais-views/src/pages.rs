@@ -54,6 +54,12 @@ impl FormErrors {
         Self { whole: None, fields: vec![(name.to_owned(), message)] }
     }
 
+    /// Sets the message about the whole form, keeping the fields' messages.
+    pub fn with_whole(mut self, message: String) -> Self {
+        self.whole = Some(message);
+        self
+    }
+
     /// Adds `message` next to the field `name`.
     pub fn and_field(mut self, name: &str, message: String) -> Self {
         self.fields.push((name.to_owned(), message));

@@ -10,11 +10,10 @@ use relais_app::accounts::AccountAdmin;
 use relais_app::auth::Auth;
 use relais_app::devices::Devices;
 use relais_app::invitations::Invitations;
-use relais_app::monitoring::Monitoring;
+use relais_app::monitoring::{Monitoring, Programs};
 use relais_app::triage::Triage;
 use relais_app::video::Video;
 use relais_app::visits::{MailTexts, Visits};
-use relais_clinical::program::Catalog;
 use relais_video::Sfu;
 
 /// Settings the web layer needs (a part of the server's `Settings`).
@@ -93,7 +92,7 @@ impl AppState {
         tokens: Tokens,
         auth: Auth,
         visits: Visits,
-        programs: Arc<Catalog>,
+        programs: Programs,
         settings: WebSettings,
         metrics: PrometheusHandle,
         started: &str,
@@ -126,7 +125,9 @@ impl AppState {
             fhir.clock().clone(),
             fhir.ids().clone(),
         );
-        let triage = Triage::new(fhir.clone(), programs.clone());
+        // Triage lists the programs' rule systems: a change from the programs page never adds
+        // or removes a program, so the catalog of the start is enough.
+        let triage = Triage::new(fhir.clone(), programs.current());
         let monitoring = Monitoring::new(fhir.clone(), programs);
         let devices = Devices::new(fhir.clone(), monitoring.clone());
         Self(Arc::new(Services {

@@ -238,12 +238,12 @@ impl Monitoring {
             )
         })?;
         let now = self.fhir.clock().now();
-        let response = questionnaire_response(program, q, patient, &answers, now);
+        let response = questionnaire_response(&program, q, patient, &answers, now);
         let written = self
             .fhir
             .create_as(caller, "QuestionnaireResponse", response.to_string().as_bytes(), None)
             .await?;
-        let (alerts, advice) = self.evaluate(patient, program, enrolled_at).await?;
+        let (alerts, advice) = self.evaluate(patient, &program, enrolled_at).await?;
         Ok(Recorded { observation: written.row.id, outcome: super::Outcome::Counted, alerts, advice })
     }
 
@@ -289,6 +289,6 @@ impl Monitoring {
                 self.fhir.create_as(caller, "Observation", probe.to_string().as_bytes(), None).await;
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
-        Ok(self.enrolment(patient).await?.0.clone())
+        Ok(Program::clone(&self.enrolment(patient).await?.0))
     }
 }

@@ -74,7 +74,7 @@ impl Monitoring {
                     continue;
                 }
             };
-            let (rejection, condition) = prepare(&mut obs, program, at, &parts, reading.message);
+            let (rejection, condition) = prepare(&mut obs, &program, at, &parts, reading.message);
             items.push(NewItem { body: obs.to_string().into_bytes(), if_none_exist: condition });
             placed.push((index, patient, rejection));
         }
@@ -132,6 +132,6 @@ impl Monitoring {
     /// Evaluates `patient`'s program, looking up their enrolment (an owned future, to spawn).
     async fn evaluate_enrolled(&self, patient: &str) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
         let (program, enrolled_at) = self.enrolment(patient).await?;
-        self.evaluate(patient, program, enrolled_at).await
+        self.evaluate(patient, &program, enrolled_at).await
     }
 }

@@ -1,7 +1,9 @@
 //! The programs in force: the defaults shipped in the binary, overridden by the clinicians'
-//! files in `<data folder>/programs/*.toml` (one file per program, named by its id).
+//! files in `<data folder>/programs/*.toml` (one file per program, named by its id), held so
+//! that an administrator's change replaces them in the running server (see `program_edit.rs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use relais_clinical::program::{Catalog, ProgramError};
 
@@ -16,13 +18,62 @@ pub enum CatalogError {
     Program(#[from] ProgramError),
 }
 
+/// The programs in force, replaced whole when an administrator saves a change: an evaluation
+/// under way keeps the program it started with, the next one takes the new.
+#[derive(Clone)]
+pub struct Programs(Arc<Shared>);
+
+struct Shared {
+    current: RwLock<Arc<Catalog>>,
+    /// Where changes are written (`<data folder>/programs`); `None`: read only.
+    folder: Option<PathBuf>,
+    /// One change at a time: the version check, the write and the swap go together.
+    saving: tokio::sync::Mutex<()>,
+}
+
+impl Programs {
+    /// `catalog`, changed by writing into `folder` (the one it was loaded from), if any.
+    pub fn new(catalog: Arc<Catalog>, folder: Option<PathBuf>) -> Self {
+        Self(Arc::new(Shared { current: RwLock::new(catalog), folder, saving: tokio::sync::Mutex::new(()) }))
+    }
+
+    /// The programs in force now.
+    pub fn current(&self) -> Arc<Catalog> {
+        self.0.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(super) fn replace(&self, catalog: Catalog) {
+        *self.0.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(catalog);
+    }
+
+    pub(super) fn folder(&self) -> Option<&Path> {
+        self.0.folder.as_deref()
+    }
+
+    pub(super) fn saving(&self) -> &tokio::sync::Mutex<()> {
+        &self.0.saving
+    }
+}
+
+impl From<Arc<Catalog>> for Programs {
+    /// Programs that no page may change (tests, tools).
+    fn from(catalog: Arc<Catalog>) -> Self {
+        Self::new(catalog, None)
+    }
+}
+
 /// The defaults, then every `*.toml` of `dir` (in name order). A missing folder means no
 /// overrides.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
+    Ok(Catalog::load(read_files(dir)?)?)
+}
+
+/// Every `*.toml` of `dir` as (file name, text), in name order; none for a missing folder.
+pub(super) fn read_files(dir: &Path) -> Result<Vec<(String, String)>, CatalogError> {
     let read_error = |path: &Path, source| CatalogError::Read { path: path.display().to_string(), source };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::defaults()?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(read_error(dir, e)),
     };
     let mut files = Vec::new();
@@ -35,7 +86,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
         }
     }
     files.sort();
-    Ok(Catalog::load(files)?)
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! CarePlan `completed` with `period.end`, each active DeviceUseStatement `completed` with its
 //! `timingPeriod.end`, and the Device no longer names the patient, so it can go to someone else.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use relais_clinical::program::{Program, questionnaire_url};
 use relais_fhir::{Issue, IssueType};
@@ -142,9 +144,9 @@ fn is_program_plan(plan: &Value) -> Option<&str> {
 }
 
 impl Monitoring {
-    /// The programs in force.
-    pub fn catalog(&self) -> &relais_clinical::program::Catalog {
-        &self.catalog
+    /// The programs in force now.
+    pub fn catalog(&self) -> Arc<relais_clinical::program::Catalog> {
+        self.programs.current()
     }
 
     /// Refuses, audited like any refused write, a caller who may not write `patient`'s care
@@ -187,7 +189,8 @@ impl Monitoring {
     /// `already-enrolled`, `device-serial-invalid`, `too-many-devices` (each naming its field).
     pub async fn enrol(&self, caller: &Caller, enrol: &Enrol) -> Result<String, FhirError> {
         let program = self
-            .catalog
+            .programs
+            .current()
             .get(&enrol.program)
             .ok_or_else(|| refused("program", "unknown-program", "Choose one of the programs in force"))?
             .clone();

@@ -8,7 +8,7 @@
 //! enrolled in nothing is not remembered: the next reading looks again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -104,7 +104,7 @@ fn not_enrolled() -> FhirError {
 
 impl Monitoring {
     /// The program the patient's active CarePlan instantiates, and when they were enrolled.
-    pub(super) async fn enrolment(&self, patient: &str) -> Result<(&Program, Timestamp), FhirError> {
+    pub(super) async fn enrolment(&self, patient: &str) -> Result<(Arc<Program>, Timestamp), FhirError> {
         let (known, generation) = self.enrolments.get(patient);
         let (program, since) = match known {
             Some(found) => found,
@@ -114,8 +114,8 @@ impl Monitoring {
                 found
             }
         };
-        // A program removed from the catalog since is no program (the catalog is fixed at start).
-        let program = self.catalog.get(&program).ok_or_else(not_enrolled)?;
+        // The program in force now: an administrator's change applies from the next reading.
+        let program = self.programs.current().shared(&program).ok_or_else(not_enrolled)?;
         Ok((program, since))
     }
 
@@ -134,7 +134,7 @@ impl Monitoring {
         let program = uris
             .filter_map(Value::as_str)
             .filter_map(|uri| uri.strip_prefix(PROGRAM_URI))
-            .find(|id| self.catalog.get(id).is_some())?;
+            .find(|id| self.programs.current().get(id).is_some())?;
         let start = plan
             .get("period")
             .and_then(|p| p.get("start"))

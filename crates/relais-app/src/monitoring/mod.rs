@@ -22,6 +22,7 @@ mod enrolment_cache;
 mod evaluate;
 pub(crate) mod observation;
 pub mod overrides;
+pub mod program_edit;
 mod programs;
 pub mod schedule;
 mod scheduler;
@@ -30,7 +31,7 @@ mod serial;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use relais_clinical::program::{Catalog, Program, Severity, Text};
+use relais_clinical::program::{Program, Severity, Text};
 use relais_clinical::units::Rejection;
 use relais_fhir::validate::parse_object;
 use relais_fhir::{Issue, IssueType};
@@ -38,7 +39,7 @@ use serde_json::{Value, json};
 
 pub use alerts::{ALERT_DETAIL, ALERT_KEY, ENGINE, priority, rule_uri};
 pub use batch::{Batched, ReadingIn};
-pub use catalog::{CatalogError, load_catalog};
+pub use catalog::{CatalogError, Programs, load_catalog};
 pub use enrolment_cache::FRESH_FOR;
 pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
 pub use scheduler::{ESCALATION_LEVEL, ESCALATION_ROLE, Escalated, Tick};
@@ -109,7 +110,8 @@ pub struct Recorded {
 #[derive(Clone)]
 pub struct Monitoring {
     fhir: Fhir,
-    catalog: Arc<Catalog>,
+    /// The programs in force (an administrator may replace them while the server runs).
+    programs: Programs,
     /// Enrolments looked up lately (forgotten on any CarePlan write).
     enrolments: Arc<enrolment_cache::Enrolments>,
     /// One evaluation of a patient at a time.
@@ -123,11 +125,12 @@ fn invalid(code: &'static str, message: &str) -> FhirError {
 }
 
 impl Monitoring {
-    /// Use cases over `fhir`, with the programs of `catalog`.
-    pub fn new(fhir: Fhir, catalog: Arc<Catalog>) -> Self {
+    /// Use cases over `fhir`, with `programs` (a fixed catalog, or [`Programs`] an
+    /// administrator may change).
+    pub fn new(fhir: Fhir, programs: impl Into<Programs>) -> Self {
         let enrolments = Arc::new(enrolment_cache::Enrolments::new(fhir.changes().subscribe()));
         let locks = Arc::new(serial::PatientLocks::new());
-        Self { fhir, catalog, enrolments, locks, engine: engine_caller() }
+        Self { fhir, programs: programs.into(), enrolments, locks, engine: engine_caller() }
     }
 
     /// The FHIR use cases underneath (for the scheduler's caller and the benchmark's followers).
@@ -158,7 +161,7 @@ impl Monitoring {
             return Err(refused.err().unwrap_or(FhirError::Forbidden("not-entitled")));
         }
         let (program, enrolled_at) = self.enrolment(&patient).await?;
-        let (rejection, condition) = prepare(&mut obs, program, at, &parts, message);
+        let (rejection, condition) = prepare(&mut obs, &program, at, &parts, message);
         let body = obs.to_string();
         let written = match condition {
             // A plain create may be committed together with others by the store.
@@ -179,7 +182,7 @@ impl Monitoring {
         if outcome != Outcome::Counted {
             return Ok(Recorded { observation, outcome, alerts: Vec::new(), advice: Vec::new() });
         }
-        let (alerts, advice) = self.evaluate(&patient, program, enrolled_at).await?;
+        let (alerts, advice) = self.evaluate(&patient, &program, enrolled_at).await?;
         Ok(Recorded { observation, outcome, alerts, advice })
     }
 
@@ -190,7 +193,7 @@ impl Monitoring {
     /// 422 `not-enrolled`; storage errors.
     pub async fn evaluate_patient(&self, patient: &str) -> Result<Vec<AlertWrite>, FhirError> {
         let (program, enrolled_at) = self.enrolment(patient).await?;
-        Ok(self.evaluate(patient, program, enrolled_at).await?.0)
+        Ok(self.evaluate(patient, &program, enrolled_at).await?.0)
     }
 }
 

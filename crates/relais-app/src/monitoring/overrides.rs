@@ -137,7 +137,7 @@ impl Monitoring {
         }
         self.may_plan_for(caller, &set.patient).await?;
         let (program, _) = self.enrolment(&set.patient).await?;
-        if !overridable(program, &set.rule) {
+        if !overridable(&program, &set.rule) {
             return Err(refused(
                 "rule",
                 "rule-not-overridable",

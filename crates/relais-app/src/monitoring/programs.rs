@@ -2,6 +2,8 @@
 //! (clinicians to know what a rule means), and every viewing, allowed or refused, is on the
 //! audit trail like the other administration pages.
 
+use std::sync::Arc;
+
 use relais_access::audit::{Outcome, action};
 use relais_access::policy::{Denied, Role};
 use relais_clinical::program::Catalog;
@@ -16,7 +18,7 @@ impl Monitoring {
     ///
     /// # Errors
     /// 403 `role-forbids` for anyone but an administrator or a clinician; `AuditUnavailable`.
-    pub async fn programs_for(&self, caller: &Caller) -> Result<&Catalog, FhirError> {
+    pub async fn programs_for(&self, caller: &Caller) -> Result<Arc<Catalog>, FhirError> {
         let roles = &caller.principal.roles;
         let allowed = roles.iter().any(|r| *r == Role::Administrator || r.is_clinical());
         let access = Access {
@@ -32,6 +34,6 @@ impl Monitoring {
         if !allowed {
             return Err(FhirError::Forbidden(Denied::RoleForbids.code()));
         }
-        Ok(&self.catalog)
+        Ok(self.programs.current())
     }
 }

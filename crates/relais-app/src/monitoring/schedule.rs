@@ -113,14 +113,14 @@ impl Monitoring {
             items.push((Asked::Measurement(m.code.clone()), standing(enrolled, m.every, now, &received)));
         }
         for q in &program.questionnaires {
-            let url = questionnaire_url(program, q);
+            let url = questionnaire_url(&program, q);
             let received: Vec<Timestamp> = super::evaluate::resources(&responses)
                 .filter(|r| r.get("questionnaire").and_then(Value::as_str) == Some(url.as_str()))
                 .filter_map(|r| r.get("authored").and_then(Value::as_str).and_then(|t| t.parse().ok()))
                 .collect();
             items.push((Asked::Questionnaire(q.id.clone()), standing(enrolled, q.every, now, &received)));
         }
-        Ok(MyDay { patient, program: program.clone(), enrolled, items })
+        Ok(MyDay { patient, program: Program::clone(&program), enrolled, items })
     }
 }
 

@@ -112,7 +112,8 @@ impl Monitoring {
 
     /// Moves one unacknowledged alert Task to where its chain says it belongs now, if further.
     async fn escalate(&self, mut task: Value) -> Result<Option<Escalated>, FhirError> {
-        let Some(program) = program_of_task(&task).and_then(|id| self.catalog.get(id)) else {
+        let catalog = self.programs.current();
+        let Some(program) = program_of_task(&task).and_then(|id| catalog.get(id)) else {
             return Ok(None);
         };
         let severity = task.get("priority").and_then(Value::as_str).and_then(severity_of);

@@ -1,6 +1,7 @@
 //! Loading programs: the defaults shipped in the binary, then the clinicians' overrides.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::model::Program;
 use super::raw::RawProgram;
@@ -59,9 +60,12 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
 /// The programs in force: the defaults, each replaced by an override of the same id.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    programs: BTreeMap<String, Program>,
+    /// Shared, so an evaluation keeps its program while the catalog is replaced.
+    programs: BTreeMap<String, Arc<Program>>,
     /// The file each program came from when not the shipped default, by id.
     files: BTreeMap<String, String>,
+    /// Each program's text as loaded, by id: what an edit starts from.
+    sources: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -81,21 +85,34 @@ impl Catalog {
     {
         let mut programs = BTreeMap::new();
         let mut files = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (file, text) in DEFAULT_PROGRAMS {
             let program = parse_program(file, text)?;
-            programs.insert(program.id.clone(), program);
+            sources.insert(program.id.clone(), (*text).to_owned());
+            programs.insert(program.id.clone(), Arc::new(program));
         }
         for (file, text) in overrides {
             let program = parse_program(file.as_ref(), text.as_ref())?;
             files.insert(program.id.clone(), file.as_ref().to_owned());
-            programs.insert(program.id.clone(), program);
+            sources.insert(program.id.clone(), text.as_ref().to_owned());
+            programs.insert(program.id.clone(), Arc::new(program));
         }
-        Ok(Self { programs, files })
+        Ok(Self { programs, files, sources })
     }
 
     /// A program by id.
     pub fn get(&self, id: &str) -> Option<&Program> {
-        self.programs.get(id)
+        self.programs.get(id).map(Arc::as_ref)
+    }
+
+    /// A program by id, shared: it stays whole however the catalog changes after.
+    pub fn shared(&self, id: &str) -> Option<Arc<Program>> {
+        self.programs.get(id).cloned()
+    }
+
+    /// The text a program was loaded from (the shipped file's, or the data folder's).
+    pub fn source_of(&self, id: &str) -> Option<&str> {
+        self.sources.get(id).map(String::as_str)
     }
 
     /// The file a program was loaded from, when it is not the shipped default (the
@@ -106,6 +123,6 @@ impl Catalog {
 
     /// Every program, by id.
     pub fn programs(&self) -> impl Iterator<Item = &Program> {
-        self.programs.values()
+        self.programs.values().map(Arc::as_ref)
     }
 }

@@ -7,6 +7,7 @@
 //! mistake is reported once, at load, naming the file and the field — never at 3 a.m. in a rule.
 
 mod catalog;
+mod edit;
 mod limit;
 mod model;
 mod questionnaire;
@@ -16,6 +17,7 @@ mod validate;
 mod validate_rule;
 
 pub use catalog::{Catalog, DEFAULT_PROGRAMS, ProgramError, parse_program};
+pub use edit::{Edited, FieldError, edit_program, editable_values};
 pub use limit::{Limit, Op};
 pub use model::*;
 

@@ -39,6 +39,11 @@ impl Fields {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 
+    /// Every field, in the order sent.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// Every value sent under `name`, in order.
     pub(crate) fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())

@@ -93,7 +93,8 @@ pub(crate) async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> 
         visit_settings(&settings, &web)?,
         auth.mail_queued(),
     );
-    let programs = Arc::new(programs);
+    // Administrators change programs from /admin/programs: written where they were loaded from.
+    let programs = relais_app::monitoring::Programs::new(Arc::new(programs), Some(programs_dir));
     let mut state = AppState::new(fhir, tokens, auth, visits, programs, web, metrics.clone(), &started);
     match start_video(&settings).await {
         Ok(sfu) => {

@@ -4,7 +4,8 @@
 //! "My readings" lists his forms with what is due, refuses an impossible pulse next to the
 //! field with the range (in French, then English), and answers a red flag with the program's
 //! advice on the answer page itself; the administrator reads the programs page, a patient may
-//! not; the nurse discharges him.
+//! not, and changes a threshold (a wrong one refused on its field, then the new version written
+//! to the data folder; a form made from the old version refused); the nurse discharges him.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -122,6 +123,41 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     }
     assert!(programs.body.contains("fourni avec Relais"));
     assert!(programs.body.contains("Call 911 now. Do not wait for the nurse to call you."));
+
+    // The administrator changes COPD's fast-breathing threshold; the patient may not.
+    assert_eq!(browser.get("/admin/programs/copd/edit").await.status, StatusCode::FORBIDDEN);
+    let form = admin.get("/admin/programs/copd/edit").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let copd = relais_clinical::program::Catalog::defaults().unwrap().get("copd").unwrap().clone();
+    let i = copd.rules.iter().position(|r| r.id == "rr-high").unwrap();
+    let when = format!("rules[{i}].when");
+    assert!(form.body.contains(&format!(r#"name="{when}" type="text" value="&#62; 24""#)), "{}", form.body);
+    let post = |version: &'static str, limit: &'static str| {
+        vec![("from_version", version), (when.as_str(), limit), ("reason", "Protocole révisé")]
+    };
+    let refused = admin.post("/admin/programs/copd/edit", &post("1", "26")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.by_id(&format!("f-rules-{i}-when-error")).starts_with("Écrivez le seuil avec son opérateur")
+    );
+    assert!(refused.body.contains("Protocole révisé"), "the reason typed is kept");
+    let file = h.db.dir().join("programs").join("copd.toml");
+    assert!(!file.exists(), "nothing written");
+    assert_eq!(
+        browser.post("/admin/programs/copd/edit", &post("1", "> 26")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = admin.post("/admin/programs/copd/edit", &post("1", "> 26")).await;
+    assert_eq!(saved.location.as_deref(), Some("/admin/programs?saved=copd&version=2#copd"));
+    assert!(std::fs::read_to_string(&file).unwrap().contains(r#"when = "> 26""#));
+    let programs = admin.get("/admin/programs?saved=copd&version=2").await;
+    assert_eq!(programs.by_id("version-copd"), "2");
+    assert!(programs.by_id("programs-notice").contains("version 2, en vigueur dès maintenant"));
+    // Another administrator's form, made from version 1, does not undo it.
+    let stale = admin.post("/admin/programs/copd/edit", &post("1", "> 30")).await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.by_id("form-error").starts_with("Quelqu"), "{}", stale.body);
+    assert!(std::fs::read_to_string(&file).unwrap().contains(r#"when = "> 26""#));
 
     // Discharged: his page says he follows no program.
     let out = lucie.post(&format!("/patients/{gerard}/monitoring/discharge"), &[]).await;

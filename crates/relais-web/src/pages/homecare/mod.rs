@@ -4,12 +4,15 @@
 //!   the answer page at once;
 //! - `/patients/{id}/monitoring`: the clinician enrols the patient (program, devices),
 //!   discharges them, and sets or removes the patient's own thresholds;
-//! - `/admin/programs`: the programs in force, for administrators and clinicians (read only).
+//! - `/admin/programs`: the programs in force, for administrators and clinicians to read;
+//!   `/admin/programs/{id}/edit`: an administrator changes one (thresholds, frequencies,
+//!   advice texts) with the reason, in force at once.
 //!
 //! Each handler calls the `relais_app::monitoring` use cases as the signed-in person; refusals
 //! come back next to their field, in French or English, with what was typed.
 
 mod patient;
+mod program_edit;
 mod programs;
 mod readings;
 
@@ -29,6 +32,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/patients/{id}/monitoring/{operation}", post(patient::act))
         .route("/patients/{id}/monitoring/overrides/{override_id}/remove", post(patient::remove_override))
         .route("/admin/programs", get(programs::page))
+        .route("/admin/programs/{id}/edit", get(program_edit::form).post(program_edit::save))
 }
 
 /// The page for a use case that failed other than on a field.

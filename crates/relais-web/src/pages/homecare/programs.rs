@@ -1,9 +1,10 @@
 //! `/admin/programs`: the monitoring programs in force — measurements, frequencies,
 //! questionnaires, rules and thresholds, advice texts in both languages, escalation, version,
 //! and whether each is the shipped default or a file of the data folder. Administrators and
-//! clinicians read it; the viewing is on the audit trail. Editing stays in the data folder.
+//! clinicians read it; the viewing is on the audit trail. Administrators change a program from
+//! here (`program_edit.rs`).
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_clinical::program::{Condition, Program, Source};
@@ -13,6 +14,7 @@ use relais_views::homecare::{
 };
 
 use super::failed;
+use super::program_edit::{SavedQuery, saved_notice};
 use crate::pages::render::{Visitor, caller, html};
 use crate::state::AppState;
 
@@ -132,8 +134,12 @@ fn view(tr: Tr, program: &Program, file: Option<&str>) -> ProgramView {
     }
 }
 
-/// `GET /admin/programs`.
-pub(in crate::pages) async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+/// `GET /admin/programs` (`?saved=<id>&version=<n>` after a change).
+pub(in crate::pages) async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(saved): Query<SavedQuery>,
+) -> Response {
     let caller = match caller(&state, &visitor).await {
         Ok(caller) => caller,
         Err(page) => return page,
@@ -145,5 +151,8 @@ pub(in crate::pages) async fn page(State(state): State<AppState>, visitor: Visit
     let programs = catalog.programs().map(|p| view(visitor.tr, p, catalog.file_of(&p.id))).collect();
     // The data folder is the operator's choice (`--data-dir`); its `programs/` is where files go.
     let folder = "<data folder>/programs/".to_owned();
-    html(StatusCode::OK, &ProgramsPage { chrome: visitor.chrome(), programs, folder })
+    let chrome = visitor.chrome();
+    let can_edit = chrome.user.as_ref().is_some_and(|u| u.is_admin);
+    let notice = saved_notice(visitor.tr, &catalog, &saved);
+    html(StatusCode::OK, &ProgramsPage { chrome, programs, folder, can_edit, notice })
 }
