@@ -127,7 +127,8 @@ impl AppState {
             fhir.ids().clone(),
         );
         let triage = Triage::new(fhir.clone(), programs.clone());
-        let monitoring = Monitoring::new(fhir.clone(), programs);
+        // Enrolment invitations go through the visits' outbox: the same key, texts and sender.
+        let monitoring = Monitoring::new(fhir.clone(), programs).with_outbox(visits.outbox());
         let devices = Devices::new(fhir.clone(), monitoring.clone());
         Self(Arc::new(Services {
             video,
