@@ -34,6 +34,8 @@ export const ACCOUNTS = [
   // The triage test: two nurses of Léa Gagné's care team watching the alerts of her home devices.
   { key: 'triage-nurse-a', email: 'chloe.gauthier@cisss.example', name: 'Chloé Gauthier', role: 'nurse', careTeam: true },
   { key: 'triage-nurse-b', email: 'olivier.roy@cisss.example', name: 'Olivier Roy', role: 'nurse', careTeam: true },
+  // The cohort test: a nurse of Léa Gagné's care team reading her home-monitoring cohort.
+  { key: 'cohort-nurse', email: 'sophie.leblanc@cisss.example', name: 'Sophie Leblanc', role: 'nurse', careTeam: true },
 ];
 
 export function account(key) {
