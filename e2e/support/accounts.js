@@ -36,6 +36,8 @@ export const ACCOUNTS = [
   { key: 'triage-nurse-b', email: 'olivier.roy@cisss.example', name: 'Olivier Roy', role: 'nurse', careTeam: true },
   // The cohort test: a nurse of Léa Gagné's care team reading her home-monitoring cohort.
   { key: 'cohort-nurse', email: 'sophie.leblanc@cisss.example', name: 'Sophie Leblanc', role: 'nurse', careTeam: true },
+  // The device tokens page: an administrator issues a token for Léa's scale.
+  { key: 'devicesAdmin', email: 'karim.haddad@cisss.example', name: 'Karim Haddad', role: 'administrator' },
 ];
 
 export function account(key) {

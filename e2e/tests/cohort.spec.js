@@ -23,6 +23,6 @@ test('the cohort shows the nurse’s enrolled patient with her adherence and tre
   await expect(lea.getByRole('img', { name: /^Pression systolique \/ Pression diastolique \(mmHg\)/ })).toBeVisible();
   await expect(lea.locator('.cohort-chart').filter({ hasText: 'Fréquence cardiaque' })).toContainText(/Dernière valeur : \d+ \/min/);
   // Her chart is one link away; the keyboard reaches it.
-  await expect(lea.getByRole('link', { name: 'Léa Gagné' })).toHaveAttribute('href', `/patients/${process.env.RELAIS_E2E_PATIENT_ID}`);
+  await expect(lea.getByRole('link', { name: 'Léa Gagné', exact: true })).toHaveAttribute('href', `/patients/${process.env.RELAIS_E2E_PATIENT_ID}`);
   await checkPage(page, 'cohort-fr');
 });
