@@ -425,7 +425,7 @@ mod tests {
 
     #[test]
     fn the_most_at_risk_come_first() {
-        let mut cohort = vec![
+        let mut cohort = [
             patient("Ana", &[], None, (7, 7)),
             patient("Bea", &["moderate"], Some(0), (7, 7)),
             patient("Cy", &[], Some(5), (7, 7)),
