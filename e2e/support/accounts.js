@@ -38,6 +38,10 @@ export const ACCOUNTS = [
   // administrator, each signed in once there.
   { key: 'tourNurse', email: 'emma.caron@cisss.example', name: 'Emma Caron', role: 'nurse', careTeam: true },
   { key: 'tourAdmin', email: 'louis.bergeron@cisss.example', name: 'Louis Bergeron', role: 'administrator' },
+  // The cohort test: a nurse of Léa Gagné's care team reading her home-monitoring cohort.
+  { key: 'cohort-nurse', email: 'sophie.leblanc@cisss.example', name: 'Sophie Leblanc', role: 'nurse', careTeam: true },
+  // The device tokens page: an administrator issues a token for Léa's scale.
+  { key: 'devicesAdmin', email: 'karim.haddad@cisss.example', name: 'Karim Haddad', role: 'administrator' },
 ];
 
 export function account(key) {

@@ -14,9 +14,10 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use relais_access::sealed::SealingKey;
+use relais_access::OsEntropy;
+use relais_access::sealed::{SealError, SealingKey};
 use relais_core::Clock;
-use relais_store::{OutboxEmail, ResourceStore, StoreError};
+use relais_store::{NewEmail, OutboxEmail, ResourceStore, StoreError};
 use tokio::sync::Notify;
 
 use crate::auth::mail_context;
@@ -199,6 +200,75 @@ impl Mailer {
                 "smtp-unreachable"
             }
         })
+    }
+}
+
+/// What a use case needs to queue email in its own transaction: the key bodies are sealed with
+/// (the sender opens them with the same), the texts in each language, the base of the links, and
+/// the sender to wake once the transaction is committed.
+#[derive(Clone)]
+pub struct Outbox {
+    key: Arc<SealingKey>,
+    texts: Arc<dyn crate::visits::MailTexts>,
+    public_url: Arc<str>,
+    queued: Arc<Notify>,
+}
+
+impl Outbox {
+    /// Bodies sealed with `sealing_key`; links start with `public_url`; `queued` wakes the sender.
+    pub fn new(
+        sealing_key: &[u8; 32],
+        texts: Arc<dyn crate::visits::MailTexts>,
+        public_url: &str,
+        queued: Arc<Notify>,
+    ) -> Self {
+        Self::from_parts(Arc::new(SealingKey::new(sealing_key)), texts, public_url, queued)
+    }
+
+    pub(crate) fn from_parts(
+        key: Arc<SealingKey>,
+        texts: Arc<dyn crate::visits::MailTexts>,
+        public_url: &str,
+        queued: Arc<Notify>,
+    ) -> Self {
+        Self { key, texts, public_url: Arc::from(public_url.trim_end_matches('/')), queued }
+    }
+
+    /// The text of `key` in `locale` (`fr` or `en`).
+    pub fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+        self.texts.text(locale, key, args)
+    }
+
+    /// The link to `path` (`/my/readings`) on this server.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
+    /// A message for the outbox, its body sealed, due at once.
+    pub(crate) fn email(
+        &self,
+        id: String,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+        topic: &str,
+        now: Timestamp,
+    ) -> Result<NewEmail, SealError> {
+        Ok(NewEmail {
+            body_sealed: self.key.seal(&mail_context(&id), body.as_bytes(), &OsEntropy)?,
+            id,
+            recipient: recipient.to_owned(),
+            subject: subject.to_owned(),
+            attachment_sealed: None,
+            topic: Some(topic.to_owned()),
+            created_at: now,
+            due_at: None,
+        })
+    }
+
+    /// Tells the sender that messages were committed to the outbox.
+    pub fn wake(&self) {
+        self.queued.notify_one();
     }
 }
 

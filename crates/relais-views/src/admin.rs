@@ -88,3 +88,34 @@ pub struct AdminRolesPage {
     pub roles: Vec<Choice>,
     pub specialty: String,
 }
+
+/// One token of a device, as the devices page lists it (never the token itself).
+#[derive(Debug, Clone)]
+pub struct DeviceTokenRow {
+    pub id: String,
+    pub label: String,
+    /// When it was issued, for reading and for `<time>`.
+    pub issued: String,
+    pub issued_iso: String,
+    /// `active`, or when it was revoked, translated.
+    pub state: String,
+    pub active: bool,
+}
+
+/// `/admin/devices`: a device's tokens, issuing one (shown once) and revoking.
+#[derive(Template)]
+#[template(path = "admin_devices.html")]
+pub struct AdminDevicesPage {
+    pub chrome: Chrome,
+    /// What was just done, translated.
+    pub notice: String,
+    pub errors: FormErrors,
+    /// The Device id looked at (typed), and the label typed.
+    pub device: String,
+    pub label: String,
+    /// Whether `device` names a Device (its tokens are listed).
+    pub found: bool,
+    pub tokens: Vec<DeviceTokenRow>,
+    /// The token just issued: shown this once, never again.
+    pub issued: String,
+}

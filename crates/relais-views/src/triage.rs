@@ -60,3 +60,42 @@ pub struct TriageRows {
     pub tr: Tr,
     pub rows: Vec<TriageRow>,
 }
+
+/// One patient of the cohort, as its card shows them.
+#[derive(Debug, Clone)]
+pub struct CohortCard {
+    pub id: String,
+    pub name: String,
+    /// The program's title, in the visitor's language.
+    pub program: String,
+    /// Open alerts: severity (a CSS class), its translation, and the alert's title.
+    pub alerts: Vec<(String, String, String)>,
+    /// `3 (faible)`, or why there is none.
+    pub news2: String,
+    /// `5 sur 7 (71 %)`, or that nothing was expected yet.
+    pub adherence: String,
+    /// When the last reading came (empty: none this week), for reading and `<time>`.
+    pub last: String,
+    pub last_iso: String,
+    pub charts: Vec<CohortChart>,
+}
+
+/// One small trend chart and what it says in words.
+#[derive(Debug, Clone)]
+pub struct CohortChart {
+    /// The chart (an SVG figure from [`crate::chart::trend_chart`]), or empty when there is no
+    /// reading to draw.
+    pub html: String,
+    /// Its name (for the empty state).
+    pub title: String,
+    /// Last value, range, readings received of those expected.
+    pub summary: String,
+}
+
+/// `/triage/cohort`.
+#[derive(Template)]
+#[template(path = "cohort.html")]
+pub struct CohortPage {
+    pub chrome: Chrome,
+    pub cards: Vec<CohortCard>,
+}

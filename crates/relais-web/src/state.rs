@@ -128,7 +128,8 @@ impl AppState {
         // Triage lists the programs' rule systems: a change from the programs page never adds
         // or removes a program, so the catalog of the start is enough.
         let triage = Triage::new(fhir.clone(), programs.current());
-        let monitoring = Monitoring::new(fhir.clone(), programs);
+        // Enrolment invitations go through the visits' outbox: the same key, texts and sender.
+        let monitoring = Monitoring::new(fhir.clone(), programs).with_outbox(visits.outbox());
         let devices = Devices::new(fhir.clone(), monitoring.clone());
         Self(Arc::new(Services {
             video,

@@ -155,12 +155,8 @@ impl Devices {
         issued_by: &str,
     ) -> Result<IssuedDeviceToken, DeviceError> {
         let result = async {
-            match self.fhir.read("Device", device).await {
-                Ok(row) if !row.deleted => {}
-                Ok(_) | Err(FhirError::NotFound(_) | FhirError::Gone(_)) => {
-                    return Err(DeviceError::UnknownDevice);
-                }
-                Err(e) => return Err(e.into()),
+            if !self.known_device(device).await? {
+                return Err(DeviceError::UnknownDevice);
             }
             let token = Token::generate().map_err(|_| DeviceError::Entropy)?;
             let row = DeviceTokenRow {
@@ -179,6 +175,46 @@ impl Devices {
         let id = result.as_ref().ok().map(|t| t.row.id.clone());
         self.record(issued_by, action::DEVICE_TOKEN_ISSUE, device, id, result.is_ok()).await?;
         result
+    }
+
+    /// Whether `device` is the id of a Device (not deleted): only its existence is looked at.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn known_device(&self, device: &str) -> Result<bool, DeviceError> {
+        if !relais_fhir::id::is_valid_id(device) {
+            return Ok(false);
+        }
+        match self.fhir.read("Device", device).await {
+            Ok(row) => Ok(!row.deleted),
+            Err(FhirError::NotFound(_) | FhirError::Gone(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The id of the Device `id_or_serial` names: its id, or the serial number enrolment
+    /// registered it under (`urn:relais:device-serial`) when exactly one Device has it.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_device(&self, id_or_serial: &str) -> Result<Option<String>, DeviceError> {
+        if self.known_device(id_or_serial).await? {
+            return Ok(Some(id_or_serial.to_owned()));
+        }
+        let token = format!("{}|{id_or_serial}", crate::monitoring::enrolment::DEVICE_SERIAL);
+        let query = [("identifier".to_owned(), token), ("_elements".to_owned(), "id".to_owned())];
+        let found = self.fhir.search("Device", &query, true, "").await?;
+        let ids: Vec<&str> = found
+            .get("entry")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.pointer("/resource/id").and_then(serde_json::Value::as_str))
+            .collect();
+        Ok(match ids.as_slice() {
+            [one] => Some((*one).to_owned()),
+            _ => None,
+        })
     }
 
     /// Revokes the token `id` by `revoked_by`: the device is refused from now on. Audited.

@@ -15,7 +15,7 @@ use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::parse_object;
 use relais_fhir::{Issue, IssueType, SchemaValidator};
-use relais_store::{ResourceRow, ResourceTx};
+use relais_store::{NewEmail, ResourceRow, ResourceTx};
 use serde_json::{Value, json};
 
 use super::audited::answer;
@@ -54,7 +54,7 @@ impl Fhir {
     /// The server's own, unrestricted Bundle; the FHIR API calls [`Fhir::bundle_as`] once
     /// requests are authenticated (issue 4).
     pub async fn bundle(&self, body: &[u8], prefer: Prefer, base_url: &str) -> Result<Value, FhirError> {
-        self.bundle_within(None, body, prefer, base_url).await
+        self.bundle_within(None, body, prefer, base_url, &[]).await
     }
 
     /// [`Fhir::bundle`] as `caller`: each entry is decided as its own interaction by them (read
@@ -68,7 +68,20 @@ impl Fhir {
         prefer: Prefer,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        let result = self.bundle_within(Some(&caller.principal), body, prefer, base_url).await;
+        self.bundle_as_queuing(caller, body, prefer, base_url, &[]).await
+    }
+
+    /// [`Fhir::bundle_as`] with a transaction Bundle that also queues `outbox`'s emails in the
+    /// same database transaction: the messages exist if and only if the writes do.
+    pub(crate) async fn bundle_as_queuing(
+        &self,
+        caller: &Caller,
+        body: &[u8],
+        prefer: Prefer,
+        base_url: &str,
+        outbox: &[NewEmail],
+    ) -> Result<Value, FhirError> {
+        let result = self.bundle_within(Some(&caller.principal), body, prefer, base_url, outbox).await;
         let audited = self.audit_bundle(caller, body, &result).await;
         answer(result, audited)
     }
@@ -79,6 +92,7 @@ impl Fhir {
         body: &[u8],
         prefer: Prefer,
         base_url: &str,
+        outbox: &[NewEmail],
     ) -> Result<Value, FhirError> {
         let check = |schema: &SchemaValidator, body: &[u8]| -> Result<Value, FhirError> {
             let bundle = parse_object(body)?;
@@ -100,8 +114,18 @@ impl Fhir {
         };
         let request = parse_request_bundle(bundle).map_err(FhirError::Invalid)?;
         let entries = match request.kind {
-            BundleKind::Transaction => self.transaction(principal, &request, prefer, base_url).await?,
-            BundleKind::Batch => self.batch(principal, &request, prefer, base_url).await,
+            BundleKind::Transaction => {
+                self.transaction(principal, &request, prefer, base_url, outbox).await?
+            }
+            // Email goes only with a transaction: a batch's entries commit one by one.
+            BundleKind::Batch if outbox.is_empty() => self.batch(principal, &request, prefer, base_url).await,
+            BundleKind::Batch => {
+                return Err(FhirError::Invalid(vec![Issue::error(
+                    IssueType::Invalid,
+                    "not-a-transaction",
+                    "Email is queued only with a transaction Bundle",
+                )]));
+            }
         };
         Ok(json!({"resourceType": "Bundle", "type": request.kind.response_type(), "entry": entries}))
     }
@@ -149,6 +173,7 @@ impl Fhir {
         request: &RequestBundle,
         prefer: Prefer,
         base_url: &str,
+        outbox: &[NewEmail],
     ) -> Result<Vec<Value>, FhirError> {
         let mut resources = Vec::with_capacity(request.entries.len());
         let mut targets = HashSet::new();
@@ -258,6 +283,9 @@ impl Fhir {
                     .map_err(|e| e.in_entry(entry.index))?,
             };
             done[i] = Some(result);
+        }
+        for email in outbox {
+            tx.enqueue_email(email).await?;
         }
         tx.commit().await?;
         for written in done.iter().flatten().filter_map(|d| match d {

@@ -16,6 +16,7 @@ use relais_fhir::{Issue, IssueType};
 use serde_json::{Value, json};
 
 use super::evaluate::resources;
+use super::invitation::{Enrolled, Invitation};
 use super::observation::{LOINC, UCUM};
 use super::{BASE, Monitoring, PROGRAM_URI};
 use crate::access::Caller;
@@ -182,12 +183,23 @@ impl Monitoring {
     }
 
     /// Enrols a patient: CarePlan, Devices and DeviceUseStatements in one transaction as
-    /// `caller`. Answers the CarePlan's id.
+    /// `caller`. Answers the CarePlan's id. See [`Monitoring::enrol_and_invite`].
     ///
     /// # Errors
-    /// 403 when the caller may not write the patient's record; 422 `unknown-program`,
-    /// `already-enrolled`, `device-serial-invalid`, `too-many-devices` (each naming its field).
+    /// As [`Monitoring::enrol_and_invite`].
     pub async fn enrol(&self, caller: &Caller, enrol: &Enrol) -> Result<String, FhirError> {
+        self.enrol_and_invite(caller, enrol).await.map(|e| e.care_plan)
+    }
+
+    /// Enrols a patient: CarePlan, Devices and DeviceUseStatements, and the patient's
+    /// invitation email in the outbox (see [`super::invitation`]), in one transaction as
+    /// `caller`. Answers the CarePlan's id and whether the patient was emailed.
+    ///
+    /// # Errors
+    /// 403 when the caller may not write the patient's record; 404 for a record they may not
+    /// read; 422 `unknown-program`, `already-enrolled`, `device-serial-invalid`,
+    /// `too-many-devices` (each naming its field).
+    pub async fn enrol_and_invite(&self, caller: &Caller, enrol: &Enrol) -> Result<Enrolled, FhirError> {
         let program = self
             .programs
             .current()
@@ -205,6 +217,17 @@ impl Monitoring {
             ));
         }
         let now = self.fhir.clock().now();
+        let (email, invitation) = match self.outbox() {
+            // Read as the clinician (audited) for the address and language, when there is
+            // email to send.
+            Some(_) => {
+                let row = self.fhir.read_as(caller, "Patient", &enrol.patient).await?;
+                let patient: Value =
+                    row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+                self.invitation_to(&program, &enrol.patient, &patient, now)?
+            }
+            None => (None, Invitation::Off),
+        };
         let subject = json!({"reference": format!("Patient/{}", enrol.patient)});
         let mut entries = vec![entry(
             Some("urn:uuid:care-plan"),
@@ -232,13 +255,20 @@ impl Monitoring {
             entries.push(entry(None, statement, json!({"method": "POST", "url": "DeviceUseStatement"})));
         }
         let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
-        let answer =
-            self.fhir.bundle_as(caller, bundle.to_string().as_bytes(), Prefer::Minimal, BASE).await?;
-        answer
+        let outbox: Vec<_> = email.into_iter().collect();
+        let answer = self
+            .fhir
+            .bundle_as_queuing(caller, bundle.to_string().as_bytes(), Prefer::Minimal, BASE, &outbox)
+            .await?;
+        if let (false, Some(sender)) = (outbox.is_empty(), self.outbox()) {
+            sender.wake();
+        }
+        let care_plan = answer
             .get("entry")
             .and_then(|e| e.get(0))
             .and_then(super::alerts::location_id)
-            .ok_or_else(|| FhirError::Conflict("the transaction answered no CarePlan".into()))
+            .ok_or_else(|| FhirError::Conflict("the transaction answered no CarePlan".into()))?;
+        Ok(Enrolled { care_plan, invitation })
     }
 
     /// Ends the patient's enrolment and device assignments in one transaction as `caller`.

@@ -87,6 +87,26 @@ impl Monitoring {
         Ok(found)
     }
 
+    /// Every resource (matches and includes) of a search as `caller`, following its pages: each
+    /// page decided by the policy and on the audit trail like any search of theirs.
+    pub(super) async fn search_all_as(
+        &self,
+        caller: &crate::access::Caller,
+        resource_type: &str,
+        query: &[(String, String)],
+    ) -> Result<Vec<Value>, FhirError> {
+        let mut query = query.to_vec();
+        let mut found = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let bundle = self.fhir.search_as(caller, resource_type, &query, true, BASE).await?;
+            found.extend(resources(&bundle).cloned());
+            let Some(cursor) = next_cursor(&bundle) else { break };
+            query.retain(|(k, _)| k != "_cursor");
+            query.push(("_cursor".to_owned(), cursor));
+        }
+        Ok(found)
+    }
+
     /// Evaluates the program at the clock's now; writes the alerts; returns them with the advice
     /// of the new or changed ones. One evaluation of a patient at a time in this process; one
     /// that lost a race with another node's (an alert updated since it was read) starts again.

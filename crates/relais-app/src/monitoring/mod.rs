@@ -17,9 +17,11 @@ mod alerts;
 pub mod answers;
 mod batch;
 mod catalog;
+pub mod cohort;
 pub mod enrolment;
 mod enrolment_cache;
 mod evaluate;
+pub mod invitation;
 pub(crate) mod observation;
 pub mod overrides;
 pub mod program_edit;
@@ -118,6 +120,8 @@ pub struct Monitoring {
     locks: Arc<serial::PatientLocks>,
     /// Who the rules engine's writes are decided and audited as.
     engine: Caller,
+    /// Where the enrolment invitations go (none: not sent).
+    outbox: Option<crate::mail::Outbox>,
 }
 
 fn invalid(code: &'static str, message: &str) -> FhirError {
@@ -130,7 +134,14 @@ impl Monitoring {
     pub fn new(fhir: Fhir, programs: impl Into<Programs>) -> Self {
         let enrolments = Arc::new(enrolment_cache::Enrolments::new(fhir.changes().subscribe()));
         let locks = Arc::new(serial::PatientLocks::new());
-        Self { fhir, programs: programs.into(), enrolments, locks, engine: engine_caller() }
+        Self { fhir, programs: programs.into(), enrolments, locks, engine: engine_caller(), outbox: None }
+    }
+
+    /// These use cases, inviting each enrolled patient by email through `outbox`.
+    #[must_use]
+    pub fn with_outbox(mut self, outbox: crate::mail::Outbox) -> Self {
+        self.outbox = Some(outbox);
+        self
     }
 
     /// The FHIR use cases underneath (for the scheduler's caller and the benchmark's followers).

@@ -68,7 +68,7 @@ fn extension(resource: &Value, name: &str) -> Option<String> {
 }
 
 /// The override a stored Basic holds, if it is one.
-fn parse(resource: &Value) -> Option<Override> {
+pub(super) fn parse(resource: &Value) -> Option<Override> {
     Some(Override {
         id: resource.get("id")?.as_str()?.to_owned(),
         program: extension(resource, "program")?,
@@ -100,9 +100,10 @@ pub fn engine_overrides(program: &Program, stored: &[Override]) -> PatientOverri
     PatientOverrides { limits, ..PatientOverrides::default() }
 }
 
-fn query(patient: &str) -> Vec<(String, String)> {
+/// The search of overrides of `patients` (`Patient/a,Patient/b`).
+pub(super) fn query(patients: &str) -> Vec<(String, String)> {
     vec![
-        ("subject".to_owned(), format!("Patient/{patient}")),
+        ("subject".to_owned(), patients.to_owned()),
         ("code".to_owned(), format!("{OVERRIDE_SYSTEM}|{OVERRIDE_CODE}")),
         ("_count".to_owned(), "100".to_owned()),
     ]
@@ -111,7 +112,7 @@ fn query(patient: &str) -> Vec<(String, String)> {
 impl Monitoring {
     /// The overrides stored for `patient` (the system's read, for the engine).
     pub(super) async fn stored_overrides(&self, patient: &str) -> Result<Vec<Override>, FhirError> {
-        let bundle = self.fhir.search("Basic", &query(patient), true, BASE).await?;
+        let bundle = self.fhir.search("Basic", &query(&format!("Patient/{patient}")), true, BASE).await?;
         Ok(resources(&bundle).filter_map(parse).collect())
     }
 
@@ -120,7 +121,8 @@ impl Monitoring {
     /// # Errors
     /// The search's (403 for a caller with no right to the record).
     pub async fn overrides_of(&self, caller: &Caller, patient: &str) -> Result<Vec<Override>, FhirError> {
-        let bundle = self.fhir.search_as(caller, "Basic", &query(patient), true, BASE).await?;
+        let bundle =
+            self.fhir.search_as(caller, "Basic", &query(&format!("Patient/{patient}")), true, BASE).await?;
         Ok(resources(&bundle).filter_map(parse).collect())
     }
 

@@ -26,6 +26,18 @@ pub struct Standing {
     pub missed: u32,
     /// The latest received, if any.
     pub last: Option<Timestamp>,
+    /// Past periods within [`MISSED_DAYS`] (those `missed` counts over).
+    pub past: u32,
+}
+
+impl Standing {
+    /// Adherence: periods with something received, out of the periods expected — the past ones
+    /// within [`MISSED_DAYS`], and the current one once it is done (an open period that may
+    /// still be filled counts for nothing yet).
+    pub fn adherence(&self) -> (u32, u32) {
+        let current = u32::from(!self.due);
+        (self.past.saturating_sub(self.missed) + current, self.past + current)
+    }
 }
 
 /// Where an item expected every `every` since `enrolled` stands at `now`, given the instants
@@ -38,7 +50,7 @@ pub fn standing(
 ) -> Standing {
     let last = received.iter().copied().filter(|t| *t <= now).max();
     if every <= SignedDuration::ZERO || now < enrolled {
-        return Standing { due: false, missed: 0, last };
+        return Standing { due: false, missed: 0, last, past: 0 };
     }
     let period = every.as_secs();
     let elapsed = now.as_second() - enrolled.as_second();
@@ -49,7 +61,12 @@ pub fn standing(
     let horizon = now.as_second() - MISSED_DAYS * 86_400;
     let first = (0..current).find(|k| start_of(k + 1) > horizon).unwrap_or(current);
     let missed = (first..current).filter(|k| !in_period(*k)).count();
-    Standing { due: !in_period(current), missed: u32::try_from(missed).unwrap_or(u32::MAX), last }
+    Standing {
+        due: !in_period(current),
+        missed: u32::try_from(missed).unwrap_or(u32::MAX),
+        last,
+        past: u32::try_from(current - first).unwrap_or(u32::MAX),
+    }
 }
 
 /// What the patient is asked for: a measurement form (by its first LOINC code; a panel's parts
@@ -150,6 +167,28 @@ mod tests {
             let s = standing(enrolled, day, now, &received);
             assert_eq!((s.due, s.missed), (due, missed), "{received:?}");
         }
+    }
+
+    #[test]
+    fn adherence_counts_the_week_s_periods_and_today_once_done() {
+        let day = SignedDuration::from_hours(24);
+        let enrolled = at("2026-11-01T08:00:00Z");
+        let now = at("2026-11-26T10:00:00Z");
+        // Five of the last seven days, nothing yet today: 5 of 7.
+        let week = [
+            "2026-11-19T09:00:00Z",
+            "2026-11-20T09:00:00Z",
+            "2026-11-21T09:00:00Z",
+            "2026-11-23T09:00:00Z",
+            "2026-11-25T09:00:00Z",
+        ];
+        let mut received: Vec<Timestamp> = week.iter().map(|t| at(t)).collect();
+        assert_eq!(standing(enrolled, day, now, &received).adherence(), (5, 7));
+        // Today's reading counts once it is in: 6 of 8.
+        received.push(at("2026-11-26T09:00:00Z"));
+        assert_eq!(standing(enrolled, day, now, &received).adherence(), (6, 8));
+        // Enrolled this morning, nothing yet: nothing expected.
+        assert_eq!(standing(at("2026-11-26T08:00:00Z"), day, now, &[]).adherence(), (0, 0));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use relais_clinical::program::Catalog;
 use serde_json::{Value, json};
 
+pub(crate) use alert::alerts_of;
 pub use alert::{Alert, Outcome, severity_rank};
 
 use crate::access::Caller;
@@ -73,22 +74,14 @@ impl Triage {
     /// # Errors
     /// The search's.
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<Alert>, TriageError> {
-        let systems: Vec<String> =
-            self.catalog.programs().map(|p| format!("urn:relais:program:{}:rule|", p.id)).collect();
-        if systems.is_empty() {
-            return Ok(Vec::new());
-        }
-        let pairs: Vec<(String, String)> = [
-            ("status", OPEN.to_owned()),
-            ("code", systems.join(",")),
-            ("_include", "Task:focus".to_owned()),
+        let Some(mut pairs) = open_alerts_query(&self.catalog) else { return Ok(Vec::new()) };
+        for (k, v) in [
             ("_include", "Task:patient".to_owned()),
             ("_include", "Task:owner".to_owned()),
             ("_count", MAX_ALERTS.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ] {
+            pairs.push((k.to_owned(), v));
+        }
         let bundle = self.fhir.search_as(caller, "Task", &pairs, true, "").await?;
         let mut alerts = alert::alerts_of(&bundle);
         alerts.sort_by(|a, b| {
@@ -208,6 +201,21 @@ impl Triage {
         let account = self.fhir.store().account_by_id(&caller.principal.id).await.map_err(FhirError::from)?;
         account.and_then(|a| a.practitioner_id).ok_or(TriageError::Queue(QueueError::NotLinked))
     }
+}
+
+/// The Task search of open alerts — Tasks whose code is a rule of one of `catalog`'s programs,
+/// with their DetectedIssue (`focus`) — or `None` when there is no program.
+pub(crate) fn open_alerts_query(catalog: &Catalog) -> Option<Vec<(String, String)>> {
+    let systems: Vec<String> =
+        catalog.programs().map(|p| format!("urn:relais:program:{}:rule|", p.id)).collect();
+    if systems.is_empty() {
+        return None;
+    }
+    Some(vec![
+        ("status".to_owned(), OPEN.to_owned()),
+        ("code".to_owned(), systems.join(",")),
+        ("_include".to_owned(), "Task:focus".to_owned()),
+    ])
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {

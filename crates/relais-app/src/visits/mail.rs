@@ -41,7 +41,7 @@ pub(crate) fn attachment_context(email_id: &str) -> String {
 
 /// The language of a Patient (its preferred communication language, else the first; French
 /// unless it is English).
-pub(super) fn patient_locale(patient: &Value) -> &'static str {
+pub(crate) fn patient_locale(patient: &Value) -> &'static str {
     let languages = patient["communication"].as_array().map(Vec::as_slice).unwrap_or_default();
     let chosen = languages.iter().find(|c| c["preferred"] == true).or_else(|| languages.first());
     let code =
@@ -50,7 +50,7 @@ pub(super) fn patient_locale(patient: &Value) -> &'static str {
 }
 
 /// A Patient's email address (`telecom` with system `email`).
-pub(super) fn patient_email(patient: &Value) -> Option<&str> {
+pub(crate) fn patient_email(patient: &Value) -> Option<&str> {
     patient["telecom"]
         .as_array()?
         .iter()

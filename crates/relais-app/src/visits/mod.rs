@@ -17,6 +17,7 @@ mod error;
 mod guests;
 pub mod ics;
 mod mail;
+pub(crate) use mail::{patient_email, patient_locale};
 mod overview;
 mod session;
 mod slots;
@@ -118,6 +119,16 @@ impl Visits {
     /// The settings in force.
     pub fn settings(&self) -> &VisitSettings {
         &self.settings
+    }
+
+    /// The same outbox (key, texts, links, sender) for other use cases' email.
+    pub fn outbox(&self) -> crate::mail::Outbox {
+        crate::mail::Outbox::from_parts(
+            self.key.clone(),
+            self.texts.clone(),
+            &self.settings.public_url,
+            self.queued.clone(),
+        )
     }
 
     fn now(&self) -> Timestamp {

@@ -178,5 +178,19 @@ pub fn evaluate(input: &Input<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// The NEWS2 of the patient's latest complete set of vitals, whatever its band, when their
+/// program scores NEWS2 (has a `news2` rule): what a cohort view sorts by. `None` when the
+/// program does not score it or no complete set was measured.
+pub fn latest_news2(input: &Input<'_>) -> Option<News2> {
+    let history = history::History::new(input.readings, input.answers);
+    input.program.rules.iter().find_map(|rule| match &rule.condition {
+        crate::program::Condition::News2 { set_window, confusion_from, oxygen_from, .. } => {
+            rules::news2_set(input, &history, *set_window, confusion_from.as_ref(), oxygen_from.as_ref())
+                .map(|set| set.score)
+        }
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -63,48 +63,13 @@ pub(super) fn check(rule: &Rule, input: &Input<'_>, history: &History<'_>) -> Op
             hit(detail, vec![(reference.at, reference.id.clone()), (latest.at, latest.id.clone())])
         }
         Condition::News2 { bands, set_window, confusion_from, oxygen_from } => {
-            let latest: Vec<_> =
-                codes::ALL.iter().map(|(code, _)| history.latest(code)).collect::<Option<_>>()?;
-            let anchor = latest.iter().map(|r| r.at).max()?;
-            let from = before(anchor, *set_window);
-            // The latest set: every parameter measured within the window before the newest one.
-            if latest.iter().any(|r| r.at < from) {
-                return None;
-            }
-            let mut triggers: Vec<_> = latest.iter().map(|r| (r.at, r.id.clone())).collect();
-            let mut assumed = Vec::new();
-            let mut yes = |source: &Option<ItemRef>, name: &'static str| -> bool {
-                let answer = source.as_ref().and_then(|s| history.answer(&s.questionnaire, &s.item, from));
-                match answer {
-                    Some(answer) => {
-                        triggers.push((answer.at, answer.id.clone()));
-                        answer.value == AnswerValue::Bool(true)
-                    }
-                    None => {
-                        assumed.push(name);
-                        false
-                    }
-                }
-            };
-            let confused = yes(confusion_from, "consciousness");
-            let on_oxygen = yes(oxygen_from, "air-or-oxygen");
-            let value = |code: &str| latest.iter().find(|r| r.code == code).map_or(f64::NAN, |r| r.value);
-            let score = news2::score(&Vitals {
-                respiratory_rate: value(codes::RESPIRATORY_RATE),
-                spo2: value(codes::SPO2),
-                scale: input.overrides.spo2_scale,
-                on_oxygen,
-                systolic: value(codes::SYSTOLIC),
-                pulse: value(codes::PULSE),
-                consciousness: if confused {
-                    Consciousness::NewConfusionOrWorse
-                } else {
-                    Consciousness::Alert
-                },
-                temperature: value(codes::TEMPERATURE),
-            });
-            let severity = *bands.get(&score.band)?;
-            Some(Hit { severity, triggers, detail: Detail::News2 { score, assumed } })
+            let set = news2_set(input, history, *set_window, confusion_from.as_ref(), oxygen_from.as_ref())?;
+            let severity = *bands.get(&set.score.band)?;
+            Some(Hit {
+                severity,
+                triggers: set.triggers,
+                detail: Detail::News2 { score: set.score, assumed: set.assumed },
+            })
         }
         Condition::Symptom { questionnaire, items, answers, within } => {
             let from = before(input.now, *within);
@@ -153,4 +118,57 @@ pub(super) fn composite(rule: &Rule, input: &Input<'_>, hits: &BTreeMap<&str, Hi
         triggers.extend(part.triggers.iter().cloned());
     }
     Some(Hit { severity: rule.severity, triggers, detail: Detail::Composite { rules: all.clone() } })
+}
+
+/// The NEWS2 of the latest complete set of vitals, what it was scored on, and what was assumed.
+pub(super) struct News2Set {
+    pub score: news2::News2,
+    pub triggers: Vec<(jiff::Timestamp, String)>,
+    pub assumed: Vec<&'static str>,
+}
+
+/// Scores the latest set: every parameter measured within `set_window` before the newest one;
+/// consciousness and oxygen from the named answers, taken as "alert" and "air" without one.
+pub(super) fn news2_set(
+    input: &Input<'_>,
+    history: &History<'_>,
+    set_window: jiff::SignedDuration,
+    confusion_from: Option<&ItemRef>,
+    oxygen_from: Option<&ItemRef>,
+) -> Option<News2Set> {
+    let latest: Vec<_> = codes::ALL.iter().map(|(code, _)| history.latest(code)).collect::<Option<_>>()?;
+    let anchor = latest.iter().map(|r| r.at).max()?;
+    let from = before(anchor, set_window);
+    if latest.iter().any(|r| r.at < from) {
+        return None;
+    }
+    let mut triggers: Vec<_> = latest.iter().map(|r| (r.at, r.id.clone())).collect();
+    let mut assumed = Vec::new();
+    let mut yes = |source: Option<&ItemRef>, name: &'static str| -> bool {
+        let answer = source.and_then(|s| history.answer(&s.questionnaire, &s.item, from));
+        match answer {
+            Some(answer) => {
+                triggers.push((answer.at, answer.id.clone()));
+                answer.value == AnswerValue::Bool(true)
+            }
+            None => {
+                assumed.push(name);
+                false
+            }
+        }
+    };
+    let confused = yes(confusion_from, "consciousness");
+    let on_oxygen = yes(oxygen_from, "air-or-oxygen");
+    let value = |code: &str| latest.iter().find(|r| r.code == code).map_or(f64::NAN, |r| r.value);
+    let score = news2::score(&Vitals {
+        respiratory_rate: value(codes::RESPIRATORY_RATE),
+        spo2: value(codes::SPO2),
+        scale: input.overrides.spo2_scale,
+        on_oxygen,
+        systolic: value(codes::SYSTOLIC),
+        pulse: value(codes::PULSE),
+        consciousness: if confused { Consciousness::NewConfusionOrWorse } else { Consciousness::Alert },
+        temperature: value(codes::TEMPERATURE),
+    });
+    Some(News2Set { score, triggers, assumed })
 }

@@ -266,6 +266,30 @@ fn news2_needs_a_complete_set_within_its_window() {
 }
 
 #[test]
+fn the_latest_news2_is_scored_whatever_its_band_and_only_where_the_program_scores_it() {
+    let case = Case::new(vitals(ago(1.0), 16.0, 97.0, 120.0, 70.0, 37.0));
+    let program = program();
+    let input = |program| Input {
+        subject: "Patient/p1",
+        program,
+        overrides: &case.overrides,
+        readings: &case.readings,
+        answers: &case.answers,
+        enrolled_at: case.enrolled_at,
+        now: case.now,
+    };
+    // Band low raises no alert, but the cohort still reads the score.
+    assert_eq!(case.finding("news2"), None);
+    assert_eq!(latest_news2(&input(&program)).map(|s| (s.total, s.band)), Some((0, Band::Low)));
+    let mut without = program.clone();
+    without.rules.retain(|r| !matches!(r.condition, crate::program::Condition::News2 { .. }));
+    assert_eq!(latest_news2(&input(&without)), None, "a program without NEWS2 has no score");
+    let incomplete = Case::new(vec![r("rr", RR, 30.0, ago(1.0))]);
+    let input = Input { readings: &incomplete.readings, ..input(&program) };
+    assert_eq!(latest_news2(&input), None, "no complete set");
+}
+
+#[test]
 fn news2_uses_scale_2_when_the_patient_has_it() {
     let readings = vitals(ago(1.0), 16.0, 89.0, 120.0, 70.0, 37.0);
     let mut case = Case::new(readings);

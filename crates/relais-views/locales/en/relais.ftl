@@ -651,6 +651,24 @@ homecare-done-enrolled = The patient is enrolled. They see their forms under "My
 homecare-done-discharged = The patient is discharged; their devices are free again.
 homecare-done-override = The patient's limit is saved. It applies from the next reading.
 homecare-done-removed = The limit was removed: the program's applies again.
+homecare-done-enrolled-invited = The patient is enrolled. They will get an email with their instructions and the link to "My readings".
+homecare-done-enrolled-no-address = The patient is enrolled, but no invitation could be sent: their record has no email address. Give them their instructions and the link to "My readings" yourself.
+homecare-mail-enrolled-subject = Your home monitoring: { $program }
+homecare-mail-enrolled-body =
+    Hello { $name },
+
+    Your care team has enrolled you in the home-monitoring program "{ $program }".
+
+    What you are asked to do:
+    { $items }
+
+    Send your readings and answers on your "My readings" page:
+
+    { $link }
+
+    Sign in with your Relais account. If you do not have one yet, your care team will create it and tell you how to sign in.
+homecare-mail-item-daily = – { $what }: once a day
+homecare-mail-item = – { $what }: once every { $hours } hours
 error-unknown-program = Choose one of the programs offered.
 error-already-enrolled = This patient already follows a program. Discharge them first.
 error-device-serial-invalid = A serial number is too long or holds a character that is not allowed.
@@ -757,3 +775,59 @@ error-alert-not-open = This alert is already closed.
 triage-done-acknowledged = Alert acknowledged.
 triage-done-called = Call recorded.
 triage-done-resolved = Alert resolved.
+## Home-monitoring cohort (issue 7)
+nav-cohort = Cohort
+triage-to-cohort = See the cohort: each followed patient's risk, adherence and trends
+cohort-title = Home-monitoring cohort
+cohort-intro = The enrolled patients you follow, most at risk first: open alerts (most severe first), then the highest NEWS2 score, then the lowest adherence. Adherence counts the periods of the last 7 days in which a reading came in, out of those the program expects. The shaded areas of the charts are the alert limits of the program, or those set for the patient.
+cohort-to-triage = Go to the open alerts
+cohort-patients = Enrolled patients
+cohort-empty = No enrolled patient among those you follow.
+cohort-program = Program
+cohort-alerts = Open alerts
+cohort-alerts-none = None
+cohort-news2 = NEWS2 (latest set)
+cohort-news2-value = { $total } ({ $band } risk)
+cohort-news2-none = No complete set this week
+cohort-news2-not-scored = Not scored by this program
+cohort-band-low = low
+cohort-band-low-medium = low-medium
+cohort-band-medium = medium
+cohort-band-high = high
+cohort-adherence = Adherence (7 days)
+cohort-adherence-value = { $received } of { $due } expected ({ $percent }%)
+cohort-adherence-none = Nothing expected yet
+cohort-last = Last reading
+cohort-last-none = None this week
+cohort-thresholds-link = Enrolment and thresholds
+cohort-limit = Alert
+cohort-limit-own = Alert (patient's own limit)
+cohort-chart-summary = Last value: { $last } { $unit } ({ $when }); 7-day range: { $range } { $unit }; { $received } of { $due } expected.
+cohort-chart-empty = No reading over 7 days; { $received } of { $due } expected.
+## Home devices' tokens (issue 7)
+nav-admin-devices = Devices
+devices-title = Home devices' tokens
+devices-intro = A device lent to a patient (scale, blood-pressure cuff, oximeter, gateway) sends its readings with a token. Give the device's id or serial number to see its tokens, issue one or revoke one. A token is shown only once, when it is issued; only its hash is kept. Every issue and revocation is on the audit trail.
+devices-field-device = Device id or serial number
+devices-field-device-hint = The id of its Device resource, or the serial number given when the patient was enrolled.
+devices-show = Show its tokens
+devices-tokens-of = Tokens of device
+devices-tokens-none = This device has no token.
+devices-col-label = Label
+devices-col-issued = Issued
+devices-col-state = State
+devices-no-label = (no label)
+devices-state-active = active
+devices-state-revoked = revoked { $when }
+devices-revoke = Revoke
+devices-field-label = Label of the new token
+devices-field-label-hint = Optional: where the device is, for example "scale, living room".
+devices-issue = Issue a token
+devices-issued-title = New token
+devices-issued-once = Copy this token into the device now: it will never be shown again.
+devices-issued-token = Token
+devices-done-issued = The token is issued.
+devices-done-revoked = The token is revoked: the device is refused from now on.
+error-device-unknown = No device has this id.
+error-device-label-invalid = The label is over 100 characters or holds a control character.
+error-device-token-unknown = This token does not exist or was already revoked.

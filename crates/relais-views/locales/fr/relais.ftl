@@ -651,6 +651,24 @@ homecare-done-enrolled = Le patient est inscrit. Il voit ses formulaires sous «
 homecare-done-discharged = Le programme du patient est terminé; ses appareils sont libérés.
 homecare-done-override = Le seuil du patient est enregistré. Il s’applique dès le prochain relevé.
 homecare-done-removed = Le seuil a été retiré : celui du programme s’applique de nouveau.
+homecare-done-enrolled-invited = Le patient est inscrit. Il recevra un courriel avec ses consignes et le lien vers « Mes relevés ».
+homecare-done-enrolled-no-address = Le patient est inscrit, mais aucune invitation n’a pu lui être envoyée : son dossier n’a pas d’adresse courriel. Donnez-lui ses consignes et le lien vers « Mes relevés » vous-même.
+homecare-mail-enrolled-subject = Votre suivi à domicile : { $program }
+homecare-mail-enrolled-body =
+    Bonjour { $name },
+
+    Votre équipe de soins vous a inscrit(e) au programme de suivi à domicile « { $program } ».
+
+    Ce qu’on vous demande :
+    { $items }
+
+    Envoyez vos mesures et vos réponses sur la page « Mes relevés » :
+
+    { $link }
+
+    Connectez-vous avec votre compte Relais. Si vous n’en avez pas encore, votre équipe de soins vous le créera et vous dira comment vous connecter.
+homecare-mail-item-daily = – { $what } : une fois par jour
+homecare-mail-item = – { $what } : une fois toutes les { $hours } heures
 error-unknown-program = Choisissez un des programmes proposés.
 error-already-enrolled = Ce patient suit déjà un programme. Mettez-y fin d’abord.
 error-device-serial-invalid = Un numéro de série est trop long ou contient un caractère non permis.
@@ -757,3 +775,59 @@ error-alert-not-open = Cette alerte est déjà close.
 triage-done-acknowledged = Alerte prise en charge.
 triage-done-called = Appel enregistré.
 triage-done-resolved = Alerte close.
+## Cohorte de télésurveillance (issue 7)
+nav-cohort = Cohorte
+triage-to-cohort = Voir la cohorte : risque, observance et tendances de chaque patient suivi
+cohort-title = Cohorte en télésurveillance
+cohort-intro = Les patients inscrits que vous suivez, les plus à risque d’abord : alertes ouvertes (les plus graves d’abord), puis le score NEWS2 le plus élevé, puis l’observance la plus faible. L’observance compte les périodes des 7 derniers jours où une mesure est arrivée, sur celles que le programme attend. Les zones ombrées des graphiques sont les seuils d’alerte du programme ou ceux fixés pour le patient.
+cohort-to-triage = Aller aux alertes ouvertes
+cohort-patients = Patients inscrits
+cohort-empty = Aucun patient inscrit parmi ceux que vous suivez.
+cohort-program = Programme
+cohort-alerts = Alertes ouvertes
+cohort-alerts-none = Aucune
+cohort-news2 = NEWS2 (dernière série)
+cohort-news2-value = { $total } (risque { $band })
+cohort-news2-none = Aucune série complète cette semaine
+cohort-news2-not-scored = Non calculé par ce programme
+cohort-band-low = faible
+cohort-band-low-medium = faible à moyen
+cohort-band-medium = moyen
+cohort-band-high = élevé
+cohort-adherence = Observance (7 jours)
+cohort-adherence-value = { $received } sur { $due } attendues ({ $percent } %)
+cohort-adherence-none = Rien d’attendu encore
+cohort-last = Dernière mesure
+cohort-last-none = Aucune cette semaine
+cohort-thresholds-link = Inscription et seuils
+cohort-limit = Alerte
+cohort-limit-own = Alerte (seuil du patient)
+cohort-chart-summary = Dernière valeur : { $last } { $unit } ({ $when }) ; étendue sur 7 jours : { $range } { $unit } ; { $received } sur { $due } attendues.
+cohort-chart-empty = Aucune mesure sur 7 jours ; { $received } sur { $due } attendues.
+## Jetons des appareils à domicile (issue 7)
+nav-admin-devices = Appareils
+devices-title = Jetons des appareils à domicile
+devices-intro = Un appareil prêté à un patient (balance, tensiomètre, oxymètre, passerelle) envoie ses mesures avec un jeton. Donnez l’identifiant ou le numéro de série de l’appareil pour voir ses jetons, en émettre un ou en révoquer un. Un jeton n’est montré qu’une fois, à son émission ; seule son empreinte est conservée. Chaque émission et révocation est journalisée.
+devices-field-device = Identifiant ou numéro de série de l’appareil
+devices-field-device-hint = L’identifiant de sa ressource Device, ou le numéro de série donné à l’inscription du patient.
+devices-show = Afficher ses jetons
+devices-tokens-of = Jetons de l’appareil
+devices-tokens-none = Cet appareil n’a aucun jeton.
+devices-col-label = Libellé
+devices-col-issued = Émis le
+devices-col-state = État
+devices-no-label = (sans libellé)
+devices-state-active = actif
+devices-state-revoked = révoqué le { $when }
+devices-revoke = Révoquer
+devices-field-label = Libellé du nouveau jeton
+devices-field-label-hint = Facultatif : où se trouve l’appareil, par exemple « balance, salon ».
+devices-issue = Émettre un jeton
+devices-issued-title = Nouveau jeton
+devices-issued-once = Copiez ce jeton maintenant dans l’appareil : il ne sera plus jamais affiché.
+devices-issued-token = Jeton
+devices-done-issued = Le jeton est émis.
+devices-done-revoked = Le jeton est révoqué : l’appareil est refusé dès maintenant.
+error-device-unknown = Aucun appareil n’a cet identifiant.
+error-device-label-invalid = Le libellé dépasse 100 caractères ou contient un caractère de contrôle.
+error-device-token-unknown = Ce jeton n’existe pas ou était déjà révoqué.

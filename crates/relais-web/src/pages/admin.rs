@@ -25,7 +25,7 @@ use crate::state::AppState;
 /// The signed-in administrator as the actor of an operation, or the answer for anyone else.
 // The refusal is the handler's whole answer, returned at once: boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
-fn administrator(visitor: &Visitor) -> Result<Actor, Response> {
+pub(super) fn administrator(visitor: &Visitor) -> Result<Actor, Response> {
     let Some(profile) = &visitor.profile else { return Err(redirect(&sign_in_then(&visitor.path), &[])) };
     if !profile.roles.contains(&Role::Administrator) {
         return Err(forbidden(visitor));

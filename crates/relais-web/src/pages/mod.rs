@@ -15,6 +15,8 @@ mod account;
 mod admin;
 mod break_glass;
 mod chart;
+mod cohort;
+mod devices_admin;
 mod homecare;
 mod organisations;
 mod portal;
@@ -63,6 +65,10 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         // Editing roles, organisations and sites, the patient's measurements (issue 5).
         .route("/admin/users/{id}/roles", get(admin::roles_page).post(admin::save_roles))
         .route("/admin/organisations", get(organisations::list).post(organisations::create))
+        // Home devices' tokens, the page form of `relais device token` (issue 7).
+        .route("/admin/devices", get(devices_admin::page))
+        .route("/admin/devices/tokens", post(devices_admin::issue))
+        .route("/admin/devices/tokens/{id}/revoke", post(devices_admin::revoke))
         .route("/me/measurements", get(portal::my_measurements))
         .route("/queues/tasks/{id}/claim", post(queues::claim))
         .route("/queues/tasks/{id}/assign", post(queues::assign))
@@ -70,6 +76,7 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/triage", get(triage::page))
         .route("/triage/rows", get(triage::rows_fragment))
         .route("/triage/events", get(triage::events))
+        .route("/triage/cohort", get(cohort::page))
         .route("/triage/{task}/{action}", post(triage::act))
         // Patient search and the chart (issue 5).
         .route("/patients", get(chart::find_patients))

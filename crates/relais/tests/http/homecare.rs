@@ -11,9 +11,19 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::browser::{Browser, signed_in_staff};
-use crate::support::{Harness, PASSWORD, create_named_user, create_user, patient};
+use crate::support::{Harness, PASSWORD, create_named_user, create_user, patient, with_smtp_sink};
 
 crate::both_engines!(http_a_nurse_enrols_and_the_patient_is_advised_at_once);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_enrolment_emails_the_patient_sqlite() {
+    http_enrolment_emails_the_patient(relais_testkit::Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_enrolment_emails_the_patient_postgres() {
+    http_enrolment_emails_the_patient(relais_testkit::Engine::Postgres).await;
+}
 
 const NURSE: &str = "lucie.gauthier@cisss.example";
 
@@ -46,9 +56,14 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     let done = lucie.post(&path, &[("program", "heart-failure"), ("devices", "BALANCE-1\nOXY-2")]).await;
     assert_eq!(
         done.location.as_deref(),
-        Some(format!("/patients/{gerard}/monitoring?done=enrolled").as_str())
+        Some(format!("/patients/{gerard}/monitoring?done=enrolled-no-address").as_str())
     );
-    let page = lucie.get(&format!("/patients/{gerard}/monitoring?done=enrolled")).await;
+    let page = lucie.get(&format!("/patients/{gerard}/monitoring?done=enrolled-no-address")).await;
+    assert!(
+        page.by_id("homecare-notice").contains("aucune invitation n’a pu lui être envoyée"),
+        "his record has no email address: {}",
+        page.by_id("homecare-notice")
+    );
     assert_eq!(page.by_id("enrolled-program"), "Insuffisance cardiaque (v1)");
     assert_eq!(page.by_id("enrolled-devices"), "BALANCE-1, OXY-2");
     // A limit without its operator: next to the field, the reason kept.
@@ -164,4 +179,49 @@ async fn http_a_nurse_enrols_and_the_patient_is_advised_at_once(h: Harness) {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let none = browser.get("/my/readings").await;
     assert!(none.body.contains(r#"id="readings-none""#));
+}
+
+/// Enrolling a patient whose record has an address sends him, through the outbox and a real
+/// SMTP server, his program, what to measure and how often, and the link to "My readings", in
+/// French; the clinician is told so.
+async fn http_enrolment_emails_the_patient(engine: relais_testkit::Engine) {
+    let (sink, h) = with_smtp_sink(engine).await;
+    let gerard = h
+        .create(&json!({"resourceType": "Patient", "name": [{"given": ["Gérard"], "family": "Roy"}],
+            "telecom": [{"system": "email", "value": "gerard@courriel.example"}]}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nurse = h.create(&json!({"resourceType": "Practitioner", "name": [{"family": "Gauthier"}]})).await;
+    let nurse_id = nurse["id"].as_str().unwrap();
+    h.create(&json!({"resourceType": "CareTeam", "status": "active",
+        "subject": {"reference": format!("Patient/{gerard}")},
+        "participant": [{"member": {"reference": format!("Practitioner/{nurse_id}")}}]}))
+        .await;
+    create_named_user(&h, NURSE, "Lucie Gauthier", "nurse", &["--practitioner-id", nurse_id]);
+    let (mut lucie, _) = signed_in_staff(&h, NURSE).await;
+    let done = lucie
+        .post(
+            &format!("/patients/{gerard}/monitoring/enrol"),
+            &[("program", "hypertension"), ("devices", "")],
+        )
+        .await;
+    let back = format!("/patients/{gerard}/monitoring?done=enrolled-invited");
+    assert_eq!(done.location.as_deref(), Some(back.as_str()));
+    let page = lucie.get(&back).await;
+    assert!(page.by_id("homecare-notice").starts_with("Le patient est inscrit. Il recevra un courriel"));
+
+    let mail = sink.wait_for(1, std::time::Duration::from_secs(20)).await.remove(0);
+    assert_eq!(mail.to, ["gerard@courriel.example"]);
+    let body = mail.body().replace("\r\n", "\n");
+    assert!(body.starts_with("Bonjour Gérard Roy,"), "{body}");
+    assert!(body.contains("au programme de suivi à domicile « Hypertension artérielle »"), "{body}");
+    assert!(
+        body.contains("– Pression systolique / Pression diastolique : une fois toutes les 12 heures"),
+        "{body}"
+    );
+    let link = mail.link_containing("/my/readings").expect("the link to My readings");
+    assert_eq!(link, format!("{}/my/readings", h.server().url));
+    assert!(body.contains("votre équipe de soins vous le créera"), "no account yet: {body}");
 }

@@ -9,6 +9,7 @@ use axum::response::Response;
 use relais_app::FhirError;
 use relais_app::access::Caller;
 use relais_app::monitoring::enrolment::Enrol;
+use relais_app::monitoring::invitation::Invitation;
 use relais_app::monitoring::overrides::{SetOverride, overridable};
 use relais_clinical::program::Condition;
 use relais_views::homecare::{EnrolledView, HomecarePatientPage, OverrideRow};
@@ -155,9 +156,12 @@ pub(in crate::pages) async fn page(
         Err(page) => return page,
     };
     let notice = match query.done.as_str() {
-        done @ ("enrolled" | "discharged" | "override" | "removed") => {
-            visitor.tr.t(&format!("homecare-done-{done}"))
-        }
+        done @ ("enrolled"
+        | "enrolled-invited"
+        | "enrolled-no-address"
+        | "discharged"
+        | "override"
+        | "removed") => visitor.tr.t(&format!("homecare-done-{done}")),
         _ => String::new(),
     };
     show(&state, &visitor, &caller, &id, notice, FormErrors::none(), &Typed::default()).await
@@ -201,7 +205,18 @@ pub(in crate::pages) async fn act(
                 program: typed.program.to_owned(),
                 devices: typed.devices.lines().map(str::to_owned).collect(),
             };
-            (monitoring.enrol(&caller, &enrol).await.map(|_| ()), "enrolled")
+            match monitoring.enrol_and_invite(&caller, &enrol).await {
+                // The notice says whether the patient was emailed their instructions.
+                Ok(done) => (
+                    Ok(()),
+                    match done.invitation {
+                        Invitation::Queued => "enrolled-invited",
+                        Invitation::NoAddress => "enrolled-no-address",
+                        Invitation::Off => "enrolled",
+                    },
+                ),
+                Err(e) => (Err(e), "enrolled"),
+            }
         }
         "discharge" => (monitoring.discharge(&caller, &id).await, "discharged"),
         "overrides" => {

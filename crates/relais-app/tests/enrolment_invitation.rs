@@ -1,0 +1,130 @@
+//! The patient's invitation on enrolment, on real databases (SQLite and PostgreSQL) and a real
+//! SMTP server: enrolling a patient whose record has an email address queues, in the enrolment's
+//! transaction, a message in their language naming the program, what to measure and answer and
+//! how often, and the link to "My readings", which the outbox sender delivers; a record without
+//! an address is enrolled all the same and the answer says nobody was emailed; a refused
+//! enrolment queues nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use relais_access::policy::{Principal, Role};
+use relais_app::access::{Caller, Identity, grants_for};
+use relais_app::mail::{Mailer, Outbox, SmtpSecurity, SmtpSettings};
+use relais_app::monitoring::Monitoring;
+use relais_app::monitoring::enrolment::Enrol;
+use relais_app::monitoring::invitation::Invitation;
+use relais_app::visits::MailTexts;
+use relais_clinical::program::Catalog;
+use relais_core::Clock;
+use relais_testkit::{Engine, SmtpSink};
+use serde_json::json;
+use support::{World, put};
+
+const KEY: [u8; 32] = [9; 32];
+
+/// Texts that show which key and language were used, and every argument.
+struct Texts;
+
+impl MailTexts for Texts {
+    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let mut out = format!("[{locale}] {key}");
+        for (name, value) in args {
+            out.push_str(&format!("\n{name}: {value}"));
+        }
+        out
+    }
+}
+
+async fn nurse(world: &World, id: &str) -> Caller {
+    let identity = Identity {
+        roles: BTreeSet::from([Role::Nurse]),
+        practitioner: Some(id.into()),
+        ..Identity::default()
+    };
+    let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
+    Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
+}
+
+fn enrol(patient: &str, program: &str) -> Enrol {
+    Enrol { patient: patient.into(), program: program.into(), devices: Vec::new() }
+}
+
+async fn an_enrolled_patient_is_emailed_what_to_measure_and_where(engine: Engine) {
+    let world = World::new(engine).await;
+    // Alice reads English and has an address; carol has none.
+    put(
+        &world.fhir,
+        json!({"resourceType": "Patient", "id": "alice",
+            "name": [{"family": "Martin", "given": ["Alice"]}],
+            "communication": [{"language": {"coding": [{"code": "en"}]}, "preferred": true}],
+            "telecom": [{"system": "phone", "value": "555-0100"}, {"system": "email", "value": "alice@example.org"}]}),
+    )
+    .await;
+    let outbox = Outbox::new(&KEY, Arc::new(Texts), "https://relais.example/", Default::default());
+    let monitoring =
+        Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap())).with_outbox(outbox);
+    let sink = SmtpSink::start().await;
+    let smtp = SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from: "Relais <relais@cisss.example>".into(),
+        security: SmtpSecurity::None,
+        username: None,
+        password: None,
+    };
+    let clock: Arc<dyn Clock> = world.clock.clone();
+    let mailer = Mailer::new(world.store.clone(), clock, &smtp, &KEY).unwrap();
+
+    // Refused (another team's nurse): nothing written, nothing queued.
+    let refused =
+        monitoring.enrol_and_invite(&nurse(&world, "nurse2").await, &enrol("alice", "heart-failure")).await;
+    assert_eq!(refused.unwrap_err().status(), 403);
+    assert_eq!(mailer.deliver_due().await.unwrap(), 0);
+
+    let done =
+        monitoring.enrol_and_invite(&nurse(&world, "nurse1").await, &enrol("alice", "heart-failure")).await;
+    let done = done.unwrap();
+    assert_eq!(done.invitation, Invitation::Queued);
+    assert!(world.fhir.read("CarePlan", &done.care_plan).await.is_ok());
+    assert_eq!(mailer.deliver_due().await.unwrap(), 1);
+    let mail = sink.wait_for(1, Duration::from_secs(5)).await.remove(0);
+    assert_eq!(mail.to, ["alice@example.org"]);
+    let body = mail.body().replace("\r\n", "\n");
+    assert!(body.starts_with("[en] homecare-mail-enrolled-body"), "{body}");
+    assert!(body.contains("name: Alice Martin"), "{body}");
+    assert!(body.contains("program: Heart failure"), "in her language: {body}");
+    assert!(body.contains("link: https://relais.example/my/readings"), "{body}");
+    // What she is asked for, and how often: one line per form, the pressure's two values together.
+    for item in [
+        "[en] homecare-mail-item-daily\nwhat: Body weight",
+        "[en] homecare-mail-item-daily\nwhat: Systolic blood pressure / Diastolic blood pressure",
+        "[en] homecare-mail-item-daily\nwhat: Heart rate",
+        "[en] homecare-mail-item-daily\nwhat: Oxygen saturation",
+        "[en] homecare-mail-item-daily\nwhat: Your symptoms today",
+    ] {
+        assert!(body.contains(item), "{item} in {body}");
+    }
+    assert!(mail.data.contains("\r\nSubject: [en] "), "the subject, in her language: {}", mail.data);
+
+    // No address: enrolled all the same, nobody emailed.
+    let done =
+        monitoring.enrol_and_invite(&nurse(&world, "nurse2").await, &enrol("carol", "copd")).await.unwrap();
+    assert_eq!(done.invitation, Invitation::NoAddress);
+    assert!(monitoring.enrolment_of(&nurse(&world, "nurse2").await, "carol").await.unwrap().is_some());
+    assert_eq!(mailer.deliver_due().await.unwrap(), 0);
+
+    // Without an outbox (the command line's use cases), nobody is emailed either.
+    let quiet = Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap()));
+    put(&world.fhir, support::care_team("t4", "bob", "nurse1", "active")).await;
+    let done = quiet.enrol_and_invite(&nurse(&world, "nurse1").await, &enrol("bob", "copd")).await.unwrap();
+    assert_eq!(done.invitation, Invitation::Off);
+    world.close().await;
+}
+
+relais_testkit::engine_tests!(an_enrolled_patient_is_emailed_what_to_measure_and_where);
