@@ -7,7 +7,8 @@
 //! asserts nothing.
 //!
 //! `cargo bench -p relais-app --bench monitoring` (`MONITORING_BENCH_SECONDS`, default 5, is the
-//! length of the paced run).
+//! length of the paced run; `MONITORING_BENCH_PHASES`, default `sequential,batched,paced`, picks
+//! the phases, e.g. to profile one).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -216,11 +217,18 @@ async fn paced(engine: Engine, s: &Setup, seconds: u64) {
     );
 }
 
-async fn run(engine: Engine, seconds: u64) {
+async fn run(engine: Engine, seconds: u64, phases: &str) {
     let s = setup(engine).await;
-    sequential(engine, &s).await;
-    batched(engine, &s).await;
-    paced(engine, &s, seconds).await;
+    let on = |phase: &str| phases.split(',').any(|p| p.trim() == phase);
+    if on("sequential") {
+        sequential(engine, &s).await;
+    }
+    if on("batched") {
+        batched(engine, &s).await;
+    }
+    if on("paced") {
+        paced(engine, &s, seconds).await;
+    }
     s.store.close().await;
     drop(s.db);
 }
@@ -228,9 +236,11 @@ async fn run(engine: Engine, seconds: u64) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let seconds = std::env::var("MONITORING_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    run(Engine::Sqlite, seconds).await;
+    let phases =
+        std::env::var("MONITORING_BENCH_PHASES").unwrap_or_else(|_| "sequential,batched,paced".into());
+    run(Engine::Sqlite, seconds, &phases).await;
     if std::env::var("TEST_DATABASE_URL").is_ok() {
-        run(Engine::Postgres, seconds).await;
+        run(Engine::Postgres, seconds, &phases).await;
     } else {
         println!("Postgres: skipped (set TEST_DATABASE_URL)");
     }

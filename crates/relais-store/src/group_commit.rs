@@ -1,7 +1,8 @@
 //! Group commit for SQLite creates. SQLite has one writer; under concurrent load, creates waiting
 //! for it are taken together and stored in one transaction, then each caller is answered after
-//! the commit. If the group fails (a duplicate id), each create is retried alone so that only the
-//! faulty one fails.
+//! the commit. If the group fails (a duplicate id), each caller's creates are retried alone so
+//! that only the faulty caller fails. A caller may hand in many creates at once (`create_all`):
+//! they are written together, all or nothing.
 //!
 //! The transaction runs on the create writer's thread (`sqlite_create_writer.rs`), one hand-off
 //! per group. While it runs, this task holds the store's sqlx writer connection — the pool has
@@ -14,13 +15,23 @@ use tokio::sync::{mpsc, oneshot};
 use crate::sqlite_create_writer::{Create, CreateWriter};
 use crate::{NewVersion, StoreError, micros};
 
-/// Most creates stored in one transaction.
+/// Creates gathered into one transaction at most (one caller's many are never split).
 const MAX_GROUP: usize = 64;
 
-/// A create waiting for the writer.
+/// One caller's creates waiting for the writer, to be stored all or nothing.
 struct Job {
-    create: Create,
-    done: oneshot::Sender<Result<i64, StoreError>>,
+    creates: Vec<Create>,
+    done: oneshot::Sender<Result<Vec<i64>, StoreError>>,
+}
+
+fn create_of(v: &NewVersion<'_>) -> Create {
+    Create {
+        resource_type: v.resource_type.to_owned(),
+        id: v.id.to_owned(),
+        last_updated: micros(v.last_updated),
+        content: v.content.map(str::to_owned),
+        index: v.index.to_vec(),
+    }
 }
 
 /// The queue in front of the writer.
@@ -44,47 +55,67 @@ impl GroupCommit {
 
     /// Stores version 1 of a new resource; answers its `seq` once committed.
     pub(crate) async fn create(&self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        let seqs = self.submit(vec![create_of(v)]).await?;
+        seqs.first().copied().ok_or(StoreError::Closed)
+    }
+
+    /// Stores version 1 of each of `versions` in one transaction, all or nothing.
+    pub(crate) async fn create_all(&self, versions: &[NewVersion<'_>]) -> Result<Vec<i64>, StoreError> {
+        if versions.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.submit(versions.iter().map(create_of).collect()).await
+    }
+
+    async fn submit(&self, creates: Vec<Create>) -> Result<Vec<i64>, StoreError> {
         let (done, answer) = oneshot::channel();
-        let create = Create {
-            resource_type: v.resource_type.to_owned(),
-            id: v.id.to_owned(),
-            last_updated: micros(v.last_updated),
-            content: v.content.map(str::to_owned),
-            index: v.index.to_vec(),
-        };
-        self.jobs.send(Job { create, done }).await.map_err(|_| StoreError::Closed)?;
+        self.jobs.send(Job { creates, done }).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
 async fn drain(writer: SqlitePool, thread: CreateWriter, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
+        let mut total = first.creates.len();
         let mut group = vec![first];
-        while group.len() < MAX_GROUP {
+        while total < MAX_GROUP {
             match queue.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => {
+                    total += job.creates.len();
+                    group.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let (creates, mut dones): (Vec<Create>, Vec<_>) =
-            group.into_iter().map(|j| (j.create, j.done)).unzip();
-        let (creates, written) = write_holding_the_writer(&writer, &thread, creates).await;
+        let sizes: Vec<usize> = group.iter().map(|j| j.creates.len()).collect();
+        let (creates, dones): (Vec<Vec<Create>>, Vec<_>) =
+            group.into_iter().map(|j| (j.creates, j.done)).unzip();
+        let (creates, written) =
+            write_holding_the_writer(&writer, &thread, creates.into_iter().flatten().collect()).await;
         match written {
             Ok(seqs) => {
-                for (done, seq) in dones.into_iter().zip(seqs) {
-                    let _ = done.send(Ok(seq));
+                let mut seqs = seqs.into_iter();
+                for (done, size) in dones.into_iter().zip(sizes) {
+                    let _ = done.send(Ok(seqs.by_ref().take(size).collect()));
                 }
             }
-            Err(_) if creates.len() > 1 => {
-                for (create, done) in creates.into_iter().zip(dones) {
-                    let (_, alone) = write_holding_the_writer(&writer, &thread, vec![create]).await;
-                    let seq = alone.and_then(|seqs| seqs.first().copied().ok_or(StoreError::Closed));
-                    let _ = done.send(seq);
+            Err(_) if dones.len() > 1 && creates.len() == sizes.iter().sum::<usize>() => {
+                // Someone's create failed the group: each caller's again, alone.
+                let mut creates = creates.into_iter();
+                for (done, size) in dones.into_iter().zip(sizes) {
+                    let own: Vec<Create> = creates.by_ref().take(size).collect();
+                    let (_, alone) = write_holding_the_writer(&writer, &thread, own).await;
+                    let _ = done.send(alone);
                 }
             }
             Err(e) => {
-                if let Some(done) = dones.pop() {
+                // One caller (whose error it is), or the thread is gone (nothing given back).
+                let mut dones = dones.into_iter();
+                if let Some(done) = dones.next() {
                     let _ = done.send(Err(e));
+                }
+                for done in dones {
+                    let _ = done.send(Err(StoreError::Closed));
                 }
             }
         }

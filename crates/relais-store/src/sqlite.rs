@@ -154,6 +154,13 @@ impl ResourceStore for SqliteStore {
         self.group_commit.create(version).await
     }
 
+    async fn create_all(&self, versions: &[NewVersion<'_>]) -> Result<Vec<i64>, StoreError> {
+        if versions.iter().any(|v| v.version != 1 || v.previous.is_some() || v.content.is_none()) {
+            return Err(StoreError::Write("create_all takes only first versions with content".into()));
+        }
+        self.group_commit.create_all(versions).await
+    }
+
     async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {
         self.point_reads.current(resource_type, id)
     }

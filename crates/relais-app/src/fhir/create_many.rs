@@ -15,13 +15,16 @@
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
 use relais_access::audit::{Outcome, action};
 use relais_access::policy::{Action, Principal};
+use relais_fhir::search::extract;
 use relais_fhir::validate::IdRule;
-use relais_store::ResourceRow;
+use relais_store::{Method, NewVersion, ResourceRow};
 use serde_json::Value;
 
 use super::conditional::Condition;
+use super::write::serialise_stamped;
 use super::{Fhir, FhirError, WriteKind, Written};
 use crate::access::Caller;
 use crate::audit::{Access, Concerned};
@@ -104,6 +107,10 @@ impl Fhir {
         if ready.is_empty() {
             return Ok(Vec::new());
         }
+        if ready.iter().all(|(_, (_, condition))| condition.is_none()) {
+            let plain = ready.into_iter().map(|(index, (resource, _))| (index, resource)).collect();
+            return self.create_plain(resource_type, plain).await;
+        }
         let mut tx = self.store.begin().await?;
         let mut written = Vec::with_capacity(ready.len());
         // What each condition found or created earlier in this batch: the store's lookup sees
@@ -176,5 +183,59 @@ impl Fhir {
             return Ok(());
         }
         self.audit_many(caller, accesses).await
+    }
+
+    /// Plain creates (no condition to look up first): stamped and indexed here, then written
+    /// in one store call, which an engine can make a single hand-off to its writer.
+    async fn create_plain(
+        &self,
+        resource_type: &str,
+        ready: Vec<(usize, Value)>,
+    ) -> Result<Vec<(usize, Written)>, FhirError> {
+        // Stored with microsecond precision; stamp the same instant into meta.lastUpdated.
+        let now = self.clock.now();
+        let last_updated = Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now);
+        let mut prepared = Vec::with_capacity(ready.len());
+        for (index, mut resource) in ready {
+            let id = self.ids.new_id();
+            let content = serialise_stamped(&mut resource, &id, 1, last_updated)?;
+            let tokens = extract(&self.search, &resource);
+            prepared.push((index, id, content, tokens));
+        }
+        let versions: Vec<NewVersion<'_>> = prepared
+            .iter()
+            .map(|(_, id, content, tokens)| NewVersion {
+                resource_type,
+                id,
+                version: 1,
+                previous: None,
+                last_updated,
+                method: Method::Post,
+                content: Some(content),
+                index: tokens,
+            })
+            .collect();
+        let seqs = self.store.create_all(&versions).await?;
+        let written: Vec<(usize, Written)> = prepared
+            .into_iter()
+            .zip(seqs)
+            .map(|((index, id, content, _), seq)| {
+                let row = ResourceRow {
+                    seq,
+                    resource_type: resource_type.to_owned(),
+                    id,
+                    version: 1,
+                    last_updated,
+                    deleted: false,
+                    method: Method::Post,
+                    content: Some(content),
+                };
+                (index, Written { kind: WriteKind::Created, row })
+            })
+            .collect();
+        for (_, done) in &written {
+            self.announce(done);
+        }
+        Ok(written)
     }
 }

@@ -402,7 +402,7 @@ pub(crate) async fn off_thread<T: Send + 'static>(
     tokio::task::spawn_blocking(work).await.map_err(|_| FhirError::Store(relais_store::StoreError::Closed))?
 }
 
-fn serialise_stamped(
+pub(super) fn serialise_stamped(
     resource: &mut Value,
     id: &str,
     version: i64,

@@ -243,6 +243,9 @@ impl Monitoring {
             .fhir
             .create_as(caller, "QuestionnaireResponse", response.to_string().as_bytes(), None)
             .await?;
+        let mut response = response;
+        response["id"] = Value::String(written.row.id.clone());
+        self.remember_response(patient, &program, &response);
         let (alerts, advice) = self.evaluate(patient, &program, enrolled_at).await?;
         Ok(Recorded { observation: written.row.id, outcome: super::Outcome::Counted, alerts, advice })
     }

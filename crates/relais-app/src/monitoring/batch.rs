@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use relais_clinical::program::Text;
+use serde_json::Value;
 
 use super::{AlertWrite, DeviceMessage, Monitoring, Outcome, Parsed, Recorded, parse_reading, prepare};
 use crate::access::Caller;
@@ -50,7 +51,8 @@ impl Monitoring {
     ) -> Result<Batched, FhirError> {
         let mut results: Vec<Option<Result<Recorded, FhirError>>> = readings.iter().map(|_| None).collect();
         let mut items = Vec::with_capacity(readings.len());
-        // For each item: the reading's index, its patient and why it awaits review, if it does.
+        // For each item: the reading's index, its patient, why it awaits review, if it does, and
+        // its program and normalised Observation (none when sent as it came, to be refused).
         let mut placed = Vec::with_capacity(readings.len());
         for (index, reading) in readings.iter().enumerate() {
             let Parsed { mut obs, patient, at, parts } = match parse_reading(reading.body) {
@@ -64,7 +66,7 @@ impl Monitoring {
                 // Sent as it came, to be refused and audited by the write path with the others,
                 // before anything about the patient's programs is looked up.
                 items.push(NewItem { body: reading.body.to_vec(), if_none_exist: None });
-                placed.push((index, patient, None));
+                placed.push((index, patient, None, None));
                 continue;
             }
             let program = match self.enrolment(&patient).await {
@@ -76,13 +78,15 @@ impl Monitoring {
             };
             let (rejection, condition) = prepare(&mut obs, &program, at, &parts, reading.message);
             items.push(NewItem { body: obs.to_string().into_bytes(), if_none_exist: condition });
-            placed.push((index, patient, rejection));
+            placed.push((index, patient, rejection, Some((program, obs))));
         }
         let written = self.fhir.create_many_as(caller, "Observation", &items).await?;
         // Patients with counted readings, in the order of their first one, and their last one.
         let mut order: Vec<String> = Vec::new();
         let mut last: HashMap<String, usize> = HashMap::new();
-        for ((index, patient, rejection), result) in placed.into_iter().zip(written) {
+        // The counted readings, remembered for the evaluations (recent.rs).
+        let mut counted = Vec::new();
+        for ((index, patient, rejection, normalised), result) in placed.into_iter().zip(written) {
             let recorded = result.map(|written| {
                 let outcome = match (written.kind, rejection) {
                     (WriteKind::Existing | WriteKind::ExistingHidden, _) => Outcome::Duplicate,
@@ -91,14 +95,21 @@ impl Monitoring {
                 };
                 Recorded { observation: written.row.id, outcome, alerts: Vec::new(), advice: Vec::new() }
             });
-            if matches!(&recorded, Ok(r) if r.outcome == Outcome::Counted) {
+            if let Ok(recorded) = &recorded
+                && recorded.outcome == Outcome::Counted
+            {
                 if !last.contains_key(&patient) {
                     order.push(patient.clone());
                 }
-                last.insert(patient, index);
+                last.insert(patient.clone(), index);
+                if let Some((program, mut obs)) = normalised {
+                    obs["id"] = Value::String(recorded.observation.clone());
+                    counted.push((patient, program, obs));
+                }
             }
             results[index] = Some(recorded);
         }
+        self.remember_readings(counted);
         // Patients are evaluated a few at a time: each evaluation mostly waits on the store.
         let mut running = tokio::task::JoinSet::new();
         let mut pending = order.into_iter();

@@ -4,6 +4,7 @@
 //! new Provenance; an open alert that already says the same is left alone.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use relais_clinical::engine::{Finding, Input, evaluate};
@@ -11,7 +12,6 @@ use relais_clinical::program::{Program, Text};
 use serde_json::{Value, json};
 
 use super::alerts::{self, ALERT_KEY};
-use super::observation::{COUNTED, answers_of, readings_of};
 use super::{AlertChange, AlertWrite, BASE, Monitoring};
 use crate::fhir::{FhirError, Prefer};
 
@@ -113,7 +113,7 @@ impl Monitoring {
     pub(super) async fn evaluate(
         &self,
         patient: &str,
-        program: &Program,
+        program: &Arc<Program>,
         enrolled_at: Timestamp,
     ) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
         let _serial = self.locks.lock(patient).await;
@@ -129,51 +129,30 @@ impl Monitoring {
     async fn evaluate_once(
         &self,
         patient: &str,
-        program: &Program,
+        program: &Arc<Program>,
         enrolled_at: Timestamp,
     ) -> Result<(Vec<AlertWrite>, Vec<Text>), FhirError> {
         let now = self.fhir.clock().now();
         let from = now.checked_sub(program.lookback()).unwrap_or(Timestamp::MIN);
         let subject = format!("Patient/{patient}");
-        let observations = self
-            .search_all(
-                "Observation",
-                &[
-                    ("subject", subject.clone()),
-                    ("date", format!("ge{from}")),
-                    ("status", COUNTED.to_owned()),
-                    ("_count", "500".to_owned()),
-                ],
-            )
-            .await?;
-        let responses = self
-            .search_all(
-                "QuestionnaireResponse",
-                &[
-                    ("subject", subject.clone()),
-                    ("authored", format!("ge{from}")),
-                    ("_count", "500".to_owned()),
-                ],
-            )
-            .await?;
-        let readings = readings_of(program, observations.iter());
-        let answers = answers_of(program, responses.iter());
+        let window = self.window(patient, program, from).await?;
+        let (readings, answers) = (&window.readings, &window.answers);
         let mut types: HashMap<&str, String> = HashMap::new();
-        for r in &readings {
+        for r in readings {
             types.insert(&r.id, format!("Observation/{}", r.id));
         }
-        for a in &answers {
+        for a in answers {
             types.insert(&a.id, format!("QuestionnaireResponse/{}", a.id));
         }
         let typed = |id: &str| types.get(id).cloned();
         // The limits a clinician set for this patient win over the program's (overrides.rs).
-        let overrides = super::overrides::engine_overrides(program, &self.stored_overrides(patient).await?);
+        let overrides = super::overrides::engine_overrides(program, &window.overrides);
         let findings = evaluate(&Input {
             subject: &subject,
             program,
             overrides: &overrides,
-            readings: &readings,
-            answers: &answers,
+            readings,
+            answers,
             enrolled_at,
             now,
         });

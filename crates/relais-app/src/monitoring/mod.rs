@@ -21,11 +21,13 @@ pub mod cohort;
 pub mod enrolment;
 mod enrolment_cache;
 mod evaluate;
+mod history;
 pub mod invitation;
 pub(crate) mod observation;
 pub mod overrides;
 pub mod program_edit;
 mod programs;
+mod recent;
 pub mod schedule;
 mod scheduler;
 mod serial;
@@ -118,6 +120,8 @@ pub struct Monitoring {
     enrolments: Arc<enrolment_cache::Enrolments>,
     /// One evaluation of a patient at a time.
     locks: Arc<serial::PatientLocks>,
+    /// The recent histories of the patients evaluated lately.
+    recent: Arc<recent::Recent>,
     /// Who the rules engine's writes are decided and audited as.
     engine: Caller,
     /// Where the enrolment invitations go (none: not sent).
@@ -134,7 +138,16 @@ impl Monitoring {
     pub fn new(fhir: Fhir, programs: impl Into<Programs>) -> Self {
         let enrolments = Arc::new(enrolment_cache::Enrolments::new(fhir.changes().subscribe()));
         let locks = Arc::new(serial::PatientLocks::new());
-        Self { fhir, programs: programs.into(), enrolments, locks, engine: engine_caller(), outbox: None }
+        let recent = Arc::new(recent::Recent::new(fhir.changes().subscribe()));
+        Self {
+            fhir,
+            programs: programs.into(),
+            enrolments,
+            locks,
+            recent,
+            engine: engine_caller(),
+            outbox: None,
+        }
     }
 
     /// These use cases, inviting each enrolled patient by email through `outbox`.
@@ -193,6 +206,8 @@ impl Monitoring {
         if outcome != Outcome::Counted {
             return Ok(Recorded { observation, outcome, alerts: Vec::new(), advice: Vec::new() });
         }
+        obs["id"] = Value::String(observation.clone());
+        self.remember_readings(vec![(patient.clone(), program.clone(), obs)]);
         let (alerts, advice) = self.evaluate(&patient, &program, enrolled_at).await?;
         Ok(Recorded { observation, outcome, alerts, advice })
     }
