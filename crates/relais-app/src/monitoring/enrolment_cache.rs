@@ -5,7 +5,8 @@
 //! follows `relais_app::changes`, so an enrolment, a discharge or a change of program counts from
 //! the next reading), and in any case after [`FRESH_FOR`], which bounds how long a CarePlan
 //! written on another node (PostgreSQL with several nodes) goes unnoticed. A patient found
-//! enrolled in nothing is not remembered: the next reading looks again.
+//! enrolled in nothing is remembered as such on the same terms: every Observation written through
+//! the FHIR API asks (api_writes.rs), and most of them are not home-monitoring readings.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,9 @@ use crate::fhir::FhirError;
 /// How long an enrolment is trusted without a CarePlan write heard in this process.
 pub const FRESH_FOR: Duration = Duration::from_secs(60);
 
+/// Patients remembered at most; beyond, the stale ones are dropped (then all, if need be).
+const MAX_PATIENTS: usize = 50_000;
+
 /// A patient's program (its id) and when they were enrolled.
 type Enrolment = (String, Timestamp);
 
@@ -40,7 +44,8 @@ struct State {
     /// Bumped whenever everything is forgotten, so that a lookup that raced with a CarePlan
     /// write does not put back what it read before that write.
     generation: u64,
-    known: HashMap<String, (Enrolment, Instant)>,
+    /// `None`: enrolled in nothing.
+    known: HashMap<String, (Option<Enrolment>, Instant)>,
 }
 
 impl State {
@@ -76,8 +81,9 @@ impl Enrolments {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The remembered enrolment of `patient` and the generation it was read at.
-    fn get(&self, patient: &str) -> (Option<Enrolment>, u64) {
+    /// The remembered enrolment of `patient` (`Some(None)`: enrolled in nothing) and the
+    /// generation it was read at.
+    fn get(&self, patient: &str) -> (Option<Option<Enrolment>>, u64) {
         let mut state = self.lock();
         state.catch_up();
         let found =
@@ -85,10 +91,16 @@ impl Enrolments {
         (found, state.generation)
     }
 
-    fn put(&self, patient: &str, enrolment: Enrolment, generation: u64) {
+    fn put(&self, patient: &str, enrolment: Option<Enrolment>, generation: u64) {
         let mut state = self.lock();
         state.catch_up();
         if state.generation == generation {
+            if state.known.len() >= MAX_PATIENTS {
+                state.known.retain(|_, (_, at)| at.elapsed() < FRESH_FOR);
+                if state.known.len() >= MAX_PATIENTS {
+                    state.forget();
+                }
+            }
             state.known.insert(patient.to_owned(), (enrolment, Instant::now()));
         }
     }
@@ -107,11 +119,11 @@ impl Monitoring {
     pub(super) async fn enrolment(&self, patient: &str) -> Result<(Arc<Program>, Timestamp), FhirError> {
         let (known, generation) = self.enrolments.get(patient);
         let (program, since) = match known {
-            Some(found) => found,
+            Some(found) => found.ok_or_else(not_enrolled)?,
             None => {
-                let found = self.look_up_enrolment(patient).await?.ok_or_else(not_enrolled)?;
+                let found = self.look_up_enrolment(patient).await?;
                 self.enrolments.put(patient, found.clone(), generation);
-                found
+                found.ok_or_else(not_enrolled)?
             }
         };
         // The program in force now: an administrator's change applies from the next reading.

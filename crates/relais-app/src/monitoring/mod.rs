@@ -15,6 +15,7 @@
 
 mod alerts;
 pub mod answers;
+mod api_writes;
 mod batch;
 mod catalog;
 pub mod cohort;

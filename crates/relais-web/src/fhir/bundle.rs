@@ -20,5 +20,10 @@ pub(crate) async fn post_bundle(
 ) -> Result<Response, ApiError> {
     let response =
         state.fhir.bundle_as(&caller, &body, prefer(&headers), &state.settings.fhir_base()).await?;
+    // Readings and answers among the entries are evaluated by home monitoring (an entry that
+    // failed in a batch costs an evaluation that finds nothing new).
+    if let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) {
+        state.monitoring.evaluate_after_api_bundle(&request);
+    }
     Ok(json_response(StatusCode::OK, format, &response))
 }

@@ -3,13 +3,22 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use relais_app::parse_if_match;
+use relais_app::{WriteKind, parse_if_match};
 
 use super::negotiate::{FhirBody, Format, prefer};
 use super::reply::{read_response, write_response};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// A reading or answer written here is evaluated by home monitoring, as one sent through it.
+fn evaluate_readings(state: &AppState, written: &relais_app::Written) {
+    let new = matches!(written.kind, WriteKind::Created | WriteKind::Updated);
+    if new && matches!(written.row.resource_type.as_str(), "Observation" | "QuestionnaireResponse") {
+        let content = written.row.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
+        state.monitoring.evaluate_after_api_write(content.as_ref());
+    }
+}
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -26,6 +35,7 @@ pub(crate) async fn post_resource(
 ) -> Result<Response, ApiError> {
     let written =
         state.fhir.create_as(&caller, &resource_type, &body, header(&headers, "if-none-exist")).await?;
+    evaluate_readings(&state, &written);
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
 
@@ -60,6 +70,7 @@ pub(crate) async fn put_resource(
 ) -> Result<Response, ApiError> {
     let if_match = header(&headers, "if-match").map(parse_if_match).transpose()?;
     let written = state.fhir.update_as(&caller, &resource_type, &id, &body, if_match).await?;
+    evaluate_readings(&state, &written);
     Ok(write_response(written, prefer(&headers), format, &state.settings.fhir_base()))
 }
 

@@ -28,6 +28,7 @@ mod organisations;
 mod pages;
 mod portal;
 mod queues;
+mod readings_api;
 mod search;
 mod search_api;
 mod sign_in;
