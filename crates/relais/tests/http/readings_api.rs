@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::browser::now;
 use crate::support::{Harness, heart_rate, patient};
 
 crate::both_engines!(http_readings_posted_through_the_fhir_api_raise_alerts);
@@ -37,23 +38,23 @@ async fn http_readings_posted_through_the_fhir_api_raise_alerts(h: Harness) {
         "instantiatesUri": ["urn:relais:program:heart-failure"],
         "subject": {"reference": format!("Patient/{enrolled}")},
         // Enrolled just now: no measurement is overdue yet.
-        "period": {"start": jiff::Timestamp::now().to_string()}}))
+        "period": {"start": now().to_string()}}))
         .await;
 
     // A pulse of 135 posted as a plain FHIR create: the hr-very-high rule holds.
     let mut pulse = heart_rate(&format!("Patient/{enrolled}"), 135);
-    pulse["effectiveDateTime"] = json!(jiff::Timestamp::now().to_string());
+    pulse["effectiveDateTime"] = json!(now().to_string());
     h.create(&pulse).await;
     let issues = alerts_about(&h, &enrolled, 1).await;
     assert_eq!(issues.iter().map(rule_of).collect::<Vec<_>>(), ["hr-very-high"], "{issues:#?}");
 
     // A transaction Bundle with a low saturation: its alert too.
-    let now = jiff::Timestamp::now().to_string();
+    let measured = now().to_string();
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [{
         "request": {"method": "POST", "url": "Observation"},
         "resource": {"resourceType": "Observation", "status": "final",
             "code": {"coding": [{"system": "http://loinc.org", "code": "59408-5"}]},
-            "subject": {"reference": format!("Patient/{enrolled}")}, "effectiveDateTime": now,
+            "subject": {"reference": format!("Patient/{enrolled}")}, "effectiveDateTime": measured,
             "valueQuantity": {"value": 89, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"}}}]});
     assert_eq!(h.post("/fhir", &bundle).await.status, reqwest::StatusCode::OK);
     let issues = alerts_about(&h, &enrolled, 2).await;
@@ -63,7 +64,7 @@ async fn http_readings_posted_through_the_fhir_api_raise_alerts(h: Harness) {
 
     // The same pulse for a patient in no program: stored, nothing raised.
     let mut pulse = heart_rate(&format!("Patient/{other}"), 135);
-    pulse["effectiveDateTime"] = json!(jiff::Timestamp::now().to_string());
+    pulse["effectiveDateTime"] = json!(now().to_string());
     h.create(&pulse).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(alerts_about(&h, &other, 0).await.is_empty());
