@@ -1,16 +1,18 @@
-//! A device's message in: authenticate the token, parse the readings, record each through
-//! [`Monitoring::record_reading`] as the device, and say what became of each.
+//! A device's message in: authenticate the token, parse the readings, record them through
+//! [`Monitoring::record_readings`] as the device, and say what became of each.
 //!
-//! Readings are recorded one by one, in the order sent: one refused reading does not hold back
-//! the others, and a device that sends the whole message again (it got no answer) counts
-//! nothing twice, since every reading carries its message id.
+//! A message's readings are recorded together (one transaction, one evaluation of the patient),
+//! each with its own outcome in the order sent: one refused reading does not hold back the
+//! others, and a device that sends the whole message again (it got no answer) counts nothing
+//! twice, since every reading carries its message id. The alerts the evaluation raised or
+//! touched are reported on the message's last counted reading.
 
 use serde_json::json;
 
 use super::payload::{self, ItemError};
-use super::{DeviceCaller, DeviceError, Devices};
+use super::{DeviceError, Devices};
 use crate::fhir::FhirError;
-use crate::monitoring::{Outcome, Recorded};
+use crate::monitoring::{DeviceMessage, Outcome, ReadingIn, Recorded};
 use relais_clinical::program::Text;
 
 /// What became of one reading.
@@ -114,46 +116,60 @@ impl Devices {
             return Err(DeviceError::TopicMismatch);
         }
         let message = message?;
-        let mut results = Vec::with_capacity(message.readings.len());
-        for reading in message.readings {
-            let (id, outcome) = match reading {
-                Err((id, error)) => (id, ItemOutcome::Refused(error)),
+        // The readings that parse are recorded together (one transaction, one evaluation of
+        // the patient: monitoring/batch.rs); each keeps its own outcome, in the order sent.
+        let mut results: Vec<Option<(Option<String>, ItemOutcome)>> =
+            Vec::with_capacity(message.readings.len());
+        let mut parsed = Vec::new();
+        for (index, reading) in message.readings.into_iter().enumerate() {
+            match reading {
+                Err((id, error)) => results.push(Some((id, ItemOutcome::Refused(error)))),
                 Ok(reading) => {
-                    let outcome = self.record_one(&device, &reading).await?;
-                    (Some(reading.message_id), outcome)
+                    let obs = payload::observation(&reading, &device.patient, &device.device);
+                    parsed.push((index, reading.message_id, obs.to_string().into_bytes()));
+                    results.push(None);
                 }
-            };
-            results.push((id, outcome));
+            }
         }
+        let batch: Vec<ReadingIn<'_>> = parsed
+            .iter()
+            .map(|(_, message_id, body)| ReadingIn {
+                body,
+                message: Some(DeviceMessage { device: &device.device, message: message_id }),
+            })
+            .collect();
+        let recorded = if batch.is_empty() {
+            Vec::new()
+        } else {
+            self.monitoring.record_readings(&device.caller, &batch).await?
+        };
+        for ((index, message_id, _), recorded) in parsed.iter().zip(recorded) {
+            if let Some(slot) = results.get_mut(*index) {
+                *slot = Some((Some(message_id.clone()), item_outcome(recorded)?));
+            }
+        }
+        let results = results.into_iter().flatten().collect();
         Ok(Submitted { device: device.device, results })
     }
+}
 
-    async fn record_one(
-        &self,
-        device: &DeviceCaller,
-        reading: &payload::ReadingIn,
-    ) -> Result<ItemOutcome, DeviceError> {
-        let obs = payload::observation(reading, &device.patient, &device.device);
-        let message =
-            crate::monitoring::DeviceMessage { device: &device.device, message: &reading.message_id };
-        let recorded =
-            self.monitoring.record_reading(&device.caller, obs.to_string().as_bytes(), Some(message)).await;
-        Ok(match recorded {
-            Ok(Recorded { observation, outcome: Outcome::Counted, alerts, advice }) => {
-                ItemOutcome::Counted { observation, alerts: alerts.len(), advice }
-            }
-            Ok(Recorded { observation, outcome: Outcome::Duplicate, .. }) => {
-                ItemOutcome::Duplicate { observation }
-            }
-            Ok(Recorded { observation, outcome: Outcome::Review(why), .. }) => {
-                ItemOutcome::Review { observation, code: why.code(), reason: why.to_string() }
-            }
-            Err(e @ (FhirError::Invalid(_) | FhirError::Unprocessable(_) | FhirError::Forbidden(_))) => {
-                let code = e.issues().first().map_or("refused", |i| i.error_code);
-                let message = e.issues().first().map_or_else(String::new, |i| i.diagnostics.clone());
-                ItemOutcome::Refused(ItemError { code, field: "", message })
-            }
-            Err(e) => return Err(e.into()),
-        })
-    }
+/// What became of one reading, for the device.
+fn item_outcome(recorded: Result<Recorded, FhirError>) -> Result<ItemOutcome, DeviceError> {
+    Ok(match recorded {
+        Ok(Recorded { observation, outcome: Outcome::Counted, alerts, advice }) => {
+            ItemOutcome::Counted { observation, alerts: alerts.len(), advice }
+        }
+        Ok(Recorded { observation, outcome: Outcome::Duplicate, .. }) => {
+            ItemOutcome::Duplicate { observation }
+        }
+        Ok(Recorded { observation, outcome: Outcome::Review(why), .. }) => {
+            ItemOutcome::Review { observation, code: why.code(), reason: why.to_string() }
+        }
+        Err(e @ (FhirError::Invalid(_) | FhirError::Unprocessable(_) | FhirError::Forbidden(_))) => {
+            let code = e.issues().first().map_or("refused", |i| i.error_code);
+            let message = e.issues().first().map_or_else(String::new, |i| i.diagnostics.clone());
+            ItemOutcome::Refused(ItemError { code, field: "", message })
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
