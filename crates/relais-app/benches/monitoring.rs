@@ -7,8 +7,8 @@
 //! asserts nothing.
 //!
 //! `cargo bench -p relais-app --bench monitoring` (`MONITORING_BENCH_SECONDS`, default 5, is the
-//! length of the paced run; `MONITORING_BENCH_PHASES`, default `sequential,batched,paced`, picks
-//! the phases, e.g. to profile one).
+//! length of the paced run; `MONITORING_BENCH_PHASES`, default
+//! `sequential,batched,batched-messages,paced`, picks the phases, e.g. to profile one).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -20,7 +20,7 @@ use jiff::{SignedDuration, Timestamp};
 use relais_access::policy::Principal;
 use relais_app::Fhir;
 use relais_app::access::Caller;
-use relais_app::monitoring::{Monitoring, ReadingIn};
+use relais_app::monitoring::{DeviceMessage, Monitoring, ReadingIn};
 use relais_clinical::program::Catalog;
 use relais_core::{Clock, SystemClock, UuidV7Ids};
 use relais_fhir::SchemaValidator;
@@ -116,8 +116,9 @@ async fn sequential(engine: Engine, s: &Setup) {
     );
 }
 
-/// Batches of `BATCH` readings, `BATCH / PATIENTS` per patient, one batch after another.
-async fn batched(engine: Engine, s: &Setup) {
+/// Batches of `BATCH` readings, `BATCH / PATIENTS` per patient, one batch after another; with
+/// `messages`, each reading carries its device's message id (counted once: a conditional create).
+async fn batched(engine: Engine, s: &Setup, messages: bool) {
     let gateway = gateway();
     let per_patient = BATCH / PATIENTS;
     let mut total = 0;
@@ -136,8 +137,16 @@ async fn batched(engine: Engine, s: &Setup) {
                 }
             })
             .collect();
-        let readings: Vec<ReadingIn<'_>> =
-            bodies.iter().map(|b| ReadingIn { body: b, message: None }).collect();
+        let devices: Vec<(String, String)> =
+            (0..BATCH).map(|i| (format!("gw-{}", i % PATIENTS), format!("b{b}-{i}"))).collect();
+        let readings: Vec<ReadingIn<'_>> = bodies
+            .iter()
+            .zip(&devices)
+            .map(|(body, (device, message))| ReadingIn {
+                body,
+                message: messages.then_some(DeviceMessage { device, message }),
+            })
+            .collect();
         let began = Instant::now();
         let results = s.monitoring.record_readings(&gateway, &readings).await.unwrap();
         elapsed += began.elapsed();
@@ -145,8 +154,9 @@ async fn batched(engine: Engine, s: &Setup) {
         alerts += results.iter().map(|r| r.as_ref().unwrap().alerts.len()).sum::<usize>();
     }
     let rate = total as f64 / elapsed.as_secs_f64();
+    let ids = if messages { ", each with a device message id" } else { "" };
     println!(
-        "{engine:?}: batched ({BATCH} a batch, {per_patient} per patient): {rate:>7.0} readings/s ({total} readings, {alerts} alerts raised or touched)"
+        "{engine:?}: batched ({BATCH} a batch, {per_patient} per patient{ids}): {rate:>7.0} readings/s ({total} readings, {alerts} alerts raised or touched)"
     );
 }
 
@@ -224,7 +234,10 @@ async fn run(engine: Engine, seconds: u64, phases: &str) {
         sequential(engine, &s).await;
     }
     if on("batched") {
-        batched(engine, &s).await;
+        batched(engine, &s, false).await;
+    }
+    if on("batched-messages") {
+        batched(engine, &s, true).await;
     }
     if on("paced") {
         paced(engine, &s, seconds).await;
@@ -236,8 +249,8 @@ async fn run(engine: Engine, seconds: u64, phases: &str) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let seconds = std::env::var("MONITORING_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let phases =
-        std::env::var("MONITORING_BENCH_PHASES").unwrap_or_else(|_| "sequential,batched,paced".into());
+    let phases = std::env::var("MONITORING_BENCH_PHASES")
+        .unwrap_or_else(|_| "sequential,batched,batched-messages,paced".into());
     run(Engine::Sqlite, seconds, &phases).await;
     if std::env::var("TEST_DATABASE_URL").is_ok() {
         run(Engine::Postgres, seconds, &phases).await;

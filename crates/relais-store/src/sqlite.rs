@@ -324,9 +324,11 @@ impl ResourceTx for SqliteTx {
         code: &str,
     ) -> Result<Vec<String>, StoreError> {
         let ids = sqlx::query_scalar(
+            // `+res_id`: without it SQLite orders by walking the primary key (every token of
+            // the type) instead of seeking the lookup index — a conditional create scanned them all.
             "SELECT DISTINCT res_id FROM idx_token
              WHERE res_type = $1 AND param = $2 AND code = $3 AND ($4 IS NULL OR system = $4)
-             ORDER BY res_id",
+             ORDER BY +res_id",
         )
         .bind(resource_type)
         .bind(param)
