@@ -12,8 +12,8 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::sqlite_create_writer::{Create, CreateWriter};
-use crate::{NewVersion, StoreError, micros};
+use crate::sqlite_create_writer::{Create, CreateWriter, Lookup};
+use crate::{Created, NewCreate, NewVersion, StoreError, micros};
 
 /// Creates gathered into one transaction at most (one caller's many are never split).
 const MAX_GROUP: usize = 64;
@@ -21,16 +21,17 @@ const MAX_GROUP: usize = 64;
 /// One caller's creates waiting for the writer, to be stored all or nothing.
 struct Job {
     creates: Vec<Create>,
-    done: oneshot::Sender<Result<Vec<i64>, StoreError>>,
+    done: oneshot::Sender<Result<Vec<Created>, StoreError>>,
 }
 
-fn create_of(v: &NewVersion<'_>) -> Create {
+fn create_of(v: &NewVersion<'_>, unless: Option<Lookup>) -> Create {
     Create {
         resource_type: v.resource_type.to_owned(),
         id: v.id.to_owned(),
         last_updated: micros(v.last_updated),
         content: v.content.map(str::to_owned),
         index: v.index.to_vec(),
+        unless,
     }
 }
 
@@ -55,19 +56,33 @@ impl GroupCommit {
 
     /// Stores version 1 of a new resource; answers its `seq` once committed.
     pub(crate) async fn create(&self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
-        let seqs = self.submit(vec![create_of(v)]).await?;
-        seqs.first().copied().ok_or(StoreError::Closed)
+        match self.submit(vec![create_of(v, None)]).await?.first() {
+            Some(Created::Stored(seq)) => Ok(*seq),
+            _ => Err(StoreError::Closed),
+        }
     }
 
-    /// Stores version 1 of each of `versions` in one transaction, all or nothing.
-    pub(crate) async fn create_all(&self, versions: &[NewVersion<'_>]) -> Result<Vec<i64>, StoreError> {
-        if versions.is_empty() {
+    /// Stores each of `creates` unless its token is found, in one transaction, all or nothing
+    /// (the writer thread is the only writer, so the lookups need no lock).
+    pub(crate) async fn create_all(&self, creates: &[NewCreate<'_>]) -> Result<Vec<Created>, StoreError> {
+        if creates.is_empty() {
             return Ok(Vec::new());
         }
-        self.submit(versions.iter().map(create_of).collect()).await
+        let creates = creates
+            .iter()
+            .map(|c| {
+                let unless = c.unless.map(|u| Lookup {
+                    param: u.param.to_owned(),
+                    system: u.system.map(str::to_owned),
+                    code: u.code.to_owned(),
+                });
+                create_of(&c.version, unless)
+            })
+            .collect();
+        self.submit(creates).await
     }
 
-    async fn submit(&self, creates: Vec<Create>) -> Result<Vec<i64>, StoreError> {
+    async fn submit(&self, creates: Vec<Create>) -> Result<Vec<Created>, StoreError> {
         let (done, answer) = oneshot::channel();
         self.jobs.send(Job { creates, done }).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
@@ -127,7 +142,7 @@ async fn write_holding_the_writer(
     writer: &SqlitePool,
     thread: &CreateWriter,
     creates: Vec<Create>,
-) -> (Vec<Create>, Result<Vec<i64>, StoreError>) {
+) -> (Vec<Create>, Result<Vec<Created>, StoreError>) {
     let held = match writer.acquire().await {
         Ok(held) => held,
         Err(e) => return (creates, Err(e.into())),

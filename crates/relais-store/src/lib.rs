@@ -39,7 +39,7 @@ pub use device_tokens::{DeviceTokenRow, DeviceTokens};
 pub use error::StoreError;
 pub use invitations::{InvitationRow, Invitations, NewInvitation};
 pub use relais_fhir::search::{IndexEntry, IndexValue};
-pub use rows::{HistoryQuery, Method, NewVersion, PoolStats, ResourceRow};
+pub use rows::{Created, HistoryQuery, Method, NewCreate, NewVersion, PoolStats, ResourceRow, Unless};
 pub use search::{SearchPage, SearchSpec, Visibility, Visible};
 pub use sessions::{
     AccountSecurity, FailureRecorded, NewEmail, NewPasswordReset, NewSession, OutboxEmail, SessionRow,
@@ -140,19 +140,30 @@ pub trait ResourceStore:
         write_alone(self, version).await
     }
 
-    /// Stores version 1 of each of `versions` (all plain creates) in one transaction and answers
-    /// their `seq`s, in order, once committed; nothing is stored if any fails
-    /// ([`StoreError::Conflict`] for an id that exists). What a batch of new readings needs: one
-    /// hand-off instead of a round trip per statement. An engine may commit it together with
-    /// concurrent creates (SQLite does).
-    async fn create_all(&self, versions: &[NewVersion<'_>]) -> Result<Vec<i64>, StoreError> {
+    /// Stores version 1 of each of `creates` in one transaction, in order, and answers what
+    /// became of each once committed: stored (its `seq`), or not, because a current resource
+    /// carries its `unless` token — looked up in the same transaction, so an earlier create of
+    /// the same call counts. Nothing is stored if a write fails ([`StoreError::Conflict`] for an
+    /// id that exists). What a batch of new readings needs: one hand-off instead of a round trip
+    /// per statement. An engine may commit it together with concurrent creates (SQLite does).
+    async fn create_all(&self, creates: &[NewCreate<'_>]) -> Result<Vec<Created>, StoreError> {
         let mut tx = self.begin().await?;
-        let mut seqs = Vec::with_capacity(versions.len());
-        for version in versions {
-            seqs.push(tx.write(version).await?);
+        let mut done = Vec::with_capacity(creates.len());
+        for create in creates {
+            if let Some(unless) = &create.unless {
+                tx.lock_key(unless.key).await?;
+                let found = tx
+                    .find_by_token(create.version.resource_type, unless.param, unless.system, unless.code)
+                    .await?;
+                if !found.is_empty() {
+                    done.push(Created::Found(found));
+                    continue;
+                }
+            }
+            done.push(Created::Stored(tx.write(&create.version).await?));
         }
         tx.commit().await?;
-        Ok(seqs)
+        Ok(done)
     }
 
     /// The current version of a resource (possibly a deletion tombstone).

@@ -85,3 +85,32 @@ pub struct PoolStats {
     pub idle: u32,
     pub max: u32,
 }
+
+/// A token looked up just before a create, in the same transaction: when a current resource of
+/// the type carries it, nothing is created and the ids found are answered instead
+/// (`If-None-Exist: identifier=system|value`, a device's message counted once).
+#[derive(Debug, Clone, Copy)]
+pub struct Unless<'a> {
+    pub param: &'a str,
+    pub system: Option<&'a str>,
+    pub code: &'a str,
+    /// The key that serialises lookups of the same condition ([`crate::ResourceTx::lock_key`]).
+    pub key: &'a str,
+}
+
+/// One create of [`crate::ResourceStore::create_all`].
+#[derive(Debug, Clone)]
+pub struct NewCreate<'a> {
+    /// Version 1, with content.
+    pub version: NewVersion<'a>,
+    pub unless: Option<Unless<'a>>,
+}
+
+/// What became of one create of [`crate::ResourceStore::create_all`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// Stored, at this `seq`.
+    Stored(i64),
+    /// Not stored: these resources carry its `unless` token.
+    Found(Vec<String>),
+}

@@ -154,11 +154,12 @@ impl ResourceStore for SqliteStore {
         self.group_commit.create(version).await
     }
 
-    async fn create_all(&self, versions: &[NewVersion<'_>]) -> Result<Vec<i64>, StoreError> {
-        if versions.iter().any(|v| v.version != 1 || v.previous.is_some() || v.content.is_none()) {
+    async fn create_all(&self, creates: &[crate::NewCreate<'_>]) -> Result<Vec<crate::Created>, StoreError> {
+        let plain = |v: &NewVersion<'_>| v.version == 1 && v.previous.is_none() && v.content.is_some();
+        if !creates.iter().all(|c| plain(&c.version)) {
             return Err(StoreError::Write("create_all takes only first versions with content".into()));
         }
-        self.group_commit.create_all(versions).await
+        self.group_commit.create_all(creates).await
     }
 
     async fn current(&self, resource_type: &str, id: &str) -> Result<Option<ResourceRow>, StoreError> {

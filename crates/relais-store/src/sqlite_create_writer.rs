@@ -18,7 +18,7 @@ use relais_fhir::search::{IndexEntry, IndexValue};
 use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
-use crate::{Method, StoreError};
+use crate::{Created, Method, StoreError};
 
 /// Version 1 of a new resource, as the group commit stores it.
 pub(crate) struct Create {
@@ -28,10 +28,19 @@ pub(crate) struct Create {
     pub(crate) last_updated: i64,
     pub(crate) content: Option<String>,
     pub(crate) index: Vec<IndexEntry>,
+    /// Not stored if a current resource of the type carries this token.
+    pub(crate) unless: Option<Lookup>,
+}
+
+/// A token to look up before a create (see `Create::unless`).
+pub(crate) struct Lookup {
+    pub(crate) param: String,
+    pub(crate) system: Option<String>,
+    pub(crate) code: String,
 }
 
 /// The creates given back with the outcome, so that a failed group can be retried one by one.
-pub(crate) type Written = (Vec<Create>, Result<Vec<i64>, StoreError>);
+pub(crate) type Written = (Vec<Create>, Result<Vec<Created>, StoreError>);
 
 struct Job {
     creates: Vec<Create>,
@@ -105,10 +114,33 @@ const NUMBER: &str =
     "INSERT INTO idx_number (res_type, res_id, param, ord, value) VALUES (?1, ?2, ?3, ?4, ?5)";
 const URI: &str = "INSERT INTO idx_uri (res_type, res_id, param, ord, value) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-fn insert_all(conn: &mut Connection, creates: &[Create]) -> Result<Vec<i64>, StoreError> {
+/// The ids of current resources carrying a token (as `find_by_token`, whose plan notes apply).
+const FIND: &str = "SELECT DISTINCT res_id FROM idx_token
+     WHERE res_type = ?1 AND param = ?2 AND code = ?3 AND (?4 IS NULL OR system = ?4)
+     ORDER BY +res_id";
+
+fn found(
+    tx: &rusqlite::Transaction<'_>,
+    resource_type: &str,
+    lookup: &Lookup,
+) -> rusqlite::Result<Vec<String>> {
+    let mut find = tx.prepare_cached(FIND)?;
+    let rows =
+        find.query_map(params![resource_type, lookup.param, lookup.code, lookup.system], |row| row.get(0))?;
+    rows.collect()
+}
+
+fn insert_all(conn: &mut Connection, creates: &[Create]) -> Result<Vec<Created>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write_error)?;
     let mut seqs = Vec::with_capacity(creates.len());
     for create in creates {
+        if let Some(lookup) = &create.unless {
+            let ids = found(&tx, &create.resource_type, lookup).map_err(write_error)?;
+            if !ids.is_empty() {
+                seqs.push(Created::Found(ids));
+                continue;
+            }
+        }
         tx.prepare_cached(VERSION)
             .and_then(|mut insert| {
                 insert.execute(params![
@@ -121,7 +153,7 @@ fn insert_all(conn: &mut Connection, creates: &[Create]) -> Result<Vec<i64>, Sto
                 ])
             })
             .map_err(write_error)?;
-        seqs.push(tx.last_insert_rowid());
+        seqs.push(Created::Stored(tx.last_insert_rowid()));
         insert_index(&tx, create).map_err(write_error)?;
     }
     tx.commit().map_err(write_error)?;

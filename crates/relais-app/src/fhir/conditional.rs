@@ -107,6 +107,15 @@ impl Condition {
         Ok(())
     }
 
+    /// The condition's only criterion when it is one identifier (`identifier=system|value`):
+    /// what the store can look up by itself, in the transaction that creates.
+    pub(crate) fn single_identifier(&self) -> Option<(Option<&str>, &str)> {
+        match self.criteria.as_slice() {
+            [Criterion::Identifier { system, value }] => Some((system.as_deref(), value)),
+            _ => None,
+        }
+    }
+
     /// The canonical form of the condition (equal for equivalent queries).
     pub(crate) fn key(&self) -> &str {
         &self.key

@@ -20,7 +20,7 @@ use relais_access::audit::{Outcome, action};
 use relais_access::policy::{Action, Principal};
 use relais_fhir::search::extract;
 use relais_fhir::validate::IdRule;
-use relais_store::{Method, NewVersion, ResourceRow};
+use relais_store::{Created, Method, NewCreate, NewVersion, ResourceRow, Unless};
 use serde_json::Value;
 
 use super::conditional::Condition;
@@ -107,9 +107,8 @@ impl Fhir {
         if ready.is_empty() {
             return Ok(Vec::new());
         }
-        if ready.iter().all(|(_, (_, condition))| condition.is_none()) {
-            let plain = ready.into_iter().map(|(index, (resource, _))| (index, resource)).collect();
-            return self.create_plain(resource_type, plain).await;
+        if ready.iter().all(|(_, (_, c))| c.as_ref().is_none_or(|c| c.single_identifier().is_some())) {
+            return self.create_together(principal, resource_type, ready).await;
         }
         let mut tx = self.store.begin().await?;
         let mut written = Vec::with_capacity(ready.len());
@@ -185,57 +184,131 @@ impl Fhir {
         self.audit_many(caller, accesses).await
     }
 
-    /// Plain creates (no condition to look up first): stamped and indexed here, then written
-    /// in one store call, which an engine can make a single hand-off to its writer.
-    async fn create_plain(
+    /// Creates whose conditions, if any, are one identifier each: stamped and indexed here,
+    /// then written in one store call that looks each identifier up itself (an engine can make
+    /// it a single hand-off to its writer). A match is then shown as the per-item path shows it
+    /// (`Fhir::visible_matches`); an item whose matches are all in records the person has no
+    /// business with is created after all, in a second call (the only case not written with
+    /// the others).
+    async fn create_together(
         &self,
+        principal: Option<&Principal>,
         resource_type: &str,
-        ready: Vec<(usize, Value)>,
+        ready: Vec<(usize, (Value, Option<Condition>))>,
     ) -> Result<Vec<(usize, Written)>, FhirError> {
         // Stored with microsecond precision; stamp the same instant into meta.lastUpdated.
         let now = self.clock.now();
         let last_updated = Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now);
         let mut prepared = Vec::with_capacity(ready.len());
-        for (index, mut resource) in ready {
+        for (index, (mut resource, condition)) in ready {
             let id = self.ids.new_id();
             let content = serialise_stamped(&mut resource, &id, 1, last_updated)?;
             let tokens = extract(&self.search, &resource);
-            prepared.push((index, id, content, tokens));
+            prepared.push(Prepared { index, id, content, tokens, condition });
         }
-        let versions: Vec<NewVersion<'_>> = prepared
-            .iter()
-            .map(|(_, id, content, tokens)| NewVersion {
-                resource_type,
-                id,
-                version: 1,
-                previous: None,
-                last_updated,
-                method: Method::Post,
-                content: Some(content),
-                index: tokens,
-            })
-            .collect();
-        let seqs = self.store.create_all(&versions).await?;
-        let written: Vec<(usize, Written)> = prepared
-            .into_iter()
-            .zip(seqs)
-            .map(|((index, id, content, _), seq)| {
-                let row = ResourceRow {
-                    seq,
-                    resource_type: resource_type.to_owned(),
-                    id,
-                    version: 1,
-                    last_updated,
-                    deleted: false,
-                    method: Method::Post,
-                    content: Some(content),
-                };
-                (index, Written { kind: WriteKind::Created, row })
-            })
-            .collect();
+        let all: Vec<&Prepared> = prepared.iter().collect();
+        let outcomes = self.store.create_all(&new_creates(resource_type, last_updated, &all, true)).await?;
+        let mut written = Vec::with_capacity(prepared.len());
+        let mut found = Vec::new();
+        for (item, outcome) in prepared.iter().zip(outcomes) {
+            match outcome {
+                Created::Stored(seq) => {
+                    written.push((item.index, item.created(resource_type, seq, last_updated)))
+                }
+                Created::Found(ids) => found.push((item, ids)),
+            }
+        }
+        let mut again = Vec::new();
+        if !found.is_empty() {
+            let mut tx = self.store.begin().await?;
+            for (item, ids) in found {
+                let mut visible = self.visible_matches(tx.as_mut(), principal, resource_type, ids).await?;
+                match visible.len() {
+                    0 => again.push(item),
+                    1 => {
+                        let (row, kind) = visible.remove(0);
+                        written.push((item.index, Written { kind, row }));
+                    }
+                    _ => return Err(multiple_matches(resource_type)),
+                }
+            }
+            tx.commit().await?;
+        }
+        if !again.is_empty() {
+            let outcomes =
+                self.store.create_all(&new_creates(resource_type, last_updated, &again, false)).await?;
+            for (item, outcome) in again.iter().zip(outcomes) {
+                if let Created::Stored(seq) = outcome {
+                    written.push((item.index, item.created(resource_type, seq, last_updated)));
+                }
+            }
+        }
+        written.sort_by_key(|(index, _)| *index);
         for (_, done) in &written {
+            // A match found wrote nothing and is not announced.
             self.announce(done);
         }
         Ok(written)
     }
+}
+
+/// One create of a batch, stamped and indexed.
+struct Prepared {
+    index: usize,
+    id: String,
+    content: String,
+    tokens: Vec<relais_store::IndexEntry>,
+    condition: Option<Condition>,
+}
+
+impl Prepared {
+    fn created(&self, resource_type: &str, seq: i64, last_updated: Timestamp) -> Written {
+        let row = ResourceRow {
+            seq,
+            resource_type: resource_type.to_owned(),
+            id: self.id.clone(),
+            version: 1,
+            last_updated,
+            deleted: false,
+            method: Method::Post,
+            content: Some(self.content.clone()),
+        };
+        Written { kind: WriteKind::Created, row }
+    }
+}
+
+/// The store's creates of `items`, each with its identifier to look up first if `conditional`.
+fn new_creates<'a>(
+    resource_type: &'a str,
+    last_updated: Timestamp,
+    items: &[&'a Prepared],
+    conditional: bool,
+) -> Vec<NewCreate<'a>> {
+    items
+        .iter()
+        .map(|item| NewCreate {
+            version: NewVersion {
+                resource_type,
+                id: &item.id,
+                version: 1,
+                previous: None,
+                last_updated,
+                method: Method::Post,
+                content: Some(&item.content),
+                index: &item.tokens,
+            },
+            unless: item.condition.as_ref().filter(|_| conditional).and_then(|c| {
+                let (system, code) = c.single_identifier()?;
+                Some(Unless { param: "identifier", system, code, key: c.key() })
+            }),
+        })
+        .collect()
+}
+
+fn multiple_matches(resource_type: &str) -> FhirError {
+    FhirError::PreconditionFailed(relais_fhir::Issue::error(
+        relais_fhir::IssueType::MultipleMatches,
+        "multiple-matches",
+        format!("If-None-Exist matches more than one {resource_type}; nothing was created"),
+    ))
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use relais_store::{Method, ResourceStore, StoreError};
+use relais_store::{Created, Method, NewCreate, ResourceStore, StoreError, Unless};
 
 use crate::support::{assert_row, at, body, expected_row, marker, new_version, token};
 
@@ -68,16 +68,20 @@ pub async fn batches_of_creates_are_all_or_nothing(store: Arc<dyn ResourceStore>
                 .iter()
                 .map(|id| [token("identifier", Some("urn:batch"), &format!("{name}-{id}"))])
                 .collect();
-            let versions: Vec<_> = contents
+            let creates: Vec<NewCreate<'_>> = contents
                 .iter()
                 .zip(&tokens)
-                .map(|((id, content), tokens)| {
-                    new_version("Observation", id, 1, at(1), Method::Post, Some(content), tokens)
+                .map(|((id, content), tokens)| NewCreate {
+                    version: new_version("Observation", id, 1, at(1), Method::Post, Some(content), tokens),
+                    unless: None,
                 })
                 .collect();
-            let result = store.create_all(&versions).await;
-            result.map(|seqs| {
-                versions.iter().zip(seqs).map(|(v, seq)| expected_row(v, seq)).collect::<Vec<_>>()
+            store.create_all(&creates).await.map(|done| {
+                creates
+                    .iter()
+                    .zip(done)
+                    .map(|(c, done)| expected_row(&c.version, stored(&done)))
+                    .collect::<Vec<_>>()
             })
         })
     };
@@ -95,10 +99,10 @@ pub async fn batches_of_creates_are_all_or_nothing(store: Arc<dyn ResourceStore>
             })
         })
         .collect();
-    let stored = good.await.unwrap().expect("the good batch is stored");
-    assert_eq!(stored.len(), 50);
-    assert!(stored.windows(2).all(|w| w[0].seq < w[1].seq), "seqs in the batch's order");
-    for want in &stored {
+    let stored_rows = good.await.unwrap().expect("the good batch is stored");
+    assert_eq!(stored_rows.len(), 50);
+    assert!(stored_rows.windows(2).all(|w| w[0].seq < w[1].seq), "seqs in the batch's order");
+    for want in &stored_rows {
         let got = store.current("Observation", &want.id).await.unwrap().expect("stored");
         assert_row(&got, want);
     }
@@ -119,4 +123,49 @@ pub async fn batches_of_creates_are_all_or_nothing(store: Arc<dyn ResourceStore>
     for single in singles {
         single.await.unwrap().expect("single creates beside the batches are stored");
     }
+}
+
+fn stored(done: &Created) -> i64 {
+    match done {
+        Created::Stored(seq) => *seq,
+        Created::Found(ids) => panic!("not stored: found {ids:?}"),
+    }
+}
+
+/// `create_all` with `unless`: a create whose token a current resource carries is not made and
+/// answers that resource; so is a second create of the same token in the same call; a token
+/// nobody carries is created.
+pub async fn creates_unless_a_token_is_found(store: Arc<dyn ResourceStore>) {
+    let message = |m: &str| [token("identifier", Some("urn:device:scale"), m)];
+    let (m1, m2) = (message("m1"), message("m2"));
+    let first = body("Observation", "o-1", 1, "first");
+    store
+        .create(&new_version("Observation", "o-1", 1, at(0), Method::Post, Some(&first), &m1))
+        .await
+        .unwrap();
+    let contents: Vec<String> =
+        ["o-2", "o-3", "o-4"].iter().map(|id| body("Observation", id, 1, "batch")).collect();
+    let unless =
+        |code| Some(Unless { param: "identifier", system: Some("urn:device:scale"), code, key: code });
+    let creates = [
+        NewCreate {
+            version: new_version("Observation", "o-2", 1, at(1), Method::Post, Some(&contents[0]), &m1),
+            unless: unless("m1"),
+        },
+        NewCreate {
+            version: new_version("Observation", "o-3", 1, at(1), Method::Post, Some(&contents[1]), &m2),
+            unless: unless("m2"),
+        },
+        NewCreate {
+            version: new_version("Observation", "o-4", 1, at(1), Method::Post, Some(&contents[2]), &m2),
+            unless: unless("m2"),
+        },
+    ];
+    let done = store.create_all(&creates).await.unwrap();
+    assert_eq!(done[0], Created::Found(vec!["o-1".into()]), "stored before: not made again");
+    assert!(matches!(done[1], Created::Stored(_)), "a new message is stored: {:?}", done[1]);
+    assert_eq!(done[2], Created::Found(vec!["o-3".into()]), "the same message twice in one call: once");
+    assert!(store.current("Observation", "o-2").await.unwrap().is_none());
+    assert!(store.current("Observation", "o-4").await.unwrap().is_none());
+    assert_eq!(marker(&store.current("Observation", "o-3").await.unwrap().unwrap()), "batch");
 }

@@ -92,6 +92,7 @@ conformance!(concurrency::concurrent_creates_keep_one_chain);
 conformance!(concurrency::same_lock_key_serialises_transactions);
 conformance!(creates::concurrent_creates_are_each_stored_once);
 conformance!(creates::batches_of_creates_are_all_or_nothing);
+conformance!(creates::creates_unless_a_token_is_found);
 
 // Search index.
 conformance!(index::index_entries_follow_the_current_version);
