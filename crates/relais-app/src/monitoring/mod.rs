@@ -29,6 +29,7 @@ mod programs;
 pub mod schedule;
 mod scheduler;
 mod serial;
+pub mod welcome;
 
 use std::sync::Arc;
 
