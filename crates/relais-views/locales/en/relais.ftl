@@ -679,6 +679,7 @@ welcome-invalid-title = Link not valid
 welcome-invalid = This link can no longer create an account: it has already been used, it has expired or it was cancelled. If you already have an account, sign in; otherwise ask your care team for a new link.
 welcome-account-exists = An account already exists for your email address. Sign in with it.
 welcome-no-email = Your record no longer has an email address: ask your care team to create your account.
+homecare-escalated-note = Not acknowledged within { $minutes } min: passed to { $assignee }.
 homecare-mail-item-daily = – { $what }: once a day
 homecare-mail-item = – { $what }: once every { $hours } hours
 error-unknown-program = Choose one of the programs offered.

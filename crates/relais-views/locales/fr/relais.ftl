@@ -679,6 +679,7 @@ welcome-invalid-title = Lien non valide
 welcome-invalid = Ce lien ne permet plus de créer un compte : il a déjà servi, il a expiré ou il a été annulé. Si vous avez déjà un compte, connectez-vous; sinon, demandez un nouveau lien à votre équipe de soins.
 welcome-account-exists = Un compte existe déjà pour votre adresse courriel. Connectez-vous avec lui.
 welcome-no-email = Votre dossier n’a plus d’adresse courriel : demandez à votre équipe de soins de créer votre compte.
+homecare-escalated-note = Non pris en charge dans les { $minutes } min : transmis à { $assignee }.
 homecare-mail-item-daily = – { $what } : une fois par jour
 homecare-mail-item = – { $what } : une fois toutes les { $hours } heures
 error-unknown-program = Choisissez un des programmes proposés.
