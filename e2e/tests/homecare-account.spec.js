@@ -1,5 +1,5 @@
-// The patient's own account from the enrolment email (issue 7): the nurse of Sophie Bélanger's
-// care team enrols her in the hypertension program; the email (read from the run's SMTP sink)
+// The patient's own account from the enrolment email (issue 7): Rose Pelletier, the nurse of
+// Sophie Bélanger's care team, enrols her in the hypertension program; the email (read from the run's SMTP sink)
 // carries her personal link; she opens it on her phone, a too-short password is refused next to
 // the field, then she chooses one and lands on "Mes relevés", signed in. The link, used, then
 // says so and creates nothing.
@@ -26,7 +26,7 @@ async function practitioner(given) {
 }
 
 test('enrolled, the patient creates her account from the email and sends her readings', async ({ page, browser }) => {
-  const nurse = account('homecareNurse');
+  const nurse = account('welcomeNurse');
   const sophie = await create(url(), token(), {
     resourceType: 'Patient',
     name: [{ family: 'Bélanger', given: ['Sophie'] }],
@@ -36,7 +36,7 @@ test('enrolled, the patient creates her account from the email and sends her rea
     resourceType: 'CareTeam',
     status: 'active',
     subject: { reference: `Patient/${sophie}` },
-    participant: [{ member: { reference: `Practitioner/${await practitioner('Lucie')}` } }],
+    participant: [{ member: { reference: `Practitioner/${await practitioner('Rose')}` } }],
   });
 
   await signInStaff(page, nurse);
