@@ -54,39 +54,53 @@ fn publish(topic: &str, payload: &str) {
     assert!(status.success());
 }
 
-/// A `mosquitto_sub` on one topic, subscribed (its SUBACK seen) before anything is published.
+/// A `mosquitto_sub` on one topic, its lines read by a thread of their own. Subscribing returns
+/// once a probe published to the topic has come back: the subscription is then known to work
+/// (its SUBACK alone was seen to come before the broker delivered to it).
 struct Replies {
     child: std::process::Child,
-    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    lines: std::sync::mpsc::Receiver<String>,
 }
 
 impl Replies {
     fn subscribe(topic: &str) -> Replies {
         use std::io::BufRead;
         let mut child = std::process::Command::new("mosquitto_sub")
-            .args(["-h", "127.0.0.1", "-p", "1883", "-q", "1", "-d", "-W", "30", "-t", topic])
+            .args(["-h", "127.0.0.1", "-p", "1883", "-q", "1", "-t", topic])
+            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("mosquitto_sub");
         let stdout = child.stdout.take().unwrap();
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        for line in lines.by_ref() {
-            if line.unwrap().contains("SUBACK") {
-                break;
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut replies = Replies { child, lines };
+        for _ in 0..100 {
+            publish(topic, r#"{"probe":true}"#);
+            if let Ok(line) = replies.lines.recv_timeout(Duration::from_millis(200)) {
+                assert_eq!(line, r#"{"probe":true}"#);
+                // Probes sent before the first came back may still arrive: drain them.
+                while replies.lines.recv_timeout(Duration::from_millis(300)).is_ok() {}
+                return replies;
             }
         }
-        Replies { child, lines }
+        panic!("the subscription to {topic} never received its probe");
     }
 
-    /// The next message's JSON (debug lines skipped).
+    /// The next message's JSON, or `None` after 20 s without one.
+    fn try_next(&mut self) -> Option<Value> {
+        let line = self.lines.recv_timeout(Duration::from_secs(20)).ok()?;
+        Some(serde_json::from_str(&line).unwrap())
+    }
+
     fn next(&mut self) -> Value {
-        for line in self.lines.by_ref() {
-            let line = line.unwrap();
-            if line.starts_with('{') {
-                return serde_json::from_str(&line).unwrap();
-            }
-        }
-        panic!("no reply before mosquitto_sub gave up");
+        self.try_next().expect("a reply within 20 s")
     }
 
     fn stop(mut self) {
@@ -224,7 +238,9 @@ async fn devices_post_publish_and_triage(engine: Engine) {
         {"message_id": "p-2", "code": "8867-4", "value": 400, "unit": "/min", "at": at},
         {"message_id": "p-3", "code": "8867-4", "value": 88, "unit": "/min", "at": at}]});
     publish(&format!("{prefix}/{device}/readings"), &again.to_string());
-    assert_eq!(replies.next(), json!({"message_id": "p-1", "outcome": "duplicate"}));
+    let first =
+        replies.try_next().unwrap_or_else(|| panic!("no reply; server logs: {:#?}", h.server().logs()));
+    assert_eq!(first, json!({"message_id": "p-1", "outcome": "duplicate"}));
     let review = replies.next();
     assert_eq!((&review["message_id"], &review["outcome"]), (&json!("p-2"), &json!("review")), "{review}");
     assert!(review["reason"].is_string(), "{review}");
