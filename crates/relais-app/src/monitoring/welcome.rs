@@ -158,13 +158,11 @@ impl Monitoring {
         if let Some(row) = self.open_account_link(token).await? {
             if let Some(patient) = &row.patient_id {
                 let caller = bearer(&row.id, patient, address);
-                if let Ok(resource) = self.patient_of(&caller, patient).await {
-                    if let Some(email) = patient_email(&resource) {
-                        let email = normalise_email(email);
-                        if self.fhir.store().account_by_email(&email).await?.is_some() {
-                            return Err(WelcomeError::AccountExists);
-                        }
-                    }
+                if let Ok(resource) = self.patient_of(&caller, patient).await
+                    && let Some(email) = patient_email(&resource)
+                    && self.fhir.store().account_by_email(&normalise_email(email)).await?.is_some()
+                {
+                    return Err(WelcomeError::AccountExists);
                 }
             }
         } else if token::is_well_formed(token)

@@ -80,7 +80,7 @@ impl Replies {
                 }
             }
         });
-        let mut replies = Replies { child, lines };
+        let replies = Replies { child, lines };
         for _ in 0..100 {
             publish(topic, r#"{"probe":true}"#);
             if let Ok(line) = replies.lines.recv_timeout(Duration::from_millis(200)) {
