@@ -30,6 +30,8 @@ export const ACCOUNTS = [
   // enrols him; the programs page is read by the administrator.
   { key: 'homecarePatient', email: 'gerard.roy@example.org', name: 'Gérard Roy', role: 'patient', record: true },
   { key: 'homecareNurse', email: 'lucie.gauthier@cisss.example', name: 'Lucie Gauthier', role: 'nurse', homecare: true },
+  // The patient's account from the enrolment email: the nurse who enrols Sophie Bélanger.
+  { key: 'welcomeNurse', email: 'rose.pelletier@cisss.example', name: 'Rose Pelletier', role: 'nurse', practitioner: true },
   { key: 'programsAdmin', email: 'paul.girard@cisss.example', name: 'Paul Girard', role: 'administrator' },
   // The triage test: two nurses of Léa Gagné's care team watching the alerts of her home devices.
   { key: 'triage-nurse-a', email: 'chloe.gauthier@cisss.example', name: 'Chloé Gauthier', role: 'nurse', careTeam: true },

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { ACCOUNTS, PASSWORD } from './accounts.js';
+import { startSmtpSink } from './smtp-sink.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.RELAIS_BIN || resolve(here, '../../target/debug/relais');
@@ -155,6 +156,9 @@ export default async function globalSetup() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const mqtt = await broker();
+  // Email goes to a sink of ours: a test reads the patient's enrolment invitation there.
+  const mailDir = join(dir, 'mail');
+  const smtp = await startSmtpSink(mailDir);
   const topicPrefix = `relais-e2e/${port}`;
   const env = {
     ...process.env,
@@ -173,6 +177,9 @@ export default async function globalSetup() {
     // would raise alerts at moments of its own, and the queue and triage tests count items.
     // (It is tested with an injected clock in relais-app's monitoring_batch tests.)
     RELAIS_MONITORING_TICK_SECS: '0',
+    RELAIS_SMTP_HOST: '127.0.0.1',
+    RELAIS_SMTP_PORT: String(smtp.port),
+    RELAIS_SMTP_SECURITY: 'none',
   };
   // RELAIS_BIN names the binary to test; the server would take it for a setting and refuse it.
   delete env.RELAIS_BIN;
@@ -284,10 +291,12 @@ export default async function globalSetup() {
   process.env.RELAIS_E2E_URL = url;
   process.env.RELAIS_E2E_PATIENT_ID = patientId;
   process.env.RELAIS_E2E_TOKEN = fhir.token;
+  process.env.RELAIS_E2E_MAIL_DIR = mailDir;
   return async () => {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await mqtt.stop();
+    await smtp.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -27,6 +27,7 @@ test('the pages of someone not signed in', async ({ page }) => {
     ['/password-reset', 200],
     ['/password-reset?token=expired-or-made-up', 200],
     ['/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 404],
+    ['/my/welcome?token=expired-or-made-up', 404],
     ['/nulle-part', 404],
   ]);
 });

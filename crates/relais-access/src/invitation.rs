@@ -1,5 +1,6 @@
 //! Invitation links (issue 4): single-purpose, expiring, revocable links that let someone
-//! without an account join one appointment, one video room, one hearing, or upload photos once.
+//! without an account join one appointment, one video room, one hearing, upload photos once,
+//! or create their own patient account once.
 //!
 //! This module holds the rules only: what an invitation is for ([`Purpose`], with stable codes)
 //! and whether a stored one still opens ([`validity`]). The token is a [`crate::token::Token`];
@@ -18,13 +19,17 @@ pub enum Purpose {
     Hearing,
     /// Upload photos once (store-and-forward).
     PhotoUpload,
+    /// Create the patient's own account once (issue 7: sent with the enrolment email; target
+    /// `Patient/{id}`).
+    PatientAccount,
 }
 
-const PURPOSES: [(Purpose, &str); 4] = [
+const PURPOSES: [(Purpose, &str); 5] = [
     (Purpose::Appointment, "appointment"),
     (Purpose::Room, "room"),
     (Purpose::Hearing, "hearing"),
     (Purpose::PhotoUpload, "photo-upload"),
+    (Purpose::PatientAccount, "patient-account"),
 ];
 
 impl Purpose {

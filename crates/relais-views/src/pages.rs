@@ -147,6 +147,18 @@ pub struct ResetCompletePage {
     pub min_chars: String,
 }
 
+/// `/my/welcome?token=…`: a patient choosing the password of their new account, from the link
+/// in their enrolment email.
+#[derive(Template)]
+#[template(path = "welcome.html")]
+pub struct WelcomePage {
+    pub chrome: Chrome,
+    pub errors: FormErrors,
+    pub token: String,
+    /// The shortest password accepted.
+    pub min_chars: String,
+}
+
 /// `/`: the signed-in person's home (a clinician's is [`crate::queues::QueuesPage`]). A
 /// patient's shows their upcoming appointments and their messages.
 #[derive(Template)]

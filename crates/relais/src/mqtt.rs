@@ -8,12 +8,19 @@
 //! every connection. Messages are handed to one worker in arrival order, so a slow database never
 //! stops the client from answering the broker's keep-alives. A refused message is logged by its
 //! reason code only (never its content) and counted in `relais_mqtt_messages_refused_total`.
+//!
+//! Each message is answered on `{prefix}/{device}/replies` (QoS 1, not retained), one small JSON
+//! per reading: `{"message_id": "p-1", "outcome": "counted"}`, `"duplicate"`, `"review"` or
+//! `"error"` with `"reason"` (a stable code). A message refused whole (not JSON, a bad token)
+//! gets one reply with `"message_id": null`. Nothing but the device's own message id and our
+//! codes goes back: no value, no patient, no observation id.
 
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use relais_app::devices::Devices;
-use rumqttc::{AsyncClient, Broker, Event, MqttOptions, Packet, QoS, Transport};
+use relais_app::devices::{Devices, ItemOutcome, Submitted};
+use rumqttc::{AsyncClient, Broker, Event, MqttOptions, Packet, PublishOptions, QoS, Transport};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -87,7 +94,7 @@ pub(crate) fn start(settings: &Settings, devices: Devices) -> anyhow::Result<Opt
     }
     let (client, events) = AsyncClient::builder(options).build();
     let (queue, inbox) = mpsc::channel(QUEUE);
-    let worker = tokio::spawn(work(inbox, devices, prefix.clone()));
+    let worker = tokio::spawn(work(inbox, devices, prefix.clone(), client.clone()));
     let filter = format!("{prefix}/+/readings");
     tracing::info!(host = %url.host, port = url.port, tls = url.tls, topics = %filter, "MQTT: connecting");
     Ok(Some(tokio::spawn(async move {
@@ -135,34 +142,77 @@ async fn listen(
     }
 }
 
-async fn work(mut inbox: mpsc::Receiver<(String, Vec<u8>)>, devices: Devices, prefix: String) {
+async fn work(
+    mut inbox: mpsc::Receiver<(String, Vec<u8>)>,
+    devices: Devices,
+    prefix: String,
+    client: AsyncClient,
+) {
     while let Some((topic, payload)) = inbox.recv().await {
         let Some(device) = topic_device(&prefix, &topic) else {
             refused("topic");
             continue;
         };
-        match devices.submit(None, &payload, Some(device), None).await {
+        let replies = match devices.submit(None, &payload, Some(device), None).await {
             Ok(submitted) => {
                 relais_web::count_device_readings("mqtt", &submitted);
                 let refusals: Vec<&str> = submitted
                     .results
                     .iter()
                     .filter_map(|(_, o)| match o {
-                        relais_app::devices::ItemOutcome::Refused(e) => Some(e.code),
+                        ItemOutcome::Refused(e) => Some(e.code),
                         _ => None,
                     })
                     .collect();
                 if !refusals.is_empty() {
                     tracing::warn!(reasons = ?refusals, "MQTT: readings refused");
                 }
+                replies_of(&submitted)
             }
-            Err(e) if e.status() >= 500 => {
+            Err(e) => {
+                if e.status() >= 500 {
+                    tracing::error!(error = ?e, "MQTT: readings could not be recorded");
+                }
                 refused(e.code());
-                tracing::error!(error = ?e, "MQTT: readings could not be recorded");
+                vec![reply(None, "error", Some(e.code()))]
             }
-            Err(e) => refused(e.code()),
+        };
+        let reply_topic = format!("{prefix}/{device}/replies");
+        for body in replies {
+            // Never waits: the client's event loop may itself be waiting for this worker.
+            if client
+                .try_publish(reply_topic.as_str(), body.to_string(), PublishOptions::at_least_once())
+                .is_err()
+            {
+                metrics::counter!("relais_mqtt_replies_dropped_total").increment(1);
+                tracing::warn!("MQTT: a reply could not be queued");
+            }
         }
     }
+}
+
+/// One reply: the device's message id (as it sent it), the outcome and, for a review or an
+/// error, the reason's code.
+fn reply(message_id: Option<&str>, outcome: &str, reason: Option<&str>) -> Value {
+    let mut body = json!({"message_id": message_id, "outcome": outcome});
+    if let Some(reason) = reason {
+        body["reason"] = json!(reason);
+    }
+    body
+}
+
+/// The replies to a recorded message, one per reading, in the order sent.
+fn replies_of(submitted: &Submitted) -> Vec<Value> {
+    submitted
+        .results
+        .iter()
+        .map(|(id, outcome)| match outcome {
+            ItemOutcome::Counted { .. } => reply(id.as_deref(), "counted", None),
+            ItemOutcome::Duplicate { .. } => reply(id.as_deref(), "duplicate", None),
+            ItemOutcome::Review { code, .. } => reply(id.as_deref(), "review", Some(code)),
+            ItemOutcome::Refused(e) => reply(id.as_deref(), "error", Some(e.code)),
+        })
+        .collect()
 }
 
 fn refused(reason: &'static str) {
@@ -192,5 +242,45 @@ mod tests {
         ] {
             assert_eq!(topic_device("relais/devices", other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn replies_carry_the_message_id_the_outcome_and_a_reason_code_only() {
+        let submitted = Submitted {
+            device: "d".into(),
+            results: vec![
+                (
+                    Some("p-1".into()),
+                    ItemOutcome::Counted { observation: "o1".into(), alerts: 1, advice: vec![] },
+                ),
+                (Some("p-1".into()), ItemOutcome::Duplicate { observation: "o1".into() }),
+                (
+                    Some("p-2".into()),
+                    ItemOutcome::Review {
+                        observation: "o2".into(),
+                        code: "implausible",
+                        reason: "400 /min".into(),
+                    },
+                ),
+                (
+                    None,
+                    ItemOutcome::Refused(relais_app::devices::payload::ItemError {
+                        code: "value-invalid",
+                        field: "value",
+                        message: "heavy".into(),
+                    }),
+                ),
+            ],
+        };
+        let replies: Vec<String> = replies_of(&submitted).iter().map(Value::to_string).collect();
+        assert_eq!(
+            replies,
+            [
+                r#"{"message_id":"p-1","outcome":"counted"}"#,
+                r#"{"message_id":"p-1","outcome":"duplicate"}"#,
+                r#"{"message_id":"p-2","outcome":"review","reason":"implausible"}"#,
+                r#"{"message_id":null,"outcome":"error","reason":"value-invalid"}"#,
+            ]
+        );
     }
 }

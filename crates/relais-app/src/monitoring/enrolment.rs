@@ -224,7 +224,7 @@ impl Monitoring {
                 let row = self.fhir.read_as(caller, "Patient", &enrol.patient).await?;
                 let patient: Value =
                     row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
-                self.invitation_to(&program, &enrol.patient, &patient, now)?
+                self.invitation_to(&caller.principal.id, &program, &enrol.patient, &patient, now).await?
             }
             None => (None, Invitation::Off),
         };

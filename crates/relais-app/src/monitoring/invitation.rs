@@ -5,13 +5,17 @@
 //! relay fails. The address is the Patient's (`telecom` with system `email`); a record without
 //! one is enrolled all the same, and the clinician is told nobody was emailed.
 //!
-//! There is no account creation from an invitation yet: the email links to the sign-in page of
-//! "My readings", and tells a patient without an account that their care team will create one
-//! (as the administrator does for the portal).
+//! The email also carries a personal link to create the patient's own account
+//! (`/my/welcome?token=…`, see [`super::welcome`]): an invitation of purpose `patient-account`
+//! for their Patient, single use, open [`ACCOUNT_LINK_DAYS`] days, its token stored hashed. The
+//! invitation row is written before the enrolment's transaction (the email, which alone carries
+//! the token, is queued inside it): an enrolment that fails leaves a row nobody holds the link to.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use relais_access::invitation::Purpose;
+use relais_access::token::Token;
 use relais_clinical::program::Program;
-use relais_store::NewEmail;
+use relais_store::{NewEmail, NewInvitation, StoreError};
 use serde_json::Value;
 
 use super::Monitoring;
@@ -22,6 +26,10 @@ use crate::visits::{patient_email, patient_locale};
 
 /// Where the invitation links to.
 pub const READINGS_PATH: &str = "/my/readings";
+/// Where the account link leads (with `?token=`).
+pub const WELCOME_PATH: &str = "/my/welcome";
+/// How many days the account link stays open.
+pub const ACCOUNT_LINK_DAYS: i64 = 14;
 
 /// Whether the patient was told of their enrolment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +91,11 @@ impl Monitoring {
     }
 
     /// The invitation to `patient` (their Patient resource) to follow `program`, if they have an
-    /// address and this server sends email.
-    pub(super) fn invitation_to(
+    /// address and this server sends email: the email, and the account invitation (created by
+    /// `inviter`, an account id) whose link it carries.
+    pub(super) async fn invitation_to(
         &self,
+        inviter: &str,
         program: &Program,
         patient_id: &str,
         patient: &Value,
@@ -95,18 +105,41 @@ impl Monitoring {
         let Some(address) = patient_email(patient) else { return Ok((None, Invitation::NoAddress)) };
         let locale = patient_locale(patient);
         let name = human_name(patient).unwrap_or_default();
+        let token = Token::generate().map_err(|_| FhirError::Store(StoreError::Unstorable))?;
+        let invitee = if name.trim().is_empty() { "patient".to_owned() } else { name.clone() };
+        let row = NewInvitation {
+            id: self.fhir.ids().new_id(),
+            token_hash: token.hash(),
+            purpose: Purpose::PatientAccount.code().to_owned(),
+            target: format!("Patient/{patient_id}"),
+            patient_id: Some(patient_id.to_owned()),
+            invitee: invitee.chars().take(200).collect(),
+            created_by: inviter.to_owned(),
+            created_at: now,
+            expires_at: now.checked_add(SignedDuration::from_hours(24 * ACCOUNT_LINK_DAYS)).unwrap_or(now),
+            max_uses: 1,
+        };
+        self.fhir.store().create_invitation(&row).await.map_err(FhirError::Store)?;
         let title = program.title.get(locale);
         let items = asked_lines(outbox, program, locale).join("\n");
         let link = outbox.link(READINGS_PATH);
-        let args =
-            [("name", name.as_str()), ("program", title), ("items", items.as_str()), ("link", link.as_str())];
+        let account_link = outbox.link(&format!("{WELCOME_PATH}?token={}", token.as_str()));
+        let days = ACCOUNT_LINK_DAYS.to_string();
+        let args = [
+            ("name", name.as_str()),
+            ("program", title),
+            ("items", items.as_str()),
+            ("link", link.as_str()),
+            ("account_link", account_link.as_str()),
+            ("days", days.as_str()),
+        ];
         let subject = outbox.text(locale, "homecare-mail-enrolled-subject", &args);
         let body = outbox.text(locale, "homecare-mail-enrolled-body", &args);
         let topic = format!("Patient/{patient_id}/monitoring-enrolment");
         let email = outbox
             .email(self.fhir.ids().new_id(), address, &subject, &body, &topic, now)
             // Only a failing source of randomness stops sealing: nothing is written then.
-            .map_err(|_| FhirError::Store(relais_store::StoreError::Unstorable))?;
+            .map_err(|_| FhirError::Store(StoreError::Unstorable))?;
         Ok((Some(email), Invitation::Queued))
     }
 }

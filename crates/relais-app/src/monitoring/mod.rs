@@ -32,6 +32,7 @@ mod recent;
 pub mod schedule;
 mod scheduler;
 mod serial;
+pub mod welcome;
 
 use std::sync::Arc;
 

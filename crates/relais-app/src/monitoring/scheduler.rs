@@ -23,6 +23,8 @@ use crate::fhir::{FhirError, Prefer};
 
 /// Extension of an alert's Task: how far along its escalation chain it is (0: the first person).
 pub const ESCALATION_LEVEL: &str = "http://relais.invalid/fhir/StructureDefinition/escalation-level";
+/// The language of the escalation note: the server's default, French.
+const NOTE_LOCALE: &str = "fr";
 /// Code system of the roles named in escalation chains (`Task.performerType`).
 pub const ESCALATION_ROLE: &str = "urn:relais:escalation-role";
 
@@ -153,14 +155,22 @@ impl Monitoring {
             }
         }
         let mut notes = map.get("note").and_then(Value::as_array).cloned().unwrap_or_default();
-        notes.push(json!({
-            "time": now.to_string(),
-            "authorString": super::ENGINE,
-            "text": format!(
-                "Non pris en charge dans les {} min : transmis à {} / Not acknowledged within {} min: passed to {}",
-                policy.after_minutes, at.assignee, policy.after_minutes, at.assignee
+        let minutes = policy.after_minutes.to_string();
+        let text = match self.outbox() {
+            // The server's translations, in its default language (the note is one text for
+            // everyone who reads the Task).
+            Some(outbox) => outbox.text(
+                NOTE_LOCALE,
+                "homecare-escalated-note",
+                &[("minutes", minutes.as_str()), ("assignee", at.assignee)],
             ),
-        }));
+            // Use cases without the server's texts (the command line's): both languages.
+            None => format!(
+                "Non pris en charge dans les {minutes} min : transmis à {0} / Not acknowledged within {minutes} min: passed to {0}",
+                at.assignee
+            ),
+        };
+        notes.push(json!({"time": now.to_string(), "authorString": super::ENGINE, "text": text}));
         map.insert("note".into(), json!(notes));
         map.insert("lastModified".into(), json!(now.to_string()));
         map.remove("meta");

@@ -17,6 +17,7 @@ sign-in-forgot = Forgot your password?
 field-email = Email address
 field-password = Password
 notice-signed-out = You are signed out.
+notice-account-exists = You already have an account: sign in to send your readings.
 notice-password-changed = Your password was changed. Sign in with the new one.
 notice-session-ended = Your session has ended. Please sign in again.
 
@@ -666,7 +667,19 @@ homecare-mail-enrolled-body =
 
     { $link }
 
-    Sign in with your Relais account. If you do not have one yet, your care team will create it and tell you how to sign in.
+    No Relais account yet? Choose your password with this personal link (valid { $days } days, once only; do not forward it):
+
+    { $account_link }
+
+    If you already have an account, simply sign in.
+welcome-title = Create your account
+welcome-intro = Choose the password of your Relais account. You can then send your readings and sign in with your email address.
+welcome-submit = Create my account
+welcome-invalid-title = Link not valid
+welcome-invalid = This link can no longer create an account: it has already been used, it has expired or it was cancelled. If you already have an account, sign in; otherwise ask your care team for a new link.
+welcome-account-exists = An account already exists for your email address. Sign in with it.
+welcome-no-email = Your record no longer has an email address: ask your care team to create your account.
+homecare-escalated-note = Not acknowledged within { $minutes } min: passed to { $assignee }.
 homecare-mail-item-daily = – { $what }: once a day
 homecare-mail-item = – { $what }: once every { $hours } hours
 error-unknown-program = Choose one of the programs offered.

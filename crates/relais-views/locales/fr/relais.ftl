@@ -17,6 +17,7 @@ sign-in-forgot = Mot de passe oublié?
 field-email = Adresse courriel
 field-password = Mot de passe
 notice-signed-out = Vous êtes déconnecté.
+notice-account-exists = Vous avez déjà un compte : connectez-vous pour envoyer vos relevés.
 notice-password-changed = Votre mot de passe a été changé. Connectez-vous avec le nouveau.
 notice-session-ended = Votre session a pris fin. Connectez-vous de nouveau.
 
@@ -666,7 +667,19 @@ homecare-mail-enrolled-body =
 
     { $link }
 
-    Connectez-vous avec votre compte Relais. Si vous n’en avez pas encore, votre équipe de soins vous le créera et vous dira comment vous connecter.
+    Pas encore de compte Relais ? Choisissez votre mot de passe avec ce lien personnel (valable { $days } jours, une seule fois; ne le transférez à personne) :
+
+    { $account_link }
+
+    Si vous avez déjà un compte, connectez-vous simplement.
+welcome-title = Créer votre compte
+welcome-intro = Choisissez le mot de passe de votre compte Relais. Vous pourrez ensuite envoyer vos relevés et vous connecter avec votre adresse courriel.
+welcome-submit = Créer mon compte
+welcome-invalid-title = Lien non valide
+welcome-invalid = Ce lien ne permet plus de créer un compte : il a déjà servi, il a expiré ou il a été annulé. Si vous avez déjà un compte, connectez-vous; sinon, demandez un nouveau lien à votre équipe de soins.
+welcome-account-exists = Un compte existe déjà pour votre adresse courriel. Connectez-vous avec lui.
+welcome-no-email = Votre dossier n’a plus d’adresse courriel : demandez à votre équipe de soins de créer votre compte.
+homecare-escalated-note = Non pris en charge dans les { $minutes } min : transmis à { $assignee }.
 homecare-mail-item-daily = – { $what } : une fois par jour
 homecare-mail-item = – { $what } : une fois toutes les { $hours } heures
 error-unknown-program = Choisissez un des programmes proposés.

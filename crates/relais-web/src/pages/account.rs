@@ -39,7 +39,7 @@ pub(super) fn auth_message(tr: Tr, e: &AuthError) -> String {
 }
 
 /// Where a new session goes next: its stage's page, or `next` once signed in.
-fn after(state: &AppState, signed_in: &SignedIn, next: &str) -> Response {
+pub(super) fn after(state: &AppState, signed_in: &SignedIn, next: &str) -> Response {
     let secure = secure(&state.settings.public_url);
     let Some(cookie) = set_cookie(signed_in.token.as_str(), signed_in.expires_at, state.auth.now(), secure)
     else {
@@ -68,7 +68,7 @@ pub(super) async fn sign_in_page(visitor: Visitor, Query(query): Query<SignInQue
         return redirect(local_path(&query.next), &[]);
     }
     let notice = match query.notice.as_str() {
-        code @ ("signed-out" | "password-changed" | "session-ended") => {
+        code @ ("signed-out" | "password-changed" | "session-ended" | "account-exists") => {
             visitor.tr.t(&format!("notice-{code}"))
         }
         _ => String::new(),

@@ -47,6 +47,7 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/sign-in/enrol", post(account::confirm_enrolment))
         .route("/password-reset", post(reset::request))
         .route("/password-reset/complete", post(reset::complete))
+        .route("/my/welcome", post(homecare::welcome::create))
         .route_layer(axum::middleware::from_fn_with_state(throttle.clone(), throttle::limit));
     let forms = Router::new()
         .route("/sign-in", get(account::sign_in_page))

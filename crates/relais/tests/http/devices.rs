@@ -54,6 +54,61 @@ fn publish(topic: &str, payload: &str) {
     assert!(status.success());
 }
 
+/// A `mosquitto_sub` on one topic, its lines read by a thread of their own. Subscribing returns
+/// once a probe published to the topic has come back: the subscription is then known to work
+/// (its SUBACK alone was seen to come before the broker delivered to it).
+struct Replies {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Replies {
+    fn subscribe(topic: &str) -> Replies {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("mosquitto_sub")
+            .args(["-h", "127.0.0.1", "-p", "1883", "-q", "1", "-t", topic])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("mosquitto_sub");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let replies = Replies { child, lines };
+        for _ in 0..100 {
+            publish(topic, r#"{"probe":true}"#);
+            if let Ok(line) = replies.lines.recv_timeout(Duration::from_millis(200)) {
+                assert_eq!(line, r#"{"probe":true}"#);
+                // Probes sent before the first came back may still arrive: drain them.
+                while replies.lines.recv_timeout(Duration::from_millis(300)).is_ok() {}
+                return replies;
+            }
+        }
+        panic!("the subscription to {topic} never received its probe");
+    }
+
+    /// The next message's JSON, or `None` after 20 s without one.
+    fn try_next(&mut self) -> Option<Value> {
+        let line = self.lines.recv_timeout(Duration::from_secs(20)).ok()?;
+        Some(serde_json::from_str(&line).unwrap())
+    }
+
+    fn next(&mut self) -> Value {
+        self.try_next().expect("a reply within 20 s")
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn post_readings(h: &Harness, token: Option<&str>, body: &str) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new().post(h.url("/devices/readings")).body(body.to_owned());
     if let Some(token) = token {
@@ -176,14 +231,31 @@ async fn devices_post_publish_and_triage(engine: Engine) {
     assert_eq!(resolved.location.as_deref(), Some("/triage?done=resolved"));
     assert!(!samuel.get("/triage/rows").await.body.contains(&format!("task-{task}")));
 
+    // The device hears back on its replies topic: one small JSON per reading, nothing else.
+    let mut replies = Replies::subscribe(&format!("{prefix}/{device}/replies"));
+    let again = json!({"token": token, "readings": [
+        {"message_id": "p-1", "code": "8867-4", "value": 120, "unit": "/min", "at": at},
+        {"message_id": "p-2", "code": "8867-4", "value": 400, "unit": "/min", "at": at},
+        {"message_id": "p-3", "code": "8867-4", "value": 88, "unit": "/min", "at": at}]});
+    publish(&format!("{prefix}/{device}/readings"), &again.to_string());
+    let first =
+        replies.try_next().unwrap_or_else(|| panic!("no reply; server logs: {:#?}", h.server().logs()));
+    assert_eq!(first, json!({"message_id": "p-1", "outcome": "duplicate"}));
+    let review = replies.next();
+    assert_eq!((&review["message_id"], &review["outcome"]), (&json!("p-2"), &json!("review")), "{review}");
+    assert!(review["reason"].is_string(), "{review}");
+    assert_eq!(replies.next(), json!({"message_id": "p-3", "outcome": "counted"}));
+
     // A message that is not JSON is refused and counted, its content never logged.
     publish(&format!("{prefix}/{device}/readings"), "garbage 120 bpm");
+    assert_eq!(replies.next(), json!({"message_id": null, "outcome": "error", "reason": "invalid-json"}));
+    replies.stop();
     h.wait_for_log(|l| l.contains("MQTT: message refused") && l.contains("invalid-json")).await;
     assert!(!h.server().logs().iter().any(|l| l.contains("garbage 120")), "no payload in the logs");
     let metrics = reqwest::get(h.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"relais_mqtt_messages_refused_total{reason="invalid-json"} 1"#), "{metrics}");
     assert!(
-        metrics.contains(r#"relais_device_readings_total{transport="mqtt",outcome="counted"} 1"#),
+        metrics.contains(r#"relais_device_readings_total{transport="mqtt",outcome="counted"} 2"#),
         "{metrics}"
     );
 }

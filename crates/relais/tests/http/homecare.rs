@@ -223,5 +223,39 @@ async fn http_enrolment_emails_the_patient(engine: relais_testkit::Engine) {
     );
     let link = mail.link_containing("/my/readings").expect("the link to My readings");
     assert_eq!(link, format!("{}/my/readings", h.server().url));
-    assert!(body.contains("votre équipe de soins vous le créera"), "no account yet: {body}");
+    assert!(body.contains("valable 14 jours, une seule fois"), "{body}");
+
+    // The personal link: opening it spends nothing; a short password is refused next to the
+    // field; the right one creates his account, signs him in and lands on "My readings".
+    let link = mail.link_containing("/my/welcome?token=").expect("the account link");
+    let path = link.strip_prefix(&h.server().url).expect("under the public URL").to_owned();
+    let token = path.split_once("token=").map(|(_, t)| t.to_owned()).unwrap();
+    let mut gerard_browser = Browser::new(&h);
+    let form = gerard_browser.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Créer votre compte"), "{}", form.body);
+    let short = gerard_browser
+        .post("/my/welcome", &[("token", &token), ("password", "court"), ("confirm", "court")])
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.body.contains("au moins 12 caractères"), "{}", short.body);
+    assert_eq!(gerard_browser.get(&path).await.status, StatusCode::OK, "nothing spent");
+    let done = gerard_browser
+        .post("/my/welcome", &[("token", &token), ("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/my/readings"), "{}", done.body);
+    assert!(gerard_browser.has_session());
+    let readings = gerard_browser.get("/my/readings").await;
+    assert_eq!(readings.status, StatusCode::OK);
+    assert!(readings.body.contains("Pression systolique"), "his own forms: {}", readings.body);
+
+    // Used: the link says so and creates nothing.
+    let mut other = Browser::new(&h);
+    let used = other.get(&path).await;
+    assert_eq!(used.status, StatusCode::NOT_FOUND);
+    assert!(used.body.contains("il a déjà servi, il a expiré ou il a été annulé"), "{}", used.body);
+    let again =
+        other.post("/my/welcome", &[("token", &token), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert!(!other.has_session());
 }

@@ -2,6 +2,8 @@
 //! - `/my/readings`: the patient's own forms, what is due today and what was missed; a reading
 //!   or a questionnaire posted there is recorded as the patient, and red-flag advice is shown on
 //!   the answer page at once;
+//! - `/my/welcome?token=…`: the patient creates their own account from the enrolment email's
+//!   link, and lands on `/my/readings` signed in;
 //! - `/patients/{id}/monitoring`: the clinician enrols the patient (program, devices),
 //!   discharges them, and sets or removes the patient's own thresholds;
 //! - `/admin/programs`: the programs in force, for administrators and clinicians to read;
@@ -15,6 +17,7 @@ mod patient;
 mod program_edit;
 mod programs;
 mod readings;
+pub(super) mod welcome;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,6 +30,7 @@ use crate::state::AppState;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/my/readings", get(readings::page))
+        .route("/my/welcome", get(welcome::page))
         .route("/my/readings/{form}", post(readings::record))
         .route("/patients/{id}/monitoring", get(patient::page))
         .route("/patients/{id}/monitoring/{operation}", post(patient::act))
