@@ -112,10 +112,12 @@ impl Node {
                 match peer.accept_answer(&sdp) {
                     Ok(opened) => {
                         peer.negotiate();
+                        // Simulcast tracks just opened get their layer (and its keyframe) now.
+                        self.choose_layers_of(id);
                         let now = Instant::now();
-                        for (origin, mid) in opened {
+                        for (origin, mid, rid) in opened {
                             if let Some(origin) = self.peers.get_mut(&origin) {
-                                origin.request_keyframe(mid, now);
+                                origin.request_keyframe(mid, rid, now);
                             }
                         }
                     }
@@ -158,6 +160,12 @@ impl Node {
                 self.apply(effects);
             }
             ClientMsg::Ping => peer.send(ServerMsg::Pong),
+            ClientMsg::ReceiveCap { kbps } => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                peer.cap = kbps.map(|k| u64::from(k) * 1000);
+                // At once, not at the next measurement: the person asked for it.
+                self.choose_layers_of(id);
+            }
             // Host controls come as `Command::Control`, to be audited.
             ClientMsg::Admit { .. }
             | ClientMsg::Refuse { .. }
