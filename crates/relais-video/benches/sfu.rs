@@ -200,6 +200,17 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         delays.iter().sum::<u64>()
     );
     println!("    (per packet sent: from the read of the datagram that completed its frame)");
+    let buckets: Vec<String> = relais_video::DELAY_BOUNDS_US
+        .iter()
+        .zip(&delays)
+        .filter(|(_, n)| **n > 0)
+        .map(
+            |(bound, n)| {
+                if *bound == u64::MAX { format!("more: {n}") } else { format!("<= {bound} us: {n}") }
+            },
+        )
+        .collect();
+    println!("    {}", buckets.join(", "));
     let process = process_cpu_seconds() - process_before;
     println!("  whole process CPU:        {:.1} % of one core (SFU + clients)", process / elapsed * 100.0);
     println!(

@@ -16,8 +16,9 @@ pub(crate) struct LayerIn {
     pub rid: Rid,
     /// Bytes since the last measurement.
     bytes: u64,
-    /// Bits per second at the last measurement.
+    /// Bits per second at the last measurement, and the one before.
     bps: u64,
+    before: u64,
 }
 
 /// The layers each sending track offers, by `(sender, its m-line)`.
@@ -40,7 +41,7 @@ impl Peer {
             layer.bytes += bytes as u64;
         } else if track.layers.len() < 8 {
             // A browser declares a handful of layers: the list stays short.
-            track.layers.push(LayerIn { rid, bytes: bytes as u64, bps: 0 });
+            track.layers.push(LayerIn { rid, bytes: bytes as u64, bps: 0, before: 0 });
         }
     }
 
@@ -52,9 +53,13 @@ impl Peer {
             }
             let mut layers = Vec::with_capacity(track.layers.len());
             for layer in &mut track.layers {
+                layer.before = layer.bps;
                 layer.bps = (layer.bytes as f64 * 8.0 / seconds.max(1e-3)) as u64;
                 layer.bytes = 0;
-                layers.push(Layer { rid: layer.rid, bps: layer.bps });
+                // The better of the last two seconds: a sender starved of CPU for a moment
+                // (its encoder skipping frames) does not make its receivers switch, each
+                // switch costing a keyframe; a layer silent for two seconds has stopped.
+                layers.push(Layer { rid: layer.rid, bps: layer.bps.max(layer.before) });
             }
             table.insert((self.id, track.mid), layers);
         }
@@ -74,6 +79,9 @@ impl Peer {
             desired += layers.iter().map(|l| l.bps).max().unwrap_or(0);
             let current = track.target.or(track.layer);
             let Some(chosen) = simulcast::choose(layers, current, budget) else { continue };
+            if track.target != Some(chosen) {
+                tracing::debug!(peer = %self.id, origin = %track.origin, ?layers, ?budget, rid = %chosen, "simulcast layer chosen");
+            }
             track.target = Some(chosen);
             // Asked again each time while the switch waits (a keyframe may have been lost;
             // requests are limited to one a second per layer).

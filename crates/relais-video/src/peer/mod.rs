@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
-use str0m::{Candidate, Event, IceConnectionState, Output, Rtc};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -25,6 +25,9 @@ pub(crate) use layers::LayerTable;
 /// Where str0m's bandwidth estimate towards a browser that sends simulcast starts (it probes
 /// upwards from there).
 const INITIAL_ESTIMATE: Bitrate = Bitrate::kbps(1_000);
+
+/// How many times a drain wakes a session whose timer is already due (see `Peer::drain`).
+const MAX_WAKES: u32 = 4;
 
 /// No more than one keyframe request a second per track: a PLI storm costs every receiver.
 const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
@@ -168,11 +171,27 @@ impl Peer {
         let mut sent = 0;
         // Keyframe requests from this browser, for tracks whose sender is found after.
         let mut asked = Vec::new();
+        // RTP packets sent in this drain, and the times str0m was woken within it.
+        let (mut rtp, mut woken) = (0_u32, 0_u32);
         while rtc.is_alive() {
             match rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
+                    // str0m sends what was written only once woken: woken here, at once,
+                    // rather than after another turn of the node's loop (a few times at most:
+                    // a session may ask for the time again and again).
+                    let now = Instant::now();
+                    if t <= now && woken < MAX_WAKES {
+                        woken += 1;
+                        if rtc.handle_input(Input::Timeout(now)).is_err() {
+                            rtc.disconnect();
+                        }
+                        continue;
+                    }
                     self.due = t;
-                    self.written.clear();
+                    // What was written has gone (unless paced: those packets are not timed).
+                    if rtp > 0 {
+                        self.written.clear();
+                    }
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
@@ -185,6 +204,7 @@ impl Peer {
                         && layers::is_rtp(&t.contents)
                     {
                         delays(first.elapsed());
+                        rtp += 1;
                     }
                 }
                 Ok(Output::Event(event)) => match event {
@@ -435,6 +455,7 @@ impl Peer {
         // cannot start a layer mid-stream); until then, the one forwarded so far.
         if let Some(rid) = data.rid {
             if track.target == Some(rid) && track.layer != Some(rid) && data.is_keyframe() {
+                tracing::debug!(peer = %self.id, %origin, rid = %rid, time = ?data.time, "simulcast layer switched");
                 track.layer = Some(rid);
             }
             if track.layer != Some(rid) {
