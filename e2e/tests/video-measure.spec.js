@@ -49,14 +49,19 @@ async function media(page) {
   return page.evaluate(async () => {
     let decoding = 0;
     let sent = 0;
+    const layers = [];
     for (const pc of window.__pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding += 1;
-        if (r.type === 'outbound-rtp' && r.kind === 'video') sent += r.bytesSent || 0;
+        if (r.type === 'outbound-rtp' && r.kind === 'video') {
+          sent += r.bytesSent || 0;
+          // Why an encoder sends less than its file allows: cpu, bandwidth or none.
+          layers.push(`${r.rid || '-'} ${r.frameWidth || 0}x${r.frameHeight || 0} ${r.qualityLimitationReason || ''}`);
+        }
       });
     }
-    return { decoding, sent };
+    return { decoding, sent, layers };
   });
 }
 
@@ -124,6 +129,7 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
   const sending = sentAfter.map((s, i) => ((s.sent - sentBefore[i].sent) * 8 / elapsed / 1e6).toFixed(2));
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`4 Chromium, ${elapsed.toFixed(1)} s: each camera sends ${sending.join(', ')} Mbit/s (all layers)`);
+  console.log(`layers (rid, size, limited by): ${sentAfter.map((s) => s.layers.join(' / ')).join(' | ')}`);
   console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
   console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
   for (const page of pages) expect((await media(page)).decoding).toBe(3);

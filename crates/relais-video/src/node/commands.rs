@@ -211,8 +211,9 @@ impl Node {
     /// `peer` left on its own: out of its room, its media cut.
     pub(super) fn leave(&mut self, peer: PeerId) {
         let Some(room) = self.peers.get(&peer).map(|p| p.room.clone()) else { return };
+        let side = self.rooms.side_of(&room, peer);
         let effects = self.rooms.leave(&room, peer);
-        self.tickets.left(peer, Instant::now());
+        self.tickets.left(peer, Instant::now(), side);
         self.drop_peer(peer);
         self.apply(effects);
         self.publish_counts();
@@ -227,8 +228,9 @@ impl Node {
         joiner: &Joiner,
     ) -> Option<Result<(Role, Vec<Effect>), Refusal>> {
         let ticket = joiner.rejoin.as_deref()?;
-        let back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
+        let mut back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
         if let Some(old) = back.replaces {
+            back.side = self.rooms.side_of(room, old);
             if let Some(peer) = self.peers.get(&old) {
                 peer.send(ServerMsg::Closed { reason: "replaced".to_owned() });
             }
@@ -238,7 +240,7 @@ impl Node {
         }
         Some(
             self.rooms
-                .enter_directly(room, peer, joiner.clone(), back.role)
+                .enter_directly(room, peer, joiner.clone(), back.role, back.side)
                 .map(|effects| (back.role, effects)),
         )
     }
