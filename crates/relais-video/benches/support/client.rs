@@ -70,6 +70,8 @@ pub struct Seen {
     pub layers: std::collections::BTreeMap<(u64, u8), u64>,
     /// The error codes the SFU sent.
     pub errors: Vec<String>,
+    /// SFU offers that crossed one of ours (ignored, as a browser does).
+    pub crossed: u32,
 }
 
 pub struct Client {
@@ -151,7 +153,7 @@ impl Client {
                 }
             }
             // Ours crossed it: the SFU gives way and offers again after answering ours.
-            ServerMsg::Offer { .. } if self.pending.is_some() => {}
+            ServerMsg::Offer { .. } if self.pending.is_some() => seen.crossed += 1,
             ServerMsg::Offer { sdp } => {
                 let offer = SdpOffer::from_sdp_string(&sdp).expect("an SDP offer");
                 let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
