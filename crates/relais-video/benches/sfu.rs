@@ -14,6 +14,10 @@
 //! latency is an upper bound on what the SFU adds: it also holds both clients' SRTP and their
 //! scheduling on the same (shared) cores.
 //!
+//! `RELAIS_BENCH_SIMULCAST=1`: each client sends a low layer too, as browsers do; the SFU then
+//! estimates the bandwidth towards each client and paces what it sends (packets of paced
+//! sessions are timed less exactly: see docs/video.md).
+//!
 //! `RELAIS_BENCH_ROOMS=17 RELAIS_BENCH_PARTICIPANTS=4 cargo bench -p relais-video --bench sfu`
 //! (defaults: 17 rooms × 4 = 68 senders, each forwarded to 3 others: 204 streams, 1500 kbit/s, 20 s).
 
@@ -32,6 +36,11 @@ use support::client::{Client, Window, epoch, loopback_config};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// `RELAIS_BENCH_SIMULCAST=1`: every client sends two layers (`l` at a sixth of the rate).
+fn simulcast() -> bool {
+    setting("RELAIS_BENCH_SIMULCAST", 0) == 1
 }
 
 /// Nanoseconds the thread `tid` of this process has run.
@@ -137,7 +146,13 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
             sessions.push(session);
         }
         for session in sessions {
-            let client = Client::new(session, kbps).await;
+            // Simulcast as the browsers send it: a low layer beside the full one. The SFU then
+            // estimates the bandwidth towards each client and paces what it sends them.
+            let client = if simulcast() {
+                Client::with_layers(session, &[("l", (kbps / 6).max(50)), ("h", kbps)]).await
+            } else {
+                Client::new(session, kbps).await
+            };
             tasks.push(tokio::spawn(client.run(window.clone(), stop)));
         }
     }
@@ -171,7 +186,10 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     let core_share = cpu as f64 / 1e9 / elapsed * 100.0;
     let expected = sent * (participants - 1);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each, {seconds} s");
+    let layers = if simulcast() { " (simulcast: + a low layer, paced sessions)" } else { "" };
+    println!(
+        "SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each{layers}, {seconds} s"
+    );
     println!("  clients connected:        {connected}/{}", rooms * participants);
     println!("  forwarded streams:        {streams}");
     println!(
