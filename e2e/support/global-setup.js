@@ -289,6 +289,8 @@ export default async function globalSetup() {
   await fhir.read(`Patient/${patientId}`);
 
   process.env.RELAIS_E2E_URL = url;
+  // For measurements of the server's own CPU (tests/video-measure.spec.js).
+  process.env.RELAIS_E2E_SERVER_PID = String(server.pid);
   process.env.RELAIS_E2E_PATIENT_ID = patientId;
   process.env.RELAIS_E2E_TOKEN = fhir.token;
   process.env.RELAIS_E2E_MAIL_DIR = mailDir;

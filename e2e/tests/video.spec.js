@@ -91,6 +91,20 @@ async function expectMediaFlowing(pages, others) {
   });
 }
 
+// The simulcast layers (rids) the page's camera is sending (bytes sent), sorted.
+async function sentLayers(page) {
+  return page.evaluate(async () => {
+    const rids = new Set();
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.rid && r.bytesSent > 0) rids.add(r.rid);
+      });
+    }
+    return [...rids].sort();
+  });
+}
+
 // Frames decoded of the screen shown in the large tile (-1: none shown).
 async function screenFrames(page) {
   return page.evaluate(async () => {
@@ -212,6 +226,12 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
     await expect(page.getByRole('button', { name: 'Terminer pour tous' })).toHaveCount(0);
   }
   await expectMediaFlowing(pages, 2);
+  // Each camera goes out as two simulcast layers (the pages above decode the one the server
+  // chose for them).
+  for (const page of pages) {
+    await expect.poll(() => sentLayers(page), { timeout: 15_000, message: `simulcast from ${page.url()}` })
+      .toEqual(['h', 'l']);
+  }
   // On loopback nothing is lost and the round trip is short: the quality says so, in words.
   for (const page of pages) {
     await expect(page.locator('#quality')).toHaveText('bonne', { timeout: 10_000 });

@@ -6,10 +6,17 @@
 //! It prints, over a `SECONDS` window after everyone is connected: frames and datagrams per
 //! second forwarded, the SFU thread's CPU (from `/proc/self/task/TID/schedstat`, so the
 //! clients' own cost is not counted) per forwarded stream and per forwarded Mbit/s, the share of
-//! frames delivered, and the forwarding latency p50/p99/max. Each frame carries the instant it
+//! frames delivered, the SFU's own forwarding delay per RTP packet (from the read of the
+//! datagram that completed the packet's frame to the packet sent: the SFU forwards whole
+//! frames, so a frame's earlier packets also wait for its last, which is the sender's pacing
+//! and not the SFU's work), and the end-to-end latency p50/p99/max. Each frame carries the instant it
 //! was written by its sender; the receiver reads it when str0m hands it the whole frame, so the
 //! latency is an upper bound on what the SFU adds: it also holds both clients' SRTP and their
 //! scheduling on the same (shared) cores.
+//!
+//! `RELAIS_BENCH_SIMULCAST=1`: each client sends a low layer too, as browsers do; the SFU then
+//! estimates the bandwidth towards each client and paces what it sends (packets of paced
+//! sessions are timed less exactly: see docs/video.md).
 //!
 //! `RELAIS_BENCH_ROOMS=17 RELAIS_BENCH_PARTICIPANTS=4 cargo bench -p relais-video --bench sfu`
 //! (defaults: 17 rooms × 4 = 68 senders, each forwarded to 3 others: 204 streams, 1500 kbit/s, 20 s).
@@ -31,6 +38,11 @@ fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// `RELAIS_BENCH_SIMULCAST=1`: every client sends two layers (`l` at a sixth of the rate).
+fn simulcast() -> bool {
+    setting("RELAIS_BENCH_SIMULCAST", 0) == 1
+}
+
 /// Nanoseconds the thread `tid` of this process has run.
 fn thread_cpu_ns(tid: i32) -> u64 {
     std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat"))
@@ -39,7 +51,7 @@ fn thread_cpu_ns(tid: i32) -> u64 {
         .unwrap_or(0)
 }
 
-/// The bucket bound under which a share `p` of the frames fall.
+/// The bucket bound under which a share `p` of the packets fall.
 fn bucket_bound(counts: &[u64], p: f64) -> String {
     let total: u64 = counts.iter().sum();
     let mut seen = 0;
@@ -134,7 +146,13 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
             sessions.push(session);
         }
         for session in sessions {
-            let client = Client::new(session, kbps).await;
+            // Simulcast as the browsers send it: a low layer beside the full one. The SFU then
+            // estimates the bandwidth towards each client and paces what it sends them.
+            let client = if simulcast() {
+                Client::with_layers(session, &[("l", (kbps / 6).max(50)), ("h", kbps)]).await
+            } else {
+                Client::new(session, kbps).await
+            };
             tasks.push(tokio::spawn(client.run(window.clone(), stop)));
         }
     }
@@ -168,7 +186,10 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     let core_share = cpu as f64 / 1e9 / elapsed * 100.0;
     let expected = sent * (participants - 1);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each, {seconds} s");
+    let layers = if simulcast() { " (simulcast: + a low layer, paced sessions)" } else { "" };
+    println!(
+        "SFU benchmark: {rooms} rooms x {participants} participants, {kbps} kbit/s each{layers}, {seconds} s"
+    );
     println!("  clients connected:        {connected}/{}", rooms * participants);
     println!("  forwarded streams:        {streams}");
     println!(
@@ -190,10 +211,24 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     let delays: Vec<u64> =
         after.forwarding_delays.iter().zip(before.forwarding_delays).map(|(a, b)| a - b).collect();
     println!(
-        "  SFU forwarding delay:     p50 <= {}, p99 <= {} (first packet read -> frame written)",
+        "  SFU forwarding delay:     p50 <= {}, p99 <= {}, p99.9 <= {} over {} RTP packets",
         bucket_bound(&delays, 0.5),
-        bucket_bound(&delays, 0.99)
+        bucket_bound(&delays, 0.99),
+        bucket_bound(&delays, 0.999),
+        delays.iter().sum::<u64>()
     );
+    println!("    (per packet sent: from the read of the datagram that completed its frame)");
+    let buckets: Vec<String> = relais_video::DELAY_BOUNDS_US
+        .iter()
+        .zip(&delays)
+        .filter(|(_, n)| **n > 0)
+        .map(
+            |(bound, n)| {
+                if *bound == u64::MAX { format!("more: {n}") } else { format!("<= {bound} us: {n}") }
+            },
+        )
+        .collect();
+    println!("    {}", buckets.join(", "));
     let process = process_cpu_seconds() - process_before;
     println!("  whole process CPU:        {:.1} % of one core (SFU + clients)", process / elapsed * 100.0);
     println!(

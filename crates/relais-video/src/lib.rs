@@ -23,13 +23,16 @@
 //! the sharer is. Side rooms: the host sends some people to talk apart; media, shared screens
 //! and chat go only between people in the same place ([`rooms`]).
 //!
-//! Not yet: simulcast layer choice.
+//! Simulcast: a browser may send its camera as two or three layers (rids); each receiver gets
+//! one, chosen from the bandwidth str0m estimates towards it and the cap it asked for, and
+//! switched on a keyframe ([`simulcast`]). A sender without layers is forwarded as it is.
 
 mod config;
 mod node;
 mod peer;
 pub mod protocol;
 pub mod rooms;
+pub mod simulcast;
 mod tickets;
 
 use std::net::SocketAddr;
@@ -71,8 +74,8 @@ pub struct Stats {
     pub forwarded_bps: u64,
     /// The worst room's loss on the way in over the last second (its worst sender's).
     pub worst_room_loss: f32,
-    /// Frames by the delay the node added forwarding them (from the first packet read to the
-    /// frame handed to the receivers' sessions), in buckets bounded by [`DELAY_BOUNDS_US`].
+    /// RTP packets forwarded by the delay the node added (from the read of the datagram that
+    /// completed their frame to the packet sent), in buckets bounded by [`DELAY_BOUNDS_US`].
     pub forwarding_delays: [u64; DELAY_BOUNDS_US.len()],
     pub udp_port: u16,
 }

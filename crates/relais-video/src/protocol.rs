@@ -74,6 +74,11 @@ pub enum ClientMsg {
     },
     /// Keeps the connection known to be alive.
     Ping,
+    /// The most this browser wants to receive, in kbit/s (`null`: no cap): the SFU then
+    /// forwards lower simulcast layers of the others' video, where they send some.
+    ReceiveCap {
+        kbps: Option<u32>,
+    },
 }
 
 /// A role in a room.

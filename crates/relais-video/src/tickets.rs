@@ -23,6 +23,8 @@ struct Ticket {
     role: Role,
     /// When its connection went; `None` while it is in the room.
     left_at: Option<Instant>,
+    /// The side room it was in when its connection went.
+    side: Option<u32>,
 }
 
 /// A ticket honoured: the role to come back with, and the old connection if it is still there
@@ -31,6 +33,8 @@ struct Ticket {
 pub struct Rejoined {
     pub role: Role,
     pub replaces: Option<PeerId>,
+    /// The side room it was in when its connection went (it goes back there if still open).
+    pub side: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -53,16 +57,19 @@ impl Tickets {
     pub fn issue(&mut self, room: &str, actor: &str, peer: PeerId, role: Role) -> String {
         self.tickets.retain(|_, t| t.peer != peer);
         let ticket = uuid::Uuid::new_v4().simple().to_string();
-        let entry = Ticket { room: room.to_owned(), actor: actor.to_owned(), peer, role, left_at: None };
+        let entry =
+            Ticket { room: room.to_owned(), actor: actor.to_owned(), peer, role, left_at: None, side: None };
         self.tickets.insert(ticket.clone(), entry);
         ticket
     }
 
-    /// `peer`'s connection went: its ticket's window starts.
-    pub fn left(&mut self, peer: PeerId, now: Instant) {
+    /// `peer`'s connection went, from side room `side` if it was in one: its ticket's window
+    /// starts.
+    pub fn left(&mut self, peer: PeerId, now: Instant, side: Option<u32>) {
         self.sweep(now);
         for ticket in self.tickets.values_mut().filter(|t| t.peer == peer) {
             ticket.left_at.get_or_insert(now);
+            ticket.side = side;
         }
     }
 
@@ -86,7 +93,7 @@ impl Tickets {
         }
         let entry = self.tickets.remove(ticket)?;
         let replaces = entry.left_at.is_none().then_some(entry.peer);
-        Some(Rejoined { role: entry.role, replaces })
+        Some(Rejoined { role: entry.role, replaces, side: entry.side })
     }
 
     /// Forgets the tickets whose window has passed.
@@ -107,14 +114,15 @@ mod tests {
         let start = Instant::now();
         let mut tickets = Tickets::new(Duration::from_secs(60));
         let ticket = tickets.issue("r1", "invitation:i1", P, Role::Participant);
-        tickets.left(P, start);
+        // It dropped from side room 2: it comes back with that.
+        tickets.left(P, start, Some(2));
         let back = tickets.redeem(&ticket, "r1", "invitation:i1", start + Duration::from_secs(59));
-        assert_eq!(back, Some(Rejoined { role: Role::Participant, replaces: None }));
+        assert_eq!(back, Some(Rejoined { role: Role::Participant, replaces: None, side: Some(2) }));
         // Used once.
         assert_eq!(tickets.redeem(&ticket, "r1", "invitation:i1", start + Duration::from_secs(59)), None);
 
         let late = tickets.issue("r1", "invitation:i1", PeerId(8), Role::Participant);
-        tickets.left(PeerId(8), start);
+        tickets.left(PeerId(8), start, None);
         assert_eq!(tickets.redeem(&late, "r1", "invitation:i1", start + Duration::from_secs(61)), None);
     }
 
@@ -129,7 +137,7 @@ mod tests {
         // Before its connection is known to be gone, it replaces that connection.
         assert_eq!(
             tickets.redeem(&ticket, "r1", "doc", now),
-            Some(Rejoined { role: Role::Host, replaces: Some(P) })
+            Some(Rejoined { role: Role::Host, replaces: Some(P), side: None })
         );
     }
 

@@ -236,7 +236,7 @@ async function startMedia() {
   // A data channel gives the first offer a transport even for an observer, who sends nothing.
   pc.createDataChannel('relais');
   if (local && !observe) {
-    for (const track of local.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
+    for (const track of local.getTracks()) addSending(track);
   }
   pc.ontrack = (e) => {
     const stream = e.streams[0];
@@ -249,6 +249,26 @@ async function startMedia() {
   await pc.setLocalDescription(await pc.createOffer());
   await gatheringDone(pc, 2000);
   send({ type: 'offer', sdp: pc.localDescription.sdp });
+}
+
+// The camera goes out as two simulcast layers where the browser can: the server forwards to
+// each person the one their connection carries (a quarter of the picture at 250 kbit/s, or
+// the whole at up to 1.5 Mbit/s). A browser that refuses the encodings sends one stream.
+const SIMULCAST = [
+  { rid: 'l', scaleResolutionDownBy: 2, maxBitrate: 250000 },
+  { rid: 'h', maxBitrate: 1500000 },
+];
+
+function addSending(track) {
+  const init = { direction: 'sendonly', streams: [local] };
+  if (track.kind === 'video') {
+    try {
+      return pc.addTransceiver(track, { ...init, sendEncodings: SIMULCAST });
+    } catch (e) {
+      // Falls through to a single stream.
+    }
+  }
+  return pc.addTransceiver(track, init);
 }
 
 function gatheringDone(connection, wait) {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use relais_video::{ServerMsg, Session};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt, Rid, Simulcast, SimulcastLayer};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::net::UdpSocket;
@@ -65,8 +65,13 @@ pub struct Seen {
     pub from: std::collections::BTreeMap<u64, u64>,
     /// Screen frames received, by sender.
     pub screens: std::collections::BTreeMap<u64, u64>,
+    /// Camera frames received, by `(sender, layer)`: the layer's index among the sender's
+    /// simulcast layers (0 without simulcast).
+    pub layers: std::collections::BTreeMap<(u64, u8), u64>,
     /// The error codes the SFU sent.
     pub errors: Vec<String>,
+    /// SFU offers that crossed one of ours (ignored, as a browser does).
+    pub crossed: u32,
 }
 
 pub struct Client {
@@ -79,13 +84,27 @@ pub struct Client {
     pt: Option<Pt>,
     /// The m-line of its shared screen, once added.
     screen: Option<Mid>,
-    frame_bytes: usize,
+    /// What its camera sends: one stream (no rid), or simulcast layers, with their frame sizes.
+    layers: Vec<(Option<Rid>, usize)>,
+    /// A keyframe was asked for: the next frame is one.
+    keyframe_asked: bool,
     /// Frames written so far (their media time goes on from run to run).
     written: u64,
 }
 
+/// Bytes per frame at `kbps`: at least what a frame carries (its send instant, sender, marks).
+fn frame_bytes(kbps: u64) -> usize {
+    usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000).max(32)
+}
+
 impl Client {
     pub async fn new(session: Session, kbps: u64) -> Client {
+        Self::with_layers(session, &[("", kbps)]).await
+    }
+
+    /// A client whose camera sends simulcast: one layer per `(rid, kbps)`, as a browser does
+    /// with `sendEncodings`. A single layer with an empty rid sends no simulcast.
+    pub async fn with_layers(session: Session, layers: &[(&str, u64)]) -> Client {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind a client socket");
         let local = socket.local_addr().expect("client address");
         let mut rtc = Rtc::builder()
@@ -94,12 +113,21 @@ impl Client {
             .enable_vp8(true)
             .build(Instant::now());
         rtc.add_local_candidate(Candidate::host(local, "udp").expect("candidate"));
+        let simulcast = layers.iter().any(|(rid, _)| !rid.is_empty()).then(|| {
+            let mut simulcast = Simulcast::new();
+            for (rid, _) in layers {
+                simulcast.add_send_layer(SimulcastLayer::new(rid));
+            }
+            simulcast
+        });
+        let layers: Vec<(Option<Rid>, usize)> = layers
+            .iter()
+            .map(|(rid, kbps)| ((!rid.is_empty()).then(|| Rid::from(*rid)), frame_bytes(*kbps)))
+            .collect();
         let mut change = rtc.sdp_api();
-        let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+        let mid = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, simulcast);
         let (offer, pending) = change.apply().expect("an offer");
         session.signal(relais_video::ClientMsg::Offer { sdp: offer.to_sdp_string() });
-        // At least the send instant and the sender.
-        let frame_bytes = usize::try_from(kbps * 1000 / 8 / FPS).unwrap_or(6000).max(32);
         Client {
             rtc,
             socket,
@@ -109,7 +137,8 @@ impl Client {
             pending: Some(pending),
             pt: None,
             screen: None,
-            frame_bytes,
+            layers,
+            keyframe_asked: false,
             written: 0,
         }
     }
@@ -124,7 +153,7 @@ impl Client {
                 }
             }
             // Ours crossed it: the SFU gives way and offers again after answering ours.
-            ServerMsg::Offer { .. } if self.pending.is_some() => {}
+            ServerMsg::Offer { .. } if self.pending.is_some() => seen.crossed += 1,
             ServerMsg::Offer { sdp } => {
                 let offer = SdpOffer::from_sdp_string(&sdp).expect("an SDP offer");
                 let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
@@ -151,14 +180,30 @@ impl Client {
     }
 
     fn write_frame(&mut self, n: u64, seen: &mut Seen, window: &Window) {
+        let keyframe = n.is_multiple_of(KEYFRAME_EVERY) || std::mem::take(&mut self.keyframe_asked);
+        let top = self.layers.last().copied().unwrap_or((None, 32));
         if let Some(screen) = self.screen {
-            self.write_on(screen, 1, n, seen, window);
+            self.write_on(screen, 1, (0, top), keyframe, n, seen, window);
         }
-        self.write_on(self.mid, 0, n, seen, window);
+        for (index, layer) in self.layers.clone().into_iter().enumerate() {
+            let index = u8::try_from(index).unwrap_or(u8::MAX);
+            self.write_on(self.mid, 0, (index, layer), keyframe, n, seen, window);
+        }
     }
 
-    /// A frame on `mid`, marked `1` for a screen, `0` for the camera.
-    fn write_on(&mut self, mid: Mid, marker: u8, n: u64, seen: &mut Seen, window: &Window) {
+    /// A frame on `mid`, marked `1` for a screen, `0` for the camera, on the layer `(index,
+    /// (rid, size))`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_on(
+        &mut self,
+        mid: Mid,
+        marker: u8,
+        (index, (rid, bytes)): (u8, (Option<Rid>, usize)),
+        keyframe: bool,
+        n: u64,
+        seen: &mut Seen,
+        window: &Window,
+    ) {
         let pt = match self.pt.filter(|_| marker == 0) {
             Some(pt) => pt,
             None => {
@@ -175,17 +220,20 @@ impl Client {
         };
         let now = Instant::now();
         let sent_at = u64::try_from(now.duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX);
-        let mut frame = vec![0x9d_u8; self.frame_bytes];
+        let mut frame = vec![0x9d_u8; bytes];
         // VP8: bit 0 of the first byte clear for a keyframe.
-        frame[0] = if n.is_multiple_of(KEYFRAME_EVERY) { 0x10 } else { 0x11 };
+        frame[0] = if keyframe { 0x10 } else { 0x11 };
         frame[1..9].copy_from_slice(&sent_at.to_le_bytes());
         frame[9..17].copy_from_slice(&self.session.peer.0.to_le_bytes());
         frame[17] = marker;
+        frame[18] = index;
         let time = MediaTime::new(n * 90_000 / FPS, Frequency::NINETY_KHZ);
-        if let Some(writer) = self.rtc.writer(mid)
-            && writer.write(pt, now, time, frame).is_ok()
-            && window.contains(sent_at)
-            && marker == 0
+        let Some(writer) = self.rtc.writer(mid) else { return };
+        let writer = match rid {
+            Some(rid) => writer.rid(rid),
+            None => writer,
+        };
+        if writer.write(pt, now, time, frame).is_ok() && window.contains(sent_at) && marker == 0 && index == 0
         {
             seen.frames_sent += 1;
         }
@@ -205,10 +253,15 @@ impl Client {
                         let sent = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
                         if window.contains(sent) {
                             seen.frames_received += 1;
-                            if let (Some(sender), Some(marker)) = (data.data.get(9..17), data.data.get(17)) {
+                            if let (Some(sender), Some(marker), Some(layer)) =
+                                (data.data.get(9..17), data.data.get(17), data.data.get(18))
+                            {
                                 let sender = u64::from_le_bytes(sender.try_into().unwrap_or_default());
                                 let counts = if *marker == 1 { &mut seen.screens } else { &mut seen.from };
                                 *counts.entry(sender).or_default() += 1;
+                                if *marker == 0 {
+                                    *seen.layers.entry((sender, *layer)).or_default() += 1;
+                                }
                             }
                             let us = received.saturating_sub(sent) / 1000;
                             seen.latencies_us.push(u32::try_from(us).unwrap_or(u32::MAX));
@@ -218,6 +271,7 @@ impl Client {
                 Ok(Output::Event(Event::Connected)) => {
                     seen.connected = true;
                 }
+                Ok(Output::Event(Event::KeyframeRequest(_))) => self.keyframe_asked = true,
                 Ok(Output::Event(_)) => {}
                 Err(e) => panic!("client session failed: {e}"),
             }

@@ -112,10 +112,12 @@ impl Node {
                 match peer.accept_answer(&sdp) {
                     Ok(opened) => {
                         peer.negotiate();
+                        // Simulcast tracks just opened get their layer (and its keyframe) now.
+                        self.choose_layers_of(id);
                         let now = Instant::now();
-                        for (origin, mid) in opened {
+                        for (origin, mid, rid) in opened {
                             if let Some(origin) = self.peers.get_mut(&origin) {
-                                origin.request_keyframe(mid, now);
+                                origin.request_keyframe(mid, rid, now);
                             }
                         }
                     }
@@ -158,6 +160,12 @@ impl Node {
                 self.apply(effects);
             }
             ClientMsg::Ping => peer.send(ServerMsg::Pong),
+            ClientMsg::ReceiveCap { kbps } => {
+                let Some(peer) = self.peers.get_mut(&id) else { return };
+                peer.cap = kbps.map(|k| u64::from(k) * 1000);
+                // At once, not at the next measurement: the person asked for it.
+                self.choose_layers_of(id);
+            }
             // Host controls come as `Command::Control`, to be audited.
             ClientMsg::Admit { .. }
             | ClientMsg::Refuse { .. }
@@ -203,8 +211,9 @@ impl Node {
     /// `peer` left on its own: out of its room, its media cut.
     pub(super) fn leave(&mut self, peer: PeerId) {
         let Some(room) = self.peers.get(&peer).map(|p| p.room.clone()) else { return };
+        let side = self.rooms.side_of(&room, peer);
         let effects = self.rooms.leave(&room, peer);
-        self.tickets.left(peer, Instant::now());
+        self.tickets.left(peer, Instant::now(), side);
         self.drop_peer(peer);
         self.apply(effects);
         self.publish_counts();
@@ -219,8 +228,9 @@ impl Node {
         joiner: &Joiner,
     ) -> Option<Result<(Role, Vec<Effect>), Refusal>> {
         let ticket = joiner.rejoin.as_deref()?;
-        let back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
+        let mut back = self.tickets.redeem(ticket, room, &joiner.actor, Instant::now())?;
         if let Some(old) = back.replaces {
+            back.side = self.rooms.side_of(room, old);
             if let Some(peer) = self.peers.get(&old) {
                 peer.send(ServerMsg::Closed { reason: "replaced".to_owned() });
             }
@@ -230,7 +240,7 @@ impl Node {
         }
         Some(
             self.rooms
-                .enter_directly(room, peer, joiner.clone(), back.role)
+                .enter_directly(room, peer, joiner.clone(), back.role, back.side)
                 .map(|effects| (back.role, effects)),
         )
     }

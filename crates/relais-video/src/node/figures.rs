@@ -17,13 +17,13 @@ const PERIOD: Duration = Duration::from_secs(1);
 /// freezes.
 const LOSS_BANDS: [(&str, f32); 3] = [("under-1pc", 0.01), ("1-5pc", 0.05), ("over-5pc", f32::INFINITY)];
 
-/// Upper bounds (µs) of the buckets of the forwarding delay: from a frame's first packet read
-/// from the socket to the frame written to its receivers' sessions.
-pub const DELAY_BOUNDS_US: [u64; 12] =
-    [50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
+/// Upper bounds (µs) of the buckets of the forwarding delay of each RTP packet sent: from the
+/// read of the datagram that completed its frame to the packet handed to the socket.
+pub const DELAY_BOUNDS_US: [u64; 14] =
+    [50, 100, 200, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
 
 pub(super) struct Figures {
-    /// Frames forwarded by their delay, in the buckets of [`DELAY_BOUNDS_US`].
+    /// Packets forwarded by their delay, in the buckets of [`DELAY_BOUNDS_US`].
     pub delays: [u64; DELAY_BOUNDS_US.len()],
     pub forwarded_bytes: u64,
     pub forwarded_frames: u64,
@@ -57,9 +57,9 @@ impl Figures {
         now.duration_since(self.published_at) >= PERIOD
     }
 
-    /// A frame that arrived (its first packet) at `arrived` is being forwarded `now`.
-    pub fn delayed(&mut self, arrived: Instant, now: Instant) {
-        let us = u64::try_from(now.saturating_duration_since(arrived).as_micros()).unwrap_or(u64::MAX);
+    /// A packet went out `delay` after the read of the datagram that completed its frame.
+    pub fn delayed(&mut self, delay: Duration) {
+        let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
         let bucket = DELAY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(DELAY_BOUNDS_US.len() - 1);
         self.delays[bucket] += 1;
     }

@@ -13,6 +13,7 @@
 
 mod commands;
 mod figures;
+mod layers;
 mod tracks;
 
 pub use figures::DELAY_BOUNDS_US;
@@ -22,7 +23,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use str0m::media::{MediaData, MediaKind, Mid};
+use str0m::media::{MediaData, MediaKind, Mid, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Input};
 use tokio::net::UdpSocket;
@@ -63,7 +64,8 @@ pub(crate) struct Joined {
 pub(crate) enum Propagated {
     TrackOpen(PeerId, Mid, MediaKind),
     Media(PeerId, MediaData),
-    Keyframe(PeerId, Mid),
+    /// A keyframe from this sender's track, of this layer if it sends simulcast.
+    Keyframe(PeerId, Mid, Option<Rid>),
 }
 
 pub(crate) struct Node {
@@ -81,6 +83,10 @@ pub(crate) struct Node {
     /// How long a session may stay ICE-disconnected before its peer counts as gone.
     peer_timeout: Duration,
     tickets: crate::tickets::Tickets,
+    /// When the senders' simulcast layers were last measured (and receivers' layers chosen).
+    layers_measured: Instant,
+    /// The simulcast layers each sending track offered at the last measurement.
+    table: crate::peer::LayerTable,
 }
 
 impl Node {
@@ -102,6 +108,8 @@ impl Node {
             figures: figures::Figures::new(Instant::now()),
             peer_timeout: config.peer_timeout,
             tickets: crate::tickets::Tickets::new(config.rejoin_window),
+            layers_measured: Instant::now(),
+            table: crate::peer::LayerTable::new(),
         })
     }
 
@@ -153,6 +161,7 @@ impl Node {
             if self.figures.due(now) {
                 self.reap(now);
                 self.publish(now);
+                self.choose_layers(now);
             }
         }
     }
@@ -161,8 +170,9 @@ impl Node {
     /// the one whose ICE credentials it carries.
     fn receive(&mut self, data: &[u8], source: SocketAddr) {
         let Ok(contents) = data.try_into() else { return };
+        let read = Instant::now();
         let input = Input::Receive(
-            Instant::now(),
+            read,
             Receive { proto: Protocol::Udp, source, destination: self.bound_for_candidate(), contents },
         );
         let routed = self
@@ -180,7 +190,8 @@ impl Node {
             self.routes.insert(source, id);
         }
         let Some(peer) = self.peers.get_mut(&id) else { return };
-        peer.last_heard = Instant::now();
+        peer.last_heard = read;
+        peer.last_read = read;
         let Some(rtc) = peer.rtc.as_mut() else { return };
         if rtc.handle_input(input).is_err() {
             rtc.disconnect();
@@ -198,9 +209,14 @@ impl Node {
     fn drive(&mut self) -> Instant {
         loop {
             let mut work = Vec::new();
+            let figures = &mut self.figures;
             for id in std::mem::take(&mut self.busy) {
                 let Some(peer) = self.peers.get_mut(&id) else { continue };
-                self.figures.sent_datagrams += peer.drain(&self.socket, &mut work);
+                let mut delays = Vec::new();
+                figures.sent_datagrams += peer.drain(&self.socket, &mut work, &mut |d| delays.push(d));
+                for delay in delays {
+                    figures.delayed(delay);
+                }
             }
             if work.is_empty() {
                 let cap = Instant::now() + MAX_SLEEP;
@@ -226,27 +242,32 @@ impl Node {
                 self.sync(&room);
             }
             Propagated::Media(origin, data) => {
-                let Some(peer) = self.peers.get(&origin) else { return };
+                let Some(peer) = self.peers.get_mut(&origin) else { return };
                 let Some(source) = peer.source_in(data.mid) else { return };
+                if let Some(rid) = data.rid {
+                    peer.count_layer(data.mid, rid, data.data.len());
+                }
+                // The frame was complete with the last datagram read from its sender.
+                let read = peer.last_read;
                 let room = peer.room.clone();
                 if !self.rooms.forwards(&room, origin, source) {
                     return;
                 }
-                self.figures.delayed(data.network_time, Instant::now());
                 // Only to the people where the sender is (its side room, or the main room).
                 for id in self.rooms.audience(&room, origin) {
                     if let Some(other) = self.peers.get_mut(&id) {
                         let written = other.forward(origin, &data);
                         if written > 0 {
+                            other.written.push(read);
                             self.figures.forwarded(&room, written);
                             self.busy.insert(id);
                         }
                     }
                 }
             }
-            Propagated::Keyframe(origin, mid) => {
+            Propagated::Keyframe(origin, mid, rid) => {
                 if let Some(peer) = self.peers.get_mut(&origin) {
-                    peer.request_keyframe(mid, Instant::now());
+                    peer.request_keyframe(mid, rid, Instant::now());
                     self.busy.insert(origin);
                 }
             }

@@ -259,6 +259,7 @@ impl Rooms {
         peer: PeerId,
         joiner: Joiner,
         role: Role,
+        side: Option<u32>,
     ) -> Result<Vec<Effect>, Refusal> {
         let room = self.rooms.get_mut(room_id).ok_or(Refusal::Ended)?;
         if room.ended {
@@ -267,7 +268,13 @@ impl Rooms {
         if room.members.len() >= MAX_MEMBERS {
             return Err(Refusal::Full);
         }
-        room.members.insert(peer, Member::new(joiner, role, true));
+        let mut member = Member::new(joiner, role, true);
+        // Back to the side room it dropped from, if someone is still in it (a side room with
+        // nobody left has been closed); else the main room.
+        if side.is_some() && room.members.values().any(|m| m.side == side) {
+            member.side = side;
+        }
+        room.members.insert(peer, member);
         let mut effects = vec![
             Effect::Send(peer, ServerMsg::Admitted { you: peer.to_string(), role }),
             Effect::Admitted(peer),

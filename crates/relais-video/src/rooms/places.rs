@@ -133,6 +133,11 @@ impl Rooms {
         room.members.iter().filter(|(id, m)| **id != origin && reaches(from, m)).map(|(id, _)| *id).collect()
     }
 
+    /// The side room `peer` is in, if any.
+    pub fn side_of(&self, room_id: &str, peer: PeerId) -> Option<u32> {
+        self.rooms.get(room_id)?.members.get(&peer)?.side
+    }
+
     /// Whose media `receiver` gets, and whether with their shared screen.
     pub fn senders_to(&self, room_id: &str, receiver: PeerId) -> Vec<(PeerId, bool)> {
         let Some(room) = self.rooms.get(room_id) else { return Vec::new() };

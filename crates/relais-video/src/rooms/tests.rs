@@ -287,3 +287,33 @@ fn an_observer_or_someone_in_the_lobby_shares_nothing() {
     rooms.control("r1", HOST, Control::Admit(PeerId(3))).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(rooms.share("r1", PeerId(3)).err(), Some(RoomError::NotInRoom));
 }
+
+#[test]
+fn someone_back_after_a_dropped_connection_returns_to_their_side_room_if_it_is_still_open() {
+    let mut rooms = room_of_four();
+    let (paul, zoe) = (PeerId(3), PeerId(4));
+    rooms.control("r1", HOST, Control::SideRoom(vec![PATIENT, paul])).unwrap_or_else(|e| panic!("{e:?}"));
+    // Léa's connection drops while apart; Paul stays in the side room.
+    assert_eq!(rooms.side_of("r1", PATIENT), Some(1));
+    rooms.leave("r1", PATIENT);
+    assert_eq!(rooms.audience("r1", paul), Vec::<PeerId>::new());
+    // She comes back (a new connection, her rejoin ticket) into side room 1, with Paul.
+    let lea = PeerId(5);
+    rooms
+        .enter_directly("r1", lea, guest("Léa"), Role::Participant, Some(1))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rooms.side_of("r1", lea), Some(1));
+    assert_eq!(rooms.audience("r1", lea), vec![paul]);
+    assert_eq!(rooms.audience("r1", HOST), vec![zoe]);
+
+    // Paul drops too, and the host closes the side room meanwhile: he comes back to the main
+    // room, with everyone.
+    rooms.leave("r1", paul);
+    rooms.control("r1", HOST, Control::SideRoomEnd(1)).unwrap_or_else(|e| panic!("{e:?}"));
+    let paul = PeerId(6);
+    rooms
+        .enter_directly("r1", paul, guest("Paul"), Role::Participant, Some(1))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rooms.side_of("r1", paul), None);
+    assert_eq!(rooms.audience("r1", paul), vec![HOST, zoe, lea]);
+}

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
-use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid};
-use str0m::{Candidate, Event, IceConnectionState, Output, Rtc};
+use str0m::media::{Direction, MediaKind, Mid, Rid};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -15,6 +16,19 @@ use crate::node::Propagated;
 
 use crate::protocol::ServerMsg;
 use crate::rooms::{PeerId, Source};
+
+mod layers;
+mod media;
+
+use layers::LayerIn;
+pub(crate) use layers::LayerTable;
+
+/// Where str0m's bandwidth estimate towards a browser that sends simulcast starts (it probes
+/// upwards from there).
+const INITIAL_ESTIMATE: Bitrate = Bitrate::kbps(1_000);
+
+/// How many times a drain wakes a session whose timer is already due (see `Peer::drain`).
+const MAX_WAKES: u32 = 4;
 
 /// No more than one keyframe request a second per track: a PLI storm costs every receiver.
 const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
@@ -26,7 +40,10 @@ pub(crate) struct TrackIn {
     pub kind: MediaKind,
     /// Its shared screen (the m-line it named in `screen`), not its camera.
     pub screen: bool,
-    last_keyframe_request: Option<Instant>,
+    /// Its simulcast layers, when it sends some (rids), with their measured bitrates.
+    pub layers: Vec<LayerIn>,
+    /// When a keyframe was last asked for, per layer (`None`: no simulcast).
+    last_keyframe_request: Vec<(Option<Rid>, Instant)>,
 }
 
 /// Where a track of another peer stands on this one.
@@ -47,6 +64,10 @@ pub(crate) struct TrackOut {
     kind: MediaKind,
     screen: bool,
     state: OutState,
+    /// The simulcast layer forwarded now (`None`: none yet, or the sender sends no layers).
+    layer: Option<Rid>,
+    /// The layer chosen for this receiver, forwarded from its next keyframe.
+    target: Option<Rid>,
 }
 
 /// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
@@ -102,6 +123,17 @@ pub(crate) struct Peer {
     pub due: Instant,
     /// The share of its media packets lost on the way to us over the last second.
     pub loss: Option<f32>,
+    /// str0m's estimate of the bandwidth towards its browser (bits/s), when it estimates one
+    /// (for browsers that send simulcast themselves, see `accept_first_offer`).
+    pub estimate: Option<u64>,
+    /// The most its browser asked to receive (bits/s), if it did (`receive-cap`).
+    pub cap: Option<u64>,
+    /// When it last read a datagram from its browser (the packet that completes a frame is
+    /// the last read before the frame is handed over): forwarding delays start there.
+    pub last_read: Instant,
+    /// When each frame written to this peer since its last drain was read (see `last_read`):
+    /// its packets' forwarding delays are measured when they are sent.
+    pub written: Vec<Instant>,
 }
 
 impl Peer {
@@ -119,33 +151,71 @@ impl Peer {
             due: Instant::now(),
             last_heard: Instant::now(),
             loss: None,
+            estimate: None,
+            cap: None,
+            last_read: Instant::now(),
+            written: Vec::new(),
         }
     }
 
     /// Sends what the session has to send and collects what it asks of the others, until it
-    /// waits for its timer (kept in `due`). Answers the datagrams sent.
-    pub fn drain(&mut self, socket: &UdpSocket, work: &mut Vec<Propagated>) -> u64 {
+    /// waits for its timer (kept in `due`). Answers the datagrams sent; each media packet's
+    /// forwarding delay goes to `delays`.
+    pub fn drain(
+        &mut self,
+        socket: &UdpSocket,
+        work: &mut Vec<Propagated>,
+        delays: &mut impl FnMut(Duration),
+    ) -> u64 {
         let id = self.id;
         let Some(rtc) = self.rtc.as_mut() else { return 0 };
         let mut sent = 0;
         // Keyframe requests from this browser, for tracks whose sender is found after.
         let mut asked = Vec::new();
+        // RTP packets sent in this drain, and the times str0m was woken within it.
+        let (mut rtp, mut woken) = (0_u32, 0_u32);
         while rtc.is_alive() {
             match rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
+                    // str0m sends what was written only once woken: woken here, at once,
+                    // rather than after another turn of the node's loop (a few times at most:
+                    // a session may ask for the time again and again).
+                    let now = Instant::now();
+                    if t <= now && woken < MAX_WAKES {
+                        woken += 1;
+                        if rtc.handle_input(Input::Timeout(now)).is_err() {
+                            rtc.disconnect();
+                        }
+                        continue;
+                    }
                     self.due = t;
+                    // What was written has gone (unless paced: those packets are not timed).
+                    if rtp > 0 {
+                        self.written.clear();
+                    }
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
                     // UDP: a datagram the kernel cannot take now is lost, like on the wire.
                     let _ = socket.try_send_to(&t.contents, t.destination);
                     sent += 1;
+                    // Without pacing (no estimate), what was written goes out in this drain:
+                    // each RTP packet is counted from the read of the oldest frame pending.
+                    if let Some(first) = self.written.first()
+                        && layers::is_rtp(&t.contents)
+                    {
+                        delays(first.elapsed());
+                        rtp += 1;
+                    }
                 }
                 Ok(Output::Event(event)) => match event {
                     Event::MediaAdded(added) => work.push(Propagated::TrackOpen(id, added.mid, added.kind)),
                     Event::MediaData(data) => work.push(Propagated::Media(id, data)),
                     Event::KeyframeRequest(request) => asked.push(request.mid),
                     Event::PeerStats(stats) => self.loss = stats.ingress_loss_fraction,
+                    Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                        self.estimate = Some(estimate.as_u64());
+                    }
                     // A blip (a busy machine, a Wi-Fi hand-over) may heal: the session is
                     // given a grace period before it counts as gone (see `Node::reap`).
                     Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
@@ -161,8 +231,8 @@ impl Peer {
             }
         }
         for mid in asked {
-            if let Some((origin, origin_mid)) = self.origin_of(mid) {
-                work.push(Propagated::Keyframe(origin, origin_mid));
+            if let Some((origin, origin_mid, rid)) = self.origin_of(mid) {
+                work.push(Propagated::Keyframe(origin, origin_mid, rid));
             }
         }
         sent
@@ -184,11 +254,18 @@ impl Peer {
             return self.accept_offer(sdp);
         }
         let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
-        let mut rtc = Rtc::builder()
+        let mut builder = Rtc::builder()
             .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
             // Loss figures for the metrics, once a second.
-            .set_stats_interval(Some(Duration::from_secs(1)))
-            .build(now);
+            .set_stats_interval(Some(Duration::from_secs(1)));
+        // A browser that sends simulcast receives it too: the bandwidth towards it is
+        // estimated to choose its layers. The estimate comes with str0m's pacer (packets sent
+        // at twice the estimate), which spreads frames out: browsers that send no layers (and
+        // the benchmark's clients) are not paced.
+        if sdp.contains("a=simulcast:") {
+            builder = builder.enable_bwe(Some(INITIAL_ESTIMATE));
+        }
+        let mut rtc = builder.build(now);
         rtc.add_local_candidate(candidate);
         let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
         self.rtc = Some(rtc);
@@ -218,7 +295,7 @@ impl Peer {
 
     /// The browser's answer to our offer. Answers the tracks that just opened, whose senders
     /// are asked for a keyframe so the new receiver shows a picture at once.
-    pub fn accept_answer(&mut self, sdp: &str) -> Result<Vec<(PeerId, Mid)>, String> {
+    pub fn accept_answer(&mut self, sdp: &str) -> Result<Vec<(PeerId, Mid, Option<Rid>)>, String> {
         let answer = SdpAnswer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
         let (Some(rtc), Some(pending)) = (self.rtc.as_mut(), self.pending.take()) else {
             return Err("no offer pending".to_owned());
@@ -229,7 +306,7 @@ impl Peer {
             if let OutState::Negotiating(mid) = track.state {
                 track.state = OutState::Open(mid);
                 if track.kind == MediaKind::Video {
-                    opened.push((track.origin, track.origin_mid));
+                    opened.push((track.origin, track.origin_mid, track.target));
                 }
             }
         }
@@ -246,7 +323,15 @@ impl Peer {
         for &(origin, origin_mid, kind, screen) in wanted {
             if !self.tracks_out.iter().any(|t| t.live() && (t.origin, t.origin_mid) == (origin, origin_mid)) {
                 // A track stopped earlier and wanted again comes on a new m-line.
-                self.tracks_out.push(TrackOut { origin, origin_mid, kind, screen, state: OutState::ToOpen });
+                self.tracks_out.push(TrackOut {
+                    origin,
+                    origin_mid,
+                    kind,
+                    screen,
+                    state: OutState::ToOpen,
+                    layer: None,
+                    target: None,
+                });
             }
         }
     }
@@ -297,7 +382,13 @@ impl Peer {
     pub fn track_added(&mut self, mid: Mid, kind: MediaKind) {
         if !self.tracks_in.iter().any(|t| t.mid == mid) {
             let screen = self.screen_mid == Some(mid);
-            self.tracks_in.push(TrackIn { mid, kind, screen, last_keyframe_request: None });
+            self.tracks_in.push(TrackIn {
+                mid,
+                kind,
+                screen,
+                layers: Vec::new(),
+                last_keyframe_request: Vec::new(),
+            });
         }
     }
 
@@ -316,51 +407,5 @@ impl Peer {
             MediaKind::Video if t.screen => Source::Screen,
             MediaKind::Video => Source::Camera,
         })
-    }
-
-    /// Asks this peer's browser for a keyframe on its track `mid` (at most once a second).
-    pub fn request_keyframe(&mut self, mid: Mid, now: Instant) {
-        let Some(rtc) = self.rtc.as_mut() else { return };
-        let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else { return };
-        if track.last_keyframe_request.is_some_and(|t| now.duration_since(t) < KEYFRAME_INTERVAL) {
-            return;
-        }
-        if let Some(mut writer) = rtc.writer(mid) {
-            // Fails only when the track is not receiving any more; nothing to ask then.
-            let _ = writer.request_keyframe(None, KeyframeRequestKind::Pli);
-            track.last_keyframe_request = Some(now);
-        }
-    }
-
-    /// The track of another peer that an m-line of this peer carries, for a keyframe request.
-    pub fn origin_of(&self, mid: Mid) -> Option<(PeerId, Mid)> {
-        self.tracks_out.iter().find(|t| t.open_mid() == Some(mid)).map(|t| (t.origin, t.origin_mid))
-    }
-
-    /// Writes `data` from `origin` on the m-line carrying it, if open. Answers the bytes written.
-    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> usize {
-        let Some(rtc) = self.rtc.as_mut() else { return 0 };
-        let Some(mid) = self
-            .tracks_out
-            .iter()
-            .filter(|t| t.origin == origin && t.origin_mid == data.mid)
-            .find_map(TrackOut::open_mid)
-        else {
-            return 0;
-        };
-        // Simulcast layers are not chosen yet: only a single layer (no rid) is forwarded.
-        if data.rid.is_some() {
-            return 0;
-        }
-        let Some(writer) = rtc.writer(mid) else { return 0 };
-        let Some(pt) = writer.match_params(data.params) else { return 0 };
-        match writer.write(pt, data.network_time, data.time, data.data.clone()) {
-            Ok(()) => data.data.len(),
-            Err(e) => {
-                tracing::debug!(peer = %self.id, error = %e, "cannot forward media; disconnecting");
-                rtc.disconnect();
-                0
-            }
-        }
     }
 }

@@ -1,0 +1,136 @@
+// A measurement, not a test: skipped unless E2E_MEASURE=1 (scripts/video-four.sh runs it).
+// Four Chromium in one room, each camera a Y4M texture file (E2E_CAMERA_Y4M), on the server
+// under test (a release build, RELAIS_BIN): once every page decodes the three others, it samples
+// the server's CPU (/proc/PID/stat) and the bytes its SFU forwarded (/metrics) over
+// E2E_MEASURE_SECONDS (30) and prints % of one core per forwarded Mbit/s (issue 6: ≤ 0.25 %).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium, expect, test } from '@playwright/test';
+
+import { chromiumArgs } from '../playwright.config.js';
+import { account } from '../support/accounts.js';
+import { signInStaff } from '../support/staff.js';
+
+const seconds = Number(process.env.E2E_MEASURE_SECONDS || 30);
+test.skip(!process.env.E2E_MEASURE, 'a measurement: E2E_MEASURE=1 (scripts/video-four.sh)');
+test.setTimeout(240_000 + seconds * 1000);
+
+const keepConnections = () => {
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+};
+
+const profiles = [];
+
+async function browserFor(baseURL) {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-measure-'));
+  profiles.push(dir);
+  const camera = process.env.E2E_CAMERA_Y4M;
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: camera ? [...chromiumArgs, `--use-file-for-fake-video-capture=${camera}`] : chromiumArgs,
+    baseURL,
+    locale: 'fr-CA',
+  });
+  await context.addInitScript(keepConnections);
+  return { context, page: context.pages()[0] || (await context.newPage()) };
+}
+
+// Video streams the page decodes, and the bitrate its camera sends (all layers), from getStats.
+async function media(page) {
+  return page.evaluate(async () => {
+    let decoding = 0;
+    let sent = 0;
+    const layers = [];
+    for (const pc of window.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding += 1;
+        if (r.type === 'outbound-rtp' && r.kind === 'video') {
+          sent += r.bytesSent || 0;
+          // Why an encoder sends less than its file allows: cpu, bandwidth or none.
+          layers.push(`${r.rid || '-'} ${r.frameWidth || 0}x${r.frameHeight || 0} ${r.qualityLimitationReason || ''}`);
+        }
+      });
+    }
+    return { decoding, sent, layers };
+  });
+}
+
+async function invite(host, name) {
+  await host.getByLabel('Nom de la personne invitée').fill(name);
+  await host.getByRole('button', { name: 'Créer le lien' }).click();
+  const link = host.getByLabel('Lien à transmettre (une seule utilisation)');
+  await expect(link).toHaveValue(/\/i\//);
+  const value = await link.inputValue();
+  await host.getByLabel('Nom de la personne invitée').fill('');
+  return value;
+}
+
+async function enter(page, link) {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
+  await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Entrer', exact: true }).click();
+  await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible({ timeout: 10_000 });
+}
+
+// The server's CPU ticks (1/100 s) and the bytes its SFU forwarded so far.
+async function sample(baseURL) {
+  const stat = readFileSync(`/proc/${process.env.RELAIS_E2E_SERVER_PID}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const metrics = await (await fetch(`${baseURL}/metrics`)).text();
+  const line = metrics.split('\n').find((l) => l.startsWith('relais_video_forwarded_bytes_total'));
+  return { at: Date.now(), ticks, bytes: line ? Number(line.split(' ').pop()) : 0 };
+}
+
+test.afterAll(() => {
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+});
+
+test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ baseURL }) => {
+  const browsers = [];
+  for (let i = 0; i < 4; i++) browsers.push(await browserFor(baseURL));
+  const host = browsers[0].page;
+  await signInStaff(host, account('videoHost'));
+  await host.goto('/rooms');
+  await host.getByRole('button', { name: 'Ouvrir une salle' }).click();
+  await expect(host.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+  await host.getByRole('button', { name: 'Entrer', exact: true }).click();
+  const names = ['Léa Gagné', 'Paul Gagné', 'Zoé Gagné'];
+  for (const [i, name] of names.entries()) await enter(browsers[i + 1].page, await invite(host, name));
+  for (const name of names) {
+    await host.locator('#waiting').getByRole('listitem').filter({ hasText: name })
+      .getByRole('button', { name: 'Faire entrer' }).click();
+  }
+  const pages = browsers.map((b) => b.page);
+  for (const page of pages) {
+    await expect.poll(async () => (await media(page)).decoding, { timeout: 60_000 }).toBe(3);
+  }
+  // Encoders ramp up over the first seconds.
+  await new Promise((done) => setTimeout(done, 10_000));
+  const sentBefore = await Promise.all(pages.map(media));
+  const before = await sample(baseURL);
+  await new Promise((done) => setTimeout(done, seconds * 1000));
+  const after = await sample(baseURL);
+  const sentAfter = await Promise.all(pages.map(media));
+  const elapsed = (after.at - before.at) / 1000;
+  const core = (after.ticks - before.ticks) / 100 / elapsed * 100;
+  const mbits = (after.bytes - before.bytes) * 8 / elapsed / 1e6;
+  const sending = sentAfter.map((s, i) => ((s.sent - sentBefore[i].sent) * 8 / elapsed / 1e6).toFixed(2));
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`4 Chromium, ${elapsed.toFixed(1)} s: each camera sends ${sending.join(', ')} Mbit/s (all layers)`);
+  console.log(`layers (rid, size, limited by): ${sentAfter.map((s) => s.layers.join(' / ')).join(' | ')}`);
+  console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
+  console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
+  for (const page of pages) expect((await media(page)).decoding).toBe(3);
+});
