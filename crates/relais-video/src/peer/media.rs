@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use str0m::media::{KeyframeRequestKind, MediaData, Mid, Rid};
+use str0m::media::{KeyframeRequestKind, MediaData, MediaTime, Mid, Rid};
 
 use super::{KEYFRAME_INTERVAL, Peer};
 use crate::rooms::PeerId;
@@ -58,6 +58,12 @@ impl Peer {
             if track.target == Some(rid) && track.layer != Some(rid) && data.is_keyframe() {
                 tracing::debug!(peer = %self.id, %origin, rid = %rid, time = ?data.time, "simulcast layer switched");
                 track.layer = Some(rid);
+                // The new layer's first frame follows the last one forwarded by one frame time
+                // (30 fps): a jump in RTP time would make the receiver hold it, or drop it.
+                if let Some(last) = track.last_time {
+                    let step = u64::from(data.time.denom() / 30);
+                    track.time_shift = last.wrapping_add(step).wrapping_sub(data.time.numer());
+                }
             }
             if track.layer != Some(rid) {
                 return 0;
@@ -65,7 +71,10 @@ impl Peer {
         }
         let Some(writer) = rtc.writer(mid) else { return 0 };
         let Some(pt) = writer.match_params(data.params) else { return 0 };
-        match writer.write(pt, data.network_time, data.time, data.data.clone()) {
+        let time = data.time.numer().wrapping_add(track.time_shift);
+        track.last_time = Some(time);
+        let time = MediaTime::new(time, data.time.frequency());
+        match writer.write(pt, data.network_time, time, data.data.clone()) {
             Ok(()) => data.data.len(),
             Err(e) => {
                 tracing::debug!(peer = %self.id, error = %e, "cannot forward media; disconnecting");

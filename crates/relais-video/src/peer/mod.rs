@@ -68,6 +68,12 @@ pub(crate) struct TrackOut {
     layer: Option<Rid>,
     /// The layer chosen for this receiver, forwarded from its next keyframe.
     target: Option<Rid>,
+    /// Added (wrapping) to the RTP times forwarded: the layers of one camera count their times
+    /// from different origins, so at a switch the new layer's are moved on to follow the last
+    /// frame forwarded (see `media.rs`).
+    time_shift: u64,
+    /// The RTP time of the last frame forwarded, as written.
+    last_time: Option<u64>,
 }
 
 /// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
@@ -331,6 +337,8 @@ impl Peer {
                     state: OutState::ToOpen,
                     layer: None,
                     target: None,
+                    time_shift: 0,
+                    last_time: None,
                 });
             }
         }
