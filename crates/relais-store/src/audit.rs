@@ -55,6 +55,14 @@ pub trait AuditLog: Send + Sync {
         before_seq: Option<u64>,
         limit: u32,
     ) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Brings the trail's lookups (by patient, agent, date) up to date now; answers how many
+    /// records it indexed. Searches never need it (their results are the same before and after):
+    /// on SQLite the lookups are filled in the background, off the request's path; this is for
+    /// tests and tools. PostgreSQL maintains its indexes in each append: nothing to do.
+    async fn index_audit(&self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
 }
 
 /// Which records [`AuditLog::audit_search`] returns: those matching every condition given, with
@@ -173,10 +181,89 @@ macro_rules! audit_append_ops {
 }
 pub(crate) use audit_append_ops;
 
-/// `audit_read_ops!(Db)` defines, for one engine, the trail's reads: `search_records`,
-/// `read_records`, `read_patient_records` and `read_head`. The statements are the same on both
-/// engines.
+/// `audit_read_ops!(Db)` defines, for one engine, the trail's reads in seq order: `read_records`
+/// and `read_head`, and `audit_record` (a row of [`audit_columns!`] as a record). The statements
+/// are the same on both engines.
 macro_rules! audit_read_ops {
+    ($db:ty) => {
+        /// See [`crate::AuditLog::audit_records`].
+        pub(crate) async fn read_records<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+            after_seq: u64,
+            limit: u32,
+        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
+            // Past the largest stored seq there is nothing to read.
+            let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                crate::audit::audit_columns!(),
+                " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(executor)
+            .await?;
+            rows.iter().map(audit_record).collect()
+        }
+
+        /// See [`crate::AuditLog::audit_head`].
+        pub(crate) async fn read_head<'e>(
+            executor: impl sqlx::Executor<'e, Database = $db>,
+        ) -> Result<Option<(u64, String)>, crate::StoreError> {
+            let head: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(executor)
+                    .await?;
+            head.map(|(seq, hash)| {
+                u64::try_from(seq)
+                    .map(|seq| (seq, hash))
+                    .map_err(|_| crate::StoreError::AuditUnreadable { seq })
+            })
+            .transpose()
+        }
+
+        /// The record in a row of [`audit_columns!`], or [`crate::StoreError::AuditUnreadable`]
+        /// for a negative `seq` or an outcome code Relais never writes (a row edited behind its
+        /// back).
+        pub(crate) fn audit_record(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<relais_access::audit::AuditRecord, crate::StoreError> {
+            use sqlx::Row;
+            let stored_seq: i64 = r.try_get(0)?;
+            let outcome: String = r.try_get(5)?;
+            let unreadable = crate::StoreError::AuditUnreadable { seq: stored_seq };
+            let (Ok(seq), Some(outcome)) =
+                (u64::try_from(stored_seq), relais_access::audit::Outcome::from_code(&outcome))
+            else {
+                return Err(unreadable);
+            };
+            Ok(relais_access::audit::AuditRecord {
+                seq,
+                recorded: r.try_get(1)?,
+                actor: r.try_get(2)?,
+                on_behalf_of: r.try_get(3)?,
+                action: r.try_get(4)?,
+                outcome,
+                resource_type: r.try_get(6)?,
+                resource_id: r.try_get(7)?,
+                patient_id: r.try_get(8)?,
+                query: r.try_get(9)?,
+                source_address: r.try_get(10)?,
+                purpose: r.try_get(11)?,
+                prev_hash: r.try_get(12)?,
+                hash: r.try_get(13)?,
+                break_glass: r.try_get(14)?,
+            })
+        }
+    };
+}
+pub(crate) use audit_read_ops;
+
+/// `audit_lookup_ops!(Db)` defines the trail's lookups on an engine that indexes `audit_log`
+/// itself (PostgreSQL): `search_records` and `read_patient_records`. SQLite looks up through
+/// tables filled off the request's path instead (`sqlite_audit_search.rs`). Needs
+/// [`audit_read_ops!`] in the same module.
+macro_rules! audit_lookup_ops {
     ($db:ty) => {
         /// See [`crate::AuditLog::audit_search`].
         pub(crate) async fn search_records<'e>(
@@ -219,26 +306,6 @@ macro_rules! audit_read_ops {
             rows.iter().map(audit_record).collect()
         }
 
-        /// See [`crate::AuditLog::audit_records`].
-        pub(crate) async fn read_records<'e>(
-            executor: impl sqlx::Executor<'e, Database = $db>,
-            after_seq: u64,
-            limit: u32,
-        ) -> Result<Vec<relais_access::audit::AuditRecord>, crate::StoreError> {
-            // Past the largest stored seq there is nothing to read.
-            let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                crate::audit::audit_columns!(),
-                " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
-            ))
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(executor)
-            .await?;
-            rows.iter().map(audit_record).collect()
-        }
-
         /// See [`crate::AuditLog::audit_of_patient`].
         pub(crate) async fn read_patient_records<'e>(
             executor: impl sqlx::Executor<'e, Database = $db>,
@@ -259,56 +326,6 @@ macro_rules! audit_read_ops {
             .await?;
             rows.iter().map(audit_record).collect()
         }
-
-        /// See [`crate::AuditLog::audit_head`].
-        pub(crate) async fn read_head<'e>(
-            executor: impl sqlx::Executor<'e, Database = $db>,
-        ) -> Result<Option<(u64, String)>, crate::StoreError> {
-            let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(executor)
-                    .await?;
-            head.map(|(seq, hash)| {
-                u64::try_from(seq)
-                    .map(|seq| (seq, hash))
-                    .map_err(|_| crate::StoreError::AuditUnreadable { seq })
-            })
-            .transpose()
-        }
-
-        /// The record in a row of [`audit_columns!`], or [`crate::StoreError::AuditUnreadable`]
-        /// for a negative `seq` or an outcome code Relais never writes (a row edited behind its
-        /// back).
-        fn audit_record(
-            r: &<$db as sqlx::Database>::Row,
-        ) -> Result<relais_access::audit::AuditRecord, crate::StoreError> {
-            use sqlx::Row;
-            let stored_seq: i64 = r.try_get(0)?;
-            let outcome: String = r.try_get(5)?;
-            let unreadable = crate::StoreError::AuditUnreadable { seq: stored_seq };
-            let (Ok(seq), Some(outcome)) =
-                (u64::try_from(stored_seq), relais_access::audit::Outcome::from_code(&outcome))
-            else {
-                return Err(unreadable);
-            };
-            Ok(relais_access::audit::AuditRecord {
-                seq,
-                recorded: r.try_get(1)?,
-                actor: r.try_get(2)?,
-                on_behalf_of: r.try_get(3)?,
-                action: r.try_get(4)?,
-                outcome,
-                resource_type: r.try_get(6)?,
-                resource_id: r.try_get(7)?,
-                patient_id: r.try_get(8)?,
-                query: r.try_get(9)?,
-                source_address: r.try_get(10)?,
-                purpose: r.try_get(11)?,
-                prev_hash: r.try_get(12)?,
-                hash: r.try_get(13)?,
-                break_glass: r.try_get(14)?,
-            })
-        }
     };
 }
-pub(crate) use audit_read_ops;
+pub(crate) use audit_lookup_ops;

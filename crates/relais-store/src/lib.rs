@@ -22,7 +22,10 @@ mod sessions;
 mod sessions_sql;
 mod sqlite;
 mod sqlite_audit;
+mod sqlite_audit_index;
+mod sqlite_audit_search;
 mod sqlite_audit_writer;
+mod sqlite_checkpointer;
 mod sqlite_create_writer;
 mod sqlite_reads;
 

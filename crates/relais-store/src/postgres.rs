@@ -175,6 +175,7 @@ crate::index::delete_index!(delete_index, sqlx::Postgres);
 crate::index::read_index!(read_index, sqlx::Postgres);
 crate::audit::audit_append_ops!(sqlx::Postgres);
 crate::audit::audit_read_ops!(sqlx::Postgres);
+crate::audit::audit_lookup_ops!(sqlx::Postgres);
 crate::accounts_sql::accounts_impl!(
     PgStore,
     sqlx::Postgres,

@@ -91,7 +91,9 @@ impl SqliteAudit {
     /// drops that table.
     pub(crate) async fn migrate(&self, main_writer: &SqlitePool) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite-audit").run(&self.writer).await?;
-        self.move_legacy_trail(main_writer).await
+        self.move_legacy_trail(main_writer).await?;
+        // The lookup tables exist now (migration 0002): fill them between appends.
+        self.appender.index_in_background()
     }
 
     async fn move_legacy_trail(&self, main_writer: &SqlitePool) -> Result<(), StoreError> {
@@ -170,7 +172,11 @@ impl AuditLog for crate::sqlite::SqliteStore {
     }
 
     async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-        search_records(&self.audit.readers, query).await
+        let rows = crate::sqlite_audit_search::search_statement(query)
+            .build()
+            .fetch_all(&self.audit.readers)
+            .await?;
+        rows.iter().map(audit_record).collect()
     }
 
     async fn audit_records(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
@@ -187,7 +193,13 @@ impl AuditLog for crate::sqlite::SqliteStore {
         before_seq: Option<u64>,
         limit: u32,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        read_patient_records(&self.audit.readers, patient_id, before_seq, limit).await
+        let query =
+            AuditQuery { patient: Some(patient_id.to_owned()), before_seq, limit, ..AuditQuery::default() };
+        self.audit_search(&query).await
+    }
+
+    async fn index_audit(&self) -> Result<u64, StoreError> {
+        self.audit.appender.index_now().await
     }
 }
 

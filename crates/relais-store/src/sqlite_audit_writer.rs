@@ -13,9 +13,14 @@
 //! transaction, so it groups on its own as well; a request with more records is written alone,
 //! whole. The transaction is `IMMEDIATE`, so another process appending to the same file (a CLI
 //! command while the server runs) cannot seal after the same record.
+//!
+//! Between groups the same thread fills the trail's lookup tables (`sqlite_audit_index.rs`):
+//! when the queue is empty and enough records wait, after a quiet moment, or, if appends never
+//! pause, once too many wait. It starts doing so once the file is migrated ([`AuditAppender::
+//! index_in_background`]); [`AuditAppender::index_now`] indexes everything at once.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
 use relais_access::audit::{AuditDraft, AuditRecord, seal_after};
@@ -23,6 +28,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use crate::StoreError;
+use crate::sqlite_audit_index::{INDEX_BATCH, INDEX_FORCE, INDEX_IDLE, INDEX_SOON, index_all, index_batch};
+use crate::sqlite_checkpointer::{Checkpointer, WRITER_CHECKPOINT_PAGES};
 
 /// The most records one transaction takes from the queue.
 const MAX_GROUP: usize = 512;
@@ -34,10 +41,21 @@ struct Job {
     reply: Reply,
 }
 
+/// What the writer thread is asked to do.
+enum Message {
+    Append(Job),
+    /// Index every record not indexed yet, now; answers how many.
+    IndexNow(oneshot::Sender<Result<u64, StoreError>>),
+    /// Index between appends from now on (the file has its lookup tables).
+    IndexInBackground,
+}
+
 /// The handle on the writer thread. The thread ends, after writing what was queued, when the
 /// handle is dropped.
 pub(crate) struct AuditAppender {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Message>,
+    /// Copies the trail's WAL into its file off this thread's path (ends with the handle).
+    _checkpointer: Checkpointer,
 }
 
 /// How the thread's connection is set up: as the store's own connections are.
@@ -55,12 +73,14 @@ impl AuditAppender {
         conn.busy_timeout(settings.busy_timeout).map_err(write_error)?;
         conn.pragma_update(None, "synchronous", settings.synchronous).map_err(write_error)?;
         conn.pragma_update(None, "cache_size", -4000).map_err(write_error)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES).map_err(write_error)?;
+        let checkpointer = Checkpointer::start(settings.path, settings.busy_timeout, "relais-audit-wal")?;
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("relais-audit".into())
             .spawn(move || run(conn, queue))
             .map_err(|e| StoreError::Write(format!("cannot start the audit writer thread: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, _checkpointer: checkpointer })
     }
 
     /// Seals and stores `drafts` in one transaction, after whatever is queued before them.
@@ -69,41 +89,123 @@ impl AuditAppender {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { drafts, reply }).map_err(|_| StoreError::Closed)?;
+        self.jobs.send(Message::Append(Job { drafts, reply })).map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Indexes, after what is queued before it, every record not indexed yet; answers how many.
+    pub(crate) async fn index_now(&self) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Message::IndexNow(reply)).map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Lets the thread index between appends. Sent once the trail's file is migrated: before
+    /// that its lookup tables may not exist.
+    pub(crate) fn index_in_background(&self) -> Result<(), StoreError> {
+        self.jobs.send(Message::IndexInBackground).map_err(|_| StoreError::Closed)
     }
 }
 
-fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+/// The thread's indexing state.
+struct Indexer {
+    background: bool,
+    /// About how many records are not indexed yet (this thread's appends since its last batch).
+    pending: u64,
+}
+
+impl Indexer {
+    /// One batch in the background. A failure (say, another process holding the lock past the
+    /// busy timeout) is logged and retried later: searches stay exact without the lookups.
+    fn batch(&mut self, conn: &mut Connection) {
+        match index_batch(conn, INDEX_BATCH) {
+            Ok(done) => self.pending = done.remaining,
+            Err(error) => {
+                tracing::warn!(%error, "audit trail indexing failed; retrying later");
+                self.pending = 0;
+            }
+        }
+    }
+}
+
+fn run(mut conn: Connection, queue: mpsc::Receiver<Message>) {
+    let mut indexer = Indexer { background: false, pending: 0 };
     let mut held: Option<Job> = None;
     loop {
         let first = match held.take() {
             Some(job) => job,
-            None => match queue.recv() {
-                Ok(job) => job,
-                Err(_) => return,
+            None => match next_job(&mut conn, &queue, &mut indexer) {
+                Some(job) => job,
+                None => return,
             },
         };
         let mut size = first.drafts.len();
         let mut group = vec![first];
+        let mut index_requests = Vec::new();
         while size < MAX_GROUP {
             match queue.try_recv() {
-                Ok(job) if size + job.drafts.len() > MAX_GROUP => {
+                Ok(Message::Append(job)) if size + job.drafts.len() > MAX_GROUP => {
                     held = Some(job);
                     break;
                 }
-                Ok(job) => {
+                Ok(Message::Append(job)) => {
                     size += job.drafts.len();
                     group.push(job);
                 }
+                Ok(Message::IndexNow(reply)) => index_requests.push(reply),
+                Ok(Message::IndexInBackground) => indexer.background = true,
                 Err(_) => break,
             }
         }
-        write_group(&mut conn, group, size);
+        if write_group(&mut conn, group, size) {
+            indexer.pending += size as u64;
+        }
+        for reply in index_requests {
+            let _ = reply.send(index_all(&mut conn));
+        }
+        if indexer.background && indexer.pending >= INDEX_FORCE {
+            indexer.batch(&mut conn);
+        }
     }
 }
 
-fn write_group(conn: &mut Connection, group: Vec<Job>, size: usize) {
+/// Waits for the next append; meanwhile answers index requests and, when the queue is empty,
+/// indexes in the background. `None` once the handle is dropped and the queue drained.
+fn next_job(conn: &mut Connection, queue: &mpsc::Receiver<Message>, indexer: &mut Indexer) -> Option<Job> {
+    loop {
+        let message = if !indexer.background || indexer.pending == 0 {
+            queue.recv().ok()?
+        } else if indexer.pending >= INDEX_SOON {
+            match queue.try_recv() {
+                Ok(message) => message,
+                Err(TryRecvError::Empty) => {
+                    indexer.batch(conn);
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return None,
+            }
+        } else {
+            match queue.recv_timeout(INDEX_IDLE) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => {
+                    indexer.batch(conn);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        };
+        match message {
+            Message::Append(job) => return Some(job),
+            Message::IndexNow(reply) => {
+                let _ = reply.send(index_all(conn));
+            }
+            Message::IndexInBackground => indexer.background = true,
+        }
+    }
+}
+
+/// Writes the group's records in one transaction and answers each request; true if stored.
+fn write_group(conn: &mut Connection, group: Vec<Job>, size: usize) -> bool {
     let mut drafts = Vec::with_capacity(size);
     let mut replies = Vec::with_capacity(group.len());
     for job in group {
@@ -117,6 +219,7 @@ fn write_group(conn: &mut Connection, group: Vec<Job>, size: usize) {
                 // A request that gave up waiting no longer needs its answer.
                 let _ = reply.send(Ok(records.by_ref().take(count).collect()));
             }
+            true
         }
         Err(error) => {
             // What the database refused, never the records' contents.
@@ -124,6 +227,7 @@ fn write_group(conn: &mut Connection, group: Vec<Job>, size: usize) {
             for (_, reply) in replies {
                 let _ = reply.send(Err(same_error(&error)));
             }
+            false
         }
     }
 }

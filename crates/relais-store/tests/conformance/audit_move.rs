@@ -16,7 +16,7 @@ const COLUMNS: &str = "seq, recorded, actor, on_behalf_of, action, outcome, reso
      patient_id, query, source_address, purpose, prev_hash, hash, break_glass";
 
 /// Runs the migrations of `dir` numbered below `below` on the SQLite file at `url`.
-async fn migrate_below(url: &str, dir: &str, below: i64) {
+pub(crate) async fn migrate_below(url: &str, dir: &str, below: i64) {
     let mut migrator = Migrator::new(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).await.unwrap();
     migrator.migrations = migrator.migrations.iter().filter(|m| m.version < below).cloned().collect();
     let mut conn = SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
@@ -25,7 +25,7 @@ async fn migrate_below(url: &str, dir: &str, below: i64) {
 }
 
 /// Inserts `records` into the `audit_log` table of the file at `url`, as an older Relais did.
-async fn insert(url: &str, records: &[AuditRecord]) {
+pub(crate) async fn insert(url: &str, records: &[AuditRecord]) {
     let mut conn = SqliteConnection::connect(url).await.unwrap();
     for r in records {
         let sql =

@@ -11,6 +11,7 @@ mod account_changes;
 mod accounts;
 mod audit;
 mod audit_batch;
+mod audit_lookups;
 mod audit_move;
 mod break_glass;
 mod concurrency;
@@ -116,6 +117,7 @@ conformance!(audit_batch::audit_batch_is_stored_whole_or_not_at_all, url);
 conformance!(audit_batch::audit_concurrent_batches_never_fork);
 conformance!(audit_batch::audit_two_stores_on_one_database_never_fork, url);
 conformance!(audit_batch::audit_search_filters_by_patient_agent_action_outcome_and_date);
+conformance!(audit_lookups::audit_lookups_are_the_same_before_and_after_indexing);
 
 // Accounts.
 conformance!(accounts::account_created_reads_back_by_email_in_any_case_and_by_id);
