@@ -277,30 +277,7 @@ macro_rules! audit_lookup_ops {
                 " FROM audit_log WHERE seq < "
             ));
             b.push_bind(before);
-            if let Some(patient) = &q.patient {
-                b.push(" AND patient_id = ").push_bind(patient.clone());
-            }
-            if let Some(agent) = &q.agent {
-                b.push(" AND (actor = ").push_bind(agent.clone());
-                b.push(" OR on_behalf_of = ").push_bind(agent.clone()).push(")");
-            }
-            if !q.actions.is_empty() {
-                b.push(" AND action IN (");
-                let mut list = b.separated(", ");
-                for action in &q.actions {
-                    list.push_bind(action.clone());
-                }
-                b.push(")");
-            }
-            if let Some(outcome) = q.outcome {
-                b.push(" AND outcome = ").push_bind(outcome.code());
-            }
-            if let Some(from) = q.recorded_from {
-                b.push(" AND recorded >= ").push_bind(from);
-            }
-            if let Some(to) = q.recorded_to {
-                b.push(" AND recorded <= ").push_bind(to);
-            }
+            crate::audit::push_conditions(&mut b, q);
             b.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(q.limit));
             let rows = b.build().fetch_all(executor).await?;
             rows.iter().map(audit_record).collect()
@@ -329,3 +306,36 @@ macro_rules! audit_lookup_ops {
     };
 }
 pub(crate) use audit_lookup_ops;
+
+/// Every condition of `q` on the `audit_log` row, appended as ` AND …` (both engines' searches).
+pub(crate) fn push_conditions<DB: sqlx::Database>(b: &mut sqlx::QueryBuilder<DB>, q: &AuditQuery)
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'static str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if let Some(patient) = &q.patient {
+        b.push(" AND patient_id = ").push_bind(patient.clone());
+    }
+    if let Some(agent) = &q.agent {
+        b.push(" AND (actor = ").push_bind(agent.clone());
+        b.push(" OR on_behalf_of = ").push_bind(agent.clone()).push(")");
+    }
+    if !q.actions.is_empty() {
+        b.push(" AND action IN (");
+        let mut list = b.separated(", ");
+        for action in &q.actions {
+            list.push_bind(action.clone());
+        }
+        b.push(")");
+    }
+    if let Some(outcome) = q.outcome {
+        b.push(" AND outcome = ").push_bind(outcome.code());
+    }
+    if let Some(from) = q.recorded_from {
+        b.push(" AND recorded >= ").push_bind(from);
+    }
+    if let Some(to) = q.recorded_to {
+        b.push(" AND recorded <= ").push_bind(to);
+    }
+}

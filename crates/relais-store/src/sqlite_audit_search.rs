@@ -14,7 +14,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::audit::{AuditQuery, audit_columns};
+use crate::audit::{AuditQuery, audit_columns, push_conditions};
 
 /// The statement answering `q`, newest first.
 pub(crate) fn search_statement(q: &AuditQuery) -> QueryBuilder<Sqlite> {
@@ -56,32 +56,4 @@ fn push_lookup(b: &mut QueryBuilder<Sqlite>, q: &AuditQuery) -> bool {
     }
     b.push(")");
     true
-}
-
-/// Every condition of `q` on the `audit_log` row.
-fn push_conditions(b: &mut QueryBuilder<Sqlite>, q: &AuditQuery) {
-    if let Some(patient) = &q.patient {
-        b.push(" AND patient_id = ").push_bind(patient.clone());
-    }
-    if let Some(agent) = &q.agent {
-        b.push(" AND (actor = ").push_bind(agent.clone());
-        b.push(" OR on_behalf_of = ").push_bind(agent.clone()).push(")");
-    }
-    if !q.actions.is_empty() {
-        b.push(" AND action IN (");
-        let mut list = b.separated(", ");
-        for action in &q.actions {
-            list.push_bind(action.clone());
-        }
-        b.push(")");
-    }
-    if let Some(outcome) = q.outcome {
-        b.push(" AND outcome = ").push_bind(outcome.code());
-    }
-    if let Some(from) = q.recorded_from {
-        b.push(" AND recorded >= ").push_bind(from);
-    }
-    if let Some(to) = q.recorded_to {
-        b.push(" AND recorded <= ").push_bind(to);
-    }
 }
