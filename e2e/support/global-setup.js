@@ -165,7 +165,7 @@ export default async function globalSetup() {
     RELAIS_DATA_DIR: join(dir, 'data'),
     RELAIS_BIND: `127.0.0.1:${port}`,
     RELAIS_PUBLIC_URL: url,
-    RELAIS_LOG_LEVEL: 'warn',
+    RELAIS_LOG_LEVEL: process.env.E2E_LOG_LEVEL || 'warn',
     // Every test signs in several times from the same address.
     RELAIS_SIGN_IN_ATTEMPTS_PER_MINUTE: '0',
     // The tests write through the API with the setup's token for the whole run.

@@ -16,6 +16,9 @@ import { signInStaff } from '../support/staff.js';
 const seconds = Number(process.env.E2E_MEASURE_SECONDS || 30);
 test.skip(!process.env.E2E_MEASURE, 'a measurement: E2E_MEASURE=1 (scripts/video-four.sh)');
 test.setTimeout(240_000 + seconds * 1000);
+// A trace records every page's screen as JPEG frames: it would take the CPU the browsers need
+// to send and receive (the machine is the browsers' limit, see ../shared/docs/video.md).
+test.use({ trace: 'off', screenshot: 'off' });
 
 const keepConnections = () => {
   window.__pcs = [];
@@ -50,10 +53,14 @@ async function media(page) {
     let decoding = 0;
     let sent = 0;
     const layers = [];
+    const estimates = [];
     for (const pc of window.__pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding += 1;
+        if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) {
+          estimates.push(Math.round(r.availableOutgoingBitrate / 1000));
+        }
         if (r.type === 'outbound-rtp' && r.kind === 'video') {
           sent += r.bytesSent || 0;
           // Why an encoder sends less than its file allows: cpu, bandwidth or none.
@@ -61,7 +68,7 @@ async function media(page) {
         }
       });
     }
-    return { decoding, sent, layers };
+    return { decoding, sent, layers, estimates };
   });
 }
 
@@ -81,6 +88,14 @@ async function enter(page, link) {
   await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
   await page.getByRole('button', { name: 'Entrer', exact: true }).click();
   await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible({ timeout: 10_000 });
+}
+
+// UDP counters of the namespace (loopback only): datagrams dropped for full buffers show here.
+function udpCounters() {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
 // The server's CPU ticks (1/100 s) and the bytes its SFU forwarded so far.
@@ -120,8 +135,10 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
   await new Promise((done) => setTimeout(done, 10_000));
   const sentBefore = await Promise.all(pages.map(media));
   const before = await sample(baseURL);
+  const udpBefore = udpCounters();
   await new Promise((done) => setTimeout(done, seconds * 1000));
   const after = await sample(baseURL);
+  const udpAfter = udpCounters();
   const sentAfter = await Promise.all(pages.map(media));
   const elapsed = (after.at - before.at) / 1000;
   const core = (after.ticks - before.ticks) / 100 / elapsed * 100;
@@ -130,6 +147,9 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`4 Chromium, ${elapsed.toFixed(1)} s: each camera sends ${sending.join(', ')} Mbit/s (all layers)`);
   console.log(`layers (rid, size, limited by): ${sentAfter.map((s) => s.layers.join(' / ')).join(' | ')}`);
+  const udp = ['InDatagrams', 'InErrors', 'RcvbufErrors', 'SndbufErrors']
+    .map((n) => `${n} ${udpAfter[n] - udpBefore[n]}`).join(', ');
+  console.log(`send estimates (kbit/s): ${sentAfter.map((s) => s.estimates.join('/')).join(', ')}; UDP: ${udp}`);
   console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
   console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
   for (const page of pages) expect((await media(page)).decoding).toBe(3);

@@ -31,6 +31,9 @@ pub struct VideoConfig {
     pub peer_timeout: Duration,
     /// How long after its connection dropped an admitted person comes back without the lobby.
     pub rejoin_window: Duration,
+    /// Whether browsers are asked to send simulcast layers (the page reads it, see
+    /// [`crate::Sfu::simulcast`]); the SFU forwards what it is sent either way.
+    pub simulcast: bool,
 }
 
 /// The default `peer_timeout`: long enough for a Wi-Fi hand-over.
@@ -49,6 +52,7 @@ impl std::fmt::Debug for VideoConfig {
             .field("ice_servers", &urls)
             .field("peer_timeout", &self.peer_timeout)
             .field("rejoin_window", &self.rejoin_window)
+            .field("simulcast", &self.simulcast)
             .finish()
     }
 }
@@ -120,6 +124,7 @@ mod tests {
             }],
             peer_timeout: PEER_TIMEOUT,
             rejoin_window: REJOIN_WINDOW,
+            simulcast: true,
         };
         assert!(config.candidate_address(SocketAddr::from(([0, 0, 0, 0], 5000))).is_err());
         assert!(!format!("{config:?}").contains('s') || !format!("{config:?}").contains("\"s\""));

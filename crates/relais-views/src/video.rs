@@ -26,6 +26,8 @@ pub struct RoomPage {
     pub is_staff: bool,
     /// Joining as an observer: no camera, no microphone.
     pub observe: bool,
+    /// Send the camera as simulcast layers (`video_simulcast`), or as one stream.
+    pub simulcast: bool,
 }
 
 /// `GET /i/{token}`: an invitation link asks before it is used (`action` spends it).

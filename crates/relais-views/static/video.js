@@ -29,7 +29,7 @@ let audioOn = true;
 let videoOn = true;
 let closed = false;
 let pingTimer = null;
-let meterTimer = null;
+let meter = null;         // the device check's microphone level: { context, timer }
 let stopQuality = null;
 let rejoin = null;              // our rejoin ticket: back without the lobby after a drop
 let retries = 0;
@@ -75,13 +75,14 @@ async function checkDevices() {
 function watchMicrophone() {
   const track = local.getAudioTracks()[0];
   if (!track) { mark('check-mic', false); advise('camera-missing'); return; }
+  stopMeter();
   const context = new AudioContext();
   const analyser = context.createAnalyser();
   context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
   const samples = new Float32Array(analyser.fftSize);
   let heard = false;
   const started = Date.now();
-  meterTimer = setInterval(() => {
+  const timer = setInterval(() => {
     analyser.getFloatTimeDomainData(samples);
     let peak = 0;
     for (const s of samples) peak = Math.max(peak, Math.abs(s));
@@ -89,6 +90,16 @@ function watchMicrophone() {
     if (!heard && peak > 0.01) { heard = true; mark('check-mic', true); }
     if (!heard && Date.now() - started > 5000) { heard = true; mark('check-mic', false); advise('mic-silent'); }
   }, 100);
+  meter = { context, timer };
+}
+
+// The level is only shown on the device check: its audio graph would keep a thread busy for
+// the whole call (a phone's battery; a quarter of a core over four test browsers).
+function stopMeter() {
+  if (!meter) return;
+  clearInterval(meter.timer);
+  meter.context.close().catch(() => {});
+  meter = null;
 }
 
 // The connection test: the server answers, and the browser finds a way to send media (a
@@ -140,6 +151,7 @@ async function join() {
   $('join').disabled = true;
   // The first offer carries the camera and microphone: wait for them (or for their failure).
   await devicesReady;
+  stopMeter();
   status(texts.connecting);
   connect();
   pingTimer = setInterval(() => send({ type: 'ping' }), 10000);
@@ -261,7 +273,7 @@ const SIMULCAST = [
 
 function addSending(track) {
   const init = { direction: 'sendonly', streams: [local] };
-  if (track.kind === 'video') {
+  if (track.kind === 'video' && root.dataset.simulcast === '1') {
     try {
       return pc.addTransceiver(track, { ...init, sendEncodings: SIMULCAST });
     } catch (e) {
@@ -383,7 +395,7 @@ function finish(reason) {
   if (closed) return;
   closed = true;
   clearInterval(pingTimer);
-  clearInterval(meterTimer);
+  stopMeter();
   if (stopQuality) stopQuality();
   if (socket) { socket.onclose = null; socket.close(); }
   if (pc) pc.close();

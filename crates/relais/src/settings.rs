@@ -99,6 +99,9 @@ pub struct Settings {
     pub video_peer_timeout_secs: u64,
     /// Seconds a rejoin ticket lets a dropped browser back into its room without the lobby.
     pub video_rejoin_secs: u64,
+    /// Whether browsers send their camera as simulcast layers (each receiver gets the best its
+    /// connection takes) or as one stream.
+    pub video_simulcast: bool,
     /// The MQTT broker devices publish readings to (`mqtt://host:1883`, `mqtts://host:8883`);
     /// empty: no MQTT.
     pub mqtt_url: String,
@@ -187,6 +190,7 @@ impl Default for Settings {
             video_turn_credential: String::new(),
             video_peer_timeout_secs: 15,
             video_rejoin_secs: 60,
+            video_simulcast: true,
             mqtt_url: String::new(),
             mqtt_topic_prefix: "relais/devices".to_owned(),
             mqtt_username: String::new(),
@@ -238,6 +242,7 @@ impl fmt::Debug for Settings {
             .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
             .field("video_peer_timeout_secs", &self.video_peer_timeout_secs)
             .field("video_rejoin_secs", &self.video_rejoin_secs)
+            .field("video_simulcast", &self.video_simulcast)
             .field("mqtt_url", &redact_url(&self.mqtt_url))
             .field("mqtt_topic_prefix", &self.mqtt_topic_prefix)
             .field("mqtt_username", &self.mqtt_username)
@@ -430,6 +435,10 @@ const DOCS: &[(&str, &str)] = &[
     (
         "video_rejoin_secs",
         "Seconds during which a participant whose connection dropped comes back into the room without waiting in the lobby.",
+    ),
+    (
+        "video_simulcast",
+        "Browsers send their camera twice (small and full size) and each receiver gets what its connection takes. false: one stream each (less of the senders' CPU and upload; small rooms of good connections).",
     ),
     (
         "mqtt_url",

@@ -29,6 +29,7 @@ pub fn loopback_config() -> relais_video::VideoConfig {
         ice_servers: Vec::new(),
         peer_timeout: relais_video::PEER_TIMEOUT,
         rejoin_window: relais_video::REJOIN_WINDOW,
+        simulcast: true,
     }
 }
 

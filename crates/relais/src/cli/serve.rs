@@ -155,6 +155,7 @@ async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
         ice_servers,
         peer_timeout: std::time::Duration::from_secs(settings.video_peer_timeout_secs.max(1)),
         rejoin_window: std::time::Duration::from_secs(settings.video_rejoin_secs),
+        simulcast: settings.video_simulcast,
     };
     relais_video::Sfu::start(&config)
         .await

@@ -99,6 +99,8 @@ async fn http_only_the_host_and_invited_guests_reach_a_room(h: Harness) {
         doctor.post("/rooms", &[]).await.location.unwrap().trim_start_matches("/rooms/").to_owned();
     let page = doctor.get(&format!("/rooms/{room}")).await;
     assert_eq!(page.status, StatusCode::OK);
+    // Simulcast by default (`video_simulcast`).
+    assert!(page.body.contains(r#"data-simulcast="1""#));
     assert!(
         page.body.contains("Vérification avant d'entrer")
             || page.body.contains("Vérification avant d&#39;entrer")

@@ -16,7 +16,12 @@ use crate::video::{Socket, connect_with, invite, next_of, send};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite() {
     rejoin(
-        Harness::start_with(relais_testkit::Engine::Sqlite, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")]).await,
+        Harness::start_with(
+            relais_testkit::Engine::Sqlite,
+            &[],
+            &[("RELAIS_VIDEO_REJOIN_SECS", "2"), ("RELAIS_VIDEO_SIMULCAST", "false")],
+        )
+        .await,
     )
     .await;
 }
@@ -24,8 +29,12 @@ async fn sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
     rejoin(
-        Harness::start_with(relais_testkit::Engine::Postgres, &[], &[("RELAIS_VIDEO_REJOIN_SECS", "2")])
-            .await,
+        Harness::start_with(
+            relais_testkit::Engine::Postgres,
+            &[],
+            &[("RELAIS_VIDEO_REJOIN_SECS", "2"), ("RELAIS_VIDEO_SIMULCAST", "false")],
+        )
+        .await,
     )
     .await;
 }
@@ -51,6 +60,9 @@ async fn rejoin(h: Harness) {
     create_user(&h, "medecin@cisss.example", "physician", &[]);
     let (mut doctor, _) = signed_in_staff(&h, "medecin@cisss.example").await;
     let room = doctor.post("/rooms", &[]).await.location.unwrap().trim_start_matches("/rooms/").to_owned();
+    // `video_simulcast = false`: the page sends its camera as one stream.
+    let page = doctor.get(&format!("/rooms/{room}")).await;
+    assert!(page.body.contains(r#"data-simulcast="""#), "{}", page.body);
     let mut host = connect_with(&h, &room, "", &doctor.cookie_header(), &origin).await.unwrap();
     next_of(&mut host, "admitted").await;
     let token = crate::support::person_token(&h, "medecin@cisss.example", "user/*.*").await;

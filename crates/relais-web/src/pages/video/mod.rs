@@ -111,7 +111,15 @@ async fn room_page(
     let observe = staff && query.observe.is_some();
     html(
         StatusCode::OK,
-        &RoomPage { chrome: visitor.chrome(), room, name, ice_servers: ice, is_staff: staff, observe },
+        &RoomPage {
+            chrome: visitor.chrome(),
+            room,
+            name,
+            ice_servers: ice,
+            is_staff: staff,
+            observe,
+            simulcast: sfu.simulcast(),
+        },
     )
 }
 
