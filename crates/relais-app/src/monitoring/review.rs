@@ -238,15 +238,17 @@ impl Monitoring {
         }
         debug_assert!(is_accepted(&obs));
         self.decide(caller, id, version, &obs).await?;
-        // The write is announced: the next evaluation reads it back into the patient's
-        // remembered history (recent.rs), now counted.
         let patient = subject_patient(&obs).unwrap_or_default().to_owned();
-        match self.evaluate_patient(&patient).await {
-            Ok(alerts) => Ok(alerts),
+        let (program, enrolled_at) = match self.enrolment(&patient).await {
+            Ok(found) => found,
             // No longer enrolled: the reading is accepted, there is nothing to evaluate.
-            Err(FhirError::Unprocessable(_)) => Ok(Vec::new()),
-            Err(e) => Err(e.into()),
-        }
+            Err(FhirError::Unprocessable(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        // An own write, added to the patient's remembered history at once (as a recorded
+        // reading is) rather than waiting for its announcement to be heard and read back.
+        self.remember_readings(vec![(patient.clone(), program.clone(), obs)]);
+        Ok(self.evaluate(&patient, &program, enrolled_at).await?.0)
     }
 
     /// Marks the reading `id` (as shown at `version`) entered in error, with `note`.

@@ -74,6 +74,15 @@ async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harne
     let triage = lucie.get("/triage").await;
     assert!(triage.body.contains("Pouls au-dessus de 110"), "{}", triage.body);
     assert!(!triage.body.contains("review-badge"));
+    // The alert is closed like any other.
+    let task = triage.body.split("id=\"ack-").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let resolved = lucie
+        .post(
+            &format!("/triage/{task}/resolve"),
+            &[("version", "1"), ("outcome", "no-action-needed"), ("note", "Pouls vérifié")],
+        )
+        .await;
+    assert_eq!(resolved.location.as_deref(), Some("/triage?done=resolved"));
     // A second decision on the version shown is refused, naming who decided.
     let again = lucie.post(&path, &[("version", "1"), ("note", "Doublon")]).await;
     let notice = lucie.get(again.location.as_deref().unwrap()).await;
