@@ -42,6 +42,8 @@ export const ACCOUNTS = [
   { key: 'tourAdmin', email: 'louis.bergeron@cisss.example', name: 'Louis Bergeron', role: 'administrator' },
   // The cohort test: a nurse of Léa Gagné's care team reading her home-monitoring cohort.
   { key: 'cohort-nurse', email: 'sophie.leblanc@cisss.example', name: 'Sophie Leblanc', role: 'nurse', careTeam: true },
+  // The review queue: a nurse of Léa Gagné's care team accepts an implausible pulse as measured.
+  { key: 'review-nurse', email: 'maude.cloutier@cisss.example', name: 'Maude Cloutier', role: 'nurse', careTeam: true },
   // The device tokens page: an administrator issues a token for Léa's scale.
   { key: 'devicesAdmin', email: 'karim.haddad@cisss.example', name: 'Karim Haddad', role: 'administrator' },
 ];

@@ -17,6 +17,7 @@ pub mod organisations;
 pub mod pages;
 pub mod program_edit;
 pub mod queues;
+pub mod review;
 pub mod triage;
 pub mod video;
 pub mod visits;

@@ -51,6 +51,8 @@ pub struct TriagePage {
     pub rows: Vec<TriageRow>,
     /// A message above the alerts (an action refused), already translated.
     pub notice: String,
+    /// "3 relevés à vérifier", linking to the review queue; empty when none waits.
+    pub review_waiting: String,
 }
 
 /// The rows alone, for the live update.

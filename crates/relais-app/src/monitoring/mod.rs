@@ -29,6 +29,7 @@ pub mod overrides;
 pub mod program_edit;
 mod programs;
 mod recent;
+pub mod review;
 pub mod schedule;
 mod scheduler;
 mod serial;
@@ -47,7 +48,7 @@ pub use alerts::{ALERT_DETAIL, ALERT_KEY, ENGINE, priority, rule_uri};
 pub use batch::{Batched, ReadingIn};
 pub use catalog::{CatalogError, Programs, load_catalog};
 pub use enrolment_cache::FRESH_FOR;
-pub use observation::{ORIGINAL_QUANTITY, REVIEW_SYSTEM};
+pub use observation::{ORIGINAL_QUANTITY, REVIEW_ACCEPTED, REVIEW_SYSTEM};
 pub use scheduler::{ESCALATION_LEVEL, ESCALATION_ROLE, Escalated, Tick};
 
 use crate::access::Caller;

@@ -17,6 +17,8 @@ pub const UCUM: &str = "http://unitsofmeasure.org";
 pub const ORIGINAL_QUANTITY: &str = "http://relais.invalid/fhir/StructureDefinition/original-quantity";
 /// Why a reading awaits review (`implausible`, `unit`, `unknown-code`, `not-a-number`).
 pub const REVIEW_SYSTEM: &str = "http://relais.invalid/fhir/CodeSystem/monitoring-review";
+/// A nurse's acceptance of an implausible reading as really measured: who (`by`) and when (`at`).
+pub const REVIEW_ACCEPTED: &str = "http://relais.invalid/fhir/StructureDefinition/review-accepted";
 /// Statuses of readings the rules count.
 pub const COUNTED: &str = "final,amended,corrected";
 
@@ -137,6 +139,13 @@ pub fn mark_for_review(obs: &mut Value, rejection: &Rejection) {
     }
 }
 
+/// Whether a nurse accepted this reading, kept for review as implausible, as measured.
+pub fn is_accepted(obs: &Value) -> bool {
+    obs.get("extension").and_then(Value::as_array).is_some_and(|list| {
+        list.iter().any(|e| e.get("url").and_then(Value::as_str) == Some(REVIEW_ACCEPTED))
+    })
+}
+
 /// The engine's readings from stored Observations (a search Bundle's resources). Readings
 /// awaiting review are not counted; nor are ones the program cannot read.
 pub fn readings_of<'a>(program: &Program, observations: impl Iterator<Item = &'a Value>) -> Vec<Reading> {
@@ -147,9 +156,24 @@ pub fn readings_of<'a>(program: &Program, observations: impl Iterator<Item = &'a
             continue;
         }
         let (Some(id), Some(at)) = (obs.get("id").and_then(Value::as_str), effective(obs)) else { continue };
-        if let Ok(normalised) = normalise_parts(program, id, at, &parts(obs)) {
-            readings.extend(normalised.into_iter().map(|(_, n)| n.reading));
-        }
+        let accepted = is_accepted(obs);
+        let counted: Option<Vec<Reading>> = parts(obs)
+            .iter()
+            .map(|part| {
+                let raw = RawReading { id, code: &part.code, value: part.value, unit: &part.unit, at };
+                match normalise(program, &raw) {
+                    Ok(n) => Some(n.reading),
+                    // A nurse confirmed the value was really measured: out of the plausible
+                    // range, but converted all the same (units are checked before plausibility).
+                    Err(Rejection::Implausible { value, .. }) if accepted => program
+                        .measurement_for(&part.code)
+                        .map(|m| Reading { id: id.to_owned(), code: m.code.clone(), value, at }),
+                    // One part the program cannot read refuses the whole reading.
+                    Err(_) => None,
+                }
+            })
+            .collect();
+        readings.extend(counted.into_iter().flatten());
     }
     readings
 }

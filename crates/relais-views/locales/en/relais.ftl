@@ -844,3 +844,35 @@ devices-done-revoked = The token is revoked: the device is refused from now on.
 error-device-unknown = No device has this id.
 error-device-label-invalid = The label is over 100 characters or holds a control character.
 error-device-token-unknown = This token does not exist or was already revoked.
+## Review queue of readings (issue 7)
+triage-review-badge = { $count ->
+    [one] 1 reading to review
+   *[other] { $count } readings to review
+}
+review-title = Readings to review
+review-intro = Readings received that the program could not count (implausible value, unknown unit, measurement outside the program, unreadable value), of the patients you follow, newest first. Accept an implausible value that was really measured so that it counts, or mark the reading entered in error.
+review-waiting = Readings waiting
+review-empty = No reading to review.
+review-more = More readings are waiting: deal with these to see them.
+review-col-reading = Reading and patient
+review-col-reason = Reason
+review-col-measured = Measured
+review-device = Device: { $device }
+review-accept = Accept as measured
+review-error = Entered in error
+review-note = Note (required)
+review-error-submit = Mark entered in error
+review-reason-implausible = Implausible value
+review-reason-unit = Unit cannot be converted
+review-reason-unknown-code = Measurement outside the program
+review-reason-not-a-number = Unreadable value
+review-not-acceptable = The program cannot read this reading: it cannot be accepted, only marked entered in error.
+review-done-accepted = Reading accepted: it now counts and the patient was evaluated again.
+review-done-entered-in-error = Reading marked entered in error.
+error-review-note-required = Say in a note why this reading is wrong.
+error-review-note-too-long = The note is longer than 1000 characters.
+error-review-not-acceptable = Only an implausible value can be accepted as measured.
+error-review-already-done = This reading was already reviewed by { $by }.
+error-review-changed = This reading changed since you opened it. The list now shows where it stands.
+error-review-not-found = This reading does not exist or you may not see it.
+error-review-forbidden = You may not change this reading.

@@ -844,3 +844,35 @@ devices-done-revoked = Le jeton est révoqué : l’appareil est refusé dès ma
 error-device-unknown = Aucun appareil n’a cet identifiant.
 error-device-label-invalid = Le libellé dépasse 100 caractères ou contient un caractère de contrôle.
 error-device-token-unknown = Ce jeton n’existe pas ou était déjà révoqué.
+## File de vérification des relevés (issue 7)
+triage-review-badge = { $count ->
+    [one] 1 relevé à vérifier
+   *[other] { $count } relevés à vérifier
+}
+review-title = Relevés à vérifier
+review-intro = Relevés reçus que le programme n’a pas pu compter (valeur invraisemblable, unité inconnue, mesure hors programme, valeur illisible), des patients que vous suivez, les plus récents d’abord. Acceptez une valeur invraisemblable réellement mesurée pour qu’elle compte, ou marquez le relevé comme saisi par erreur.
+review-waiting = Relevés en attente
+review-empty = Aucun relevé à vérifier.
+review-more = D’autres relevés attendent : traitez ceux-ci pour les voir.
+review-col-reading = Relevé et patient
+review-col-reason = Motif
+review-col-measured = Mesuré le
+review-device = Appareil : { $device }
+review-accept = Accepter comme mesuré
+review-error = Saisi par erreur
+review-note = Note (obligatoire)
+review-error-submit = Marquer comme saisi par erreur
+review-reason-implausible = Valeur invraisemblable
+review-reason-unit = Unité non convertible
+review-reason-unknown-code = Mesure hors programme
+review-reason-not-a-number = Valeur illisible
+review-not-acceptable = Le programme ne peut pas lire ce relevé : il ne peut pas être accepté, seulement marqué comme saisi par erreur.
+review-done-accepted = Relevé accepté : il compte désormais et le patient a été réévalué.
+review-done-entered-in-error = Relevé marqué comme saisi par erreur.
+error-review-note-required = Expliquez en une note pourquoi ce relevé est erroné.
+error-review-note-too-long = La note dépasse 1000 caractères.
+error-review-not-acceptable = Seule une valeur invraisemblable peut être acceptée comme mesurée.
+error-review-already-done = Ce relevé a déjà été vérifié par { $by }.
+error-review-changed = Ce relevé a changé depuis que vous l’avez ouvert. La liste affiche maintenant son état actuel.
+error-review-not-found = Ce relevé n’existe pas ou ne vous est pas accessible.
+error-review-forbidden = Vous ne pouvez pas modifier ce relevé.

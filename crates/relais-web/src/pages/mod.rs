@@ -24,6 +24,7 @@ mod queues;
 mod record;
 mod render;
 mod reset;
+mod review;
 mod triage;
 mod video;
 mod visits;
@@ -78,6 +79,8 @@ pub(crate) fn routes(state: &AppState, throttle: &throttle::Throttle) -> Router<
         .route("/triage/rows", get(triage::rows_fragment))
         .route("/triage/events", get(triage::events))
         .route("/triage/cohort", get(cohort::page))
+        .route("/triage/review", get(review::page))
+        .route("/triage/review/{observation}/{decision}", post(review::decide))
         .route("/triage/{task}/{action}", post(triage::act))
         // Patient search and the chart (issue 5).
         .route("/patients", get(chart::find_patients))

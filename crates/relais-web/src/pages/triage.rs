@@ -64,8 +64,20 @@ async fn render(
         Err(answer) => return answer,
     };
     let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    // The badge is a convenience: the dashboard still shows when the queue cannot be read.
+    let review_waiting = match state.monitoring.review_queue(&caller).await {
+        Ok(queue) if !queue.readings.is_empty() => {
+            let count = i64::try_from(queue.readings.len()).unwrap_or(i64::MAX);
+            visitor.tr.t_count("triage-review-badge", count) + if queue.more { " +" } else { "" }
+        }
+        Ok(_) => String::new(),
+        Err(e) => {
+            tracing::error!(error = %e, "the review queue could not be counted");
+            String::new()
+        }
+    };
     match rows(state, &caller, visitor.tr, refused.as_ref()).await {
-        Ok(rows) => html(status, &TriagePage { chrome: visitor.chrome(), rows, notice }),
+        Ok(rows) => html(status, &TriagePage { chrome: visitor.chrome(), rows, notice, review_waiting }),
         Err(e) => failed(visitor.tr, &e),
     }
 }

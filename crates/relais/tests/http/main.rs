@@ -29,6 +29,7 @@ mod pages;
 mod portal;
 mod queues;
 mod readings_api;
+mod review;
 mod search;
 mod search_api;
 mod sign_in;

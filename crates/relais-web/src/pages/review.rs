@@ -1,0 +1,156 @@
+//! `/triage/review`: the nurse's queue of readings kept for review, and its decisions
+//! `/triage/review/{observation}/accept | entered-in-error`.
+//!
+//! The queue and the decisions are `Monitoring`'s, as the signed-in clinician (decided and
+//! audited there); this page puts them in words. A note refused comes back on the page next
+//! to its field (400); a decision someone else made first comes back as a notice naming them.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use relais_app::access::Caller;
+use relais_app::monitoring::review::{AwaitingReview, ReviewError};
+use relais_views::Tr;
+use relais_views::review::{ReviewPage, ReviewRow};
+use serde::Deserialize;
+
+use super::render::{Posted, Visitor, clinician, html, local_time, redirect, server_error};
+use crate::state::AppState;
+
+/// `?done=…` after a decision, or `?notice=…` (an error code) and `by` (who decided first).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ReviewQuery {
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    by: String,
+}
+
+/// A note refused: for which reading, what was typed, and the error's code.
+struct Refused<'a> {
+    id: &'a str,
+    note: &'a str,
+    code: &'static str,
+}
+
+/// `GET /triage/review`
+pub(super) async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<ReviewQuery>,
+) -> Response {
+    let tr = visitor.tr;
+    let notice = match (query.notice.as_str(), query.done.as_str()) {
+        ("", "accepted" | "entered-in-error") => tr.t(&format!("review-done-{}", query.done)),
+        ("", _) => String::new(),
+        ("review-already-done", _) => tr.t1("error-review-already-done", "by", &query.by),
+        (code, _) if code.starts_with("review-") => tr.t(&format!("error-{code}")),
+        (_, _) => tr.t("error-server-error"),
+    };
+    let caller = match clinician(&state, &visitor).await {
+        Ok(caller) => caller,
+        Err(answer) => return answer,
+    };
+    render(&state, &visitor, &caller, notice, None).await
+}
+
+async fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    caller: &Caller,
+    notice: String,
+    refused: Option<Refused<'_>>,
+) -> Response {
+    let queue = match state.monitoring.review_queue(caller).await {
+        Ok(queue) => queue,
+        Err(e) => {
+            tracing::error!(error = %e, "the review queue could not be read");
+            return server_error(visitor.tr);
+        }
+    };
+    let rows = queue
+        .readings
+        .iter()
+        .map(|r| row(state, visitor.tr, r, refused.as_ref().filter(|f| f.id == r.observation)))
+        .collect();
+    let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    html(status, &ReviewPage { chrome: visitor.chrome(), rows, more: queue.more, notice })
+}
+
+fn row(state: &AppState, tr: Tr, reading: &AwaitingReview, refused: Option<&Refused<'_>>) -> ReviewRow {
+    let lang = tr.locale().code();
+    let measurement = reading.name.as_ref().map_or_else(|| reading.code.clone(), |n| n.get(lang).to_owned());
+    let value = match reading.value {
+        Some(v) => format!("{v} {}", reading.unit).trim_end().to_owned(),
+        None => String::new(),
+    };
+    let (measured, measured_iso) = reading
+        .measured
+        .map(|at| (local_time(&state.settings.time_zone, at), at.to_string()))
+        .unwrap_or_default();
+    ReviewRow {
+        id: reading.observation.clone(),
+        version: reading.version.to_string(),
+        patient: (
+            reading.patient.0.clone(),
+            if reading.patient.1.is_empty() { reading.patient.0.clone() } else { reading.patient.1.clone() },
+        ),
+        measurement,
+        value,
+        reason: tr.t(&format!("review-reason-{}", reading.reason)),
+        message: reading.message.clone(),
+        measured,
+        measured_iso,
+        device: reading.device.clone().unwrap_or_default(),
+        acceptable: reading.acceptable(),
+        not_acceptable: if reading.acceptable() { String::new() } else { tr.t("review-not-acceptable") },
+        note: refused.map(|r| r.note.to_owned()).unwrap_or_default(),
+        note_error: refused.map(|r| tr.t(&format!("error-{}", r.code))).unwrap_or_default(),
+    }
+}
+
+/// `POST /triage/review/{observation}/{decision}`: `accept` (`version`), `entered-in-error`
+/// (`version`, `note`).
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((id, decision)): Path<(String, String)>,
+    Posted(fields): Posted,
+) -> Response {
+    let caller = match clinician(&state, &visitor).await {
+        Ok(caller) => caller,
+        Err(answer) => return answer,
+    };
+    let version = fields.get("version").parse::<i64>().unwrap_or(-1);
+    let result = match decision.as_str() {
+        "accept" => state.monitoring.accept_reading(&caller, &id, version).await.map(|_| ()),
+        "entered-in-error" => {
+            let note = fields.get("note");
+            let result = state.monitoring.mark_entered_in_error(&caller, &id, version, note).await;
+            if let Err(ReviewError::Field { code, .. }) = &result {
+                let refused = Refused { id: &id, note, code };
+                return render(&state, &visitor, &caller, String::new(), Some(refused)).await;
+            }
+            result
+        }
+        _ => return super::render::not_found_for(&visitor),
+    };
+    match result {
+        Ok(()) => {
+            let done = if decision == "accept" { "accepted" } else { "entered-in-error" };
+            redirect(&format!("/triage/review?done={done}"), &[])
+        }
+        Err(ReviewError::AlreadyReviewed { by }) => {
+            let by: String = form_urlencoded::byte_serialize(by.as_bytes()).collect();
+            redirect(&format!("/triage/review?notice=review-already-done&by={by}"), &[])
+        }
+        Err(e) => {
+            if e.code() == "server-error" {
+                tracing::error!(error = %e, "a review decision failed");
+            }
+            redirect(&format!("/triage/review?notice={}", e.code()), &[])
+        }
+    }
+}

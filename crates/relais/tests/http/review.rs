@@ -1,0 +1,95 @@
+//! The nurse's review queue page against a real server, on both engines: a pulse of 300 kept
+//! for review (as home monitoring stores it) is counted on the triage page's badge and listed
+//! on `/triage/review` for the nurse of the patient's care team; marking it entered in error
+//! without a note is refused next to the field, in French and in English; accepting it as
+//! measured raises the high-pulse alert on `/triage`; a patient may not open the page.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::browser::{Browser, now, signed_in_staff};
+use crate::support::{Harness, PASSWORD, create_named_user, create_user, heart_rate, patient};
+
+crate::both_engines!(http_review_lists_refuses_a_missing_note_and_accepts_a_reading);
+
+const NURSE: &str = "lucie.gauthier@cisss.example";
+
+async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harness) {
+    let gerard = h.create(&patient("Roy", "ROYG-1")).await["id"].as_str().unwrap().to_owned();
+    let nurse = h.create(&json!({"resourceType": "Practitioner", "name": [{"family": "Gauthier"}]})).await;
+    let nurse_id = nurse["id"].as_str().unwrap();
+    h.create(&json!({"resourceType": "CareTeam", "status": "active",
+        "subject": {"reference": format!("Patient/{gerard}")},
+        "participant": [{"member": {"reference": format!("Practitioner/{nurse_id}")}}]}))
+        .await;
+    h.create(&json!({"resourceType": "CarePlan", "status": "active", "intent": "plan",
+        "instantiatesUri": ["urn:relais:program:heart-failure"],
+        "subject": {"reference": format!("Patient/{gerard}")}, "period": {"start": now().to_string()}}))
+        .await;
+    // A pulse of 300 as home monitoring keeps it for review.
+    let mut pulse = heart_rate(&format!("Patient/{gerard}"), 300);
+    pulse["status"] = json!("preliminary");
+    pulse["effectiveDateTime"] = json!(now().to_string());
+    let reason = "300 /min is outside the plausible range 20–250 /min";
+    pulse["meta"] = json!({"tag": [{"system": "http://relais.invalid/fhir/CodeSystem/monitoring-review",
+        "code": "implausible", "display": reason}]});
+    pulse["note"] = json!([{"text": reason}]);
+    let id = h.create(&pulse).await["id"].as_str().unwrap().to_owned();
+    create_named_user(&h, NURSE, "Lucie Gauthier", "nurse", &["--practitioner-id", nurse_id]);
+    create_user(&h, "gerard@example.org", "patient", &["--patient-id", &gerard]);
+    let (mut lucie, _) = signed_in_staff(&h, NURSE).await;
+
+    // The triage page counts it and leads to the queue.
+    let triage = lucie.get("/triage").await;
+    assert_eq!(triage.by_id("review-badge"), "1 relevé à vérifier", "{}", triage.body);
+    let page = lucie.get("/triage/review").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!(r#"id="reading-{id}""#)), "{}", page.body);
+    assert!(page.body.contains("Fréquence cardiaque : 300 /min"), "{}", page.body);
+    assert!(page.body.contains("Valeur invraisemblable") && page.body.contains(reason));
+    assert!(page.body.contains(&format!(r#"id="accept-{id}""#)));
+
+    // Entered in error without a note: refused, the reason next to the field.
+    let path = format!("/triage/review/{id}/entered-in-error");
+    let refused = lucie.post(&path, &[("version", "1"), ("note", " ")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.by_id(&format!("note-{id}-error")),
+        "Expliquez en une note pourquoi ce relevé est erroné."
+    );
+    lucie.language = Some("en");
+    lucie.post("/language", &[("lang", "en"), ("back", "/triage/review")]).await;
+    let refused = lucie.post(&path, &[("version", "1"), ("note", "")]).await;
+    assert_eq!(refused.by_id(&format!("note-{id}-error")), "Say in a note why this reading is wrong.");
+
+    // Accepted as measured: it counts, the high-pulse alert is on the dashboard.
+    let accepted = lucie.post(&format!("/triage/review/{id}/accept"), &[("version", "1")]).await;
+    assert_eq!(accepted.location.as_deref(), Some("/triage/review?done=accepted"));
+    let after = lucie.get("/triage/review?done=accepted").await;
+    assert!(
+        after.body.contains("Reading accepted") && after.body.contains("No reading to review."),
+        "{}",
+        after.body
+    );
+    let triage = lucie.get("/triage").await;
+    assert!(triage.body.contains("Pouls au-dessus de 110"), "{}", triage.body);
+    assert!(!triage.body.contains("review-badge"));
+    // The alert is closed like any other.
+    let task = triage.body.split("id=\"ack-").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let resolved = lucie
+        .post(
+            &format!("/triage/{task}/resolve"),
+            &[("version", "1"), ("outcome", "no-action-needed"), ("note", "Pouls vérifié")],
+        )
+        .await;
+    assert_eq!(resolved.location.as_deref(), Some("/triage?done=resolved"));
+    // A second decision on the version shown is refused, naming who decided.
+    let again = lucie.post(&path, &[("version", "1"), ("note", "Doublon")]).await;
+    let notice = lucie.get(again.location.as_deref().unwrap()).await;
+    assert!(notice.body.contains("already reviewed by Lucie Gauthier"), "{}", notice.body);
+
+    // Not a patient's page.
+    let mut gerard_browser = Browser::new(&h);
+    gerard_browser.post("/sign-in", &[("email", "gerard@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(gerard_browser.get("/triage/review").await.status, StatusCode::FORBIDDEN);
+}
