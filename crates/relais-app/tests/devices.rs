@@ -252,6 +252,12 @@ async fn the_triage_shows_open_alerts_by_severity_and_resolves_them(engine: Engi
             .code(),
         "alert-not-open"
     );
+    // Only an escalation needs a note: another outcome is recorded without one.
+    let quiet = triage.alerts(&camille).await.unwrap().into_iter().next().unwrap();
+    triage.resolve(&camille, &quiet.task, quiet.version, "advice-given", "").await.unwrap();
+    let task = read(&world, "Task", &quiet.task).await;
+    assert_eq!(task["status"], "completed");
+    assert!(task["statusReason"].get("text").is_none() && task.get("note").is_none(), "{task}");
     world.close().await;
 }
 

@@ -157,8 +157,11 @@ impl Triage {
             .ok_or(TriageError::NotOpen)?;
         let me = format!("Practitioner/{}", self.practitioner(caller).await?);
         let now = self.fhir.clock().now().to_string();
-        let coded =
-            json!({"coding": [{"system": alert::OUTCOME_SYSTEM, "code": outcome.code()}], "text": note});
+        let mut coded = json!({"coding": [{"system": alert::OUTCOME_SYSTEM, "code": outcome.code()}]});
+        // FHIR strings are never empty: an outcome resolved without a note has no text.
+        if !note.is_empty() {
+            coded["text"] = json!(note);
+        }
         task["status"] = json!("completed");
         task["statusReason"] = coded.clone();
         task["lastModified"] = json!(now);
