@@ -11,7 +11,6 @@
 //!
 //! [`Rtc`]: str0m::Rtc
 
-mod arrival;
 mod commands;
 mod figures;
 mod layers;
@@ -117,39 +116,30 @@ impl Node {
     /// Runs until every handle to the SFU is gone.
     pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let socket = self.socket.clone();
-        let (mut receiver, stamping) = arrival::Receiver::new(&socket);
-        if !stamping {
-            tracing::warn!(
-                "the kernel does not stamp UDP arrivals: browsers' estimates may suffer on a busy machine"
-            );
-        }
         let mut buf = vec![0_u8; 2000];
         loop {
             let deadline = self.drive();
             enum Woke {
-                Readable(std::io::Result<()>),
+                Packet(std::io::Result<(usize, SocketAddr)>),
                 Command(Option<Command>),
                 Timer,
             }
             let woke = tokio::select! {
-                readable = socket.readable() => Woke::Readable(readable),
+                received = socket.recv_from(&mut buf) => Woke::Packet(received),
                 command = commands.recv() => Woke::Command(command),
                 () = tokio::time::sleep_until(deadline.into()) => Woke::Timer,
             };
             match woke {
-                Woke::Readable(Ok(())) => {
-                    for _ in 0..RECEIVE_BATCH {
-                        match receiver.try_receive(&socket, &mut buf) {
-                            Ok(d) => self.receive(&buf[..d.len], d.source, d.arrived),
-                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                            Err(e) => {
-                                tracing::debug!(error = %e, "UDP receive failed");
-                                break;
-                            }
+                Woke::Packet(Ok((n, source))) => {
+                    self.receive(&buf[..n], source);
+                    for _ in 1..RECEIVE_BATCH {
+                        match socket.try_recv_from(&mut buf) {
+                            Ok((n, source)) => self.receive(&buf[..n], source),
+                            Err(_) => break,
                         }
                     }
                 }
-                Woke::Readable(Err(e)) => tracing::debug!(error = %e, "UDP socket failed"),
+                Woke::Packet(Err(e)) => tracing::debug!(error = %e, "UDP receive failed"),
                 Woke::Command(Some(command)) => {
                     self.command(command);
                     self.busy.extend(self.peers.keys().copied());
@@ -176,12 +166,13 @@ impl Node {
         }
     }
 
-    /// Hands a datagram that `arrived` to the session it belongs to: the one its address last
-    /// sent to, else the one whose ICE credentials it carries.
-    fn receive(&mut self, data: &[u8], source: SocketAddr, arrived: Instant) {
+    /// Hands a datagram to the session it belongs to: the one its address last sent to, else
+    /// the one whose ICE credentials it carries.
+    fn receive(&mut self, data: &[u8], source: SocketAddr) {
         let Ok(contents) = data.try_into() else { return };
+        let read = Instant::now();
         let input = Input::Receive(
-            arrived,
+            read,
             Receive { proto: Protocol::Udp, source, destination: self.bound_for_candidate(), contents },
         );
         let routed = self
@@ -199,9 +190,8 @@ impl Node {
             self.routes.insert(source, id);
         }
         let Some(peer) = self.peers.get_mut(&id) else { return };
-        peer.last_heard = arrived;
-        // The forwarding delay counts from here: the wait in the socket is the node's too.
-        peer.last_read = arrived;
+        peer.last_heard = read;
+        peer.last_read = read;
         let Some(rtc) = peer.rtc.as_mut() else { return };
         if rtc.handle_input(input).is_err() {
             rtc.disconnect();

@@ -134,9 +134,8 @@ pub(crate) struct Peer {
     pub estimate: Option<u64>,
     /// The most its browser asked to receive (bits/s), if it did (`receive-cap`).
     pub cap: Option<u64>,
-    /// When the last datagram read from its browser arrived (the kernel's stamp; the packet
-    /// that completes a frame is the last read before the frame is handed over): forwarding
-    /// delays start there, the wait in the socket included.
+    /// When it last read a datagram from its browser (the packet that completes a frame is
+    /// the last read before the frame is handed over): forwarding delays start there.
     pub last_read: Instant,
     /// When each frame written to this peer since its last drain was read (see `last_read`):
     /// its packets' forwarding delays are measured when they are sent.
