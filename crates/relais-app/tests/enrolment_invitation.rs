@@ -9,12 +9,9 @@
 
 mod support;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use relais_access::policy::{Principal, Role};
-use relais_app::access::{Caller, Identity, grants_for};
 use relais_app::mail::{Mailer, Outbox, SmtpSecurity, SmtpSettings};
 use relais_app::monitoring::Monitoring;
 use relais_app::monitoring::enrolment::Enrol;
@@ -24,7 +21,7 @@ use relais_clinical::program::Catalog;
 use relais_core::Clock;
 use relais_testkit::{Engine, SmtpSink};
 use serde_json::json;
-use support::{World, put};
+use support::{World, nurse, put};
 
 const KEY: [u8; 32] = [9; 32];
 
@@ -39,16 +36,6 @@ impl MailTexts for Texts {
         }
         out
     }
-}
-
-async fn nurse(world: &World, id: &str) -> Caller {
-    let identity = Identity {
-        roles: BTreeSet::from([Role::Nurse]),
-        practitioner: Some(id.into()),
-        ..Identity::default()
-    };
-    let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
-    Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
 }
 
 fn enrol(patient: &str, program: &str) -> Enrol {

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use relais_access::policy::{Principal, Role};
-use relais_app::access::{Caller, Identity, grants_for};
+use relais_app::access::Caller;
 use relais_app::monitoring::enrolment::Enrol;
 use relais_app::monitoring::review::ReviewError;
 use relais_app::monitoring::{AlertChange, DeviceMessage, Monitoring, Outcome};
@@ -21,18 +21,8 @@ use relais_app::triage::Triage;
 use relais_clinical::program::Catalog;
 use relais_testkit::Engine;
 use serde_json::{Value, json};
-use support::World;
 use support::readings::heart_rate;
-
-async fn nurse(world: &World, id: &str) -> Caller {
-    let identity = Identity {
-        roles: BTreeSet::from([Role::Nurse]),
-        practitioner: Some(id.into()),
-        ..Identity::default()
-    };
-    let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
-    Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
-}
+use support::{World, nurse};
 
 /// Alice enrolled in heart failure by nurse1 (her care team); nurse2 cares for carol only.
 async fn enrolled(engine: Engine) -> (World, Monitoring, Caller, Caller) {

@@ -111,3 +111,16 @@ pub fn heart_rate(id: &str, patient: &str) -> Value {
         "effectiveDateTime": "2026-11-20T08:00:00Z",
         "valueQuantity": {"value": 72, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"}})
 }
+
+/// A nurse acting as practitioner `id`, with the grants her care teams give her.
+pub async fn nurse(world: &World, id: &str) -> relais_app::access::Caller {
+    use relais_access::policy::{Principal, Role};
+    use relais_app::access::{Caller, Identity, grants_for};
+    let identity = Identity {
+        roles: std::collections::BTreeSet::from([Role::Nurse]),
+        practitioner: Some(id.into()),
+        ..Identity::default()
+    };
+    let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
+    Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
+}
