@@ -6,7 +6,7 @@
 //! It prints, over a `SECONDS` window after everyone is connected: frames and datagrams per
 //! second forwarded, the SFU thread's CPU (from `/proc/self/task/TID/schedstat`, so the
 //! clients' own cost is not counted) per forwarded stream and per forwarded Mbit/s, the share of
-//! frames delivered, the SFU's own forwarding delay per RTP packet (from the read of the
+//! frames delivered, the SFU's own forwarding delay per RTP packet (from the kernel's arrival stamp of the
 //! datagram that completed the packet's frame to the packet sent: the SFU forwards whole
 //! frames, so a frame's earlier packets also wait for its last, which is the sender's pacing
 //! and not the SFU's work), and the end-to-end latency p50/p99/max. Each frame carries the instant it
@@ -93,37 +93,29 @@ fn main() {
     let client_threads = setting("RELAIS_BENCH_CLIENT_THREADS", 2) as usize;
     epoch();
 
-    // The SFU on a thread of its own, so its CPU time is its alone.
-    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("sfu".into())
-        .spawn(move || {
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            runtime.block_on(async move {
-                let config = loopback_config();
-                let sfu = Sfu::start(&config).await.expect("the SFU starts");
-                let _ = handle_tx.send((sfu, this_thread_id()));
-                std::future::pending::<()>().await;
-            });
-        })
-        .expect("SFU thread");
-    let (sfu, sfu_tid): (Sfu, i32) = handle_rx.recv().expect("the SFU handle");
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(client_threads.max(1))
         .enable_all()
         .build()
         .expect("client runtime");
-    runtime.block_on(run(sfu, sfu_tid, rooms, participants, kbps, seconds));
+    runtime.block_on(async move {
+        // The node runs on a thread of its own (`relais-sfu`): its CPU time is its alone.
+        let sfu = Sfu::start(&loopback_config()).await.expect("the SFU starts");
+        let sfu_tid = thread_named("relais-sfu");
+        run(sfu, sfu_tid, rooms, participants, kbps, seconds).await;
+    });
 }
 
-/// The kernel's id of the calling thread (`/proc/thread-self` points to `PID/task/TID`).
-fn this_thread_id() -> i32 {
-    std::fs::read_link("/proc/thread-self")
-        .ok()
-        .and_then(|p| p.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse().ok()))
+/// The kernel's id of this process's thread called `name`.
+fn thread_named(name: &str) -> i32 {
+    std::fs::read_dir("/proc/self/task")
         .expect("a Linux /proc")
+        .flatten()
+        .find(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim_end() == name)
+        })
+        .and_then(|task| task.file_name().to_str().and_then(|tid| tid.parse().ok()))
+        .expect("the SFU's thread")
 }
 
 async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, seconds: u64) {
@@ -217,7 +209,9 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         bucket_bound(&delays, 0.999),
         delays.iter().sum::<u64>()
     );
-    println!("    (per packet sent: from the read of the datagram that completed its frame)");
+    println!(
+        "    (per packet sent: from the kernel's arrival stamp of the datagram that completed its frame)"
+    );
     let buckets: Vec<String> = relais_video::DELAY_BOUNDS_US
         .iter()
         .zip(&delays)

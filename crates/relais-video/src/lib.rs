@@ -1,8 +1,9 @@
 //! The video SFU of Relais: rooms whose media (VP8/Opus over WebRTC) is forwarded by the server
 //! itself, on str0m, with no third-party video service.
 //!
-//! **One task per node.** A single tokio task ([`node`]) owns the one UDP socket, every room and
-//! every peer's str0m `Rtc` (sans-IO: a `&mut` state machine with no tasks of its own). Demuxing
+//! **One task per node.** A single tokio task ([`node`]), alone on its own thread (`relais-sfu`),
+//! owns the one UDP socket, every room and every peer's str0m `Rtc` (sans-IO: a `&mut` state
+//! machine with no tasks of its own). Demuxing
 //! one socket needs every session in one place anyway; one owner means no locks on the media
 //! path; and on our 2-core machines a room's forwarding costs a few per cent of one core (see
 //! `docs/video.md`), so one task carries many rooms. Rooms are partitions inside it: media is
@@ -85,16 +86,18 @@ pub struct Stats {
 pub struct Stopped;
 
 impl Sfu {
-    /// Binds the UDP socket and starts the node's task on the current runtime.
+    /// Binds the UDP socket and starts the node on a thread of its own (`relais-sfu`).
     ///
-    /// (A thread of its own was tried: on our 2 cores the benchmark's p99 forwarding delay went
-    /// from under 0.5 ms to 20 ms, the kernel time-slicing it against busy workers; see
-    /// `docs/video.md`.)
+    /// Its own thread, not a task among the web server's: a packet is read and forwarded as
+    /// soon as the kernel runs the thread, never queued behind an HTTP request on a shared
+    /// worker, and an operator can give the thread a higher priority than the rest.
     ///
     /// # Errors
-    /// The socket cannot be bound, or the address offered to browsers is unusable.
+    /// The socket cannot be bound, the address offered to browsers is unusable, or the
+    /// thread cannot start.
     pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
-        let socket = tokio::net::UdpSocket::bind(config.udp_bind).await?;
+        let socket = std::net::UdpSocket::bind(config.udp_bind)?;
+        socket.set_nonblocking(true)?;
         // A busy machine may not run the node for some milliseconds; at 300 Mbit/s the default
         // 208 KiB receive buffer overflows in 6 ms, and a lost packet stalls its frame until
         // resent. The kernel caps the size at `net.core.rmem_max`.
@@ -102,9 +105,32 @@ impl Sfu {
         let bound = socket.local_addr()?;
         let address = config.candidate_address(bound).map_err(std::io::Error::other)?;
         let candidate = Candidate::host(address, "udp").map_err(std::io::Error::other)?;
-        let node = node::Node::new(socket, candidate, config)?;
         let (commands, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(node.run(receiver));
+        let (started, start_result) = oneshot::channel();
+        let node_config = config.clone();
+        std::thread::Builder::new().name("relais-sfu".to_owned()).spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = started.send(Err(e));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let node = tokio::net::UdpSocket::from_std(socket)
+                    .and_then(|socket| node::Node::new(socket, candidate, &node_config));
+                match node {
+                    Ok(node) => {
+                        let _ = started.send(Ok(()));
+                        node.run(receiver).await;
+                    }
+                    Err(e) => {
+                        let _ = started.send(Err(e));
+                    }
+                }
+            });
+        })?;
+        start_result.await.map_err(|_| std::io::Error::other("the SFU thread ended at start"))??;
         Ok(Sfu {
             commands,
             ice_servers: std::sync::Arc::new(config.ice_servers.clone()),

@@ -11,6 +11,8 @@
 //!
 //! [`Rtc`]: str0m::Rtc
 
+mod arrival;
+mod batch;
 mod commands;
 mod figures;
 mod layers;
@@ -87,6 +89,8 @@ pub(crate) struct Node {
     layers_measured: Instant,
     /// The simulcast layers each sending track offered at the last measurement.
     table: crate::peer::LayerTable,
+    /// Datagrams waiting to be sent together.
+    batch: batch::Batch,
 }
 
 impl Node {
@@ -110,36 +114,46 @@ impl Node {
             tickets: crate::tickets::Tickets::new(config.rejoin_window),
             layers_measured: Instant::now(),
             table: crate::peer::LayerTable::new(),
+            batch: batch::Batch::new(),
         })
     }
 
     /// Runs until every handle to the SFU is gone.
     pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let socket = self.socket.clone();
+        let (mut receiver, stamping) = arrival::Receiver::new(&socket);
+        if !stamping {
+            tracing::warn!(
+                "the kernel does not stamp UDP arrivals: browsers' estimates may suffer on a busy machine"
+            );
+        }
         let mut buf = vec![0_u8; 2000];
         loop {
             let deadline = self.drive();
             enum Woke {
-                Packet(std::io::Result<(usize, SocketAddr)>),
+                Readable(std::io::Result<()>),
                 Command(Option<Command>),
                 Timer,
             }
             let woke = tokio::select! {
-                received = socket.recv_from(&mut buf) => Woke::Packet(received),
+                readable = socket.readable() => Woke::Readable(readable),
                 command = commands.recv() => Woke::Command(command),
                 () = tokio::time::sleep_until(deadline.into()) => Woke::Timer,
             };
             match woke {
-                Woke::Packet(Ok((n, source))) => {
-                    self.receive(&buf[..n], source);
-                    for _ in 1..RECEIVE_BATCH {
-                        match socket.try_recv_from(&mut buf) {
-                            Ok((n, source)) => self.receive(&buf[..n], source),
-                            Err(_) => break,
+                Woke::Readable(Ok(())) => {
+                    for _ in 0..RECEIVE_BATCH {
+                        match receiver.try_receive(&socket, &mut buf) {
+                            Ok(d) => self.receive(&buf[..d.len], d.source, d.arrived),
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            Err(e) => {
+                                tracing::debug!(error = %e, "UDP receive failed");
+                                break;
+                            }
                         }
                     }
                 }
-                Woke::Packet(Err(e)) => tracing::debug!(error = %e, "UDP receive failed"),
+                Woke::Readable(Err(e)) => tracing::debug!(error = %e, "UDP socket failed"),
                 Woke::Command(Some(command)) => {
                     self.command(command);
                     self.busy.extend(self.peers.keys().copied());
@@ -152,7 +166,8 @@ impl Node {
                 if peer.due <= now
                     && let Some(rtc) = peer.rtc.as_mut().filter(|r| r.is_alive())
                 {
-                    if rtc.handle_input(Input::Timeout(now)).is_err() {
+                    peer.clock = peer.clock.max(now);
+                    if rtc.handle_input(Input::Timeout(peer.clock)).is_err() {
                         rtc.disconnect();
                     }
                     self.busy.insert(peer.id);
@@ -166,13 +181,12 @@ impl Node {
         }
     }
 
-    /// Hands a datagram to the session it belongs to: the one its address last sent to, else
-    /// the one whose ICE credentials it carries.
-    fn receive(&mut self, data: &[u8], source: SocketAddr) {
+    /// Hands a datagram that `arrived` to the session it belongs to: the one its address last
+    /// sent to, else the one whose ICE credentials it carries.
+    fn receive(&mut self, data: &[u8], source: SocketAddr, arrived: Instant) {
         let Ok(contents) = data.try_into() else { return };
-        let read = Instant::now();
         let input = Input::Receive(
-            read,
+            arrived,
             Receive { proto: Protocol::Udp, source, destination: self.bound_for_candidate(), contents },
         );
         let routed = self
@@ -190,10 +204,16 @@ impl Node {
             self.routes.insert(source, id);
         }
         let Some(peer) = self.peers.get_mut(&id) else { return };
-        peer.last_heard = read;
-        peer.last_read = read;
+        // str0m's time must not go back within a session: a datagram that arrived before the
+        // last timeout handed over counts as arrived then.
+        let arrived = arrived.max(peer.clock);
+        peer.clock = arrived;
+        peer.last_heard = arrived;
+        // The forwarding delay counts from here: the wait in the socket is the node's too.
+        peer.last_read = arrived;
+        let Input::Receive(_, receive) = input else { return };
         let Some(rtc) = peer.rtc.as_mut() else { return };
-        if rtc.handle_input(input).is_err() {
+        if rtc.handle_input(Input::Receive(arrived, receive)).is_err() {
             rtc.disconnect();
         }
         self.busy.insert(id);
@@ -210,14 +230,18 @@ impl Node {
         loop {
             let mut work = Vec::new();
             let figures = &mut self.figures;
+            let (socket, batch) = (&self.socket, &mut self.batch);
+            let mut send = |to, contents: &[u8]| batch.push(socket, to, contents);
             for id in std::mem::take(&mut self.busy) {
                 let Some(peer) = self.peers.get_mut(&id) else { continue };
                 let mut delays = Vec::new();
-                figures.sent_datagrams += peer.drain(&self.socket, &mut work, &mut |d| delays.push(d));
+                figures.sent_datagrams += peer.drain(&mut send, &mut work, &mut |d| delays.push(d));
                 for delay in delays {
                     figures.delayed(delay);
                 }
             }
+            // What this round produced goes out before the media it carried is propagated.
+            self.batch.flush(&self.socket);
             if work.is_empty() {
                 let cap = Instant::now() + MAX_SLEEP;
                 return self

@@ -2,6 +2,7 @@
 //! (`tracks_in`), the tracks of the others we send it (`tracks_out`), and the renegotiation
 //! that adds or stops those (the SFU makes the offers, sent over the WebSocket).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,6 @@ use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, MediaKind, Mid, Rid};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::node::Propagated;
@@ -134,12 +134,15 @@ pub(crate) struct Peer {
     pub estimate: Option<u64>,
     /// The most its browser asked to receive (bits/s), if it did (`receive-cap`).
     pub cap: Option<u64>,
-    /// When it last read a datagram from its browser (the packet that completes a frame is
-    /// the last read before the frame is handed over): forwarding delays start there.
+    /// When the last datagram read from its browser arrived (the kernel's stamp; the packet
+    /// that completes a frame is the last read before the frame is handed over): forwarding
+    /// delays start there, the wait in the socket included.
     pub last_read: Instant,
     /// When each frame written to this peer since its last drain was read (see `last_read`):
     /// its packets' forwarding delays are measured when they are sent.
     pub written: Vec<Instant>,
+    /// The latest time handed to its session (str0m's time must not go back).
+    pub clock: Instant,
 }
 
 impl Peer {
@@ -161,6 +164,7 @@ impl Peer {
             cap: None,
             last_read: Instant::now(),
             written: Vec::new(),
+            clock: Instant::now(),
         }
     }
 
@@ -169,7 +173,7 @@ impl Peer {
     /// forwarding delay goes to `delays`.
     pub fn drain(
         &mut self,
-        socket: &UdpSocket,
+        send: &mut impl FnMut(SocketAddr, &[u8]),
         work: &mut Vec<Propagated>,
         delays: &mut impl FnMut(Duration),
     ) -> u64 {
@@ -189,7 +193,8 @@ impl Peer {
                     let now = Instant::now();
                     if t <= now && woken < MAX_WAKES {
                         woken += 1;
-                        if rtc.handle_input(Input::Timeout(now)).is_err() {
+                        self.clock = self.clock.max(now);
+                        if rtc.handle_input(Input::Timeout(self.clock)).is_err() {
                             rtc.disconnect();
                         }
                         continue;
@@ -202,8 +207,7 @@ impl Peer {
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
-                    // UDP: a datagram the kernel cannot take now is lost, like on the wire.
-                    let _ = socket.try_send_to(&t.contents, t.destination);
+                    send(t.destination, &t.contents);
                     sent += 1;
                     // Without pacing (no estimate), what was written goes out in this drain:
                     // each RTP packet is counted from the read of the oldest frame pending.
@@ -272,6 +276,7 @@ impl Peer {
             builder = builder.enable_bwe(Some(INITIAL_ESTIMATE));
         }
         let mut rtc = builder.build(now);
+        self.clock = now;
         rtc.add_local_candidate(candidate);
         let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
         self.rtc = Some(rtc);
