@@ -20,6 +20,11 @@ import { signInStaff } from '../support/staff.js';
 
 // Three browsers and the server on two cores: give the call time to settle.
 test.setTimeout(180_000);
+// A trace records every page's screen as JPEG frames for the whole test: measured, that took
+// about a third of the machine from the browsers that must encode and decode the call (the
+// quality indicator then read "moyenne" under load). A failure still leaves its screenshot and
+// the server's log.
+test.use({ trace: 'off' });
 
 // Before the page's own scripts: every RTCPeerConnection it makes is kept where the test finds it.
 const keepConnections = () => {

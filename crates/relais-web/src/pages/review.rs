@@ -3,7 +3,8 @@
 //!
 //! The queue and the decisions are `Monitoring`'s, as the signed-in clinician (decided and
 //! audited there); this page puts them in words. A note refused comes back on the page next
-//! to its field (400); a decision someone else made first comes back as a notice naming them.
+//! to its field (400); a decision someone else made first comes back on the page as a notice
+//! naming them (409) — named from the record itself, never from anything a link could carry.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,15 +18,13 @@ use serde::Deserialize;
 use super::render::{Posted, Visitor, clinician, html, local_time, redirect, server_error};
 use crate::state::AppState;
 
-/// `?done=…` after a decision, or `?notice=…` (an error code) and `by` (who decided first).
+/// `?done=…` after a decision, or `?notice=…` (an error code).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ReviewQuery {
     #[serde(default)]
     notice: String,
     #[serde(default)]
     done: String,
-    #[serde(default)]
-    by: String,
 }
 
 /// A note refused: for which reading, what was typed, and the error's code.
@@ -45,7 +44,8 @@ pub(super) async fn page(
     let notice = match (query.notice.as_str(), query.done.as_str()) {
         ("", "accepted" | "entered-in-error") => tr.t(&format!("review-done-{}", query.done)),
         ("", _) => String::new(),
-        ("review-already-done", _) => tr.t1("error-review-already-done", "by", &query.by),
+        // Who reviewed first is only ever shown by `decide`, from the record.
+        ("review-already-done", _) => String::new(),
         (code, _) if code.starts_with("review-") => tr.t(&format!("error-{code}")),
         (_, _) => tr.t("error-server-error"),
     };
@@ -53,13 +53,14 @@ pub(super) async fn page(
         Ok(caller) => caller,
         Err(answer) => return answer,
     };
-    render(&state, &visitor, &caller, notice, None).await
+    render(&state, &visitor, &caller, StatusCode::OK, notice, None).await
 }
 
 async fn render(
     state: &AppState,
     visitor: &Visitor,
     caller: &Caller,
+    status: StatusCode,
     notice: String,
     refused: Option<Refused<'_>>,
 ) -> Response {
@@ -75,7 +76,6 @@ async fn render(
         .iter()
         .map(|r| row(state, visitor.tr, r, refused.as_ref().filter(|f| f.id == r.observation)))
         .collect();
-    let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     html(status, &ReviewPage { chrome: visitor.chrome(), rows, more: queue.more, notice })
 }
 
@@ -131,7 +131,15 @@ pub(super) async fn decide(
             let result = state.monitoring.mark_entered_in_error(&caller, &id, version, note).await;
             if let Err(ReviewError::Field { code, .. }) = &result {
                 let refused = Refused { id: &id, note, code };
-                return render(&state, &visitor, &caller, String::new(), Some(refused)).await;
+                return render(
+                    &state,
+                    &visitor,
+                    &caller,
+                    StatusCode::BAD_REQUEST,
+                    String::new(),
+                    Some(refused),
+                )
+                .await;
             }
             result
         }
@@ -143,8 +151,8 @@ pub(super) async fn decide(
             redirect(&format!("/triage/review?done={done}"), &[])
         }
         Err(ReviewError::AlreadyReviewed { by }) => {
-            let by: String = form_urlencoded::byte_serialize(by.as_bytes()).collect();
-            redirect(&format!("/triage/review?notice=review-already-done&by={by}"), &[])
+            let notice = visitor.tr.t1("error-review-already-done", "by", &by);
+            render(&state, &visitor, &caller, StatusCode::CONFLICT, notice, None).await
         }
         Err(e) => {
             if e.code() == "server-error" {

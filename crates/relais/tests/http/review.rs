@@ -85,8 +85,11 @@ async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harne
     assert_eq!(resolved.location.as_deref(), Some("/triage?done=resolved"));
     // A second decision on the version shown is refused, naming who decided.
     let again = lucie.post(&path, &[("version", "1"), ("note", "Doublon")]).await;
-    let notice = lucie.get(again.location.as_deref().unwrap()).await;
-    assert!(notice.body.contains("already reviewed by Lucie Gauthier"), "{}", notice.body);
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("already reviewed by Lucie Gauthier"), "{}", again.body);
+    // The name comes from the record: a link cannot make the page name someone else.
+    let forged = lucie.get("/triage/review?notice=review-already-done&by=Mallory").await;
+    assert!(!forged.body.contains("Mallory") && !forged.body.contains("already reviewed"), "{}", forged.body);
 
     // Not a patient's page.
     let mut gerard_browser = Browser::new(&h);
