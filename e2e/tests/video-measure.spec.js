@@ -11,6 +11,7 @@ import { chromium, expect, test } from '@playwright/test';
 
 import { chromiumArgs } from '../playwright.config.js';
 import { account } from '../support/accounts.js';
+import { keepConnections } from '../support/connections.js';
 import { signInStaff } from '../support/staff.js';
 
 const seconds = Number(process.env.E2E_MEASURE_SECONDS || 30);
@@ -19,17 +20,6 @@ test.setTimeout(240_000 + seconds * 1000);
 // A trace records every page's screen as JPEG frames: it would take the CPU the browsers need
 // to send and receive (the machine is the browsers' limit, see ../shared/docs/video.md).
 test.use({ trace: 'off', screenshot: 'off' });
-
-const keepConnections = () => {
-  window.__pcs = [];
-  const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-  };
-};
 
 const profiles = [];
 

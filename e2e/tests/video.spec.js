@@ -16,6 +16,7 @@ import { chromium, expect, test } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config.js';
 import { account } from '../support/accounts.js';
 import { checkPage } from '../support/checks.js';
+import { keepConnections } from '../support/connections.js';
 import { signInStaff } from '../support/staff.js';
 
 // Three browsers and the server on two cores: give the call time to settle.
@@ -25,18 +26,6 @@ test.setTimeout(180_000);
 // quality indicator then read "moyenne" under load). A failure still leaves its screenshot and
 // the server's log.
 test.use({ trace: 'off' });
-
-// Before the page's own scripts: every RTCPeerConnection it makes is kept where the test finds it.
-const keepConnections = () => {
-  window.__pcs = [];
-  const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-  };
-};
 
 const profiles = [];
 
