@@ -18,7 +18,8 @@ const PERIOD: Duration = Duration::from_secs(1);
 const LOSS_BANDS: [(&str, f32); 3] = [("under-1pc", 0.01), ("1-5pc", 0.05), ("over-5pc", f32::INFINITY)];
 
 /// Upper bounds (µs) of the buckets of the forwarding delay of each RTP packet sent: from the
-/// kernel's arrival stamp of the datagram that completed its frame to the packet handed to the socket.
+/// kernel's arrival stamp of the datagram that completed its frame to the packet queued for the
+/// round's `sendmmsg` (which sends it at the end of the same round of the loop).
 pub const DELAY_BOUNDS_US: [u64; 14] =
     [50, 100, 200, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
 

@@ -166,8 +166,7 @@ impl Node {
                 if peer.due <= now
                     && let Some(rtc) = peer.rtc.as_mut().filter(|r| r.is_alive())
                 {
-                    peer.clock = peer.clock.max(now);
-                    if rtc.handle_input(Input::Timeout(peer.clock)).is_err() {
+                    if rtc.handle_input(Input::Timeout(peer.clock.at(now))).is_err() {
                         rtc.disconnect();
                     }
                     self.busy.insert(peer.id);
@@ -204,10 +203,8 @@ impl Node {
             self.routes.insert(source, id);
         }
         let Some(peer) = self.peers.get_mut(&id) else { return };
-        // str0m's time must not go back within a session: a datagram that arrived before the
-        // last timeout handed over counts as arrived then.
-        let arrived = arrived.max(peer.clock);
-        peer.clock = arrived;
+        // A datagram that arrived before the last timeout handed over counts as arrived then.
+        let arrived = peer.clock.at(arrived);
         peer.last_heard = arrived;
         // The forwarding delay counts from here: the wait in the socket is the node's too.
         peer.last_read = arrived;

@@ -139,10 +139,27 @@ pub(crate) struct Peer {
     /// delays start there, the wait in the socket included.
     pub last_read: Instant,
     /// When each frame written to this peer since its last drain was read (see `last_read`):
-    /// its packets' forwarding delays are measured when they are sent.
+    /// its packets' forwarding delays are measured when they are queued for sending.
     pub written: Vec<Instant>,
-    /// The latest time handed to its session (str0m's time must not go back).
-    pub clock: Instant,
+    /// The time handed to its session.
+    pub clock: SessionClock,
+}
+
+/// The time handed to one str0m session, which must never go back: a datagram's kernel
+/// arrival stamp may be older than the last timeout the session was given.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionClock(Instant);
+
+impl SessionClock {
+    pub fn new(at: Instant) -> Self {
+        Self(at)
+    }
+
+    /// `at`, or the last time handed over if that was later (and remembered as such).
+    pub fn at(&mut self, at: Instant) -> Instant {
+        self.0 = self.0.max(at);
+        self.0
+    }
 }
 
 impl Peer {
@@ -164,7 +181,7 @@ impl Peer {
             cap: None,
             last_read: Instant::now(),
             written: Vec::new(),
-            clock: Instant::now(),
+            clock: SessionClock::new(Instant::now()),
         }
     }
 
@@ -193,8 +210,7 @@ impl Peer {
                     let now = Instant::now();
                     if t <= now && woken < MAX_WAKES {
                         woken += 1;
-                        self.clock = self.clock.max(now);
-                        if rtc.handle_input(Input::Timeout(self.clock)).is_err() {
+                        if rtc.handle_input(Input::Timeout(self.clock.at(now))).is_err() {
                             rtc.disconnect();
                         }
                         continue;
@@ -276,7 +292,7 @@ impl Peer {
             builder = builder.enable_bwe(Some(INITIAL_ESTIMATE));
         }
         let mut rtc = builder.build(now);
-        self.clock = now;
+        self.clock = SessionClock::new(now);
         rtc.add_local_candidate(candidate);
         let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string())?;
         self.rtc = Some(rtc);
@@ -420,5 +436,21 @@ impl Peer {
             MediaKind::Video if t.screen => Source::Screen,
             MediaKind::Video => Source::Camera,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_clock_never_goes_back() {
+        let start = Instant::now();
+        let mut clock = SessionClock::new(start);
+        let later = start + Duration::from_millis(5);
+        assert_eq!(clock.at(later), later);
+        // A datagram stamped before the last timeout handed over counts as arrived then.
+        assert_eq!(clock.at(start + Duration::from_millis(2)), later);
+        assert_eq!(clock.at(start + Duration::from_millis(9)), start + Duration::from_millis(9));
     }
 }
