@@ -42,11 +42,13 @@ async function media(page) {
   return page.evaluate(async () => {
     let decoding = 0;
     let sent = 0;
+    let received = 0;
     const layers = [];
     const estimates = [];
     for (const pc of window.__pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp') received += r.bytesReceived || 0;
         if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding += 1;
         if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) {
           estimates.push(Math.round(r.availableOutgoingBitrate / 1000));
@@ -58,7 +60,7 @@ async function media(page) {
         }
       });
     }
-    return { decoding, sent, layers, estimates };
+    return { decoding, sent, received, layers, estimates };
   });
 }
 
@@ -141,6 +143,10 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
     .map((n) => `${n} ${udpAfter[n] - udpBefore[n]}`).join(', ');
   console.log(`send estimates (kbit/s): ${sentAfter.map((s) => s.estimates.join('/')).join(', ')}; UDP: ${udp}`);
   console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
+  // What the pages received (RTP payload, every kind): the denominator a server without our
+  // metrics can be measured by too (docs/video.md, bare str0m in the same session).
+  const received = sentAfter.reduce((sum, s, i) => sum + s.received - sentBefore[i].received, 0) * 8 / elapsed / 1e6;
+  console.log(`browsers received ${received.toFixed(2)} Mbit/s => ${(core / received).toFixed(3)} % per received Mbit/s`);
   console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
   for (const page of pages) expect((await media(page)).decoding).toBe(3);
 });

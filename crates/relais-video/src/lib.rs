@@ -31,6 +31,7 @@
 mod config;
 mod node;
 mod peer;
+mod priority;
 pub mod protocol;
 pub mod rooms;
 pub mod simulcast;
@@ -43,6 +44,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use config::{IceServer, PEER_TIMEOUT, REJOIN_WINDOW, VideoConfig};
 pub use node::DELAY_BOUNDS_US;
+pub use priority::MAX_REALTIME_PRIORITY;
 pub use protocol::{ClientMsg, Role, ServerMsg};
 pub use rooms::{Control, Joiner, JoinerKind, PeerId, Refusal, RoomError};
 
@@ -96,6 +98,16 @@ impl Sfu {
     /// The socket cannot be bound, the address offered to browsers is unusable, or the
     /// thread cannot start.
     pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
+        if let Some(priority) = config.realtime_priority
+            && !(1..=MAX_REALTIME_PRIORITY).contains(&priority)
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "video_realtime_priority {priority} is not between 1 and {MAX_REALTIME_PRIORITY} (0: off)"
+                ),
+            ));
+        }
         let socket = std::net::UdpSocket::bind(config.udp_bind)?;
         socket.set_nonblocking(true)?;
         // A busy machine may not run the node for some milliseconds; at 300 Mbit/s the default
@@ -109,6 +121,18 @@ impl Sfu {
         let (started, start_result) = oneshot::channel();
         let node_config = config.clone();
         std::thread::Builder::new().name("relais-sfu".to_owned()).spawn(move || {
+            if let Some(priority) = node_config.realtime_priority {
+                // Video works either way: a refusal is the operator's to fix, not a reason
+                // to stop the server.
+                match priority::make_current_thread_realtime(priority) {
+                    Ok(()) => tracing::info!(priority, "the SFU thread runs on the real-time FIFO policy"),
+                    Err(e) => tracing::warn!(
+                        priority,
+                        error = %e,
+                        "the SFU thread stays on the normal policy (real-time needs CAP_SYS_NICE or LimitRTPRIO)"
+                    ),
+                }
+            }
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(e) => {

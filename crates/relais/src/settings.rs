@@ -102,6 +102,8 @@ pub struct Settings {
     /// Whether browsers send their camera as simulcast layers (each receiver gets the best its
     /// connection takes) or as one stream.
     pub video_simulcast: bool,
+    /// The SFU thread's real-time FIFO priority (1–99); 0: the normal policy.
+    pub video_realtime_priority: u8,
     /// The MQTT broker devices publish readings to (`mqtt://host:1883`, `mqtts://host:8883`);
     /// empty: no MQTT.
     pub mqtt_url: String,
@@ -191,6 +193,7 @@ impl Default for Settings {
             video_peer_timeout_secs: 15,
             video_rejoin_secs: 60,
             video_simulcast: true,
+            video_realtime_priority: 0,
             mqtt_url: String::new(),
             mqtt_topic_prefix: "relais/devices".to_owned(),
             mqtt_username: String::new(),
@@ -243,6 +246,7 @@ impl fmt::Debug for Settings {
             .field("video_peer_timeout_secs", &self.video_peer_timeout_secs)
             .field("video_rejoin_secs", &self.video_rejoin_secs)
             .field("video_simulcast", &self.video_simulcast)
+            .field("video_realtime_priority", &self.video_realtime_priority)
             .field("mqtt_url", &redact_url(&self.mqtt_url))
             .field("mqtt_topic_prefix", &self.mqtt_topic_prefix)
             .field("mqtt_username", &self.mqtt_username)
@@ -439,6 +443,10 @@ const DOCS: &[(&str, &str)] = &[
     (
         "video_simulcast",
         "Browsers send their camera twice (small and full size) and each receiver gets what its connection takes. false: one stream each (less of the senders' CPU and upload; small rooms of good connections).",
+    ),
+    (
+        "video_realtime_priority",
+        "1-99: the thread that forwards media runs on the kernel's real-time FIFO policy at this priority, so a busy machine never preempts it in the middle of a frame (needs CAP_SYS_NICE or systemd's LimitRTPRIO; refused: a warning, and the normal policy). 0: the normal policy.",
     ),
     (
         "mqtt_url",

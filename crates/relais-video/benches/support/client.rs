@@ -30,6 +30,7 @@ pub fn loopback_config() -> relais_video::VideoConfig {
         peer_timeout: relais_video::PEER_TIMEOUT,
         rejoin_window: relais_video::REJOIN_WINDOW,
         simulcast: true,
+        realtime_priority: None,
     }
 }
 

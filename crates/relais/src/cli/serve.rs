@@ -156,6 +156,7 @@ async fn start_video(settings: &Settings) -> anyhow::Result<relais_video::Sfu> {
         peer_timeout: std::time::Duration::from_secs(settings.video_peer_timeout_secs.max(1)),
         rejoin_window: std::time::Duration::from_secs(settings.video_rejoin_secs),
         simulcast: settings.video_simulcast,
+        realtime_priority: (settings.video_realtime_priority > 0).then_some(settings.video_realtime_priority),
     };
     relais_video::Sfu::start(&config)
         .await
