@@ -3,7 +3,8 @@
 //! transaction, a message in their language naming the program, what to measure and answer and
 //! how often, and the link to "My readings", which the outbox sender delivers; a record without
 //! an address is enrolled all the same and the answer says nobody was emailed; a refused
-//! enrolment queues nothing.
+//! enrolment queues nothing, and one whose transaction fails leaves neither the email nor the
+//! account link it would have carried.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,9 +13,9 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use relais_app::mail::{Mailer, Outbox, SmtpSecurity, SmtpSettings};
+use relais_app::mail::Outbox;
 use relais_app::monitoring::Monitoring;
-use relais_app::monitoring::enrolment::Enrol;
+use relais_app::monitoring::enrolment::{DEVICE_SERIAL, Enrol};
 use relais_app::monitoring::invitation::Invitation;
 use relais_app::visits::MailTexts;
 use relais_clinical::program::Catalog;
@@ -57,16 +58,7 @@ async fn an_enrolled_patient_is_emailed_what_to_measure_and_where(engine: Engine
     let monitoring =
         Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap())).with_outbox(outbox);
     let sink = SmtpSink::start().await;
-    let smtp = SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: sink.port,
-        from: "Relais <relais@cisss.example>".into(),
-        security: SmtpSecurity::None,
-        username: None,
-        password: None,
-    };
-    let clock: Arc<dyn Clock> = world.clock.clone();
-    let mailer = Mailer::new(world.store.clone(), clock, &smtp, &KEY).unwrap();
+    let mailer = support::mailer(&world, sink.port, &KEY);
 
     // Refused (another team's nurse): nothing written, nothing queued.
     let refused =
@@ -114,4 +106,44 @@ async fn an_enrolled_patient_is_emailed_what_to_measure_and_where(engine: Engine
     world.close().await;
 }
 
-relais_testkit::engine_tests!(an_enrolled_patient_is_emailed_what_to_measure_and_where);
+async fn a_failed_enrolment_leaves_no_email_and_no_account_link(engine: Engine) {
+    let world = World::new(engine).await;
+    put(
+        &world.fhir,
+        json!({"resourceType": "Patient", "id": "dave", "name": [{"family": "Roy", "given": ["Dave"]}],
+            "telecom": [{"system": "email", "value": "dave@example.org"}]}),
+    )
+    .await;
+    put(&world.fhir, support::care_team("t5", "dave", "nurse1", "active")).await;
+    // Two records of the same serial number: the enrolment's conditional create of its Device
+    // finds both, and the whole transaction is refused — after the invitation was prepared.
+    for id in ["d1", "d2"] {
+        put(
+            &world.fhir,
+            json!({"resourceType": "Device", "id": id, "status": "active",
+                "identifier": [{"system": DEVICE_SERIAL, "value": "SN-TWICE"}]}),
+        )
+        .await;
+    }
+    let outbox = Outbox::new(&KEY, Arc::new(Texts), "https://relais.example/", Default::default());
+    let monitoring =
+        Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap())).with_outbox(outbox);
+    let enrol = Enrol { patient: "dave".into(), program: "copd".into(), devices: vec!["SN-TWICE".into()] };
+    let failed = monitoring.enrol_and_invite(&nurse(&world, "nurse1").await, &enrol).await;
+    assert_eq!(failed.unwrap_err().status(), 412);
+    assert!(monitoring.enrolment_of(&nurse(&world, "nurse1").await, "dave").await.unwrap().is_none());
+    // No account link to Patient/dave exists (revoking finds none), and no email is queued.
+    let mut tx = world.store.begin().await.unwrap();
+    let open = tx.revoke_invitations_to("Patient/dave", world.clock.now()).await.unwrap();
+    assert_eq!(open, 0, "an account link nobody was sent");
+    // Dropped without a commit: rolled back, its connection back in the pool.
+    drop(tx);
+    let mailer = support::mailer(&world, 9, &KEY);
+    assert_eq!(mailer.deliver_due().await.unwrap(), 0);
+    world.close().await;
+}
+
+relais_testkit::engine_tests!(
+    an_enrolled_patient_is_emailed_what_to_measure_and_where,
+    a_failed_enrolment_leaves_no_email_and_no_account_link
+);

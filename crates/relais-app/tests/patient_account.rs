@@ -17,7 +17,7 @@ use jiff::SignedDuration;
 use relais_access::policy::{Principal, Role};
 use relais_access::token::token_hash;
 use relais_app::access::{Caller, Identity, grants_for};
-use relais_app::mail::{Mailer, Outbox, SmtpSecurity, SmtpSettings};
+use relais_app::mail::{Mailer, Outbox};
 use relais_app::monitoring::Monitoring;
 use relais_app::monitoring::enrolment::Enrol;
 use relais_app::monitoring::welcome::WelcomeError;
@@ -70,16 +70,7 @@ impl Env {
         let monitoring =
             Monitoring::new(world.fhir.clone(), Arc::new(Catalog::defaults().unwrap())).with_outbox(outbox);
         let sink = SmtpSink::start().await;
-        let smtp = SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: sink.port,
-            from: "Relais <relais@cisss.example>".into(),
-            security: SmtpSecurity::None,
-            username: None,
-            password: None,
-        };
-        let clock: Arc<dyn Clock> = world.clock.clone();
-        let mailer = Mailer::new(world.store.clone(), clock, &smtp, &KEY).unwrap();
+        let mailer = support::mailer(&world, sink.port, &KEY);
         Env { world, monitoring, mailer, sink, sent: 0 }
     }
 

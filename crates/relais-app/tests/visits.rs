@@ -16,7 +16,7 @@ use jiff::SignedDuration;
 use relais_access::policy::{Principal, Role};
 use relais_app::access::{Caller, Identity, grants_for};
 use relais_app::invitations::Invitations;
-use relais_app::mail::{Mailer, SmtpSecurity, SmtpSettings};
+use relais_app::mail::Mailer;
 use relais_app::visits::{
     ConsentRule, Ending, Guest, GuestRole, MailTexts, NewSlots, VisitError, VisitSettings, Visits,
 };
@@ -107,16 +107,7 @@ impl Env {
             Default::default(),
         );
         let sink = SmtpSink::start().await;
-        let smtp = SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: sink.port,
-            from: "Relais <relais@cisss.example>".into(),
-            security: SmtpSecurity::None,
-            username: None,
-            password: None,
-        };
-        let clock: Arc<dyn Clock> = world.clock.clone();
-        let mailer = Mailer::new(world.store.clone(), clock, &smtp, &KEY).unwrap();
+        let mailer = support::mailer(&world, sink.port, &KEY);
         Env { world, visits, nurse, sink, mailer }
     }
 

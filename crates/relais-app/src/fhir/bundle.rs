@@ -15,7 +15,7 @@ use relais_fhir::meta::instant;
 use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::parse_object;
 use relais_fhir::{Issue, IssueType, SchemaValidator};
-use relais_store::{NewEmail, ResourceRow, ResourceTx};
+use relais_store::{NewEmail, NewInvitation, ResourceRow, ResourceTx};
 use serde_json::{Value, json};
 
 use super::audited::answer;
@@ -24,6 +24,20 @@ use super::error::status_line;
 use super::write::{INLINE_BODY_BYTES, off_thread};
 use super::{Fhir, FhirError, Prefer, WriteKind, Written, parse_if_match};
 use crate::access::Caller;
+
+/// What a transaction Bundle writes besides its resources, in the same database transaction:
+/// emails to queue and invitation links (whose tokens only those emails carry).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Along<'a> {
+    pub emails: &'a [NewEmail],
+    pub invitations: &'a [NewInvitation],
+}
+
+impl Along<'_> {
+    fn is_empty(&self) -> bool {
+        self.emails.is_empty() && self.invitations.is_empty()
+    }
+}
 
 /// What an entry produced.
 enum Done {
@@ -54,7 +68,7 @@ impl Fhir {
     /// The server's own, unrestricted Bundle; the FHIR API calls [`Fhir::bundle_as`] once
     /// requests are authenticated (issue 4).
     pub async fn bundle(&self, body: &[u8], prefer: Prefer, base_url: &str) -> Result<Value, FhirError> {
-        self.bundle_within(None, body, prefer, base_url, &[]).await
+        self.bundle_within(None, body, prefer, base_url, Along::default()).await
     }
 
     /// [`Fhir::bundle`] as `caller`: each entry is decided as its own interaction by them (read
@@ -68,20 +82,21 @@ impl Fhir {
         prefer: Prefer,
         base_url: &str,
     ) -> Result<Value, FhirError> {
-        self.bundle_as_queuing(caller, body, prefer, base_url, &[]).await
+        self.bundle_as_queuing(caller, body, prefer, base_url, Along::default()).await
     }
 
-    /// [`Fhir::bundle_as`] with a transaction Bundle that also queues `outbox`'s emails in the
-    /// same database transaction: the messages exist if and only if the writes do.
+    /// [`Fhir::bundle_as`] with a transaction Bundle that also writes `along` (emails to queue,
+    /// invitation links) in the same database transaction: they exist if and only if the
+    /// writes do.
     pub(crate) async fn bundle_as_queuing(
         &self,
         caller: &Caller,
         body: &[u8],
         prefer: Prefer,
         base_url: &str,
-        outbox: &[NewEmail],
+        along: Along<'_>,
     ) -> Result<Value, FhirError> {
-        let result = self.bundle_within(Some(&caller.principal), body, prefer, base_url, outbox).await;
+        let result = self.bundle_within(Some(&caller.principal), body, prefer, base_url, along).await;
         let audited = self.audit_bundle(caller, body, &result).await;
         answer(result, audited)
     }
@@ -92,7 +107,7 @@ impl Fhir {
         body: &[u8],
         prefer: Prefer,
         base_url: &str,
-        outbox: &[NewEmail],
+        along: Along<'_>,
     ) -> Result<Value, FhirError> {
         let check = |schema: &SchemaValidator, body: &[u8]| -> Result<Value, FhirError> {
             let bundle = parse_object(body)?;
@@ -114,11 +129,9 @@ impl Fhir {
         };
         let request = parse_request_bundle(bundle).map_err(FhirError::Invalid)?;
         let entries = match request.kind {
-            BundleKind::Transaction => {
-                self.transaction(principal, &request, prefer, base_url, outbox).await?
-            }
+            BundleKind::Transaction => self.transaction(principal, &request, prefer, base_url, along).await?,
             // Email goes only with a transaction: a batch's entries commit one by one.
-            BundleKind::Batch if outbox.is_empty() => self.batch(principal, &request, prefer, base_url).await,
+            BundleKind::Batch if along.is_empty() => self.batch(principal, &request, prefer, base_url).await,
             BundleKind::Batch => {
                 return Err(FhirError::Invalid(vec![Issue::error(
                     IssueType::Invalid,
@@ -173,7 +186,7 @@ impl Fhir {
         request: &RequestBundle,
         prefer: Prefer,
         base_url: &str,
-        outbox: &[NewEmail],
+        along: Along<'_>,
     ) -> Result<Vec<Value>, FhirError> {
         let mut resources = Vec::with_capacity(request.entries.len());
         let mut targets = HashSet::new();
@@ -284,8 +297,11 @@ impl Fhir {
             };
             done[i] = Some(result);
         }
-        for email in outbox {
+        for email in along.emails {
             tx.enqueue_email(email).await?;
+        }
+        for invitation in along.invitations {
+            tx.create_invitation(invitation).await?;
         }
         tx.commit().await?;
         for written in done.iter().flatten().filter_map(|d| match d {

@@ -6,6 +6,7 @@ mod audit_writes;
 mod audited;
 mod break_glass;
 mod bundle;
+pub(crate) use bundle::Along;
 mod bundle_entry;
 mod chart;
 mod conditional;

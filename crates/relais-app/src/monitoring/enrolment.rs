@@ -20,7 +20,7 @@ use super::invitation::{Enrolled, Invitation};
 use super::observation::{LOINC, UCUM};
 use super::{BASE, Monitoring, PROGRAM_URI};
 use crate::access::Caller;
-use crate::fhir::{FhirError, Prefer};
+use crate::fhir::{Along, FhirError, Prefer};
 
 /// Identifier system of a device's serial number.
 pub const DEVICE_SERIAL: &str = "urn:relais:device-serial";
@@ -224,7 +224,7 @@ impl Monitoring {
                 let row = self.fhir.read_as(caller, "Patient", &enrol.patient).await?;
                 let patient: Value =
                     row.content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
-                self.invitation_to(&caller.principal.id, &program, &enrol.patient, &patient, now).await?
+                self.invitation_to(&caller.principal.id, &program, &enrol.patient, &patient, now)?
             }
             None => (None, Invitation::Off),
         };
@@ -255,12 +255,13 @@ impl Monitoring {
             entries.push(entry(None, statement, json!({"method": "POST", "url": "DeviceUseStatement"})));
         }
         let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
-        let outbox: Vec<_> = email.into_iter().collect();
+        let (emails, invitations): (Vec<_>, Vec<_>) = email.into_iter().unzip();
+        let along = Along { emails: &emails, invitations: &invitations };
         let answer = self
             .fhir
-            .bundle_as_queuing(caller, bundle.to_string().as_bytes(), Prefer::Minimal, BASE, &outbox)
+            .bundle_as_queuing(caller, bundle.to_string().as_bytes(), Prefer::Minimal, BASE, along)
             .await?;
-        if let (false, Some(sender)) = (outbox.is_empty(), self.outbox()) {
+        if let (false, Some(sender)) = (emails.is_empty(), self.outbox()) {
             sender.wake();
         }
         let care_plan = answer

@@ -8,8 +8,8 @@
 //! The email also carries a personal link to create the patient's own account
 //! (`/my/welcome?token=…`, see [`super::welcome`]): an invitation of purpose `patient-account`
 //! for their Patient, single use, open [`ACCOUNT_LINK_DAYS`] days, its token stored hashed. The
-//! invitation row is written before the enrolment's transaction (the email, which alone carries
-//! the token, is queued inside it): an enrolment that fails leaves a row nobody holds the link to.
+//! invitation row is written in the enrolment's transaction too, with the email that alone
+//! carries its token: an enrolment that fails leaves neither.
 
 use jiff::{SignedDuration, Timestamp};
 use relais_access::invitation::Purpose;
@@ -92,15 +92,16 @@ impl Monitoring {
 
     /// The invitation to `patient` (their Patient resource) to follow `program`, if they have an
     /// address and this server sends email: the email, and the account invitation (created by
-    /// `inviter`, an account id) whose link it carries.
-    pub(super) async fn invitation_to(
+    /// `inviter`, an account id) whose link it carries, both to be written in the enrolment's
+    /// transaction.
+    pub(super) fn invitation_to(
         &self,
         inviter: &str,
         program: &Program,
         patient_id: &str,
         patient: &Value,
         now: Timestamp,
-    ) -> Result<(Option<NewEmail>, Invitation), FhirError> {
+    ) -> Result<(Option<(NewEmail, NewInvitation)>, Invitation), FhirError> {
         let Some(outbox) = self.outbox() else { return Ok((None, Invitation::Off)) };
         let Some(address) = patient_email(patient) else { return Ok((None, Invitation::NoAddress)) };
         let locale = patient_locale(patient);
@@ -119,7 +120,6 @@ impl Monitoring {
             expires_at: now.checked_add(SignedDuration::from_hours(24 * ACCOUNT_LINK_DAYS)).unwrap_or(now),
             max_uses: 1,
         };
-        self.fhir.store().create_invitation(&row).await.map_err(FhirError::Store)?;
         let title = program.title.get(locale);
         let items = asked_lines(outbox, program, locale).join("\n");
         let link = outbox.link(READINGS_PATH);
@@ -140,6 +140,6 @@ impl Monitoring {
             .email(self.fhir.ids().new_id(), address, &subject, &body, &topic, now)
             // Only a failing source of randomness stops sealing: nothing is written then.
             .map_err(|_| FhirError::Store(StoreError::Unstorable))?;
-        Ok((Some(email), Invitation::Queued))
+        Ok((Some((email, row)), Invitation::Queued))
     }
 }

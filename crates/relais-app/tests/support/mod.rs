@@ -124,3 +124,18 @@ pub async fn nurse(world: &World, id: &str) -> relais_app::access::Caller {
     let grants = grants_for(world.store.as_ref(), &world.params, &identity).await.unwrap();
     Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
 }
+
+/// The outbox sender of `world`'s database, delivering to the local SMTP sink on `port` (plain
+/// SMTP on loopback), sealing with `key`.
+pub fn mailer(world: &World, port: u16, key: &[u8; 32]) -> relais_app::mail::Mailer {
+    let smtp = relais_app::mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        from: "Relais <relais@cisss.example>".into(),
+        security: relais_app::mail::SmtpSecurity::None,
+        username: None,
+        password: None,
+    };
+    let clock: Arc<dyn relais_core::Clock> = world.clock.clone();
+    relais_app::mail::Mailer::new(world.store.clone(), clock, &smtp, key).unwrap()
+}
