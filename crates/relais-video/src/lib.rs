@@ -98,16 +98,11 @@ impl Sfu {
     /// The socket cannot be bound, the address offered to browsers is unusable, or the
     /// thread cannot start.
     pub async fn start(config: &VideoConfig) -> std::io::Result<Sfu> {
-        if let Some(priority) = config.realtime_priority
-            && !(1..=MAX_REALTIME_PRIORITY).contains(&priority)
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!(
-                    "video_realtime_priority {priority} is not between 1 and {MAX_REALTIME_PRIORITY} (0: off)"
-                ),
-            ));
-        }
+        let realtime = config
+            .realtime_priority
+            .map(priority::Realtime::new)
+            .transpose()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let socket = std::net::UdpSocket::bind(config.udp_bind)?;
         socket.set_nonblocking(true)?;
         // A busy machine may not run the node for some milliseconds; at 300 Mbit/s the default
@@ -121,13 +116,13 @@ impl Sfu {
         let (started, start_result) = oneshot::channel();
         let node_config = config.clone();
         std::thread::Builder::new().name("relais-sfu".to_owned()).spawn(move || {
-            if let Some(priority) = node_config.realtime_priority {
+            if let Some(realtime) = realtime {
                 // Video works either way: a refusal is the operator's to fix, not a reason
                 // to stop the server.
-                match priority::make_current_thread_realtime(priority) {
-                    Ok(()) => tracing::info!(priority, "the SFU thread runs on the real-time FIFO policy"),
+                match realtime.apply_to_current_thread() {
+                    Ok(()) => tracing::info!(priority = realtime.priority(), "the SFU thread runs on the real-time FIFO policy"),
                     Err(e) => tracing::warn!(
-                        priority,
+                        priority = realtime.priority(),
                         error = %e,
                         "the SFU thread stays on the normal policy (real-time needs CAP_SYS_NICE or LimitRTPRIO)"
                     ),

@@ -19,22 +19,42 @@ use thread_priority::{
 /// The highest FIFO priority Linux has.
 pub const MAX_REALTIME_PRIORITY: u8 = 99;
 
-/// Puts the calling thread on the FIFO policy at `priority` (1 to 99).
-///
-/// # Errors
-/// A priority out of range, or the kernel refused (the process needs `CAP_SYS_NICE` or an
-/// `RLIMIT_RTPRIO` at least `priority`, e.g. systemd's `LimitRTPRIO=`).
-pub(crate) fn make_current_thread_realtime(priority: u8) -> Result<(), String> {
-    if !(1..=MAX_REALTIME_PRIORITY).contains(&priority) {
-        return Err(format!("real-time priority {priority} is not between 1 and {MAX_REALTIME_PRIORITY}"));
+/// A FIFO priority checked to be one Linux has (1 to 99), checked once, before the node's
+/// thread starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Realtime(u8);
+
+impl Realtime {
+    /// # Errors
+    /// A priority out of range, named as the setting.
+    pub fn new(priority: u8) -> Result<Self, String> {
+        if !(1..=MAX_REALTIME_PRIORITY).contains(&priority) {
+            return Err(format!(
+                "video_realtime_priority {priority} is not between 1 and {MAX_REALTIME_PRIORITY} (0: off)"
+            ));
+        }
+        Ok(Self(priority))
     }
-    let value = ThreadPriorityValue::try_from(priority)?;
-    set_thread_priority_and_policy(
-        thread_native_id(),
-        ThreadPriority::Crossplatform(value),
-        ThreadSchedulePolicy::Realtime(RealtimeThreadSchedulePolicy::Fifo),
-    )
-    .map_err(|e| format!("{e:?}"))
+
+    /// The priority, 1 to 99.
+    pub fn priority(self) -> u8 {
+        self.0
+    }
+
+    /// Puts the calling thread on the FIFO policy at this priority.
+    ///
+    /// # Errors
+    /// The kernel refused: the process needs `CAP_SYS_NICE` or an `RLIMIT_RTPRIO` at least this
+    /// priority (e.g. systemd's `LimitRTPRIO=`).
+    pub fn apply_to_current_thread(self) -> Result<(), String> {
+        let value = ThreadPriorityValue::try_from(self.0)?;
+        set_thread_priority_and_policy(
+            thread_native_id(),
+            ThreadPriority::Crossplatform(value),
+            ThreadSchedulePolicy::Realtime(RealtimeThreadSchedulePolicy::Fifo),
+        )
+        .map_err(|e| format!("{e:?}"))
+    }
 }
 
 #[cfg(test)]
@@ -44,8 +64,9 @@ mod tests {
     #[test]
     fn a_priority_out_of_range_is_refused_before_asking_the_kernel() {
         for priority in [0, 100, 255] {
-            let refused = make_current_thread_realtime(priority).expect_err("out of range");
+            let refused = Realtime::new(priority).expect_err("out of range");
             assert!(refused.contains("between 1 and 99"), "{refused}");
         }
+        assert!(Realtime::new(1).is_ok() && Realtime::new(99).is_ok());
     }
 }

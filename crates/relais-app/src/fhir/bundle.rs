@@ -7,20 +7,16 @@ use std::collections::{HashMap, HashSet};
 
 use relais_access::policy::Principal;
 use relais_fhir::bundle::{
-    BundleKind, EntryMethod, EntryResponse, RequestBundle, RequestEntry, parse_request_bundle,
-    response_entry, rewrite_references,
+    BundleKind, EntryMethod, RequestBundle, RequestEntry, parse_request_bundle, rewrite_references,
 };
-use relais_fhir::id::etag;
-use relais_fhir::meta::instant;
-use relais_fhir::outcome::operation_outcome;
 use relais_fhir::validate::parse_object;
 use relais_fhir::{Issue, IssueType, SchemaValidator};
-use relais_store::{NewEmail, NewInvitation, ResourceRow, ResourceTx};
+use relais_store::{NewEmail, NewInvitation, ResourceTx};
 use serde_json::{Value, json};
 
 use super::audited::answer;
+use super::bundle_response::{Done, failure_entry, success_entry};
 use super::conditional::Condition;
-use super::error::status_line;
 use super::write::{INLINE_BODY_BYTES, off_thread};
 use super::{Fhir, FhirError, Prefer, WriteKind, Written, parse_if_match};
 use crate::access::Caller;
@@ -37,12 +33,6 @@ impl Along<'_> {
     fn is_empty(&self) -> bool {
         self.emails.is_empty() && self.invitations.is_empty()
     }
-}
-
-/// What an entry produced.
-enum Done {
-    Written(Written),
-    Read(ResourceRow),
 }
 
 /// What a transaction decided for a POST entry before applying it.
@@ -390,51 +380,4 @@ fn refuse_unresolved(unresolved: Vec<String>) -> Result<(), FhirError> {
             unresolved.len()
         ),
     )]))
-}
-
-fn success_entry(done: Done, prefer: Prefer, base_url: &str) -> Value {
-    let hidden = matches!(&done, Done::Written(Written { kind: WriteKind::ExistingHidden, .. }));
-    let (status, row, is_read) = match done {
-        Done::Read(row) => (200, row, true),
-        Done::Written(Written { kind, row }) => {
-            let status = match kind {
-                WriteKind::Created => 201,
-                WriteKind::Updated | WriteKind::Existing | WriteKind::ExistingHidden => 200,
-                WriteKind::Deleted => 204,
-            };
-            (status, row, false)
-        }
-    };
-    let full_url = format!("{base_url}/{}/{}", row.resource_type, row.id);
-    let location = format!("{}/{}/_history/{}", row.resource_type, row.id, row.version);
-    // A match the caller may not read shows that it exists, never what it holds.
-    let content = if hidden { None } else { row.content.as_ref() };
-    let resource = match (content, prefer, is_read) {
-        (Some(content), Prefer::Representation, _) | (Some(content), _, true) => {
-            serde_json::from_str(content).ok()
-        }
-        _ => None,
-    };
-    let outcome = (prefer == Prefer::OperationOutcome).then(|| {
-        operation_outcome(&[Issue::information("ok", format!("{} {location}", status_line(status)))])
-    });
-    response_entry(
-        EntryResponse {
-            status: match status {
-                201 => "201 Created",
-                204 => "204 No Content",
-                _ => "200 OK",
-            },
-            location: (status != 204 || row.deleted).then_some(location),
-            etag: Some(etag(row.version)),
-            last_modified: Some(instant(row.last_updated)),
-        },
-        Some(full_url),
-        resource,
-        outcome,
-    )
-}
-
-fn failure_entry(error: &FhirError) -> Value {
-    json!({"response": {"status": status_line(error.status()), "outcome": operation_outcome(&error.issues())}})
 }

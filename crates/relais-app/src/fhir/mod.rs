@@ -8,6 +8,7 @@ mod break_glass;
 mod bundle;
 pub(crate) use bundle::Along;
 mod bundle_entry;
+mod bundle_response;
 mod chart;
 mod conditional;
 mod create_many;

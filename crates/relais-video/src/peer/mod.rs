@@ -17,11 +17,15 @@ use crate::node::Propagated;
 use crate::protocol::ServerMsg;
 use crate::rooms::{PeerId, Source};
 
+mod clock;
 mod layers;
 mod media;
+mod tracks;
 
-use layers::LayerIn;
+pub(crate) use clock::SessionClock;
 pub(crate) use layers::LayerTable;
+use tracks::OutState;
+pub(crate) use tracks::{TrackIn, TrackOut, Wanted};
 
 /// Where str0m's bandwidth estimate towards a browser that sends simulcast starts (it probes
 /// upwards from there).
@@ -32,80 +36,6 @@ const MAX_WAKES: u32 = 4;
 
 /// No more than one keyframe request a second per track: a PLI storm costs every receiver.
 const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
-
-/// A track this peer sends.
-#[derive(Debug)]
-pub(crate) struct TrackIn {
-    pub mid: Mid,
-    pub kind: MediaKind,
-    /// Its shared screen (the m-line it named in `screen`), not its camera.
-    pub screen: bool,
-    /// Its simulcast layers, when it sends some (rids), with their measured bitrates.
-    pub layers: Vec<LayerIn>,
-    /// When a keyframe was last asked for, per layer (`None`: no simulcast).
-    last_keyframe_request: Vec<(Option<Rid>, Instant)>,
-}
-
-/// Where a track of another peer stands on this one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OutState {
-    ToOpen,
-    Negotiating(Mid),
-    Open(Mid),
-    ToStop(Mid),
-    Stopping(Mid),
-}
-
-/// A track of another peer (`origin`, its `origin_mid`) that this peer receives.
-#[derive(Debug)]
-pub(crate) struct TrackOut {
-    pub origin: PeerId,
-    pub origin_mid: Mid,
-    kind: MediaKind,
-    screen: bool,
-    state: OutState,
-    /// The simulcast layer forwarded now (`None`: none yet, or the sender sends no layers).
-    layer: Option<Rid>,
-    /// The layer chosen for this receiver, forwarded from its next keyframe.
-    target: Option<Rid>,
-    /// Added (wrapping) to the RTP times forwarded: the layers of one camera count their times
-    /// from different origins, so at a switch the new layer's are moved on to follow the last
-    /// frame forwarded (see `media.rs`).
-    time_shift: u64,
-    /// The RTP time of the last frame forwarded, as written.
-    last_time: Option<u64>,
-}
-
-/// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
-pub(crate) type Wanted = (PeerId, Mid, MediaKind, bool);
-
-impl TrackOut {
-    /// Whether it is (or is to be) received, not on its way out.
-    fn live(&self) -> bool {
-        !matches!(self.state, OutState::ToStop(_) | OutState::Stopping(_))
-    }
-
-    /// Marks it to be stopped; answers whether it is to be kept meanwhile (not if it was never
-    /// offered).
-    fn stop(&mut self) -> bool {
-        match self.state {
-            OutState::ToOpen => false,
-            OutState::Negotiating(mid) | OutState::Open(mid) => {
-                self.state = OutState::ToStop(mid);
-                true
-            }
-            OutState::ToStop(_) | OutState::Stopping(_) => true,
-        }
-    }
-
-    /// The m-line on this peer, once negotiated and not being stopped.
-    fn open_mid(&self) -> Option<Mid> {
-        match self.state {
-            OutState::Open(mid) => Some(mid),
-            _ => None,
-        }
-    }
-}
 
 /// One browser's media session.
 pub(crate) struct Peer {
@@ -143,23 +73,6 @@ pub(crate) struct Peer {
     pub written: Vec<Instant>,
     /// The time handed to its session.
     pub clock: SessionClock,
-}
-
-/// The time handed to one str0m session, which must never go back: a datagram's kernel
-/// arrival stamp may be older than the last timeout the session was given.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SessionClock(Instant);
-
-impl SessionClock {
-    pub fn new(at: Instant) -> Self {
-        Self(at)
-    }
-
-    /// `at`, or the last time handed over if that was later (and remembered as such).
-    pub fn at(&mut self, at: Instant) -> Instant {
-        self.0 = self.0.max(at);
-        self.0
-    }
 }
 
 impl Peer {
@@ -436,21 +349,5 @@ impl Peer {
             MediaKind::Video if t.screen => Source::Screen,
             MediaKind::Video => Source::Camera,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_session_clock_never_goes_back() {
-        let start = Instant::now();
-        let mut clock = SessionClock::new(start);
-        let later = start + Duration::from_millis(5);
-        assert_eq!(clock.at(later), later);
-        // A datagram stamped before the last timeout handed over counts as arrived then.
-        assert_eq!(clock.at(start + Duration::from_millis(2)), later);
-        assert_eq!(clock.at(start + Duration::from_millis(9)), start + Duration::from_millis(9));
     }
 }
