@@ -28,10 +28,9 @@ const MAX_SEGMENTS: usize = 64;
 const MAX_SEGMENTED_BYTES: usize = 60_000;
 
 pub(crate) struct Batch {
-    /// Reused buffers: the first `len` hold the datagrams waiting.
+    /// The datagrams waiting (str0m's buffers, taken as they are: no copy) and their addresses.
     contents: Vec<Vec<u8>>,
     destinations: Vec<SocketAddr>,
-    len: usize,
     /// The system call's headers, without control messages and with one: nix leaves the last
     /// control message in its buffer when a call has none, and a stale segment size would cut
     /// the next datagrams apart.
@@ -63,9 +62,8 @@ impl Batch {
 
     fn with_limits(capacity: usize, max_segments: usize) -> Self {
         Self {
-            contents: Vec::new(),
-            destinations: Vec::new(),
-            len: 0,
+            contents: Vec::with_capacity(capacity),
+            destinations: Vec::with_capacity(capacity),
             plain: MultiHeaders::preallocate(capacity, None),
             segmented: MultiHeaders::preallocate(capacity, Some(nix::cmsg_space!(u16))),
             segmenting: true,
@@ -76,29 +74,23 @@ impl Batch {
     }
 
     /// Queues a datagram; a full batch goes out first.
-    pub fn push(&mut self, socket: &UdpSocket, destination: SocketAddr, contents: &[u8]) {
-        if self.len == self.capacity {
+    pub fn push(&mut self, socket: &UdpSocket, destination: SocketAddr, contents: Vec<u8>) {
+        if self.contents.len() == self.capacity {
             self.flush(socket);
         }
-        if self.len == self.contents.len() {
-            self.contents.push(Vec::with_capacity(contents.len()));
-            self.destinations.push(destination);
-        }
-        let buffer = &mut self.contents[self.len];
-        buffer.clear();
-        buffer.extend_from_slice(contents);
-        self.destinations[self.len] = destination;
-        self.len += 1;
+        self.contents.push(contents);
+        self.destinations.push(destination);
     }
 
     /// Sends what is queued. UDP: a datagram the kernel refuses (a full buffer, an unreachable
     /// address) is lost, like on the wire, and the others still go.
     pub fn flush(&mut self, socket: &UdpSocket) {
         let mut start = 0;
-        while start < self.len {
+        while start < self.contents.len() {
             start = self.send_from(socket, start);
         }
-        self.len = 0;
+        self.contents.clear();
+        self.destinations.clear();
     }
 
     /// Sends the datagrams from `start` on, in as few messages as one call takes; answers
@@ -106,8 +98,7 @@ impl Batch {
     fn send_from(&mut self, socket: &UdpSocket, start: usize) -> usize {
         let segment = if self.segmenting { self.segment_size(start) } else { None };
         let messages = self.messages_from(start, segment);
-        let slices: Vec<IoSlice<'_>> =
-            self.contents[start..self.len].iter().map(|c| IoSlice::new(c)).collect();
+        let slices: Vec<IoSlice<'_>> = self.contents[start..].iter().map(|c| IoSlice::new(c)).collect();
         let groups: Vec<&[IoSlice<'_>]> =
             messages.iter().map(|m| &slices[m.start - start..m.end - start]).collect();
         let addresses: Vec<Option<SockaddrStorage>> =
@@ -139,7 +130,7 @@ impl Batch {
     /// The size the datagrams from `start` on are segmented at: the largest among them (a
     /// full packet), if several of them have it.
     fn segment_size(&self, start: usize) -> Option<usize> {
-        let sizes = self.contents[start..self.len].iter().map(Vec::len);
+        let sizes = self.contents[start..].iter().map(Vec::len);
         let largest = sizes.clone().max()?;
         (sizes.filter(|&s| s == largest).count() > 1).then_some(largest)
     }
@@ -149,7 +140,7 @@ impl Batch {
     fn messages_from(&self, start: usize, segment: Option<usize>) -> Vec<Message> {
         let mut messages: Vec<Message> = Vec::new();
         let mut bytes = 0;
-        for i in start..self.len {
+        for i in start..self.contents.len() {
             let size = self.contents[i].len();
             let joins = messages.last().is_some_and(|last| {
                 let previous = last.end - 1;
@@ -224,9 +215,9 @@ mod tests {
         // More than a batch holds: the first 64 go when the 65th is queued.
         for i in 0..MAX_BATCH + 6 {
             let to = if i % 2 == 0 { address(&first) } else { address(&second) };
-            batch.push(&socket, to, format!("datagram {i}").as_bytes());
+            batch.push(&socket, to, format!("datagram {i}").into_bytes());
             if i == 0 || i == 3 {
-                batch.push(&socket, refused, b"refused");
+                batch.push(&socket, refused, b"refused".to_vec());
             }
         }
         batch.flush(&socket);
@@ -250,11 +241,11 @@ mod tests {
         let frame: Vec<Vec<u8>> = (0..10).map(|i| datagram(i, if i < 9 { 1_200 } else { 431 })).collect();
         for to in [address(&first), address(&second)] {
             for packet in &frame {
-                batch.push(&socket, to, packet);
+                batch.push(&socket, to, packet.clone());
             }
         }
         let audio = datagram(99, 160);
-        batch.push(&socket, address(&first), &audio);
+        batch.push(&socket, address(&first), audio.clone());
         batch.flush(&socket);
         // Three sends: the frame to each, the audio packet.
         assert_eq!(batch.messages, 3);
@@ -273,12 +264,12 @@ mod tests {
         // Segmented at 100 bytes...
         let small: Vec<Vec<u8>> = (0..3).map(|i| datagram(i, 100)).collect();
         for d in &small {
-            batch.push(&socket, address(&to), d);
+            batch.push(&socket, address(&to), d.clone());
         }
         batch.flush(&socket);
         // ...then one datagram, bigger: not cut at the earlier segment size.
         let big = datagram(7, 1_100);
-        batch.push(&socket, address(&to), &big);
+        batch.push(&socket, address(&to), big.clone());
         batch.flush(&socket);
         let mut expected = small.clone();
         expected.push(big);
@@ -295,7 +286,7 @@ mod tests {
         let mut batch = Batch::with_limits(200, 200);
         let sent: Vec<Vec<u8>> = (0..150).map(|i| datagram(i, 100)).collect();
         for d in &sent {
-            batch.push(&socket, address(&to), d);
+            batch.push(&socket, address(&to), d.clone());
         }
         batch.flush(&socket);
         assert_eq!(received(&to, socket.local_addr().expect("bound")), sent);

@@ -228,7 +228,7 @@ impl Node {
             let mut work = Vec::new();
             let figures = &mut self.figures;
             let (socket, batch) = (&self.socket, &mut self.batch);
-            let mut send = |to, contents: &[u8]| batch.push(socket, to, contents);
+            let mut send = |to, contents: Vec<u8>| batch.push(socket, to, contents);
             for id in std::mem::take(&mut self.busy) {
                 let Some(peer) = self.peers.get_mut(&id) else { continue };
                 let mut delays = Vec::new();

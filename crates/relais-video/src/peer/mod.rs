@@ -103,7 +103,7 @@ impl Peer {
     /// forwarding delay goes to `delays`.
     pub fn drain(
         &mut self,
-        send: &mut impl FnMut(SocketAddr, &[u8]),
+        send: &mut impl FnMut(SocketAddr, Vec<u8>),
         work: &mut Vec<Propagated>,
         delays: &mut impl FnMut(Duration),
     ) -> u64 {
@@ -136,12 +136,13 @@ impl Peer {
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
-                    send(t.destination, &t.contents);
+                    let is_rtp = layers::is_rtp(&t.contents);
+                    send(t.destination, t.contents.into());
                     sent += 1;
                     // Without pacing (no estimate), what was written goes out in this drain:
                     // each RTP packet is counted from the read of the oldest frame pending.
                     if let Some(first) = self.written.first()
-                        && layers::is_rtp(&t.contents)
+                        && is_rtp
                     {
                         delays(first.elapsed());
                         rtp += 1;
