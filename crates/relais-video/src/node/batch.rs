@@ -21,7 +21,8 @@ use tokio::net::UdpSocket;
 /// Datagrams sent in one system call at most (a frame of a few packets to a room of several).
 pub(crate) const MAX_BATCH: usize = 64;
 
-/// Datagrams in one segmented send at most (the kernel takes 64 since Linux 4.18).
+/// Datagrams in one segmented send at most (the kernel's `UDP_MAX_SEGMENTS`: 64 since Linux
+/// 4.18, 128 on recent kernels).
 const MAX_SEGMENTS: usize = 64;
 
 /// Bytes in one segmented send at most: under the 65,507 one UDP datagram carries over IPv4.
@@ -281,7 +282,7 @@ mod tests {
     async fn when_the_kernel_refuses_to_segment_the_datagrams_go_one_by_one() {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
         let to = receiver();
-        // More segments in one send than the kernel takes (64 up to Linux 6.8, 128 since): it
+        // More segments in one send than the kernel takes (64, or 128 on recent kernels): it
         // answers EINVAL, as it answers EIO where the network card cannot checksum.
         let mut batch = Batch::with_limits(200, 200);
         let sent: Vec<Vec<u8>> = (0..150).map(|i| datagram(i, 100)).collect();
