@@ -15,7 +15,9 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 
 use nix::errno::Errno;
-use nix::sys::socket::{ControlMessage, MsgFlags, MultiHeaders, SockaddrStorage, sendmmsg};
+use nix::sys::socket::{
+    ControlMessage, MsgFlags, MultiHeaders, SockaddrStorage, getsockopt, sendmmsg, sockopt,
+};
 use tokio::net::UdpSocket;
 
 /// Datagrams sent in one system call at most (a frame of a few packets to a room of several).
@@ -37,8 +39,9 @@ pub(crate) struct Batch {
     /// the next datagrams apart.
     plain: MultiHeaders<SockaddrStorage>,
     segmented: MultiHeaders<SockaddrStorage>,
-    /// Whether sends are segmented: until the kernel refuses one (a network card that cannot
-    /// checksum, an IPsec route), then never again on this socket.
+    /// Whether sends are segmented: if the kernel knows `UDP_SEGMENT` (an older one would
+    /// ignore the control message and send the datagrams as one), until it refuses a segmented
+    /// send (a network card that cannot checksum, an IPsec route), then never again.
     segmenting: bool,
     /// Datagrams queued at most ([`MAX_BATCH`]; other limits only so a test can exceed the
     /// kernel's).
@@ -57,8 +60,14 @@ struct Message {
 }
 
 impl Batch {
-    pub fn new() -> Self {
-        Self::with_limits(MAX_BATCH, MAX_SEGMENTS)
+    /// A batch for `socket`, segmenting if its kernel can.
+    pub fn new(socket: &UdpSocket) -> Self {
+        let mut batch = Self::with_limits(MAX_BATCH, MAX_SEGMENTS);
+        batch.segmenting = getsockopt(socket, sockopt::UdpGsoSegment).is_ok();
+        if !batch.segmenting {
+            tracing::info!("the kernel does not segment UDP sends: one datagram per send");
+        }
+        batch
     }
 
     fn with_limits(capacity: usize, max_segments: usize) -> Self {
@@ -116,8 +125,9 @@ impl Batch {
                 self.messages += sent as u64;
                 messages[sent - 1].end
             }
-            // The kernel will not segment here: the same datagrams again, one by one.
-            Err(error) if first.end - first.start > 1 && refuses_segmenting(error) => {
+            // The kernel will not segment here (it may say so for any message of a call that
+            // carries the segment size): the same datagrams again, one by one.
+            Err(error) if gso.is_some() && refuses_segmenting(error) => {
                 tracing::warn!(%error, "the kernel does not segment UDP sends here: one datagram per send");
                 self.segmenting = false;
                 first.start
@@ -166,12 +176,13 @@ impl Batch {
     }
 }
 
-/// Whether `error`, answering a segmented send, means the kernel will not segment on this
-/// socket (rather than that the datagrams could not go this time).
+/// Whether `error`, answering a send that carried a segment size, means the kernel will not
+/// segment on this socket (rather than that the datagrams could not go this time).
 fn refuses_segmenting(error: Errno) -> bool {
-    // EIO: the device cannot checksum (or the route is IPsec); EINVAL: a kernel without
-    // UDP_SEGMENT, or checksums turned off on the socket.
-    matches!(error, Errno::EIO | Errno::EINVAL | Errno::ENOPROTOOPT)
+    // EIO: the device cannot checksum (or the route is IPsec); EINVAL: more segments than it
+    // takes, or checksums turned off on the socket; EMSGSIZE: a path MTU below the segment
+    // size (a datagram sent alone would be fragmented instead).
+    matches!(error, Errno::EIO | Errno::EINVAL | Errno::EMSGSIZE)
 }
 
 #[cfg(test)]
@@ -212,7 +223,7 @@ mod tests {
         let (first, second) = (receiver(), receiver());
         // An IPv6 address from an IPv4 socket: the kernel refuses that datagram, not the others.
         let refused: SocketAddr = "[::1]:9".parse().expect("an address");
-        let mut batch = Batch::new();
+        let mut batch = Batch::new(&socket);
         // More than a batch holds: the first 64 go when the 65th is queued.
         for i in 0..MAX_BATCH + 6 {
             let to = if i % 2 == 0 { address(&first) } else { address(&second) };
@@ -236,7 +247,7 @@ mod tests {
     async fn a_frame_to_one_browser_goes_as_one_send_and_arrives_as_its_packets() {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
         let (first, second) = (receiver(), receiver());
-        let mut batch = Batch::new();
+        let mut batch = Batch::new(&socket);
         // A frame of nine full packets and a shorter last one, to each of two browsers; then an
         // audio packet to the first.
         let frame: Vec<Vec<u8>> = (0..10).map(|i| datagram(i, if i < 9 { 1_200 } else { 431 })).collect();
@@ -258,10 +269,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_shorter_datagram_ends_a_segmented_send() {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let to = receiver();
+        let mut batch = Batch::new(&socket);
+        // Two frames back to back to one browser: the first one's short last packet ends it.
+        let sent = vec![datagram(1, 1_200), datagram(2, 431), datagram(3, 1_200), datagram(4, 1_200)];
+        for d in &sent {
+            batch.push(&socket, address(&to), d.clone());
+        }
+        batch.flush(&socket);
+        assert_eq!(received(&to, socket.local_addr().expect("bound")), sent);
+        assert_eq!(batch.messages, 2);
+    }
+
+    #[tokio::test]
     async fn a_send_without_segments_after_one_with_keeps_its_datagrams_whole() {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
         let to = receiver();
-        let mut batch = Batch::new();
+        let mut batch = Batch::new(&socket);
         // Segmented at 100 bytes...
         let small: Vec<Vec<u8>> = (0..3).map(|i| datagram(i, 100)).collect();
         for d in &small {

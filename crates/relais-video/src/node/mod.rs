@@ -100,6 +100,7 @@ impl Node {
         config: &crate::VideoConfig,
     ) -> std::io::Result<Self> {
         let bound = socket.local_addr()?;
+        let batch = batch::Batch::new(&socket);
         Ok(Self {
             socket: Arc::new(socket),
             bound,
@@ -114,7 +115,7 @@ impl Node {
             tickets: crate::tickets::Tickets::new(config.rejoin_window),
             layers_measured: Instant::now(),
             table: crate::peer::LayerTable::new(),
-            batch: batch::Batch::new(),
+            batch,
         })
     }
 
