@@ -107,7 +107,14 @@ impl Batch {
     /// where the next call starts.
     fn send_from(&mut self, socket: &UdpSocket, start: usize) -> usize {
         let segment = if self.segmenting { self.segment_size(start) } else { None };
-        let messages = self.messages_from(start, segment);
+        let (segment, messages) = match segment {
+            // A datagram longer than the others (a resend, with its original sequence number
+            // prepended) goes alone, and the others are segmented after it.
+            Some(size) if self.contents[start].len() > size => {
+                (None, vec![Message { start, end: start + 1 }])
+            }
+            _ => (segment, self.messages_from(start, segment)),
+        };
         let slices: Vec<IoSlice<'_>> = self.contents[start..].iter().map(|c| IoSlice::new(c)).collect();
         let groups: Vec<&[IoSlice<'_>]> =
             messages.iter().map(|m| &slices[m.start - start..m.end - start]).collect();
@@ -138,21 +145,25 @@ impl Batch {
         }
     }
 
-    /// The size the datagrams from `start` on are segmented at: the largest among them (a
-    /// full packet), if several of them have it.
+    /// The size the datagrams from `start` on are segmented at: the largest that several of
+    /// them have (a full packet).
     fn segment_size(&self, start: usize) -> Option<usize> {
-        let sizes = self.contents[start..].iter().map(Vec::len);
-        let largest = sizes.clone().max()?;
-        (sizes.filter(|&s| s == largest).count() > 1).then_some(largest)
+        let mut sizes: Vec<usize> = self.contents[start..].iter().map(Vec::len).collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        sizes.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
     }
 
     /// Groups the datagrams from `start` on into messages: consecutive datagrams to one
-    /// address, each but the last of `segment` bytes, go as one segmented send.
+    /// address, each but the last of `segment` bytes, go as one segmented send. The call ends
+    /// before a datagram longer than `segment` (the kernel would cut it).
     fn messages_from(&self, start: usize, segment: Option<usize>) -> Vec<Message> {
         let mut messages: Vec<Message> = Vec::new();
         let mut bytes = 0;
         for i in start..self.contents.len() {
             let size = self.contents[i].len();
+            if segment.is_some_and(|s| size > s) {
+                break;
+            }
             let joins = messages.last().is_some_and(|last| {
                 let previous = last.end - 1;
                 segment == Some(self.contents[previous].len())
@@ -281,6 +292,31 @@ mod tests {
         batch.flush(&socket);
         assert_eq!(received(&to, socket.local_addr().expect("bound")), sent);
         assert_eq!(batch.messages, 2);
+    }
+
+    #[tokio::test]
+    async fn a_longer_datagram_goes_alone_and_the_frames_around_it_still_go_together() {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (first, second) = (receiver(), receiver());
+        let mut batch = Batch::new(&socket);
+        let frame: Vec<Vec<u8>> = (0..4).map(|i| datagram(i, if i < 3 { 1_200 } else { 431 })).collect();
+        // A resend (longer) to the first browser between two frames, then a frame to the second.
+        let resend = datagram(9, 1_202);
+        let mut to_first = frame.clone();
+        to_first.push(resend.clone());
+        to_first.extend(frame.clone());
+        for d in &to_first {
+            batch.push(&socket, address(&first), d.clone());
+        }
+        for d in &frame {
+            batch.push(&socket, address(&second), d.clone());
+        }
+        batch.flush(&socket);
+        let from = socket.local_addr().expect("bound");
+        assert_eq!(received(&first, from), to_first);
+        assert_eq!(received(&second, from), frame);
+        // The first frame; the resend alone; the two frames after it.
+        assert_eq!(batch.messages, 4);
     }
 
     #[tokio::test]
