@@ -221,6 +221,18 @@ mod tests {
         got
     }
 
+    /// A frame of `full` packets of 1,200 bytes and a shorter last one.
+    fn frame(full: u8) -> Vec<Vec<u8>> {
+        (0..=full).map(|i| datagram(i, if i < full { 1_200 } else { 431 })).collect()
+    }
+
+    /// Queues `datagrams` to `to`.
+    fn push_all(batch: &mut Batch, socket: &UdpSocket, to: SocketAddr, datagrams: &[Vec<u8>]) {
+        for d in datagrams {
+            batch.push(socket, to, d.clone());
+        }
+    }
+
     /// A datagram of `len` bytes that says which it is.
     fn datagram(number: u8, len: usize) -> Vec<u8> {
         let mut d = vec![number; len];
@@ -261,11 +273,9 @@ mod tests {
         let mut batch = Batch::new(&socket);
         // A frame of nine full packets and a shorter last one, to each of two browsers; then an
         // audio packet to the first.
-        let frame: Vec<Vec<u8>> = (0..10).map(|i| datagram(i, if i < 9 { 1_200 } else { 431 })).collect();
+        let frame = frame(9);
         for to in [address(&first), address(&second)] {
-            for packet in &frame {
-                batch.push(&socket, to, packet.clone());
-            }
+            push_all(&mut batch, &socket, to, &frame);
         }
         let audio = datagram(99, 160);
         batch.push(&socket, address(&first), audio.clone());
@@ -286,9 +296,7 @@ mod tests {
         let mut batch = Batch::new(&socket);
         // Two frames back to back to one browser: the first one's short last packet ends it.
         let sent = vec![datagram(1, 1_200), datagram(2, 431), datagram(3, 1_200), datagram(4, 1_200)];
-        for d in &sent {
-            batch.push(&socket, address(&to), d.clone());
-        }
+        push_all(&mut batch, &socket, address(&to), &sent);
         batch.flush(&socket);
         assert_eq!(received(&to, socket.local_addr().expect("bound")), sent);
         assert_eq!(batch.messages, 2);
@@ -299,18 +307,13 @@ mod tests {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
         let (first, second) = (receiver(), receiver());
         let mut batch = Batch::new(&socket);
-        let frame: Vec<Vec<u8>> = (0..4).map(|i| datagram(i, if i < 3 { 1_200 } else { 431 })).collect();
+        let frame = frame(3);
         // A resend (longer) to the first browser between two frames, then a frame to the second.
-        let resend = datagram(9, 1_202);
         let mut to_first = frame.clone();
-        to_first.push(resend.clone());
+        to_first.push(datagram(9, 1_202));
         to_first.extend(frame.clone());
-        for d in &to_first {
-            batch.push(&socket, address(&first), d.clone());
-        }
-        for d in &frame {
-            batch.push(&socket, address(&second), d.clone());
-        }
+        push_all(&mut batch, &socket, address(&first), &to_first);
+        push_all(&mut batch, &socket, address(&second), &frame);
         batch.flush(&socket);
         let from = socket.local_addr().expect("bound");
         assert_eq!(received(&first, from), to_first);
@@ -326,9 +329,7 @@ mod tests {
         let mut batch = Batch::new(&socket);
         // Segmented at 100 bytes...
         let small: Vec<Vec<u8>> = (0..3).map(|i| datagram(i, 100)).collect();
-        for d in &small {
-            batch.push(&socket, address(&to), d.clone());
-        }
+        push_all(&mut batch, &socket, address(&to), &small);
         batch.flush(&socket);
         // ...then one datagram, bigger: not cut at the earlier segment size.
         let big = datagram(7, 1_100);
@@ -348,9 +349,7 @@ mod tests {
         // answers EINVAL, as it answers EIO where the network card cannot checksum.
         let mut batch = Batch::with_limits(200, 200);
         let sent: Vec<Vec<u8>> = (0..150).map(|i| datagram(i, 100)).collect();
-        for d in &sent {
-            batch.push(&socket, address(&to), d.clone());
-        }
+        push_all(&mut batch, &socket, address(&to), &sent);
         batch.flush(&socket);
         assert_eq!(received(&to, socket.local_addr().expect("bound")), sent);
         assert!(!batch.segmenting, "no more segmented sends on this socket");
