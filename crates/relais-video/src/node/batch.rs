@@ -49,7 +49,7 @@ pub(crate) struct Batch {
     /// Datagrams in one segmented send at most ([`MAX_SEGMENTS`]).
     max_segments: usize,
     /// Messages handed to the kernel since the batch was made: datagrams or segmented sends.
-    pub messages: u64,
+    messages: u64,
 }
 
 /// One message of a `sendmmsg` call: the datagrams `start..end` of the batch, to one address.
@@ -148,9 +148,8 @@ impl Batch {
     /// The size the datagrams from `start` on are segmented at: the largest that several of
     /// them have (a full packet).
     fn segment_size(&self, start: usize) -> Option<usize> {
-        let mut sizes: Vec<usize> = self.contents[start..].iter().map(Vec::len).collect();
-        sizes.sort_unstable_by(|a, b| b.cmp(a));
-        sizes.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
+        let sizes = || self.contents[start..].iter().map(Vec::len);
+        sizes().filter(|&size| sizes().filter(|&other| other == size).count() > 1).max()
     }
 
     /// Groups the datagrams from `start` on into messages: consecutive datagrams to one
@@ -176,8 +175,6 @@ impl Batch {
                     last.end = i + 1;
                 }
                 bytes += size;
-            } else if messages.len() == self.capacity {
-                break;
             } else {
                 messages.push(Message { start: i, end: i + 1 });
                 bytes = size;
@@ -199,6 +196,13 @@ fn refuses_segmenting(error: Errno) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SFU's side: its socket and a batch for it.
+    async fn sender() -> (UdpSocket, Batch) {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let batch = Batch::new(&socket);
+        (socket, batch)
+    }
 
     fn receiver() -> std::net::UdpSocket {
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("binds");
@@ -242,11 +246,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_delivers_every_datagram_to_its_own_destination_in_order() {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (socket, mut batch) = sender().await;
         let (first, second) = (receiver(), receiver());
         // An IPv6 address from an IPv4 socket: the kernel refuses that datagram, not the others.
         let refused: SocketAddr = "[::1]:9".parse().expect("an address");
-        let mut batch = Batch::new(&socket);
         // More than a batch holds: the first 64 go when the 65th is queued.
         for i in 0..MAX_BATCH + 6 {
             let to = if i % 2 == 0 { address(&first) } else { address(&second) };
@@ -268,9 +271,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_frame_to_one_browser_goes_as_one_send_and_arrives_as_its_packets() {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (socket, mut batch) = sender().await;
         let (first, second) = (receiver(), receiver());
-        let mut batch = Batch::new(&socket);
         // A frame of nine full packets and a shorter last one, to each of two browsers; then an
         // audio packet to the first.
         let frame = frame(9);
@@ -291,9 +293,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_shorter_datagram_ends_a_segmented_send() {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (socket, mut batch) = sender().await;
         let to = receiver();
-        let mut batch = Batch::new(&socket);
         // Two frames back to back to one browser: the first one's short last packet ends it.
         let sent = vec![datagram(1, 1_200), datagram(2, 431), datagram(3, 1_200), datagram(4, 1_200)];
         push_all(&mut batch, &socket, address(&to), &sent);
@@ -304,9 +305,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_longer_datagram_goes_alone_and_the_frames_around_it_still_go_together() {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (socket, mut batch) = sender().await;
         let (first, second) = (receiver(), receiver());
-        let mut batch = Batch::new(&socket);
         let frame = frame(3);
         // A resend (longer) to the first browser between two frames, then a frame to the second.
         let mut to_first = frame.clone();
@@ -324,9 +324,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_send_without_segments_after_one_with_keeps_its_datagrams_whole() {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let (socket, mut batch) = sender().await;
         let to = receiver();
-        let mut batch = Batch::new(&socket);
         // Segmented at 100 bytes...
         let small: Vec<Vec<u8>> = (0..3).map(|i| datagram(i, 100)).collect();
         push_all(&mut batch, &socket, address(&to), &small);

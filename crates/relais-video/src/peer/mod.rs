@@ -136,14 +136,12 @@ impl Peer {
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
-                    let is_rtp = layers::is_rtp(&t.contents);
-                    send(t.destination, t.contents.into());
-                    sent += 1;
                     // Without pacing (no estimate), what was written goes out in this drain:
                     // each RTP packet is counted from the read of the oldest frame pending.
-                    if let Some(first) = self.written.first()
-                        && is_rtp
-                    {
+                    let timed = self.written.first().filter(|_| layers::is_rtp(&t.contents));
+                    send(t.destination, t.contents.into());
+                    sent += 1;
+                    if let Some(first) = timed {
                         delays(first.elapsed());
                         rtp += 1;
                     }

@@ -222,7 +222,7 @@ impl fmt::Debug for Settings {
             .field("monitoring_tick_secs", &self.monitoring_tick_secs)
             .field("db_max_connections", &self.db_max_connections)
             .field("sqlite_durability", &self.sqlite_durability)
-            .field("secret_key", &if self.secret_key.is_empty() { "" } else { "***" })
+            .field("secret_key", &masked(&self.secret_key))
             .field("access_token_lifetime_secs", &self.access_token_lifetime_secs)
             .field("session_idle_secs", &self.session_idle_secs)
             .field("session_absolute_secs", &self.session_absolute_secs)
@@ -236,7 +236,7 @@ impl fmt::Debug for Settings {
             .field("smtp_security", &self.smtp_security)
             .field("smtp_from", &self.smtp_from)
             .field("smtp_username", &self.smtp_username)
-            .field("smtp_password", &if self.smtp_password.is_empty() { "" } else { "***" })
+            .field("smtp_password", &masked(&self.smtp_password))
             .field("visit_reminder_minutes", &self.visit_reminder_minutes)
             .field("telehealth_consent_required", &self.telehealth_consent_required)
             .field("telehealth_consent_by_service", &self.telehealth_consent_by_service)
@@ -245,7 +245,7 @@ impl fmt::Debug for Settings {
             .field("video_public_ip", &self.video_public_ip)
             .field("video_ice_servers", &self.video_ice_servers)
             .field("video_turn_username", &self.video_turn_username)
-            .field("video_turn_credential", &if self.video_turn_credential.is_empty() { "" } else { "***" })
+            .field("video_turn_credential", &masked(&self.video_turn_credential))
             .field("video_peer_timeout_secs", &self.video_peer_timeout_secs)
             .field("video_rejoin_secs", &self.video_rejoin_secs)
             .field("video_simulcast", &self.video_simulcast)
@@ -253,9 +253,14 @@ impl fmt::Debug for Settings {
             .field("mqtt_url", &redact_url(&self.mqtt_url))
             .field("mqtt_topic_prefix", &self.mqtt_topic_prefix)
             .field("mqtt_username", &self.mqtt_username)
-            .field("mqtt_password", &if self.mqtt_password.is_empty() { "" } else { "***" })
+            .field("mqtt_password", &masked(&self.mqtt_password))
             .finish()
     }
+}
+
+/// A secret as the log shows it: whether it is set, never what it is.
+fn masked(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "***" }
 }
 
 /// The URL with any password replaced by `***`.
