@@ -54,8 +54,6 @@ enum Message {
 /// handle is dropped.
 pub(crate) struct AuditAppender {
     jobs: mpsc::Sender<Message>,
-    /// Copies the trail's WAL into its file off this thread's path (ends with the handle).
-    _checkpointer: Checkpointer,
 }
 
 /// How the thread's connection is set up: as the store's own connections are.
@@ -78,9 +76,9 @@ impl AuditAppender {
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("relais-audit".into())
-            .spawn(move || run(conn, queue))
+            .spawn(move || run(conn, queue, &checkpointer))
             .map_err(|e| StoreError::Write(format!("cannot start the audit writer thread: {e}")))?;
-        Ok(Self { jobs, _checkpointer: checkpointer })
+        Ok(Self { jobs })
     }
 
     /// Seals and stores `drafts` in one transaction, after whatever is queued before them.
@@ -128,13 +126,15 @@ impl Indexer {
     }
 }
 
-fn run(mut conn: Connection, queue: mpsc::Receiver<Message>) {
+/// The writer thread. `checkpointer` copies the trail's WAL into its file off this thread's path;
+/// it is told after every write and ends with this thread.
+fn run(mut conn: Connection, queue: mpsc::Receiver<Message>, checkpointer: &Checkpointer) {
     let mut indexer = Indexer { background: false, pending: 0 };
     let mut held: Option<Job> = None;
     loop {
         let first = match held.take() {
             Some(job) => job,
-            None => match next_job(&mut conn, &queue, &mut indexer) {
+            None => match next_job(&mut conn, &queue, &mut indexer, checkpointer) {
                 Some(job) => job,
                 None => return,
             },
@@ -166,12 +166,18 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Message>) {
         if indexer.background && indexer.pending >= INDEX_FORCE {
             indexer.batch(&mut conn);
         }
+        checkpointer.committed();
     }
 }
 
 /// Waits for the next append; meanwhile answers index requests and, when the queue is empty,
 /// indexes in the background. `None` once the handle is dropped and the queue drained.
-fn next_job(conn: &mut Connection, queue: &mpsc::Receiver<Message>, indexer: &mut Indexer) -> Option<Job> {
+fn next_job(
+    conn: &mut Connection,
+    queue: &mpsc::Receiver<Message>,
+    indexer: &mut Indexer,
+    checkpointer: &Checkpointer,
+) -> Option<Job> {
     loop {
         let message = if !indexer.background || indexer.pending == 0 {
             queue.recv().ok()?
@@ -180,6 +186,7 @@ fn next_job(conn: &mut Connection, queue: &mpsc::Receiver<Message>, indexer: &mu
                 Ok(message) => message,
                 Err(TryRecvError::Empty) => {
                     indexer.batch(conn);
+                    checkpointer.committed();
                     continue;
                 }
                 Err(TryRecvError::Disconnected) => return None,
@@ -189,6 +196,7 @@ fn next_job(conn: &mut Connection, queue: &mpsc::Receiver<Message>, indexer: &mu
                 Ok(message) => message,
                 Err(RecvTimeoutError::Timeout) => {
                     indexer.batch(conn);
+                    checkpointer.committed();
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => return None,
@@ -198,6 +206,7 @@ fn next_job(conn: &mut Connection, queue: &mpsc::Receiver<Message>, indexer: &mu
             Message::Append(job) => return Some(job),
             Message::IndexNow(reply) => {
                 let _ = reply.send(index_all(conn));
+                checkpointer.committed();
             }
             Message::IndexInBackground => indexer.background = true,
         }
