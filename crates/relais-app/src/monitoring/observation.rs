@@ -85,13 +85,12 @@ pub fn normalise_parts(
     at: Timestamp,
     parts: &[Part],
 ) -> Result<Vec<(Part, Normalised)>, Rejection> {
-    parts
-        .iter()
-        .map(|p| {
-            let raw = RawReading { id, code: &p.code, value: p.value, unit: &p.unit, at };
-            normalise(program, &raw).map(|n| (p.clone(), n))
-        })
-        .collect()
+    parts.iter().map(|p| normalise_part(program, id, at, p).map(|n| (p.clone(), n))).collect()
+}
+
+/// One part of reading `id` taken at `at`, in the program's code and unit.
+fn normalise_part(program: &Program, id: &str, at: Timestamp, part: &Part) -> Result<Normalised, Rejection> {
+    normalise(program, &RawReading { id, code: &part.code, value: part.value, unit: &part.unit, at })
 }
 
 /// Rewrites the converted parts in the program's code and unit, keeping the device's quantity.
@@ -160,8 +159,7 @@ pub fn readings_of<'a>(program: &Program, observations: impl Iterator<Item = &'a
         let counted: Option<Vec<Reading>> = parts(obs)
             .iter()
             .map(|part| {
-                let raw = RawReading { id, code: &part.code, value: part.value, unit: &part.unit, at };
-                match normalise(program, &raw) {
+                match normalise_part(program, id, at, part) {
                     Ok(n) => Some(n.reading),
                     // A nurse confirmed the value was really measured: out of the plausible
                     // range, but converted all the same (units are checked before plausibility).
