@@ -3,7 +3,7 @@
 // under test (a release build, RELAIS_BIN): once every page decodes the three others, it samples
 // the server's CPU (/proc/PID/stat) and the bytes its SFU forwarded (/metrics) over
 // E2E_MEASURE_SECONDS (30) and prints % of one core per forwarded Mbit/s (issue 6: ≤ 0.25 %).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,14 +90,35 @@ function udpCounters() {
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
-// The server's CPU ticks (1/100 s) and the bytes its SFU forwarded so far.
-async function sample(baseURL) {
-  const stat = readFileSync(`/proc/${process.env.RELAIS_E2E_SERVER_PID}/stat`, 'utf8');
+// CPU ticks (1/100 s, user + system) in a /proc stat file.
+function ticksIn(statFile) {
+  const stat = readFileSync(statFile, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+// The server's ticks by thread name (the SFU's thread is relais-sfu): where its CPU goes.
+function threadTicks(pid) {
+  const byName = {};
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      byName[name] = (byName[name] || 0) + ticksIn(`/proc/${pid}/task/${task}/stat`);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
+// The server's CPU ticks and the bytes its SFU forwarded so far.
+async function sample(baseURL) {
+  const pid = process.env.RELAIS_E2E_SERVER_PID;
+  const ticks = ticksIn(`/proc/${pid}/stat`);
+  const threads = threadTicks(pid);
   const metrics = await (await fetch(`${baseURL}/metrics`)).text();
   const line = metrics.split('\n').find((l) => l.startsWith('relais_video_forwarded_bytes_total'));
-  return { at: Date.now(), ticks, bytes: line ? Number(line.split(' ').pop()) : 0 };
+  return { at: Date.now(), ticks, threads, bytes: line ? Number(line.split(' ').pop()) : 0 };
 }
 
 test.afterAll(() => {
@@ -143,6 +164,11 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
     .map((n) => `${n} ${udpAfter[n] - udpBefore[n]}`).join(', ');
   console.log(`send estimates (kbit/s): ${sentAfter.map((s) => s.estimates.join('/')).join(', ')}; UDP: ${udp}`);
   console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
+  const threads = Object.entries(after.threads)
+    .map(([name, ticks]) => [name, (ticks - (before.threads[name] || 0)) / elapsed])
+    .filter(([, percent]) => percent > 0)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(`server threads (% of one core): ${threads.map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}`);
   // What the pages received (RTP payload, every kind): the denominator a server without our
   // metrics can be measured by too (docs/video.md, bare str0m in the same session).
   const received = sentAfter.reduce((sum, s, i) => sum + s.received - sentBefore[i].received, 0) * 8 / elapsed / 1e6;

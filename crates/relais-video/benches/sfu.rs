@@ -51,6 +51,17 @@ fn thread_cpu_ns(tid: i32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Times the thread `tid` gave up the CPU to wait (`voluntary_ctxt_switches`: its wake-ups) and
+/// was made to give it up (`nonvoluntary_ctxt_switches`). Counts, not times: steadier than the
+/// CPU figure on a shared machine.
+fn thread_switches(tid: i32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap_or_default();
+    let count = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    };
+    (count("voluntary_ctxt_switches:"), count("nonvoluntary_ctxt_switches:"))
+}
+
 /// The bucket bound under which a share `p` of the packets fall.
 fn bucket_bound(counts: &[u64], p: f64) -> String {
     let total: u64 = counts.iter().sum();
@@ -151,6 +162,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     tokio::time::sleep(settle).await;
     let before = sfu.stats().await.expect("stats");
     let cpu_before = thread_cpu_ns(sfu_tid);
+    let switches_before = thread_switches(sfu_tid);
     let now = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(0);
     window.end.store(now + seconds * 1_000_000_000, std::sync::atomic::Ordering::Relaxed);
     window.start.store(now, std::sync::atomic::Ordering::Relaxed);
@@ -159,6 +171,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let after = sfu.stats().await.expect("stats");
     let cpu = thread_cpu_ns(sfu_tid).saturating_sub(cpu_before);
+    let switches_after = thread_switches(sfu_tid);
     let elapsed = started.elapsed().as_secs_f64();
 
     let mut latencies = Vec::new();
@@ -188,6 +201,12 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         "  forwarded:                {frames:.0} frames/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s"
     );
     println!("  SFU thread CPU:           {core_share:.1} % of one core");
+    let wakes = (switches_after.0 - switches_before.0) as f64 / elapsed;
+    let preempted = (switches_after.1 - switches_before.1) as f64 / elapsed;
+    println!(
+        "  SFU thread wake-ups:      {wakes:.0}/s ({:.2} per datagram sent), preempted {preempted:.0}/s",
+        wakes / datagrams.max(1.0)
+    );
     println!("  CPU per forwarded stream: {:.3} % of one core", core_share / streams as f64);
     println!("  CPU per forwarded Mbit/s: {:.4} % of one core", core_share / mbits);
     println!(

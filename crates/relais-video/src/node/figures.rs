@@ -101,7 +101,7 @@ impl Node {
         let (mut sum, mut count) = (0.0_f32, 0_u32);
         for peer in self.peers.values() {
             if let Some(loss) = peer.loss {
-                let worst = rooms.entry(peer.room.as_str()).or_insert(0.0);
+                let worst = rooms.entry(&*peer.room).or_insert(0.0);
                 *worst = worst.max(loss);
                 sum += loss;
                 count += 1;

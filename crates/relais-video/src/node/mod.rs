@@ -80,6 +80,10 @@ pub(crate) struct Node {
     routes: HashMap<SocketAddr, PeerId>,
     /// Sessions handed input since they were last drained.
     busy: HashSet<PeerId>,
+    /// The sessions being drained (`busy` of the round before; empty between rounds).
+    draining: HashSet<PeerId>,
+    /// What the sessions drained in a round ask of the others (empty between rounds).
+    work: Vec<Propagated>,
     next_peer: u64,
     figures: figures::Figures,
     /// How long a session may stay ICE-disconnected before its peer counts as gone.
@@ -109,6 +113,8 @@ impl Node {
             peers: HashMap::new(),
             routes: HashMap::new(),
             busy: HashSet::new(),
+            draining: HashSet::new(),
+            work: Vec::new(),
             next_peer: 1,
             figures: figures::Figures::new(Instant::now()),
             peer_timeout: config.peer_timeout,
@@ -225,31 +231,32 @@ impl Node {
     /// Drains the busy peers' output until nothing is left to propagate; answers the next
     /// timer of any peer.
     fn drive(&mut self) -> Instant {
+        // The sets and lists of a round keep their memory from one wake to the next: this
+        // runs on every wake, and allocating them anew cost more than the loop's own work.
+        let mut work = std::mem::take(&mut self.work);
         loop {
-            let mut work = Vec::new();
+            std::mem::swap(&mut self.busy, &mut self.draining);
             let figures = &mut self.figures;
             let (socket, batch) = (&self.socket, &mut self.batch);
             let mut send = |to, contents: Vec<u8>| batch.push(socket, to, contents);
-            for id in std::mem::take(&mut self.busy) {
+            for id in self.draining.drain() {
                 let Some(peer) = self.peers.get_mut(&id) else { continue };
-                let mut delays = Vec::new();
-                figures.sent_datagrams += peer.drain(&mut send, &mut work, &mut |d| delays.push(d));
-                for delay in delays {
-                    figures.delayed(delay);
-                }
+                let sent = peer.drain(&mut send, &mut work, &mut |delay| figures.delayed(delay));
+                figures.sent_datagrams += sent;
             }
             // What this round produced goes out before the media it carried is propagated.
             self.batch.flush(&self.socket);
             if work.is_empty() {
+                self.work = work;
                 let cap = Instant::now() + MAX_SLEEP;
                 return self
                     .peers
                     .values()
                     .filter(|p| p.rtc.is_some())
-                    .map(|p| p.due)
+                    .map(Peer::wake_at)
                     .fold(cap, Instant::min);
             }
-            for item in work {
+            for item in work.drain(..) {
                 self.propagate(item);
             }
         }
@@ -271,6 +278,7 @@ impl Node {
                 }
                 // The frame was complete with the last datagram read from its sender.
                 let read = peer.last_read;
+                // A count, not a copy: the room's id is shared.
                 let room = peer.room.clone();
                 if !self.rooms.forwards(&room, origin, source) {
                     return;

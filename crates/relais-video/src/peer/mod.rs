@@ -34,13 +34,26 @@ const INITIAL_ESTIMATE: Bitrate = Bitrate::kbps(1_000);
 /// How many times a drain wakes a session whose timer is already due (see `Peer::drain`).
 const MAX_WAKES: u32 = 4;
 
+/// How late an unpaced session's timer may be served: it is then served on whichever datagram
+/// wakes the node first, or with the other sessions' timers due by then.
+///
+/// Why: str0m's timers (transport feedback every 50 ms, a NACK check every 33 ms, reports) are
+/// four or five dozen a second per session, each at its own phase, and woke the node on their
+/// own between datagrams: a third of its wake-ups with four browsers, and a wake-up costs far
+/// more than the timer's work (the thread is scheduled in, its caches cold; docs/video.md).
+/// Nothing a timer does there waits on a few milliseconds: the feedback carries its own arrival
+/// times, the request for a lost packet goes out 10 ms later at most. Paced sessions are not delayed:
+/// their timer is the pacer's, when the next packet may go.
+pub(crate) const TIMER_SLACK: Duration = Duration::from_millis(10);
+
 /// No more than one keyframe request a second per track: a PLI storm costs every receiver.
 const KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
 
 /// One browser's media session.
 pub(crate) struct Peer {
     pub id: PeerId,
-    pub room: String,
+    /// Its room's id (shared: it is looked at for every frame forwarded).
+    pub room: Arc<str>,
     /// Signalling to the browser (its WebSocket task).
     pub events: mpsc::UnboundedSender<ServerMsg>,
     /// Set once admitted and the browser made its offer.
@@ -57,6 +70,8 @@ pub(crate) struct Peer {
     pub last_heard: Instant,
     /// When its session's timer is next due.
     pub due: Instant,
+    /// Whether str0m paces what its session sends (it estimates the bandwidth towards it).
+    paced: bool,
     /// The share of its media packets lost on the way to us over the last second.
     pub loss: Option<f32>,
     /// str0m's estimate of the bandwidth towards its browser (bits/s), when it estimates one
@@ -79,7 +94,7 @@ impl Peer {
     pub fn new(id: PeerId, room: String, events: mpsc::UnboundedSender<ServerMsg>) -> Self {
         Self {
             id,
-            room,
+            room: room.into(),
             events,
             rtc: None,
             pending: None,
@@ -88,6 +103,7 @@ impl Peer {
             screen_mid: None,
             ice_lost_at: None,
             due: Instant::now(),
+            paced: false,
             last_heard: Instant::now(),
             loss: None,
             estimate: None,
@@ -181,6 +197,12 @@ impl Peer {
         let _ = self.events.send(msg);
     }
 
+    /// When the node should wake for this session's timer (see [`TIMER_SLACK`]); a datagram
+    /// or another session may wake it sooner, and it is served then if due.
+    pub fn wake_at(&self) -> Instant {
+        if self.paced { self.due } else { self.due + TIMER_SLACK }
+    }
+
     /// The browser's first offer: a session with the SFU's socket as its one candidate.
     pub fn accept_first_offer(
         &mut self,
@@ -200,7 +222,8 @@ impl Peer {
         // estimated to choose its layers. The estimate comes with str0m's pacer (packets sent
         // at twice the estimate), which spreads frames out: browsers that send no layers (and
         // the benchmark's clients) are not paced.
-        if sdp.contains("a=simulcast:") {
+        self.paced = sdp.contains("a=simulcast:");
+        if self.paced {
             builder = builder.enable_bwe(Some(INITIAL_ESTIMATE));
         }
         let mut rtc = builder.build(now);
@@ -348,5 +371,21 @@ impl Peer {
             MediaKind::Video if t.screen => Source::Screen,
             MediaKind::Video => Source::Camera,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unpaced_sessions_timer_waits_for_company_and_a_paced_ones_does_not() {
+        let (events, _browser) = mpsc::unbounded_channel();
+        let mut peer = Peer::new(PeerId(1), "room".to_owned(), events);
+        let due = Instant::now() + Duration::from_millis(20);
+        peer.due = due;
+        assert_eq!(peer.wake_at(), due + TIMER_SLACK, "served with the next datagram or the slack");
+        peer.paced = true;
+        assert_eq!(peer.wake_at(), due, "a paced session's next packet would leave late");
     }
 }

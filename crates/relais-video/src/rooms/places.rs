@@ -127,10 +127,14 @@ impl Rooms {
     }
 
     /// Who receives `origin`'s media: the others admitted where it is.
-    pub fn audience(&self, room_id: &str, origin: PeerId) -> Vec<PeerId> {
-        let Some(room) = self.rooms.get(room_id) else { return Vec::new() };
-        let Some(from) = room.members.get(&origin) else { return Vec::new() };
-        room.members.iter().filter(|(id, m)| **id != origin && reaches(from, m)).map(|(id, _)| *id).collect()
+    /// (An iterator: this runs for every frame forwarded, and a list would be allocated for each.)
+    pub fn audience(&self, room_id: &str, origin: PeerId) -> impl Iterator<Item = PeerId> {
+        let room = self.rooms.get(room_id);
+        let from = room.and_then(|r| r.members.get(&origin));
+        let members = from.and(room).into_iter().flat_map(|r| r.members.iter());
+        members
+            .filter(move |(id, m)| **id != origin && from.is_some_and(|f| reaches(f, m)))
+            .map(|(id, _)| *id)
     }
 
     /// The side room `peer` is in, if any.
