@@ -37,6 +37,9 @@ pub(super) struct Figures {
     /// Over the last period.
     pub bitrate_bps: u64,
     pub worst_room_loss: f32,
+    /// The last publication found no room, no session and nothing forwarded: until a command
+    /// changes that, there is nothing to publish (and the node need not wake to).
+    pub quiet: bool,
 }
 
 impl Figures {
@@ -51,6 +54,7 @@ impl Figures {
             published_at: now,
             bitrate_bps: 0,
             worst_room_loss: 0.0,
+            quiet: false,
         }
     }
 
@@ -122,6 +126,7 @@ impl Node {
         let mean = if count == 0 { 0.0 } else { sum / count as f32 };
         metrics::gauge!("relais_video_loss_ratio").set(f64::from(mean));
         self.publish_counts();
+        self.figures.quiet = new_bytes == 0 && self.peers.is_empty() && self.rooms.counts() == (0, 0);
     }
 
     /// Rooms and people in them, lobbies included (and the fullest room).
