@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use str0m::media::{MediaData, MediaKind, Mid, Rid};
 use str0m::net::{Protocol, Receive};
-use str0m::{Candidate, Input};
+use str0m::{Candidate, Input, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
@@ -254,12 +254,15 @@ impl Node {
             if work.is_empty() {
                 self.work = work;
                 let idle = self.figures.quiet && self.peers.is_empty();
-                let cap = Instant::now() + if idle { IDLE_SLEEP } else { MAX_SLEEP };
+                let now = Instant::now();
+                let cap = now + if idle { IDLE_SLEEP } else { MAX_SLEEP };
+                // A dead session's timer is never served (it leaves at the next reap): counted,
+                // its past `due` would spin the loop until then.
                 return self
                     .peers
                     .values()
-                    .filter(|p| p.rtc.is_some())
-                    .map(Peer::wake_at)
+                    .filter(|p| p.rtc.as_ref().is_some_and(Rtc::is_alive))
+                    .map(|p| p.wake_at(now))
                     .fold(cap, Instant::min);
             }
             for item in work.drain(..) {
