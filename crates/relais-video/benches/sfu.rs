@@ -26,6 +26,7 @@
 
 mod support {
     pub mod client;
+    pub mod threads;
 }
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use std::time::{Duration, Instant};
 
 use relais_video::{Control, Joiner, JoinerKind, Session, Sfu};
 use support::client::{Client, Window, epoch, loopback_config};
+use support::threads::{switches, thread_named};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -49,17 +51,6 @@ fn thread_cpu_ns(tid: i32) -> u64 {
         .ok()
         .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
         .unwrap_or(0)
-}
-
-/// Times the thread `tid` gave up the CPU to wait (`voluntary_ctxt_switches`: its wake-ups) and
-/// was made to give it up (`nonvoluntary_ctxt_switches`). Counts, not times: steadier than the
-/// CPU figure on a shared machine.
-fn thread_switches(tid: i32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap_or_default();
-    let count = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
-    };
-    (count("voluntary_ctxt_switches:"), count("nonvoluntary_ctxt_switches:"))
 }
 
 /// The bucket bound under which a share `p` of the packets fall.
@@ -117,18 +108,6 @@ fn main() {
     });
 }
 
-/// The kernel's id of this process's thread called `name`.
-fn thread_named(name: &str) -> i32 {
-    std::fs::read_dir("/proc/self/task")
-        .expect("a Linux /proc")
-        .flatten()
-        .find(|task| {
-            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim_end() == name)
-        })
-        .and_then(|task| task.file_name().to_str().and_then(|tid| tid.parse().ok()))
-        .expect("the SFU's thread")
-}
-
 async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, seconds: u64) {
     let window = Arc::new(Window::default());
     let settle = Duration::from_secs(5);
@@ -162,7 +141,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     tokio::time::sleep(settle).await;
     let before = sfu.stats().await.expect("stats");
     let cpu_before = thread_cpu_ns(sfu_tid);
-    let switches_before = thread_switches(sfu_tid);
+    let switches_before = switches(sfu_tid);
     let now = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(0);
     window.end.store(now + seconds * 1_000_000_000, std::sync::atomic::Ordering::Relaxed);
     window.start.store(now, std::sync::atomic::Ordering::Relaxed);
@@ -171,7 +150,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let after = sfu.stats().await.expect("stats");
     let cpu = thread_cpu_ns(sfu_tid).saturating_sub(cpu_before);
-    let switches_after = thread_switches(sfu_tid);
+    let switches_after = switches(sfu_tid);
     let elapsed = started.elapsed().as_secs_f64();
 
     let mut latencies = Vec::new();

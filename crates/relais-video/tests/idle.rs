@@ -9,20 +9,12 @@ use relais_video::{Joiner, JoinerKind, Sfu};
 
 #[path = "../benches/support/client.rs"]
 mod client;
+#[path = "../benches/support/threads.rs"]
+mod threads;
 
-/// How many times the `relais-sfu` thread has gone to sleep (its voluntary context switches).
+/// How many times the node's thread has gone to sleep (its voluntary context switches).
 fn sfu_sleeps() -> u64 {
-    let mut sleeps = Vec::new();
-    for task in std::fs::read_dir("/proc/self/task").expect("proc").flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.trim() == "relais-sfu" {
-            let status = std::fs::read_to_string(task.path().join("status")).expect("status");
-            let count = status.lines().find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"));
-            sleeps.push(count.expect("a count").trim().parse::<u64>().expect("a number"));
-        }
-    }
-    assert_eq!(sleeps.len(), 1, "one node thread");
-    sleeps[0]
+    threads::switches(threads::thread_named("relais-sfu")).0
 }
 
 #[tokio::test]

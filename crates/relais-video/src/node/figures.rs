@@ -37,8 +37,9 @@ pub(super) struct Figures {
     /// Over the last period.
     pub bitrate_bps: u64,
     pub worst_room_loss: f32,
-    /// The last publication found no room, no session and nothing forwarded: until a command
-    /// changes that, there is nothing to publish (and the node need not wake to).
+    /// The last publication found no room, no session and nothing forwarded: while no session
+    /// joins, there is nothing to publish (and the node need not wake to). The commands that
+    /// change the counts (a join, a host's control, a leave) publish them themselves.
     pub quiet: bool,
 }
 

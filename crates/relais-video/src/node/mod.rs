@@ -165,8 +165,6 @@ impl Node {
                 }
                 Woke::Readable(Err(e)) => tracing::debug!(error = %e, "UDP socket failed"),
                 Woke::Command(Some(command)) => {
-                    // Whatever it changed is published at the next period.
-                    self.figures.quiet = false;
                     self.command(command);
                     self.busy.extend(self.peers.keys().copied());
                 }

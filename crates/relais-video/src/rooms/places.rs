@@ -130,11 +130,10 @@ impl Rooms {
     /// (An iterator: this runs for every frame forwarded, and a list would be allocated for each.)
     pub fn audience(&self, room_id: &str, origin: PeerId) -> impl Iterator<Item = PeerId> {
         let room = self.rooms.get(room_id);
-        let from = room.and_then(|r| r.members.get(&origin));
-        let members = from.and(room).into_iter().flat_map(|r| r.members.iter());
-        members
-            .filter(move |(id, m)| **id != origin && from.is_some_and(|f| reaches(f, m)))
-            .map(|(id, _)| *id)
+        let sender = room.and_then(|r| Some((r, r.members.get(&origin)?)));
+        sender.into_iter().flat_map(move |(room, from)| {
+            room.members.iter().filter(move |(id, m)| **id != origin && reaches(from, m)).map(|(id, _)| *id)
+        })
     }
 
     /// The side room `peer` is in, if any.
