@@ -56,7 +56,7 @@ async function inbound(page) {
       const stats = await pc.getStats();
       stats.forEach((r) => {
         if (r.type !== 'inbound-rtp') return;
-        if (r.kind === 'video') out.video.push({ id: r.trackIdentifier || r.id, frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0 });
+        if (r.kind === 'video') out.video.push({ id: r.trackIdentifier || r.id, frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0, height: r.frameHeight || 0 });
         if (r.kind === 'audio') out.audio.push({ id: r.trackIdentifier || r.id, samples: r.totalSamplesReceived || 0, bytes: r.bytesReceived || 0 });
       });
     }
@@ -226,6 +226,22 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
     await expect.poll(() => sentLayers(page), { timeout: 15_000, message: `simulcast from ${page.url()}` })
       .toEqual(['h', 'l']);
   }
+  // "Save data": the patient's page receives the others' low layers (half the height), still
+  // decoding across the switch; unticked, the full pictures again. Each switch splices another
+  // layer's packets into the same stream (sequence numbers, times, VP8 picture ids).
+  const heights = async (page) => (await inbound(page)).video.map((v) => v.height);
+  // Every page's camera is the same fake device.
+  const camera = await patient.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders())
+    .find((sender) => sender.track && sender.track.kind === 'video').track.getSettings().height);
+  expect(camera, 'the camera has a height').toBeGreaterThan(0);
+  await expect.poll(() => heights(patient.page), { timeout: 15_000, message: 'full pictures first' }).toEqual([camera, camera]);
+  await patient.page.getByLabel('Économiser les données').check();
+  await expect.poll(() => heights(patient.page), { timeout: 15_000, message: 'the low layers' }).toEqual([camera / 2, camera / 2]);
+  await expectMediaFlowing([patient.page], 2);
+  await patient.page.getByLabel('Économiser les données').uncheck();
+  await expect.poll(() => heights(patient.page), { timeout: 15_000, message: 'full pictures again' }).toEqual([camera, camera]);
+  await expectMediaFlowing([patient.page], 2);
+
   // On loopback nothing is lost and the round trip is short: the quality says so, in words.
   for (const page of pages) {
     await expect(page.locator('#quality')).toHaveText('bonne', { timeout: 10_000 });

@@ -3,13 +3,12 @@
 //! (`KBPS` kbit/s at 30 frames a second, a keyframe every 2 s), all forwarded by one SFU node
 //! through its public API (join, lobby admission by the room's host, SDP over the session).
 //!
-//! It prints, over a `SECONDS` window after everyone is connected: frames and datagrams per
-//! second forwarded, the SFU thread's CPU (from `/proc/self/task/TID/schedstat`, so the
+//! It prints, over a `SECONDS` window after everyone is connected: media packets and datagrams
+//! per second forwarded, the SFU thread's CPU (from `/proc/self/task/TID/schedstat`, so the
 //! clients' own cost is not counted) per forwarded stream and per forwarded Mbit/s, the share of
 //! frames delivered, the SFU's own forwarding delay per RTP packet (from the kernel's arrival stamp of the
-//! datagram that completed the packet's frame to the packet sent: the SFU forwards whole
-//! frames, so a frame's earlier packets also wait for its last, which is the sender's pacing
-//! and not the SFU's work), and the end-to-end latency p50/p99/max. Each frame carries the instant it
+//! datagram that carried it to the packet sent: the SFU forwards packets as they come, RTP
+//! mode), and the end-to-end latency p50/p99/max. Each frame carries the instant it
 //! was written by its sender; the receiver reads it when str0m hands it the whole frame, so the
 //! latency is an upper bound on what the SFU adds: it also holds both clients' SRTP and their
 //! scheduling on the same (shared) cores.
@@ -164,7 +163,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     }
     latencies.sort_unstable();
     let streams = rooms * participants * (participants - 1);
-    let frames = (after.forwarded_packets - before.forwarded_packets) as f64 / elapsed;
+    let packets = (after.forwarded_packets - before.forwarded_packets) as f64 / elapsed;
     let datagrams = (after.sent_datagrams - before.sent_datagrams) as f64 / elapsed;
     let mbits = (after.forwarded_bytes - before.forwarded_bytes) as f64 * 8.0 / elapsed / 1e6;
     let core_share = cpu as f64 / 1e9 / elapsed * 100.0;
@@ -177,7 +176,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
     println!("  clients connected:        {connected}/{}", rooms * participants);
     println!("  forwarded streams:        {streams}");
     println!(
-        "  forwarded:                {frames:.0} frames/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s"
+        "  forwarded:                {packets:.0} media packets/s, {datagrams:.0} datagrams/s sent, {mbits:.1} Mbit/s"
     );
     println!("  SFU thread CPU:           {core_share:.1} % of one core");
     let wakes = (switches_after.0 - switches_before.0) as f64 / elapsed;
@@ -207,9 +206,7 @@ async fn run(sfu: Sfu, sfu_tid: i32, rooms: u64, participants: u64, kbps: u64, s
         bucket_bound(&delays, 0.999),
         delays.iter().sum::<u64>()
     );
-    println!(
-        "    (per packet sent: from the kernel's arrival stamp of the datagram that completed its frame)"
-    );
+    println!("    (per packet sent: from the kernel's arrival stamp of the datagram that carried it)");
     let buckets: Vec<String> = relais_video::DELAY_BOUNDS_US
         .iter()
         .zip(&delays)

@@ -69,7 +69,7 @@ pub struct Stats {
     pub participants: usize,
     /// Media payload bytes forwarded, counted once per receiver.
     pub forwarded_bytes: u64,
-    /// Frames forwarded, counted once per receiver.
+    /// Media packets forwarded, counted once per receiver.
     pub forwarded_packets: u64,
     /// Datagrams the node sent (media, RTCP, ICE, DTLS).
     pub sent_datagrams: u64,

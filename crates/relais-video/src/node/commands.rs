@@ -70,7 +70,7 @@ impl Node {
                     rooms,
                     participants,
                     forwarded_bytes: self.figures.forwarded_bytes,
-                    forwarded_packets: self.figures.forwarded_frames,
+                    forwarded_packets: self.figures.forwarded_packets,
                     sent_datagrams: self.figures.sent_datagrams,
                     forwarded_bps: self.figures.bitrate_bps,
                     worst_room_loss: self.figures.worst_room_loss,

@@ -18,8 +18,8 @@ const PERIOD: Duration = Duration::from_secs(1);
 const LOSS_BANDS: [(&str, f32); 3] = [("under-1pc", 0.01), ("1-5pc", 0.05), ("over-5pc", f32::INFINITY)];
 
 /// Upper bounds (µs) of the buckets of the forwarding delay of each RTP packet sent: from the
-/// kernel's arrival stamp of the datagram that completed its frame to the packet queued for the
-/// round's `sendmmsg` (which sends it at the end of the same round of the loop).
+/// kernel's arrival stamp of the datagram that carried it to the packet queued for the round's
+/// `sendmmsg` (which sends it at the end of the same round of the loop).
 pub const DELAY_BOUNDS_US: [u64; 14] =
     [50, 100, 200, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 10_000, 20_000, 50_000, 100_000, u64::MAX];
 
@@ -27,11 +27,11 @@ pub(super) struct Figures {
     /// Packets forwarded by their delay, in the buckets of [`DELAY_BOUNDS_US`].
     pub delays: [u64; DELAY_BOUNDS_US.len()],
     pub forwarded_bytes: u64,
-    pub forwarded_frames: u64,
+    pub forwarded_packets: u64,
     pub sent_datagrams: u64,
     /// Bytes forwarded per room since the last publication.
     room_bytes: HashMap<String, u64>,
-    /// `forwarded_bytes`, `forwarded_frames` when last published.
+    /// `forwarded_bytes`, `forwarded_packets` when last published.
     published: (u64, u64),
     published_at: Instant,
     /// Over the last period.
@@ -48,7 +48,7 @@ impl Figures {
         Self {
             delays: [0; DELAY_BOUNDS_US.len()],
             forwarded_bytes: 0,
-            forwarded_frames: 0,
+            forwarded_packets: 0,
             sent_datagrams: 0,
             room_bytes: HashMap::new(),
             published: (0, 0),
@@ -63,17 +63,17 @@ impl Figures {
         now.duration_since(self.published_at) >= PERIOD
     }
 
-    /// A packet went out `delay` after the read of the datagram that completed its frame.
+    /// A packet went out `delay` after the arrival of the datagram that carried it.
     pub fn delayed(&mut self, delay: Duration) {
         let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
         let bucket = DELAY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(DELAY_BOUNDS_US.len() - 1);
         self.delays[bucket] += 1;
     }
 
-    /// A frame of `bytes` went to one receiver in `room`.
+    /// A media packet of `bytes` (payload) went to one receiver in `room`.
     pub fn forwarded(&mut self, room: &str, bytes: usize) {
         self.forwarded_bytes += bytes as u64;
-        self.forwarded_frames += 1;
+        self.forwarded_packets += 1;
         match self.room_bytes.get_mut(room) {
             Some(total) => *total += bytes as u64,
             None => {
@@ -89,12 +89,12 @@ impl Node {
         let figures = &mut self.figures;
         let seconds = now.duration_since(figures.published_at).as_secs_f64().max(1e-3);
         figures.published_at = now;
-        let (bytes, frames) = figures.published;
+        let (bytes, packets) = figures.published;
         let new_bytes = figures.forwarded_bytes - bytes;
         metrics::counter!("relais_video_forwarded_bytes_total").increment(new_bytes);
         metrics::counter!("relais_video_forwarded_packets_total")
-            .increment(figures.forwarded_frames - frames);
-        figures.published = (figures.forwarded_bytes, figures.forwarded_frames);
+            .increment(figures.forwarded_packets - packets);
+        figures.published = (figures.forwarded_bytes, figures.forwarded_packets);
         figures.bitrate_bps = (new_bytes as f64 * 8.0 / seconds) as u64;
         metrics::gauge!("relais_video_forwarded_bits_per_second").set(figures.bitrate_bps as f64);
         let busiest = figures.room_bytes.drain().map(|(_, b)| b).max().unwrap_or(0);

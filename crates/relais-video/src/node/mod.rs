@@ -25,13 +25,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use str0m::media::{MediaData, MediaKind, Mid, Rid};
+use str0m::media::{MediaKind, Mid, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Input, Rtc};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::peer::Peer;
+use crate::peer::{Incoming, Peer};
 use crate::protocol::{ClientMsg, Role, ServerMsg};
 use crate::rooms::{Control, Joiner, PeerId, Refusal, RoomError, Rooms};
 
@@ -68,7 +68,7 @@ pub(crate) struct Joined {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Propagated {
     TrackOpen(PeerId, Mid, MediaKind),
-    Media(PeerId, MediaData),
+    Media(PeerId, Incoming),
     /// A keyframe from this sender's track, of this layer if it sends simulcast.
     Keyframe(PeerId, Mid, Option<Rid>),
 }
@@ -215,15 +215,30 @@ impl Node {
         let Some(peer) = self.peers.get_mut(&id) else { return };
         // A datagram that arrived before the last timeout handed over counts as arrived then.
         let arrived = peer.clock.at(arrived);
+        // Also the media packet's stamp (`RtpPacket::timestamp`), where its forwarding delay
+        // counts from: the wait in the socket is the node's too.
         peer.last_heard = arrived;
-        // The forwarding delay counts from here: the wait in the socket is the node's too.
-        peer.last_read = arrived;
         let Input::Receive(_, receive) = input else { return };
         let Some(rtc) = peer.rtc.as_mut() else { return };
         if rtc.handle_input(Input::Receive(arrived, receive)).is_err() {
             rtc.disconnect();
         }
+        // At once: in RTP mode a session holds one media packet until it is polled, and the
+        // next datagram of the batch would replace it.
+        let mut work = std::mem::take(&mut self.work);
+        self.drain_peer(id, &mut work);
+        self.work = work;
         self.busy.insert(id);
+    }
+
+    /// Drains one session: what it sends goes to the batch, what it asks of the others to
+    /// `work`.
+    fn drain_peer(&mut self, id: PeerId, work: &mut Vec<Propagated>) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let (socket, batch, figures) = (&self.socket, &mut self.batch, &mut self.figures);
+        let mut send = |to, contents: Vec<u8>| batch.push(socket, to, contents);
+        let sent = peer.drain(&mut send, work, &mut |delay| figures.delayed(delay));
+        figures.sent_datagrams += sent;
     }
 
     /// The destination str0m matches against its local candidate.
@@ -236,21 +251,19 @@ impl Node {
     fn drive(&mut self) -> Instant {
         // The sets and lists of a round keep their memory from one wake to the next: this
         // runs on every wake, and allocating them anew cost more than the loop's own work.
+        // (`work` may already hold what the datagrams just read carried, see `receive`.)
         let mut work = std::mem::take(&mut self.work);
+        let mut draining = std::mem::take(&mut self.draining);
         loop {
-            std::mem::swap(&mut self.busy, &mut self.draining);
-            let figures = &mut self.figures;
-            let (socket, batch) = (&self.socket, &mut self.batch);
-            let mut send = |to, contents: Vec<u8>| batch.push(socket, to, contents);
-            for id in self.draining.drain() {
-                let Some(peer) = self.peers.get_mut(&id) else { continue };
-                let sent = peer.drain(&mut send, &mut work, &mut |delay| figures.delayed(delay));
-                figures.sent_datagrams += sent;
+            std::mem::swap(&mut self.busy, &mut draining);
+            for id in draining.drain() {
+                self.drain_peer(id, &mut work);
             }
             // What this round produced goes out before the media it carried is propagated.
             self.batch.flush(&self.socket);
             if work.is_empty() {
                 self.work = work;
+                self.draining = draining;
                 let idle = self.figures.quiet && self.peers.is_empty();
                 let now = Instant::now();
                 let cap = now + if idle { IDLE_SLEEP } else { MAX_SLEEP };
@@ -277,14 +290,14 @@ impl Node {
                 let room = peer.room.clone();
                 self.sync(&room);
             }
-            Propagated::Media(origin, data) => {
+            Propagated::Media(origin, incoming) => {
                 let Some(peer) = self.peers.get_mut(&origin) else { return };
-                let Some(source) = peer.source_in(data.mid) else { return };
-                if let Some(rid) = data.rid {
-                    peer.count_layer(data.mid, rid, data.data.len());
+                let Some(source) = peer.source_in(incoming.mid) else { return };
+                if let Some(rid) = incoming.rid {
+                    peer.count_layer(incoming.mid, rid, incoming.packet.payload.len());
                 }
-                // The frame was complete with the last datagram read from its sender.
-                let read = peer.last_read;
+                // When the datagram that carried it was read (see `receive`).
+                let read = incoming.packet.timestamp;
                 // A count, not a copy: the room's id is shared.
                 let room = peer.room.clone();
                 if !self.rooms.forwards(&room, origin, source) {
@@ -293,7 +306,7 @@ impl Node {
                 // Only to the people where the sender is (its side room, or the main room).
                 for id in self.rooms.audience(&room, origin) {
                     if let Some(other) = self.peers.get_mut(&id) {
-                        let written = other.forward(origin, &data);
+                        let written = other.forward(origin, &incoming);
                         if written > 0 {
                             other.written.push(read);
                             self.figures.forwarded(&room, written);

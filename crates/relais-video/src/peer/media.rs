@@ -1,10 +1,14 @@
-//! What passes through a peer: media of the others forwarded to it (one simulcast layer each),
-//! and keyframe requests to its browser for its own tracks.
+//! What passes through a peer: media packets of the others forwarded to it as they came (RTP
+//! mode: one simulcast layer each, numbered on as one stream, see `splice.rs`), and keyframe
+//! requests to its browser for its own tracks.
 
 use std::time::Instant;
 
-use str0m::media::{KeyframeRequestKind, MediaData, MediaTime, Mid, Rid};
+use str0m::format::PayloadParams;
+use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Rid};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor};
 
+use super::splice::Numbers;
 use super::{KEYFRAME_INTERVAL, Peer};
 use crate::rooms::PeerId;
 
@@ -22,9 +26,9 @@ impl Peer {
         if asked.as_ref().is_some_and(|(_, t)| now.duration_since(*t) < KEYFRAME_INTERVAL) {
             return;
         }
-        if let Some(mut writer) = rtc.writer(mid) {
-            // Fails only when the track (or layer) is not receiving any more; nothing to ask.
-            let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
+        // Absent when the track (or layer) is not receiving any more: nothing to ask.
+        if let Some(stream) = rtc.direct_api().stream_rx_by_mid(mid, rid) {
+            stream.request_keyframe(KeyframeRequestKind::Pli);
             match asked {
                 Some((_, t)) => *t = now,
                 None => track.last_keyframe_request.push((rid, now)),
@@ -41,46 +45,96 @@ impl Peer {
             .map(|t| (t.origin, t.origin_mid, t.target.or(t.layer)))
     }
 
-    /// Writes `data` from `origin` on the m-line carrying it, if open. Answers the bytes written.
-    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> usize {
+    /// Writes `incoming` from `origin` on the m-line carrying it, if open. Answers the payload
+    /// bytes written.
+    pub fn forward(&mut self, origin: PeerId, incoming: &Incoming) -> usize {
         let Some(rtc) = self.rtc.as_mut() else { return 0 };
         let Some(track) = self
             .tracks_out
             .iter_mut()
-            .find(|t| t.origin == origin && t.origin_mid == data.mid && t.open_mid().is_some())
+            .find(|t| t.origin == origin && t.origin_mid == incoming.mid && t.open_mid().is_some())
         else {
             return 0;
         };
         let Some(mid) = track.open_mid() else { return 0 };
+        let packet = &incoming.packet;
         // Simulcast: one layer only, the chosen one from its first keyframe on (a decoder
         // cannot start a layer mid-stream); until then, the one forwarded so far.
-        if let Some(rid) = data.rid {
-            if track.target == Some(rid) && track.layer != Some(rid) && data.is_keyframe() {
-                tracing::debug!(peer = %self.id, %origin, rid = %rid, time = ?data.time, "simulcast layer switched");
+        let mut switched = false;
+        if let Some(rid) = incoming.rid {
+            if track.target == Some(rid) && track.layer != Some(rid) && incoming.starts_keyframe() {
+                tracing::debug!(peer = %self.id, %origin, rid = %rid, "simulcast layer switched");
                 track.layer = Some(rid);
-                // The new layer's first frame follows the last one forwarded by one frame time
-                // (30 fps): a jump in RTP time would make the receiver hold it, or drop it.
-                if let Some(last) = track.last_time {
-                    let step = u64::from(data.time.denom() / 30);
-                    track.time_shift = last.wrapping_add(step).wrapping_sub(data.time.numer());
-                }
+                switched = true;
             }
             if track.layer != Some(rid) {
                 return 0;
             }
         }
-        let Some(writer) = rtc.writer(mid) else { return 0 };
-        let Some(pt) = writer.match_params(data.params) else { return 0 };
-        let time = data.time.numer().wrapping_add(track.time_shift);
-        track.last_time = Some(time);
-        let time = MediaTime::new(time, data.time.frequency());
-        match writer.write(pt, data.network_time, time, data.data.clone()) {
-            Ok(()) => data.data.len(),
-            Err(e) => {
-                tracing::debug!(peer = %self.id, error = %e, "cannot forward media; disconnecting");
-                rtc.disconnect();
-                0
-            }
+        let numbers = Numbers {
+            ssrc: packet.header.ssrc,
+            seq: *packet.seq_no,
+            time: packet.header.timestamp,
+            vp8: incoming.vp8.as_ref(),
+        };
+        // A new source: the first packet forwarded, a layer switch, or a sender whose stream
+        // changed (its next frame then follows the last forwarded by one frame at 30 fps).
+        if switched || track.splice.source() != Some(numbers.ssrc) {
+            track.splice.switch(&numbers, incoming.params.spec().clock_rate.get() / 30);
         }
+        let Some(spliced) = track.splice.rewrite(&numbers) else { return 0 };
+        let pt = match track.pt {
+            Some((sent, ours)) if sent == packet.header.payload_type => ours,
+            _ => {
+                let Some(ours) = rtc.codec_config().match_params(incoming.params).map(|p| p.pt()) else {
+                    return 0;
+                };
+                track.pt = Some((packet.header.payload_type, ours));
+                ours
+            }
+        };
+        let mut api = rtc.direct_api();
+        let Some(stream) = api.stream_tx_by_mid(mid, None) else { return 0 };
+        let video = track.kind == MediaKind::Video;
+        let header = &packet.header;
+        // What a receiver uses of the sender's header extensions: the speaker's level, and
+        // which way up a phone holds its camera.
+        let ext_vals = ExtensionValues {
+            audio_level: header.ext_vals.audio_level,
+            voice_activity: header.ext_vals.voice_activity,
+            video_orientation: header.ext_vals.video_orientation,
+            ..ExtensionValues::default()
+        };
+        let mut write =
+            RtpWrite::new(pt, spliced.seq.into(), spliced.time, packet.timestamp, packet.payload.clone())
+                .marker(header.marker)
+                .ext_vals(ext_vals)
+                // A receiver asks again for lost video (audio is not worth the wait).
+                .nackable(video);
+        if let Some(patch) = spliced.patch {
+            write = write.vp8_patch(patch);
+        }
+        stream.write_rtp(write);
+        packet.payload.len()
+    }
+}
+
+/// A media packet from a browser, with what its receivers need to know of it (found once for
+/// all of them).
+pub(crate) struct Incoming {
+    pub mid: Mid,
+    /// Its simulcast layer, if its track sends layers.
+    pub rid: Option<Rid>,
+    /// Its codec, as its sender's session numbers it.
+    pub params: PayloadParams,
+    /// Its VP8 payload descriptor (video).
+    pub vp8: Option<Vp8Descriptor>,
+    pub packet: RtpPacket,
+}
+
+impl Incoming {
+    /// Whether it is the first packet of a keyframe.
+    pub fn starts_keyframe(&self) -> bool {
+        self.vp8.is_some_and(|d| d.starts_keyframe(&self.packet.payload))
     }
 }

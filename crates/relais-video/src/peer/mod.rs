@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::Codec;
 use str0m::media::{Direction, MediaKind, Mid, Rid};
+use str0m::rtp::{RtpPacket, Ssrc, Vp8Descriptor};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::sync::mpsc;
 
@@ -20,10 +22,13 @@ use crate::rooms::{PeerId, Source};
 mod clock;
 mod layers;
 mod media;
+mod splice;
 mod tracks;
 
 pub(crate) use clock::SessionClock;
 pub(crate) use layers::LayerTable;
+pub(crate) use media::Incoming;
+use splice::Splice;
 use tracks::OutState;
 pub(crate) use tracks::{TrackIn, TrackOut, Wanted};
 
@@ -80,15 +85,13 @@ pub(crate) struct Peer {
     pub estimate: Option<u64>,
     /// The most its browser asked to receive (bits/s), if it did (`receive-cap`).
     pub cap: Option<u64>,
-    /// When the last datagram read from its browser arrived (the kernel's stamp; the packet
-    /// that completes a frame is the last read before the frame is handed over): forwarding
-    /// delays start there, the wait in the socket included.
-    pub last_read: Instant,
-    /// When each frame written to this peer since its last drain was read (see `last_read`):
-    /// its packets' forwarding delays are measured when they are queued for sending.
+    /// When each packet written to this peer since its last drain arrived (the kernel's stamp
+    /// of its datagram): forwarding delays are measured when packets are queued for sending.
     pub written: Vec<Instant>,
     /// The time handed to its session.
     pub clock: SessionClock,
+    /// The m-line and layer of each stream its browser sends (by SSRC), as its session told.
+    sources: Vec<(Ssrc, Mid, Option<Rid>)>,
 }
 
 impl Peer {
@@ -109,10 +112,40 @@ impl Peer {
             loss: None,
             estimate: None,
             cap: None,
-            last_read: Instant::now(),
             written: Vec::new(),
             clock: SessionClock::new(Instant::now()),
+            sources: Vec::new(),
         }
+    }
+
+    /// A media packet its browser sent, with its m-line, layer and codec (`None` for a stream
+    /// or codec its session does not know).
+    fn incoming(
+        rtc: &mut Rtc,
+        sources: &mut Vec<(Ssrc, Mid, Option<Rid>)>,
+        packet: RtpPacket,
+    ) -> Option<Incoming> {
+        let ssrc = packet.header.ssrc;
+        let (mid, rid) = match sources.iter().find(|s| s.0 == ssrc) {
+            Some(&(_, mid, rid)) => (mid, rid),
+            None => {
+                // Asked of the session once per stream: its direct API counts as a change
+                // to the session, which it would then poll again for nothing.
+                let mut api = rtc.direct_api();
+                let stream = api.stream_rx(&ssrc)?;
+                let (mid, rid) = (stream.mid(), stream.rid());
+                // A browser sends a few streams; one renegotiating often does not grow this.
+                if sources.len() >= 32 {
+                    sources.clear();
+                }
+                sources.push((ssrc, mid, rid));
+                (mid, rid)
+            }
+        };
+        let params = *rtc.codec_config().params().iter().find(|p| p.pt() == packet.header.payload_type)?;
+        let vp8 =
+            if params.spec().codec == Codec::Vp8 { Vp8Descriptor::parse(&packet.payload).ok() } else { None };
+        Some(Incoming { mid, rid, params, vp8, packet })
     }
 
     /// Sends what the session has to send and collects what it asks of the others, until it
@@ -154,7 +187,7 @@ impl Peer {
                 }
                 Ok(Output::Transmit(t)) => {
                     // Without pacing (no estimate), what was written goes out in this drain:
-                    // each RTP packet is counted from the read of the oldest frame pending.
+                    // each RTP packet is counted from the read of the oldest packet pending.
                     let timed = self.written.first().filter(|_| layers::is_rtp(&t.contents));
                     send(t.destination, t.contents.into());
                     sent += 1;
@@ -165,7 +198,11 @@ impl Peer {
                 }
                 Ok(Output::Event(event)) => match event {
                     Event::MediaAdded(added) => work.push(Propagated::TrackOpen(id, added.mid, added.kind)),
-                    Event::MediaData(data) => work.push(Propagated::Media(id, data)),
+                    Event::RtpPacket(packet) => {
+                        if let Some(incoming) = Self::incoming(rtc, &mut self.sources, packet) {
+                            work.push(Propagated::Media(id, incoming));
+                        }
+                    }
                     Event::KeyframeRequest(request) => asked.push(request.mid),
                     Event::PeerStats(stats) => self.loss = stats.ingress_loss_fraction,
                     Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
@@ -218,6 +255,15 @@ impl Peer {
         let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| e.to_string())?;
         let mut builder = Rtc::builder()
             .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
+            // Packets are forwarded as they came, not reassembled into frames and cut up again
+            // for each receiver (which cost a third of the SFU's time, docs/video.md).
+            .set_rtp_mode(true)
+            // One codec per kind for everyone: what one browser sends, any other decodes, and
+            // the SFU reads VP8's keyframes to switch simulcast layers. Every WebRTC browser
+            // has both (RFC 7742 requires VP8, RFC 7874 Opus).
+            .clear_codecs()
+            .enable_vp8(true)
+            .enable_opus(true, false)
             // Loss figures for the metrics, once a second.
             .set_stats_interval(Some(Duration::from_secs(1)));
         // A browser that sends simulcast receives it too: the bandwidth towards it is
@@ -295,8 +341,8 @@ impl Peer {
                     state: OutState::ToOpen,
                     layer: None,
                     target: None,
-                    time_shift: 0,
-                    last_time: None,
+                    splice: Splice::default(),
+                    pt: None,
                 });
             }
         }

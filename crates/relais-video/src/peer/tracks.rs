@@ -3,9 +3,10 @@
 
 use std::time::Instant;
 
-use str0m::media::{MediaKind, Mid, Rid};
+use str0m::media::{MediaKind, Mid, Pt, Rid};
 
 use super::layers::LayerIn;
+use super::splice::Splice;
 use crate::rooms::PeerId;
 
 /// A track this peer sends.
@@ -43,12 +44,10 @@ pub(crate) struct TrackOut {
     pub(super) layer: Option<Rid>,
     /// The layer chosen for this receiver, forwarded from its next keyframe.
     pub(super) target: Option<Rid>,
-    /// Added (wrapping) to the RTP times forwarded: the layers of one camera count their times
-    /// from different origins, so at a switch the new layer's are moved on to follow the last
-    /// frame forwarded (see `media.rs`).
-    pub(super) time_shift: u64,
-    /// The RTP time of the last frame forwarded, as written.
-    pub(super) last_time: Option<u64>,
+    /// Its packets' numbers, continued across layer switches (see `splice.rs`).
+    pub(super) splice: Splice,
+    /// The sender's payload type last forwarded, and ours for the same codec.
+    pub(super) pt: Option<(Pt, Pt)>,
 }
 
 /// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
