@@ -296,8 +296,6 @@ impl Node {
                 if let Some(rid) = incoming.rid {
                     peer.count_layer(incoming.mid, rid, incoming.packet.payload.len());
                 }
-                // When the datagram that carried it was read (see `receive`).
-                let read = incoming.packet.timestamp;
                 // A count, not a copy: the room's id is shared.
                 let room = peer.room.clone();
                 if !self.rooms.forwards(&room, origin, source) {
@@ -308,7 +306,6 @@ impl Node {
                     if let Some(other) = self.peers.get_mut(&id) {
                         let written = other.forward(origin, &incoming);
                         if written > 0 {
-                            other.written.push(read);
                             self.figures.forwarded(&room, written);
                             self.busy.insert(id);
                         }

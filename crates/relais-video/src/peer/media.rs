@@ -1,6 +1,6 @@
 //! What passes through a peer: media packets of the others forwarded to it as they came (RTP
-//! mode: one simulcast layer each, numbered on as one stream, see `splice.rs`), and keyframe
-//! requests to its browser for its own tracks.
+//! mode: one simulcast layer each, numbered on as one stream, see `splice.rs`; a video frame's
+//! packets together, see `hold.rs`), and keyframe requests to its browser for its own tracks.
 
 use std::time::Instant;
 
@@ -49,6 +49,7 @@ impl Peer {
     /// bytes written.
     pub fn forward(&mut self, origin: PeerId, incoming: &Incoming) -> usize {
         let Some(rtc) = self.rtc.as_mut() else { return 0 };
+        let written = &mut self.written;
         let Some(track) = self
             .tracks_out
             .iter_mut()
@@ -114,7 +115,17 @@ impl Peer {
         if let Some(patch) = spliced.patch {
             write = write.vp8_patch(patch);
         }
-        stream.write_rtp(write);
+        // Its forwarding delay counts from the arrival of its datagram (see `receive` in
+        // `node/mod.rs`), a held packet's wait included.
+        let mut send = |(write, read)| {
+            stream.write_rtp(write);
+            written.push(read);
+        };
+        if video && !self.paced {
+            track.hold.push((write, packet.timestamp), spliced.time, header.marker, send);
+        } else {
+            send((write, packet.timestamp));
+        }
         packet.payload.len()
     }
 }

@@ -20,12 +20,14 @@ use crate::protocol::ServerMsg;
 use crate::rooms::{PeerId, Source};
 
 mod clock;
+mod hold;
 mod layers;
 mod media;
 mod splice;
 mod tracks;
 
 pub(crate) use clock::SessionClock;
+use hold::Hold;
 pub(crate) use layers::LayerTable;
 pub(crate) use media::Incoming;
 use splice::Splice;
@@ -343,6 +345,7 @@ impl Peer {
                     target: None,
                     splice: Splice::default(),
                     pt: None,
+                    hold: Hold::default(),
                 });
             }
         }

@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use str0m::media::{MediaKind, Mid, Pt, Rid};
 
+use str0m::rtp::RtpWrite;
+
+use super::hold::Hold;
 use super::layers::LayerIn;
 use super::splice::Splice;
 use crate::rooms::PeerId;
@@ -48,6 +51,8 @@ pub(crate) struct TrackOut {
     pub(super) splice: Splice,
     /// The sender's payload type last forwarded, and ours for the same codec.
     pub(super) pt: Option<(Pt, Pt)>,
+    /// The packets of the video frame in progress, with the arrival of each (see `hold.rs`).
+    pub(super) hold: Hold<(RtpWrite, Instant)>,
 }
 
 /// A track of another peer that this peer is to receive: `(origin, origin_mid, kind, screen)`.
