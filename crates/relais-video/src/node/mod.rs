@@ -41,7 +41,7 @@ const MAX_SLEEP: Duration = Duration::from_millis(100);
 /// node used to wake ten times a second for nothing).
 const IDLE_SLEEP: Duration = Duration::from_secs(3600);
 
-/// Datagrams read in one wake before the sessions they woke are drained: fewer wakes under
+/// Datagrams read in one wake before the media they carried is forwarded: fewer wakes under
 /// load, and a packet waits at most this many others' decryption.
 const RECEIVE_BATCH: usize = 8;
 
@@ -215,8 +215,8 @@ impl Node {
         let Some(peer) = self.peers.get_mut(&id) else { return };
         // A datagram that arrived before the last timeout handed over counts as arrived then.
         let arrived = peer.clock.at(arrived);
-        // Also the media packet's stamp (`RtpPacket::timestamp`), where its forwarding delay
-        // counts from: the wait in the socket is the node's too.
+        // `arrived` is also the stamp str0m gives the media packet (`RtpPacket::timestamp`),
+        // where its forwarding delay counts from: the wait in the socket is the node's too.
         peer.last_heard = arrived;
         let Input::Receive(_, receive) = input else { return };
         let Some(rtc) = peer.rtc.as_mut() else { return };

@@ -258,7 +258,7 @@ impl Peer {
         let mut builder = Rtc::builder()
             .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
             // Packets are forwarded as they came, not reassembled into frames and cut up again
-            // for each receiver (which cost a third of the SFU's time, docs/video.md).
+            // for each receiver (a sixth of the SFU's time in its benchmark, docs/video.md).
             .set_rtp_mode(true)
             // One codec per kind for everyone: what one browser sends, any other decodes, and
             // the SFU reads VP8's keyframes to switch simulcast layers. Every WebRTC browser
