@@ -6,7 +6,7 @@
 //! The media path costs O(1) in the number of peers on the node: a datagram finds its session
 //! by its source address (a scan of every session's ICE credentials only for a new address),
 //! only the sessions whose timer is due are woken, and only the sessions that were handed
-//! input are drained (`busy`). Signalling is rare and may touch anyone: after a command every
+//! input are drained (a datagram's at once, the others through `busy`). Signalling is rare and may touch anyone: after a command every
 //! session is drained once.
 //!
 //! [`Rtc`]: str0m::Rtc
@@ -81,7 +81,7 @@ pub(crate) struct Node {
     peers: HashMap<PeerId, Peer>,
     /// The session each remote address last sent to.
     routes: HashMap<SocketAddr, PeerId>,
-    /// Sessions handed input since they were last drained.
+    /// Sessions handed input (a timeout, media, a command) since they were last drained.
     busy: HashSet<PeerId>,
     /// The sessions being drained (`busy` of the round before; empty between rounds).
     draining: HashSet<PeerId>,
@@ -225,10 +225,11 @@ impl Node {
         }
         // At once: in RTP mode a session holds one media packet until it is polled, and the
         // next datagram of the batch would replace it.
+        // Drained here, it need not be again in this round: what it is asked later (media to
+        // send, a keyframe) marks it busy then.
         let mut work = std::mem::take(&mut self.work);
         self.drain_peer(id, &mut work);
         self.work = work;
-        self.busy.insert(id);
     }
 
     /// Drains one session: what it sends goes to the batch, what it asks of the others to

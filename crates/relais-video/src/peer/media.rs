@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use str0m::format::PayloadParams;
+use str0m::Rtc;
+use str0m::format::{Codec, PayloadParams};
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Rid};
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Ssrc, Vp8Descriptor};
 
 use super::splice::Numbers;
 use super::{KEYFRAME_INTERVAL, Peer};
@@ -61,12 +62,10 @@ impl Peer {
         let packet = &incoming.packet;
         // Simulcast: one layer only, the chosen one from its first keyframe on (a decoder
         // cannot start a layer mid-stream); until then, the one forwarded so far.
-        let mut switched = false;
         if let Some(rid) = incoming.rid {
             if track.target == Some(rid) && track.layer != Some(rid) && incoming.starts_keyframe() {
                 tracing::debug!(peer = %self.id, %origin, rid = %rid, "simulcast layer switched");
                 track.layer = Some(rid);
-                switched = true;
             }
             if track.layer != Some(rid) {
                 return 0;
@@ -78,9 +77,10 @@ impl Peer {
             time: packet.header.timestamp,
             vp8: incoming.vp8.as_ref(),
         };
-        // A new source: the first packet forwarded, a layer switch, or a sender whose stream
-        // changed (its next frame then follows the last forwarded by one frame at 30 fps).
-        if switched || track.splice.source() != Some(numbers.ssrc) {
+        // A new source: the first packet forwarded, a layer switch (each layer is a stream of
+        // its own), or a sender whose stream changed; its next frame follows the last
+        // forwarded by one frame at 30 fps.
+        if track.splice.source() != Some(numbers.ssrc) {
             track.splice.switch(&numbers, incoming.params.spec().clock_rate.get() / 30);
         }
         let Some(spliced) = track.splice.rewrite(&numbers) else { return 0 };
@@ -144,6 +144,36 @@ pub(crate) struct Incoming {
 }
 
 impl Incoming {
+    /// A media packet a browser sent, with its m-line, layer and codec (`None` for a stream
+    /// or codec its session does not know).
+    pub fn read(
+        rtc: &mut Rtc,
+        sources: &mut Vec<(Ssrc, Mid, Option<Rid>)>,
+        packet: RtpPacket,
+    ) -> Option<Incoming> {
+        let ssrc = packet.header.ssrc;
+        let (mid, rid) = match sources.iter().find(|s| s.0 == ssrc) {
+            Some(&(_, mid, rid)) => (mid, rid),
+            None => {
+                // Asked of the session once per stream: its direct API counts as a change
+                // to the session, which it would then poll again for nothing.
+                let mut api = rtc.direct_api();
+                let stream = api.stream_rx(&ssrc)?;
+                let (mid, rid) = (stream.mid(), stream.rid());
+                // A browser sends a few streams; one renegotiating often does not grow this.
+                if sources.len() >= 32 {
+                    sources.clear();
+                }
+                sources.push((ssrc, mid, rid));
+                (mid, rid)
+            }
+        };
+        let params = *rtc.codec_config().params().iter().find(|p| p.pt() == packet.header.payload_type)?;
+        let vp8 =
+            if params.spec().codec == Codec::Vp8 { Vp8Descriptor::parse(&packet.payload).ok() } else { None };
+        Some(Incoming { mid, rid, params, vp8, packet })
+    }
+
     /// Whether it is the first packet of a keyframe.
     pub fn starts_keyframe(&self) -> bool {
         self.vp8.is_some_and(|d| d.starts_keyframe(&self.packet.payload))

@@ -165,6 +165,12 @@ mod tests {
         descriptor.patch().picture_id(picture).tl0_pic_idx(tl0).build().expect("patch")
     }
 
+    /// Starts `splice` on `first` and answers where `first` goes.
+    fn start(splice: &mut Splice, first: &Numbers) -> Spliced {
+        splice.switch(first, 3_000);
+        splice.rewrite(first).expect("a source's first packet is forwarded")
+    }
+
     fn numbers<'a>(ssrc: u32, seq: u64, time: u32, vp8: Option<&'a Vp8Descriptor>) -> Numbers<'a> {
         Numbers { ssrc: ssrc.into(), seq, time, vp8 }
     }
@@ -173,9 +179,7 @@ mod tests {
     fn the_first_source_keeps_its_numbers_from_rollover_zero() {
         let mut splice = Splice::default();
         // A sender that has sent more than 65 536 packets: rollover count 2.
-        let first = numbers(1, 2 * 65_536 + 500, 90_000, None);
-        splice.switch(&first, 3_000);
-        let out = splice.rewrite(&first).expect("forwarded");
+        let out = start(&mut splice, &numbers(1, 2 * 65_536 + 500, 90_000, None));
         assert_eq!((out.seq, out.time, out.patch), (500, 90_000, None));
         let next = splice.rewrite(&numbers(1, 2 * 65_536 + 501, 93_000, None)).expect("forwarded");
         assert_eq!((next.seq, next.time), (501, 93_000));
@@ -185,18 +189,14 @@ mod tests {
     fn a_switch_continues_every_number_from_the_last_written() {
         let mut splice = Splice::default();
         let low = Vp8Descriptor::parse(&vp8(1_000, 20, false)).expect("descriptor");
-        let low_packet = numbers(1, 7_000, 500_000, Some(&low));
-        splice.switch(&low_packet, 3_000);
-        let out = splice.rewrite(&low_packet).expect("forwarded");
+        let out = start(&mut splice, &numbers(1, 7_000, 500_000, Some(&low)));
         assert_eq!((out.seq, out.time, out.patch), (7_000, 500_000, None));
 
         // The high layer: other numbers altogether, from its keyframe on.
         let payload = vp8(30_000, 200, true);
         let high = Vp8Descriptor::parse(&payload).expect("descriptor");
         assert!(high.starts_keyframe(&payload));
-        let key = numbers(2, 40_000, 9_000_000, Some(&high));
-        splice.switch(&key, 3_000);
-        let out = splice.rewrite(&key).expect("forwarded");
+        let out = start(&mut splice, &numbers(2, 40_000, 9_000_000, Some(&high)));
         assert_eq!((out.seq, out.time), (7_001, 503_000), "the next sequence number, one frame later");
         assert_eq!(out.patch, Some(patch_to(1_001, 21)), "picture id and TL0PICIDX move on");
 
@@ -211,13 +211,9 @@ mod tests {
     fn picture_ids_wrap_within_fifteen_bits() {
         let mut splice = Splice::default();
         let old = Vp8Descriptor::parse(&vp8(0x7fff, 255, false)).expect("descriptor");
-        let first = numbers(1, 10, 0, Some(&old));
-        splice.switch(&first, 3_000);
-        splice.rewrite(&first).expect("forwarded");
+        start(&mut splice, &numbers(1, 10, 0, Some(&old)));
         let new = Vp8Descriptor::parse(&vp8(5, 9, true)).expect("descriptor");
-        let key = numbers(2, 900, 0, Some(&new));
-        splice.switch(&key, 3_000);
-        let out = splice.rewrite(&key).expect("forwarded");
+        let out = start(&mut splice, &numbers(2, 900, 0, Some(&new)));
         assert_eq!(out.patch, Some(patch_to(0, 0)), "0x7fff + 1 is 0, 255 + 1 is 0");
         assert!(ahead_15(0, 0x7fff) && !ahead_15(0x7fff, 0));
     }
