@@ -255,11 +255,12 @@ async function receive(message) {
 
 async function startMedia() {
   pc = new RTCPeerConnection({ iceServers });
-  // A data channel gives the first offer a transport even for an observer, who sends nothing.
-  pc.createDataChannel('relais');
-  if (local && !observe) {
-    for (const track of local.getTracks()) addSending(track);
-  }
+  const sending = local && !observe ? local.getTracks() : [];
+  for (const track of sending) addSending(track);
+  // A page that sends nothing (an observer, or no camera and microphone) needs something in its
+  // first offer to get a transport: a data channel. Only then: an open channel's association is
+  // polled by the server for every packet of the session (a few per cent of its CPU).
+  if (sending.length === 0) pc.createDataChannel('relais');
   pc.ontrack = (e) => {
     const stream = e.streams[0];
     if (!stream || screen.track(e)) return;
