@@ -1,19 +1,25 @@
 //! Datagrams with the time the kernel received them (`SO_TIMESTAMPNS`), not the time the loop
-//! got round to reading them.
+//! got round to reading them, several in one system call (`recvmmsg`).
 //!
-//! Why: str0m tells each browser when its packets arrived (transport-wide congestion control
-//! feedback), and the browser's bandwidth estimate reads a growing delay as a congested path.
-//! On a busy machine the loop may read a datagram milliseconds after it arrived; stamped at the
-//! read, that scheduling delay looked like congestion, and four browsers on our 2-core machine
-//! sent a third of what they could (measured, `docs/video.md`). The kernel's stamp leaves the
-//! loop's own lateness out of what browsers are told.
+//! Why stamps: str0m tells each browser when its packets arrived (transport-wide congestion
+//! control feedback), and the browser's bandwidth estimate reads a growing delay as a congested
+//! path. On a busy machine the loop may read a datagram milliseconds after it arrived; stamped at
+//! the read, that scheduling delay looked like congestion, and four browsers on our 2-core
+//! machine sent a third of what they could (measured, `docs/video.md`). The kernel's stamp leaves
+//! the loop's own lateness out of what browsers are told.
+//!
+//! Why several per call: a wake finds two or three datagrams waiting (browsers pace their
+//! packets); read one by one, that was a system call each plus one more to learn the socket
+//! was empty.
 
 use std::io::{self, IoSliceMut};
 use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt};
+use nix::sys::socket::{
+    ControlMessageOwned, MsgFlags, MultiHeaders, SockaddrStorage, recvmmsg, setsockopt, sockopt,
+};
 use nix::sys::time::TimeSpec;
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
@@ -22,56 +28,88 @@ use tokio::net::UdpSocket;
 /// time stands in.
 const MAX_AGE: Duration = Duration::from_secs(1);
 
-/// One datagram read: its length in the buffer, who sent it, and when it arrived.
+/// Room for one datagram: more than any path's MTU (a longer one is cut, as str0m would refuse
+/// it anyway).
+const ROOM: usize = 2000;
+
+/// One datagram read: where it is in the receiver's buffers, who sent it, and when it arrived.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Datagram {
-    pub len: usize,
+    slot: usize,
+    len: usize,
     pub source: SocketAddr,
     pub arrived: Instant,
 }
 
 /// Reads datagrams with their kernel arrival times (the read time where the kernel gives none).
 pub(crate) struct Receiver {
-    control: Vec<u8>,
+    buffers: Vec<u8>,
+    read: Vec<Datagram>,
 }
 
 impl Receiver {
-    /// Asks the kernel to stamp `socket`'s datagrams; answers whether it will.
-    pub fn new(socket: &UdpSocket) -> (Self, bool) {
+    /// Asks the kernel to stamp `socket`'s datagrams; answers whether it will. One read takes
+    /// up to `batch` datagrams.
+    pub fn new(socket: &UdpSocket, batch: usize) -> (Self, bool) {
         let stamping = setsockopt(socket, sockopt::ReceiveTimestampns, &true).is_ok();
-        (Self { control: nix::cmsg_space!(TimeSpec) }, stamping)
+        let batch = batch.max(1);
+        (Self { buffers: vec![0; ROOM * batch], read: Vec::with_capacity(batch) }, stamping)
     }
 
-    /// Reads one waiting datagram into `buf`; `WouldBlock` when there is none (the socket's
-    /// readiness is cleared then, so the next `readable().await` waits for a new one).
-    pub fn try_receive(&mut self, socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Datagram> {
-        let control = &mut self.control;
-        socket.try_io(Interest::READABLE, || {
-            let mut iov = [IoSliceMut::new(buf)];
-            let message = recvmsg::<SockaddrStorage>(
-                socket.as_raw_fd(),
-                &mut iov,
-                Some(&mut *control),
-                MsgFlags::empty(),
-            )
-            .map_err(io::Error::from)?;
-            let source = message.address.as_ref().and_then(socket_addr).ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "a datagram without an IP source address")
-            })?;
-            let stamp = message.cmsgs().ok().and_then(|mut cmsgs| {
-                cmsgs.find_map(|c| match c {
-                    ControlMessageOwned::ScmTimestampns(stamp) => Some(stamp),
-                    _ => None,
-                })
-            });
+    /// Reads the datagrams waiting, up to the batch, in one system call; how many it read (0:
+    /// none was waiting). Fewer than the batch means the socket is empty: its readiness is
+    /// cleared then, so the next `readable().await` waits for a new datagram.
+    pub fn receive(&mut self, socket: &UdpSocket) -> io::Result<usize> {
+        let Self { buffers, read } = self;
+        read.clear();
+        let batch = buffers.len() / ROOM;
+        let result = socket.try_io(Interest::READABLE, || {
+            // Headers are made for each call: nix does not reset the lengths the kernel wrote
+            // back into reused ones (a call whose datagram had no stamp would leave no room for
+            // the next one's).
+            let mut headers =
+                MultiHeaders::<SockaddrStorage>::preallocate(batch, Some(nix::cmsg_space!(TimeSpec)));
+            let mut slices: Vec<[IoSliceMut<'_>; 1]> =
+                buffers.chunks_exact_mut(ROOM).map(|b| [IoSliceMut::new(b)]).collect();
+            let messages =
+                recvmmsg(socket.as_raw_fd(), &mut headers, slices.iter_mut(), MsgFlags::empty(), None)
+                    .map_err(io::Error::from)?;
             let now = Instant::now();
             // The kernel's stamp is on the system's wall clock: it is read against that clock,
             // at the same moment as `now` (not business time, which the injected Clock is for).
             #[allow(clippy::disallowed_methods)]
             let wall = SystemTime::now();
-            let arrived = stamp.map_or(now, |s| arrival(s, now, wall));
-            Ok(Datagram { len: message.bytes, source, arrived })
-        })
+            let mut taken = 0;
+            for (slot, message) in messages.enumerate() {
+                taken += 1;
+                // Only an IP socket's datagrams come here; one without an address is dropped.
+                let Some(source) = message.address.as_ref().and_then(socket_addr) else { continue };
+                let stamp = message.cmsgs().ok().and_then(|mut cmsgs| {
+                    cmsgs.find_map(|c| match c {
+                        ControlMessageOwned::ScmTimestampns(stamp) => Some(stamp),
+                        _ => None,
+                    })
+                });
+                let arrived = stamp.map_or(now, |s| arrival(s, now, wall));
+                read.push(Datagram { slot, len: message.bytes.min(ROOM), source, arrived });
+            }
+            if taken < batch {
+                // The socket is empty: tokio clears its readiness on this answer.
+                Err(io::ErrorKind::WouldBlock.into())
+            } else {
+                Ok(())
+            }
+        });
+        match result {
+            Ok(()) => Ok(read.len()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(read.len()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The datagrams the last `receive` read, in the order they arrived, with their contents.
+    pub fn datagrams(&self) -> impl Iterator<Item = (&[u8], Datagram)> {
+        self.read.iter().map(|d| (&self.buffers[d.slot * ROOM..d.slot * ROOM + d.len], *d))
     }
 }
 
@@ -124,7 +162,7 @@ mod tests {
     #[tokio::test]
     async fn the_kernel_stamps_a_datagram_when_it_arrives_not_when_it_is_read() {
         let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
-        let (mut receiver, stamping) = Receiver::new(&socket);
+        let (mut receiver, stamping) = Receiver::new(&socket, 4);
         assert!(stamping, "Linux stamps UDP datagrams");
         // The kernel turns arrival stamps on in a work item of its own: until then a datagram is
         // stamped when read.
@@ -135,13 +173,60 @@ mod tests {
         // The loop is late: the datagram waits in the socket.
         tokio::time::sleep(Duration::from_millis(60)).await;
         socket.readable().await.expect("readable");
-        let mut buf = [0_u8; 64];
-        let datagram = receiver.try_receive(&socket, &mut buf).expect("a datagram");
-        assert_eq!(&buf[..datagram.len], b"hello");
+        assert_eq!(receiver.receive(&socket).expect("reads"), 1);
+        let (contents, datagram) = receiver.datagrams().next().expect("a datagram");
+        assert_eq!(contents, b"hello");
         assert_eq!(datagram.source, sender.local_addr().expect("bound"));
         // Stamped at its arrival (just before `sent` was taken), not 60 ms later at the read.
         assert!(datagram.arrived <= sent + Duration::from_millis(20), "stamped at the read");
-        let none = receiver.try_receive(&socket, &mut buf);
-        assert_eq!(none.map(|_| ()).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(receiver.receive(&socket).expect("reads"), 0);
+        assert_eq!(receiver.datagrams().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn waiting_datagrams_are_read_together_each_with_its_own_sender_and_stamp() {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
+        let to = socket.local_addr().expect("bound");
+        let (mut receiver, _) = Receiver::new(&socket, 4);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let a = std::net::UdpSocket::bind("127.0.0.1:0").expect("binds");
+        let b = std::net::UdpSocket::bind("127.0.0.1:0").expect("binds");
+        let (from_a, from_b) = (a.local_addr().expect("bound"), b.local_addr().expect("bound"));
+        a.send_to(b"one", to).expect("sends");
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        for (sender, text) in [(&b, "two"), (&a, "three"), (&b, "four"), (&a, "five"), (&b, "six")] {
+            sender.send_to(text.as_bytes(), to).expect("sends");
+        }
+        socket.readable().await.expect("readable");
+        let read = |receiver: &Receiver| -> Vec<(String, SocketAddr, Instant)> {
+            receiver
+                .datagrams()
+                .map(|(c, d)| (String::from_utf8_lossy(c).into_owned(), d.source, d.arrived))
+                .collect()
+        };
+        assert_eq!(receiver.receive(&socket).expect("reads"), 4, "a full batch in one read");
+        let first = read(&receiver);
+        let texts: Vec<(&str, SocketAddr)> = first.iter().map(|(t, s, _)| (t.as_str(), *s)).collect();
+        assert_eq!(texts, [("one", from_a), ("two", from_b), ("three", from_a), ("four", from_b)]);
+        // Each datagram keeps its own stamp: the first came 40 ms before the others.
+        assert!(first[1].2.duration_since(first[0].2) >= Duration::from_millis(30), "one stamp for all");
+        // A full batch may have left some behind: the socket stays readable.
+        tokio::time::timeout(Duration::from_millis(100), socket.readable())
+            .await
+            .expect("still readable")
+            .expect("readable");
+        assert_eq!(receiver.receive(&socket).expect("reads"), 2);
+        let rest: Vec<String> = read(&receiver).into_iter().map(|(t, _, _)| t).collect();
+        assert_eq!(rest, ["five", "six"]);
+        // Fewer than a batch: the socket was emptied, and waiting on it waits for a new datagram.
+        let waited = tokio::time::timeout(Duration::from_millis(100), socket.readable()).await;
+        assert!(waited.is_err(), "an empty socket still looked readable");
+        a.send_to(b"seven", to).expect("sends");
+        tokio::time::timeout(Duration::from_secs(2), socket.readable())
+            .await
+            .expect("a new datagram wakes the reader")
+            .expect("readable");
+        assert_eq!(receiver.receive(&socket).expect("reads"), 1);
+        assert_eq!(read(&receiver)[0].0, "seven");
     }
 }

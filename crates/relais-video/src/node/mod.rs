@@ -41,8 +41,8 @@ const MAX_SLEEP: Duration = Duration::from_millis(100);
 /// node used to wake ten times a second for nothing).
 const IDLE_SLEEP: Duration = Duration::from_secs(3600);
 
-/// Datagrams read in one wake before the media they carried is forwarded: fewer wakes under
-/// load, and a packet waits at most this many others' decryption.
+/// Datagrams read in one wake (one system call) before the media they carried is forwarded:
+/// fewer wakes under load, and a packet waits at most this many others' decryption.
 const RECEIVE_BATCH: usize = 8;
 
 /// What the signalling side asks of the loop.
@@ -131,13 +131,12 @@ impl Node {
     /// Runs until every handle to the SFU is gone.
     pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let socket = self.socket.clone();
-        let (mut receiver, stamping) = arrival::Receiver::new(&socket);
+        let (mut receiver, stamping) = arrival::Receiver::new(&socket, RECEIVE_BATCH);
         if !stamping {
             tracing::warn!(
                 "the kernel does not stamp UDP arrivals: browsers' estimates may suffer on a busy machine"
             );
         }
-        let mut buf = vec![0_u8; 2000];
         loop {
             let deadline = self.drive();
             enum Woke {
@@ -151,18 +150,14 @@ impl Node {
                 () = tokio::time::sleep_until(deadline.into()) => Woke::Timer,
             };
             match woke {
-                Woke::Readable(Ok(())) => {
-                    for _ in 0..RECEIVE_BATCH {
-                        match receiver.try_receive(&socket, &mut buf) {
-                            Ok(d) => self.receive(&buf[..d.len], d.source, d.arrived),
-                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                            Err(e) => {
-                                tracing::debug!(error = %e, "UDP receive failed");
-                                break;
-                            }
+                Woke::Readable(Ok(())) => match receiver.receive(&socket) {
+                    Ok(_) => {
+                        for (contents, d) in receiver.datagrams() {
+                            self.receive(contents, d.source, d.arrived);
                         }
                     }
-                }
+                    Err(e) => tracing::debug!(error = %e, "UDP receive failed"),
+                },
                 Woke::Readable(Err(e)) => tracing::debug!(error = %e, "UDP socket failed"),
                 Woke::Command(Some(command)) => {
                     self.command(command);
