@@ -26,6 +26,9 @@ export const ACCOUNTS = [
   { key: 'visitNurse', email: 'nadia.pelletier@cisss.example', name: 'Nadia Pelletier', role: 'nurse', careTeam: true },
   // The video visit test: the physician who hosts the room.
   { key: 'videoHost', email: 'nadia.belanger@cisss.example', name: 'Dre Nadia Bélanger', role: 'physician' },
+  // The observer test: the physician who opens the room, and the colleague who observes it.
+  { key: 'observedHost', email: 'claire.dion@cisss.example', name: 'Dre Claire Dion', role: 'physician' },
+  { key: 'videoObserver', email: 'hugo.lapointe@cisss.example', name: 'Dr Hugo Lapointe', role: 'physician' },
   // Home monitoring: a patient of his own and the nurse of his care team (`homecare`), who
   // enrols him; the programs page is read by the administrator.
   { key: 'homecarePatient', email: 'gerard.roy@example.org', name: 'Gérard Roy', role: 'patient', record: true },

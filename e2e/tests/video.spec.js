@@ -7,16 +7,11 @@
 // her screen and the two others decode it in the large tile until she stops; the caregiver,
 // removed by the host, loses the call; a revoked or unknown invitation gets nobody in; the host
 // ends the visit for everyone.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
 
-import { chromium, expect, test } from '@playwright/test';
-
-import { chromiumArgs } from '../playwright.config.js';
 import { account } from '../support/accounts.js';
 import { checkPage } from '../support/checks.js';
-import { keepConnections } from '../support/connections.js';
+import { browserFor, expectMediaFlowing, inbound, openRoom, removeProfiles } from '../support/call.js';
 import { signInStaff } from '../support/staff.js';
 
 // scripts/test.sh runs this file twice: with simulcast (the default), and with one stream per
@@ -31,64 +26,6 @@ test.setTimeout(180_000);
 // quality indicator then read "moyenne" under load). A failure still leaves its screenshot and
 // the server's log.
 test.use({ trace: 'off' });
-
-const profiles = [];
-
-async function browserFor(baseURL) {
-  const dir = mkdtempSync(join(tmpdir(), 'relais-video-'));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    // E2E_CAMERA_Y4M: a camera file for realistic load (~1.7 Mbit/s), when measuring.
-    args: process.env.E2E_CAMERA_Y4M
-      ? [...chromiumArgs, `--use-file-for-fake-video-capture=${process.env.E2E_CAMERA_Y4M}`]
-      : chromiumArgs,
-    baseURL,
-    locale: 'fr-CA',
-  });
-  await context.addInitScript(keepConnections);
-  const page = context.pages()[0] || (await context.newPage());
-  return { context, page };
-}
-
-// What the page's live connections receive: per inbound stream, frames decoded (video) or
-// samples received (audio) and bytes.
-async function inbound(page) {
-  return page.evaluate(async () => {
-    const out = { video: [], audio: [] };
-    for (const pc of window.__pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      stats.forEach((r) => {
-        if (r.type !== 'inbound-rtp') return;
-        if (r.kind === 'video') out.video.push({ id: r.trackIdentifier || r.id, frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0, height: r.frameHeight || 0 });
-        if (r.kind === 'audio') out.audio.push({ id: r.trackIdentifier || r.id, samples: r.totalSamplesReceived || 0, bytes: r.bytesReceived || 0 });
-      });
-    }
-    return out;
-  });
-}
-
-// Every page decodes video and audio from each of the `others` other people, and a second later
-// still more: media keeps flowing.
-async function expectMediaFlowing(pages, others) {
-  for (const page of pages) {
-    await expect
-      .poll(async () => {
-        const s = await inbound(page);
-        return [s.video.filter((v) => v.frames > 0).length, s.audio.filter((a) => a.samples > 0).length];
-      }, { timeout: 30_000, message: `decoding on ${page.url()}` })
-      .toEqual([others, others]);
-  }
-  const before = await Promise.all(pages.map(inbound));
-  await new Promise((done) => setTimeout(done, 2000));
-  const after = await Promise.all(pages.map(inbound));
-  pages.forEach((page, i) => {
-    const total = (s, key) => s.reduce((sum, r) => sum + r[key], 0);
-    expect(total(after[i].video, 'frames'), 'video frames keep being decoded').toBeGreaterThan(total(before[i].video, 'frames'));
-    expect(total(after[i].audio, 'bytes'), 'audio keeps arriving').toBeGreaterThan(total(before[i].audio, 'bytes'));
-  });
-}
 
 // The simulcast layers (rids) the page's camera is sending (bytes sent), sorted.
 async function sentLayers(page) {
@@ -161,9 +98,7 @@ async function enterLobby(page, link) {
   await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible();
 }
 
-test.afterAll(() => {
-  for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-});
+test.afterAll(removeProfiles);
 
 test('a physician, a patient and a caregiver in one room: lobby, media both ways, chat, side room, shared screen, removal, refusals, end', async ({ baseURL }) => {
   const doctor = await browserFor(baseURL);
@@ -173,10 +108,7 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
   const host = doctor.page;
 
   await signInStaff(host, account('videoHost'));
-  await host.goto('/rooms');
-  await host.getByRole('button', { name: 'Ouvrir une salle' }).click();
-  await expect(host).toHaveURL(/\/rooms\/[0-9a-f-]{36}$/);
-  const roomPath = new URL(host.url()).pathname;
+  const roomPath = await openRoom(host);
   // The device check: the fake camera and microphone work, the server answers.
   for (const check of ['#check-camera', '#check-mic', '#check-network']) {
     await expect(host.locator(check)).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
