@@ -3,6 +3,8 @@
 //! client-assigned id (`pat-12`, `obs-3456`, …) and is generated from its index alone, so the
 //! same sizes always give the same data and a loaded database can be measured again.
 
+mod names;
+
 use std::fmt;
 
 use anyhow::Context;
@@ -10,116 +12,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::load::Rng;
-
-/// Family names, as written and without accents (what a clerk types in a search box).
-pub const FAMILIES: &[(&str, &str)] = &[
-    ("Tremblay", "tremblay"),
-    ("Gagnon", "gagnon"),
-    ("Roy", "roy"),
-    ("Côté", "cote"),
-    ("Bouchard", "bouchard"),
-    ("Gauthier", "gauthier"),
-    ("Morin", "morin"),
-    ("Lavoie", "lavoie"),
-    ("Fortin", "fortin"),
-    ("Gagné", "gagne"),
-    ("Ouellet", "ouellet"),
-    ("Pelletier", "pelletier"),
-    ("Bélanger", "belanger"),
-    ("Lévesque", "levesque"),
-    ("Bergeron", "bergeron"),
-    ("Leblanc", "leblanc"),
-    ("Paquette", "paquette"),
-    ("Girard", "girard"),
-    ("Simard", "simard"),
-    ("Boucher", "boucher"),
-    ("Caron", "caron"),
-    ("Beaulieu", "beaulieu"),
-    ("Cloutier", "cloutier"),
-    ("Dubé", "dube"),
-    ("Poirier", "poirier"),
-    ("Fournier", "fournier"),
-    ("Lapointe", "lapointe"),
-    ("Leclerc", "leclerc"),
-    ("Lefebvre", "lefebvre"),
-    ("Poulin", "poulin"),
-    ("Thibault", "thibault"),
-    ("St-Pierre", "st-pierre"),
-    ("Nadeau", "nadeau"),
-    ("Martin", "martin"),
-    ("Landry", "landry"),
-    ("Martel", "martel"),
-    ("Bédard", "bedard"),
-    ("Grenier", "grenier"),
-    ("Lessard", "lessard"),
-    ("Bernier", "bernier"),
-    ("Ménard", "menard"),
-    ("Hébert", "hebert"),
-    ("Désilets", "desilets"),
-    ("Thériault", "theriault"),
-    ("Bérubé", "berube"),
-    ("Boivin", "boivin"),
-    ("Mélançon", "melancon"),
-    ("Brisebois", "brisebois"),
-];
-
-const GIVEN_FEMALE: &[&str] = &[
-    "Élodie",
-    "Marie",
-    "Sophie",
-    "Julie",
-    "Chloé",
-    "Léa",
-    "Émilie",
-    "Geneviève",
-    "Mélanie",
-    "Josée",
-    "Andrée",
-    "Thérèse",
-    "Hélène",
-    "Noémie",
-    "Anaïs",
-    "Véronique",
-    "Frédérique",
-    "Maëlle",
-];
-const GIVEN_MALE: &[&str] = &[
-    "François",
-    "Jean",
-    "Benoît",
-    "Gaétan",
-    "Jérôme",
-    "Stéphane",
-    "André",
-    "Émile",
-    "Luc",
-    "Mathieu",
-    "Réjean",
-    "Hugues",
-    "Raphaël",
-    "Noël",
-    "Félix",
-    "Samuel",
-    "Gérard",
-    "Marc-André",
-];
-const CITIES: &[(&str, &str)] = &[
-    ("Montréal", "H2X"),
-    ("Québec", "G1R"),
-    ("Lévis", "G6V"),
-    ("Trois-Rivières", "G9A"),
-    ("Sherbrooke", "J1H"),
-    ("Rimouski", "G5L"),
-    ("Saguenay", "G7H"),
-    ("Gatineau", "J8X"),
-];
-const STREETS: &[&str] = &[
-    "rue Saint-Jean",
-    "boulevard René-Lévesque",
-    "rue Sainte-Catherine",
-    "chemin Sainte-Foy",
-    "rue Principale",
-];
+use names::{CITIES, GIVEN_FEMALE, GIVEN_MALE, STREETS};
+pub use names::{FAMILIES, plain};
 
 /// The Quebec health card (RAMQ) number's system, as the Canadian FHIR baseline names it.
 pub const HEALTH_CARD_SYSTEM: &str =
@@ -387,21 +281,6 @@ fn patient(n: u64, rng: &mut Rng) -> Value {
     })
 }
 
-/// A name without accents, lower-case: what a clerk types.
-pub fn plain(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',
-            'î' | 'ï' | 'Î' => 'i',
-            'ô' | 'ö' | 'Ô' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
-}
-
 /// A vital sign of the R4 vital-signs profiles.
 #[derive(Clone, Copy)]
 struct Vital {
@@ -469,78 +348,4 @@ const TASKS: &[&str] = &[
 ];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dataset() -> Dataset {
-        Dataset::new(100, 10_000, 500, "2026-11-25").unwrap()
-    }
-
-    #[test]
-    fn resources_are_deterministic_and_have_their_ids() {
-        let data = dataset();
-        for (kind, count) in data.kinds() {
-            for n in [0, count / 2, count - 1] {
-                let resource = data.resource(kind, n);
-                assert_eq!(resource, data.resource(kind, n));
-                let reference = Dataset::reference(kind, n);
-                assert_eq!(
-                    format!(
-                        "{}/{}",
-                        resource["resourceType"].as_str().unwrap(),
-                        resource["id"].as_str().unwrap()
-                    ),
-                    reference
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn observations_are_vital_signs_of_the_year() {
-        let data = dataset();
-        let codes: Vec<String> = (0..600)
-            .step_by(100)
-            .map(|n| {
-                data.resource(Kind::Observation, n)["code"]["coding"][0]["code"].as_str().unwrap().to_owned()
-            })
-            .collect();
-        assert_eq!(codes, ["8867-4", "9279-1", "59408-5", "8310-5", "29463-7", "85354-9"]);
-        let bp = data.resource(Kind::Observation, 500);
-        assert_eq!(bp["component"][1]["valueQuantity"]["code"], "mm[Hg]");
-        let heart = data.resource(Kind::Observation, 7);
-        assert_eq!(heart["subject"]["reference"], "Patient/pat-7");
-        assert_eq!(heart["valueQuantity"]["system"], UCUM);
-        let when = heart["effectiveDateTime"].as_str().unwrap();
-        assert!(("2025-11-25".."2026-11-25").contains(&when), "{when}");
-    }
-
-    #[test]
-    fn tasks_focus_on_resources_that_are_loaded() {
-        let data = dataset();
-        for n in 0..500 {
-            let task = data.resource(Kind::Task, n);
-            let focus = task["focus"]["reference"].as_str().unwrap();
-            let (kind, id) = focus.split_once('/').unwrap();
-            let number: u64 = id.split_once('-').unwrap().1.parse().unwrap();
-            match kind {
-                "ServiceRequest" => assert!(number < data.service_requests()),
-                "Observation" => {
-                    assert!(number < data.observations);
-                    let observation = data.resource(Kind::Observation, number);
-                    assert_eq!(observation["subject"], task["for"]);
-                }
-                other => panic!("{other}"),
-            }
-        }
-    }
-
-    #[test]
-    fn plain_names_drop_accents() {
-        assert_eq!(plain("Bélanger"), "belanger");
-        assert_eq!(plain("Mélançon"), "melancon");
-        for (family, unaccented) in FAMILIES {
-            assert_eq!(plain(family), *unaccented);
-        }
-    }
-}
+mod tests;
