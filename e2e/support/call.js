@@ -37,6 +37,36 @@ export async function openRoom(page) {
   return new URL(page.url()).pathname;
 }
 
+// The host creates a guest's invitation link from the room page; the link.
+export async function invite(host, name) {
+  await host.getByLabel('Nom de la personne invitée').fill(name);
+  await host.getByRole('button', { name: 'Créer le lien' }).click();
+  const link = host.getByLabel('Lien à transmettre (une seule utilisation)');
+  await expect(link).toHaveValue(/\/i\//);
+  const value = await link.inputValue();
+  await host.getByLabel('Nom de la personne invitée').fill('');
+  return value;
+}
+
+// A guest opens the link, passes the device check and waits in the lobby.
+export async function enterLobby(page, link) {
+  // Opening the link spends nothing (mail previews open links too): the page asks first.
+  await page.goto(link);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Votre visite vidéo');
+  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
+  await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
+  // Up to 20 s: four browsers starting at once on two cores (the measurement) are slow.
+  await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Entrer', exact: true }).click();
+  await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible({ timeout: 10_000 });
+}
+
+// The host lets `name` in from the lobby's list.
+export async function admit(host, name) {
+  await host.locator('#waiting').getByRole('listitem').filter({ hasText: name })
+    .getByRole('button', { name: 'Faire entrer' }).click();
+}
+
 export function removeProfiles() {
   for (const dir of profiles.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }

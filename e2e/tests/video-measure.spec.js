@@ -3,15 +3,12 @@
 // under test (a release build, RELAIS_BIN): once every page decodes the three others, it samples
 // the server's CPU (/proc/PID/stat) and the bytes its SFU forwarded (/metrics) over
 // E2E_MEASURE_SECONDS (30) and prints % of one core per forwarded Mbit/s (issue 6: ≤ 0.25 %).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 
-import { chromium, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { chromiumArgs } from '../playwright.config.js';
 import { account } from '../support/accounts.js';
-import { keepConnections } from '../support/connections.js';
+import { admit, browserFor, enterLobby, invite, openRoom, removeProfiles } from '../support/call.js';
 import { signInStaff } from '../support/staff.js';
 
 const seconds = Number(process.env.E2E_MEASURE_SECONDS || 30);
@@ -20,22 +17,6 @@ test.setTimeout(240_000 + seconds * 1000);
 // A trace records every page's screen as JPEG frames: it would take the CPU the browsers need
 // to send and receive (the machine is the browsers' limit, see ../shared/docs/video.md).
 test.use({ trace: 'off', screenshot: 'off' });
-
-const profiles = [];
-
-async function browserFor(baseURL) {
-  const dir = mkdtempSync(join(tmpdir(), 'relais-measure-'));
-  profiles.push(dir);
-  const camera = process.env.E2E_CAMERA_Y4M;
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: camera ? [...chromiumArgs, `--use-file-for-fake-video-capture=${camera}`] : chromiumArgs,
-    baseURL,
-    locale: 'fr-CA',
-  });
-  await context.addInitScript(keepConnections);
-  return { context, page: context.pages()[0] || (await context.newPage()) };
-}
 
 // Video streams the page decodes, and the bitrate its camera sends (all layers), from getStats.
 async function media(page) {
@@ -62,24 +43,6 @@ async function media(page) {
     }
     return { decoding, sent, received, layers, estimates };
   });
-}
-
-async function invite(host, name) {
-  await host.getByLabel('Nom de la personne invitée').fill(name);
-  await host.getByRole('button', { name: 'Créer le lien' }).click();
-  const link = host.getByLabel('Lien à transmettre (une seule utilisation)');
-  await expect(link).toHaveValue(/\/i\//);
-  const value = await link.inputValue();
-  await host.getByLabel('Nom de la personne invitée').fill('');
-  return value;
-}
-
-async function enter(page, link) {
-  await page.goto(link);
-  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
-  await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
-  await page.getByRole('button', { name: 'Entrer', exact: true }).click();
-  await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible({ timeout: 10_000 });
 }
 
 // UDP counters of the namespace (loopback only): datagrams dropped for full buffers show here.
@@ -121,25 +84,19 @@ async function sample(baseURL) {
   return { at: Date.now(), ticks, threads, bytes: line ? Number(line.split(' ').pop()) : 0 };
 }
 
-test.afterAll(() => {
-  for (const dir of profiles) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-});
+test.afterAll(removeProfiles);
 
 test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ baseURL }) => {
   const browsers = [];
   for (let i = 0; i < 4; i++) browsers.push(await browserFor(baseURL));
   const host = browsers[0].page;
   await signInStaff(host, account('videoHost'));
-  await host.goto('/rooms');
-  await host.getByRole('button', { name: 'Ouvrir une salle' }).click();
+  await openRoom(host);
   await expect(host.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
   await host.getByRole('button', { name: 'Entrer', exact: true }).click();
   const names = ['Léa Gagné', 'Paul Gagné', 'Zoé Gagné'];
-  for (const [i, name] of names.entries()) await enter(browsers[i + 1].page, await invite(host, name));
-  for (const name of names) {
-    await host.locator('#waiting').getByRole('listitem').filter({ hasText: name })
-      .getByRole('button', { name: 'Faire entrer' }).click();
-  }
+  for (const [i, name] of names.entries()) await enterLobby(browsers[i + 1].page, await invite(host, name));
+  for (const name of names) await admit(host, name);
   const pages = browsers.map((b) => b.page);
   for (const page of pages) {
     await expect.poll(async () => (await media(page)).decoding, { timeout: 60_000 }).toBe(3);

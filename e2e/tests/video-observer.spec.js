@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 
 import { account } from '../support/accounts.js';
-import { browserFor, expectMediaFlowing, inbound, openRoom, removeProfiles } from '../support/call.js';
+import { admit, browserFor, expectMediaFlowing, inbound, openRoom, removeProfiles } from '../support/call.js';
 import { signInStaff } from '../support/staff.js';
 
 test.setTimeout(120_000);
@@ -51,8 +51,7 @@ test('an observer, let in from the lobby, receives the call and sends nothing', 
   await observer.getByRole('button', { name: 'Entrer comme observateur' }).click();
   await expect(observer.getByRole('heading', { name: "Salle d'attente" })).toBeVisible();
 
-  await host.locator('#waiting').getByRole('listitem').filter({ hasText: name })
-    .getByRole('button', { name: 'Faire entrer' }).click();
+  await admit(host, name);
   await expect(observer.getByText("Vous êtes dans l'appel.")).toBeVisible({ timeout: 15_000 });
 
   // The observer's page decodes the host's picture and sound, and keeps decoding.

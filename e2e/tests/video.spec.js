@@ -11,7 +11,9 @@ import { expect, test } from '@playwright/test';
 
 import { account } from '../support/accounts.js';
 import { checkPage } from '../support/checks.js';
-import { browserFor, expectMediaFlowing, inbound, openRoom, removeProfiles } from '../support/call.js';
+import {
+  admit, browserFor, enterLobby, expectMediaFlowing, inbound, invite, openRoom, removeProfiles,
+} from '../support/call.js';
 import { signInStaff } from '../support/staff.js';
 
 // scripts/test.sh runs this file twice: with simulcast (the default), and with one stream per
@@ -77,27 +79,6 @@ async function saveData(page) {
   await expectMediaFlowing([page], 2);
 }
 
-async function invite(host, name) {
-  await host.getByLabel('Nom de la personne invitée').fill(name);
-  await host.getByRole('button', { name: 'Créer le lien' }).click();
-  const link = host.getByLabel('Lien à transmettre (une seule utilisation)');
-  await expect(link).toHaveValue(/\/i\//);
-  const value = await link.inputValue();
-  await host.getByLabel('Nom de la personne invitée').fill('');
-  return value;
-}
-
-async function enterLobby(page, link) {
-  // Opening the link spends nothing (mail previews open links too): the page asks first.
-  await page.goto(link);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Votre visite vidéo');
-  await page.getByRole('button', { name: 'Rejoindre la visite' }).click();
-  await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
-  await expect(page.locator('#check-network')).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });
-  await page.getByRole('button', { name: 'Entrer', exact: true }).click();
-  await expect(page.getByRole('heading', { name: "Salle d'attente" })).toBeVisible();
-}
-
 test.afterAll(removeProfiles);
 
 test('a physician, a patient and a caregiver in one room: lobby, media both ways, chat, side room, shared screen, removal, refusals, end', async ({ baseURL }) => {
@@ -158,9 +139,7 @@ test('a physician, a patient and a caregiver in one room: lobby, media both ways
   await expect(waiting).toContainText('Léa Gagné');
   await expect(waiting).toContainText('Paul Gagné');
 
-  for (const name of ['Léa Gagné', 'Paul Gagné']) {
-    await waiting.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Faire entrer' }).click();
-  }
+  for (const name of ['Léa Gagné', 'Paul Gagné']) await admit(host, name);
   for (const page of [patient.page, caregiver.page]) {
     await expect(page.locator('#call')).toBeVisible();
   }

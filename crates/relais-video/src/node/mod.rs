@@ -6,8 +6,8 @@
 //! The media path costs O(1) in the number of peers on the node: a datagram finds its session
 //! by its source address (a scan of every session's ICE credentials only for a new address),
 //! only the sessions whose timer is due are woken, and only the sessions that were handed
-//! input are drained (a datagram's at once, the others through `busy`). Signalling is rare and may touch anyone: after a command every
-//! session is drained once.
+//! input are drained (a datagram's at once, the others through `busy`). Signalling is rare and
+//! may touch anyone: after a command every session is drained once.
 //!
 //! [`Rtc`]: str0m::Rtc
 

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use str0m::media::{MediaKind, Mid, Pt, Rid};
-
 use str0m::rtp::RtpWrite;
 
 use super::hold::Hold;
