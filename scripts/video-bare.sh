@@ -19,6 +19,7 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "bare_loop" and m.get("executable"):
         print(m["executable"])')
 fi
+[ -n "$E2E_BARE_BIN" ] || { echo "the bare loop did not build (cargo bench -p relais-video --bench bare_loop --no-run)" >&2; exit 1; }
 cd "$here/e2e"
 [ -e node_modules ] || { echo "e2e/node_modules missing (npm ci, or a link to a checkout's)" >&2; exit 1; }
 # The global setup starts a Relais server too (RELAIS_BIN, else the debug build): the pages'
