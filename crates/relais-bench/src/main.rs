@@ -15,6 +15,7 @@ mod bulk;
 mod dataset;
 mod load;
 mod report;
+mod rng;
 mod search;
 mod server;
 

@@ -15,8 +15,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::{Request, StatusCode, Uri, header};
 
 use crate::dataset::{Dataset, FAMILIES, Kind};
-use crate::load::{self, MakeQuery, Op, Rng};
+use crate::load::{self, MakeQuery, Op};
 use crate::report::{self, Cpu, Row};
+use crate::rng::Rng;
 use crate::server::{Database, Engine, Server};
 use crate::{Args, Engines, WARM_UP};
 

@@ -11,7 +11,7 @@ use anyhow::Context;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::load::Rng;
+use crate::rng::Rng;
 use names::{CITIES, GIVEN_FEMALE, GIVEN_MALE, STREETS};
 pub use names::{FAMILIES, plain};
 
