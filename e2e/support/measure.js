@@ -61,7 +61,15 @@ function threadTicks(pid) {
 }
 
 async function sample(pid, forwardedBytes) {
-  return { at: Date.now(), ticks: ticksIn(`/proc/${pid}/stat`), threads: threadTicks(pid), bytes: await forwardedBytes() };
+  const bytes = await forwardedBytes();
+  return { at: Date.now(), ticks: ticksIn(`/proc/${pid}/stat`), threads: threadTicks(pid), bytes };
+}
+
+// The pages' getStats, with the time halfway through reading them (four pages take a while).
+async function pagesNow(pages) {
+  const start = Date.now();
+  const stats = await Promise.all(pages.map(media));
+  return { at: (start + Date.now()) / 2, stats };
 }
 
 // Samples the server `pid` and the pages over `seconds` and prints the figures; the server's
@@ -69,16 +77,19 @@ async function sample(pid, forwardedBytes) {
 // denominator when there is one, else what the pages received.
 export async function measure({ pages, pid, seconds, forwardedBytes }) {
   const count = forwardedBytes || (async () => 0);
-  const sentBefore = await Promise.all(pages.map(media));
+  const pagesBefore = await pagesNow(pages);
   const before = await sample(pid, count);
   const udpBefore = udpCounters();
   await new Promise((done) => setTimeout(done, seconds * 1000));
   const after = await sample(pid, count);
   const udpAfter = udpCounters();
-  const sentAfter = await Promise.all(pages.map(media));
+  const pagesAfter = await pagesNow(pages);
   const elapsed = (after.at - before.at) / 1000;
+  // The pages' own window: a little longer than the server's, around it.
+  const pageElapsed = (pagesAfter.at - pagesBefore.at) / 1000;
+  const [sentBefore, sentAfter] = [pagesBefore.stats, pagesAfter.stats];
   const core = (after.ticks - before.ticks) / 100 / elapsed * 100;
-  const sending = sentAfter.map((s, i) => ((s.sent - sentBefore[i].sent) * 8 / elapsed / 1e6).toFixed(2));
+  const sending = sentAfter.map((s, i) => ((s.sent - sentBefore[i].sent) * 8 / pageElapsed / 1e6).toFixed(2));
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`4 Chromium, ${elapsed.toFixed(1)} s: each camera sends ${sending.join(', ')} Mbit/s (all layers)`);
   console.log(`layers (rid, size, limited by): ${sentAfter.map((s) => s.layers.join(' / ')).join(' | ')}`);
@@ -91,10 +102,15 @@ export async function measure({ pages, pid, seconds, forwardedBytes }) {
     .sort((a, b) => b[1] - a[1]);
   // What the pages received (RTP payload, every kind): the denominator a server without our
   // metrics is measured by (docs/video.md, bare str0m in the same session).
-  const received = sentAfter.reduce((sum, s, i) => sum + s.received - sentBefore[i].received, 0) * 8 / elapsed / 1e6;
-  const mbits = forwardedBytes ? (after.bytes - before.bytes) * 8 / elapsed / 1e6 : received;
-  console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
+  const received = sentAfter.reduce((sum, s, i) => sum + s.received - sentBefore[i].received, 0) * 8 / pageElapsed / 1e6;
   console.log(`server threads (% of one core): ${threads.map(([n, p]) => `${n} ${p.toFixed(2)}`).join(', ')}`);
-  console.log(`browsers received ${received.toFixed(2)} Mbit/s => ${(core / received).toFixed(3)} % per received Mbit/s`);
-  console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
+  if (forwardedBytes) {
+    const mbits = (after.bytes - before.bytes) * 8 / elapsed / 1e6;
+    console.log(`server: ${core.toFixed(2)} % of one core, forwarded ${mbits.toFixed(2)} Mbit/s`);
+    console.log(`browsers received ${received.toFixed(2)} Mbit/s => ${(core / received).toFixed(3)} % per received Mbit/s`);
+    console.log(`=> ${(core / mbits).toFixed(3)} % of one core per forwarded Mbit/s (load average ${load})`);
+  } else {
+    console.log(`server: ${core.toFixed(2)} % of one core (it counts nothing it forwards)`);
+    console.log(`=> browsers received ${received.toFixed(2)} Mbit/s: ${(core / received).toFixed(3)} % per received Mbit/s (load average ${load})`);
+  }
 }

@@ -6,7 +6,9 @@
 import { expect, test } from '@playwright/test';
 
 import { account } from '../support/accounts.js';
-import { admit, browserFor, enterLobby, invite, openRoom, removeProfiles } from '../support/call.js';
+import {
+  admit, browserFor, enterLobby, expectMediaFlowing, invite, openRoom, removeProfiles,
+} from '../support/call.js';
 import { measure, media } from '../support/measure.js';
 import { signInStaff } from '../support/staff.js';
 
@@ -45,5 +47,5 @@ test('four Chromium in one room: server CPU per forwarded Mbit/s', async ({ base
   await new Promise((done) => setTimeout(done, 10_000));
   const pid = process.env.RELAIS_E2E_SERVER_PID;
   await measure({ pages, pid, seconds, forwardedBytes: () => forwarded(baseURL) });
-  for (const page of pages) expect((await media(page)).decoding).toBe(3);
+  await expectMediaFlowing(pages, 3);
 });

@@ -9,7 +9,7 @@
 //! `{"udp":"127.0.0.1:PORT"}` once, then answers each `{"offer":"<sdp>"}` it reads with
 //! `{"answer":"<sdp>"}` (or `{"error":"…"}`). A browser's offer sends its camera and microphone
 //! and receives up to three others (`e2e/tests/video-bare.spec.js`): its n-th receiving video
-//! (or audio) line carries the n-th other client, in the order they came.
+//! (or audio) line carries the n-th other client it saw, for as long as both stay.
 //!
 //! Built with `cargo bench -p relais-video --bench bare_loop --no-run` (a release build).
 
@@ -17,6 +17,7 @@
 // it to.
 #![allow(clippy::expect_used, clippy::panic)]
 
+use std::collections::HashMap;
 use std::io::{BufRead, ErrorKind, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -30,6 +31,13 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 
 fn main() {
+    // A panic in the loop's thread must end the process: a measurement of a loop that no longer
+    // forwards would read as a cheap one.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        std::process::exit(101);
+    }));
     let socket = UdpSocket::bind("127.0.0.1:0").expect("a loopback UDP port");
     let local = socket.local_addr().expect("its address");
     println!("{}", json!({ "udp": local.to_string() }));
@@ -80,25 +88,38 @@ struct Client {
     rtc: Rtc,
     sending: Vec<(Mid, MediaKind)>,
     receiving: Vec<(Mid, MediaKind)>,
+    /// Which of its receiving lines of each kind (the n-th) each other client's media goes to,
+    /// fixed when first seen: a sender stays on its lines when others come or go.
+    places: HashMap<u64, usize>,
 }
 
 impl Client {
-    /// The line on which this client receives `kind` from `from` (`ids`: every client's id, in
-    /// the order they came).
-    fn line_for(&self, from: u64, kind: MediaKind, ids: &[u64]) -> Option<Mid> {
-        let nth = ids.iter().filter(|&&id| id != self.id).position(|&id| id == from)?;
+    /// The line on which this client receives `kind` from `from`.
+    fn line_for(&mut self, from: u64, kind: MediaKind) -> Option<Mid> {
+        let next = self.places.len();
+        let nth = *self.places.entry(from).or_insert(next);
         self.receiving.iter().filter(|(_, k)| *k == kind).nth(nth).map(|(mid, _)| *mid)
+    }
+
+    /// The client whose video this client receives on `line`, if any.
+    fn sender_on(&self, line: Mid) -> Option<u64> {
+        let nth = self
+            .receiving
+            .iter()
+            .filter(|(_, k)| *k == MediaKind::Video)
+            .position(|(mid, _)| *mid == line)?;
+        self.places.iter().find(|&(_, &place)| place == nth).map(|(&sender, _)| sender)
     }
 
     fn sends_on(&self, kind: MediaKind) -> Option<Mid> {
         self.sending.iter().find(|(_, k)| *k == kind).map(|(mid, _)| *mid)
     }
 
-    fn request_keyframe(&mut self) {
+    fn request_keyframe(&mut self, kind: KeyframeRequestKind) {
         if let Some(mid) = self.sends_on(MediaKind::Video)
             && let Some(mut writer) = self.rtc.writer(mid)
         {
-            let _ = writer.request_keyframe(None, KeyframeRequestKind::Pli);
+            let _ = writer.request_keyframe(None, kind);
         }
     }
 }
@@ -108,8 +129,8 @@ impl Client {
 #[allow(clippy::large_enum_variant)]
 enum Forward {
     Media(u64, MediaData),
-    /// A receiver of this line wants a keyframe.
-    Keyframe(u64, Mid),
+    /// A receiver of this line wants a keyframe (a browser asks when it cannot decode).
+    Keyframe(u64, Mid, KeyframeRequestKind),
     /// A new client: every sender starts with a keyframe for it.
     Connected,
 }
@@ -123,7 +144,13 @@ fn forward(socket: &UdpSocket, local: SocketAddr, arriving: &Receiver<Rtc>) {
         clients.retain(|c| c.rtc.is_alive());
         while let Ok(rtc) = arriving.try_recv() {
             next_id += 1;
-            clients.push(Client { id: next_id, rtc, sending: Vec::new(), receiving: Vec::new() });
+            clients.push(Client {
+                id: next_id,
+                rtc,
+                sending: Vec::new(),
+                receiving: Vec::new(),
+                places: HashMap::new(),
+            });
         }
         let mut deadline = Instant::now() + Duration::from_millis(100);
         for client in &mut clients {
@@ -189,11 +216,10 @@ fn drain(client: &mut Client, socket: &UdpSocket, work: &mut Vec<Forward>) -> In
             },
             Output::Event(Event::MediaData(data)) => work.push(Forward::Media(client.id, data)),
             Output::Event(Event::KeyframeRequest(request)) => {
-                work.push(Forward::Keyframe(client.id, request.mid));
+                work.push(Forward::Keyframe(client.id, request.mid, request.kind));
             }
-            Output::Event(Event::IceConnectionStateChange(IceConnectionState::Connected)) => {
-                work.push(Forward::Connected);
-            }
+            // DTLS done: media can flow to it now.
+            Output::Event(Event::Connected) => work.push(Forward::Connected),
             Output::Event(Event::IceConnectionStateChange(IceConnectionState::Disconnected)) => {
                 client.rtc.disconnect();
             }
@@ -203,7 +229,6 @@ fn drain(client: &mut Client, socket: &UdpSocket, work: &mut Vec<Forward>) -> In
 }
 
 fn propagate(item: Forward, clients: &mut [Client]) {
-    let ids: Vec<u64> = clients.iter().map(|c| c.id).collect();
     match item {
         Forward::Media(from, data) => {
             let Some(kind) = clients
@@ -215,23 +240,22 @@ fn propagate(item: Forward, clients: &mut [Client]) {
                 return;
             };
             for client in clients.iter_mut().filter(|c| c.id != from) {
-                let Some(mid) = client.line_for(from, kind, &ids) else { continue };
+                let Some(mid) = client.line_for(from, kind) else { continue };
                 let Some(writer) = client.rtc.writer(mid) else { continue };
                 let Some(pt) = writer.match_params(data.params) else { continue };
                 let _ = writer.write(pt, data.network_time, data.time, data.data.clone());
             }
         }
-        Forward::Keyframe(receiver, mid) => {
-            let Some(client) = clients.iter().find(|c| c.id == receiver) else { return };
-            let sender = ids
-                .iter()
-                .copied()
-                .filter(|&id| id != receiver)
-                .find(|&id| client.line_for(id, MediaKind::Video, &ids) == Some(mid));
+        Forward::Keyframe(receiver, mid, kind) => {
+            let sender = clients.iter().find(|c| c.id == receiver).and_then(|c| c.sender_on(mid));
             if let Some(sender) = clients.iter_mut().find(|c| Some(c.id) == sender) {
-                sender.request_keyframe();
+                sender.request_keyframe(kind);
             }
         }
-        Forward::Connected => clients.iter_mut().for_each(Client::request_keyframe),
+        Forward::Connected => {
+            for client in clients.iter_mut() {
+                client.request_keyframe(KeyframeRequestKind::Pli);
+            }
+        }
     }
 }
