@@ -17,27 +17,13 @@ use relais_app::mail::Outbox;
 use relais_app::monitoring::Monitoring;
 use relais_app::monitoring::enrolment::{DEVICE_SERIAL, Enrol};
 use relais_app::monitoring::invitation::Invitation;
-use relais_app::visits::MailTexts;
 use relais_clinical::program::Catalog;
 use relais_core::Clock;
 use relais_testkit::{Engine, SmtpSink};
 use serde_json::json;
-use support::{World, nurse, put};
+use support::{Texts, World, nurse, put};
 
 const KEY: [u8; 32] = [9; 32];
-
-/// Texts that show which key and language were used, and every argument.
-struct Texts;
-
-impl MailTexts for Texts {
-    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
-        let mut out = format!("[{locale}] {key}");
-        for (name, value) in args {
-            out.push_str(&format!("\n{name}: {value}"));
-        }
-        out
-    }
-}
 
 fn enrol(patient: &str, program: &str) -> Enrol {
     Enrol { patient: patient.into(), program: program.into(), devices: Vec::new() }

@@ -21,29 +21,15 @@ use relais_app::mail::{Mailer, Outbox};
 use relais_app::monitoring::Monitoring;
 use relais_app::monitoring::enrolment::Enrol;
 use relais_app::monitoring::welcome::WelcomeError;
-use relais_app::visits::MailTexts;
 use relais_clinical::program::Catalog;
 use relais_core::Clock;
 use relais_store::{AccountRole, NewAccount};
 use relais_testkit::{Engine, SmtpSink};
 use serde_json::json;
-use support::{World, put};
+use support::{Texts, World, put};
 
 const KEY: [u8; 32] = [9; 32];
 const PASSWORD: &str = "correct horse battery";
-
-/// Texts that show every argument, one a line.
-struct Texts;
-
-impl MailTexts for Texts {
-    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
-        let mut out = format!("[{locale}] {key}");
-        for (name, value) in args {
-            out.push_str(&format!("\n{name}: {value}"));
-        }
-        out
-    }
-}
 
 async fn nurse(world: &World) -> Caller {
     let identity = Identity {

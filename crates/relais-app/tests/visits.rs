@@ -21,7 +21,7 @@ use relais_app::visits::{Ending, Guest, GuestRole, NewSlots, VisitError, Visits}
 use relais_core::SequentialIds;
 use relais_testkit::Engine;
 use serde_json::json;
-use support::put;
+use support::{Texts, put};
 use visits_env::*;
 
 async fn booking_sends_the_invitation_and_each_reminder_once(engine: Engine) {

@@ -125,6 +125,20 @@ pub async fn nurse(world: &World, id: &str) -> relais_app::access::Caller {
     Caller::new(Principal { id: id.into(), roles: identity.roles, grants, ..Principal::default() })
 }
 
+/// Mail texts that show which key and language were used, and every argument, one a line: a
+/// test reads what a message says without the translations.
+pub struct Texts;
+
+impl relais_app::visits::MailTexts for Texts {
+    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let mut out = format!("[{locale}] {key}");
+        for (name, value) in args {
+            out.push_str(&format!("\n{name}: {value}"));
+        }
+        out
+    }
+}
+
 /// The outbox sender of `world`'s database, delivering to the local SMTP sink on `port` (plain
 /// SMTP on loopback), sealing with `key`.
 pub fn mailer(world: &World, port: u16, key: &[u8; 32]) -> relais_app::mail::Mailer {

@@ -4,31 +4,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::support::{World, put};
+use crate::support::{Texts, World, put};
 use jiff::SignedDuration;
 use relais_access::policy::{Principal, Role};
 use relais_app::access::{Caller, Identity, grants_for};
 use relais_app::mail::Mailer;
-use relais_app::visits::{ConsentRule, MailTexts, VisitSettings, Visits};
+use relais_app::visits::{ConsentRule, VisitSettings, Visits};
 use relais_core::Clock;
 use relais_testkit::{Engine, SmtpSink};
 use serde_json::{Value, json};
 
 pub const KEY: [u8; 32] = [7; 32];
 pub const POLICY: &str = "https://relais.example/consent/telehealth/v2";
-
-/// Texts that show which key and language were used, and every argument.
-pub struct Texts;
-
-impl MailTexts for Texts {
-    fn text(&self, locale: &str, key: &str, args: &[(&str, &str)]) -> String {
-        let mut out = format!("[{locale}] {key}");
-        for (name, value) in args {
-            out.push_str(&format!("\n{name}: {value}"));
-        }
-        out
-    }
-}
 
 pub fn settings(consent_required: bool) -> VisitSettings {
     VisitSettings {
