@@ -5,8 +5,10 @@
 //! and each woke the node to be sent on its own, one message per packet and receiver. Written
 //! together, a frame goes to each receiver as one segmented send (`node/batch.rs`), a sixth of
 //! the kernel's work. The receiver loses nothing by it: it cannot decode a frame before its
-//! last packet, which still leaves the moment it arrives. Audio is never held, nor what goes
-//! to a paced session (str0m's pacer spreads it out again).
+//! last packet, which still leaves the moment it arrives. Audio is never held. What goes to a
+//! paced session is held too: str0m's pacer lets a frame go at once while the session is
+//! within its budget (40 ms of sending at twice the estimate, more than a frame) and spreads
+//! it out only past that, which a held frame does not change.
 
 /// The most packets held for one frame (a large keyframe): past it, they go.
 const MOST_HELD: usize = 128;

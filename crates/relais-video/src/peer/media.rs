@@ -121,7 +121,7 @@ impl Peer {
             stream.write_rtp(write);
             written.push(read);
         };
-        if video && !self.paced {
+        if video {
             track.hold.push((write, packet.timestamp), spliced.time, header.marker, send);
         } else {
             send((write, packet.timestamp));

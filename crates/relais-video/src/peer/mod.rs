@@ -41,6 +41,12 @@ const INITIAL_ESTIMATE: Bitrate = Bitrate::kbps(1_000);
 /// How many times a drain wakes a session whose timer is already due (see `Peer::drain`).
 const MAX_WAKES: u32 = 4;
 
+/// The same for a paced session: str0m's pacer lets one packet go per wake, so a held frame
+/// (and the audio beside it) leaves in one drain, as one segmented send, while the pacer's
+/// budget allows it, instead of four packets per turn of the node's loop, each turn a
+/// `sendmmsg` of its own (docs/video.md, eighth session).
+const MAX_PACED_WAKES: u32 = 64;
+
 /// How late an unpaced session's timer may be served: it is then served on whichever datagram
 /// wakes the node first, or with the other sessions' timers due by then.
 ///
@@ -130,6 +136,7 @@ impl Peer {
         delays: &mut impl FnMut(Duration),
     ) -> u64 {
         let id = self.id;
+        let most_wakes = if self.paced { MAX_PACED_WAKES } else { MAX_WAKES };
         let Some(rtc) = self.rtc.as_mut() else { return 0 };
         let mut sent = 0;
         // Keyframe requests from this browser, for tracks whose sender is found after.
@@ -143,7 +150,7 @@ impl Peer {
                     // rather than after another turn of the node's loop (a few times at most:
                     // a session may ask for the time again and again).
                     let now = Instant::now();
-                    if t <= now && woken < MAX_WAKES {
+                    if t <= now && woken < most_wakes {
                         woken += 1;
                         if rtc.handle_input(Input::Timeout(self.clock.at(now))).is_err() {
                             rtc.disconnect();
@@ -209,7 +216,7 @@ impl Peer {
 
     /// When the node should wake for this session's timer (see [`TIMER_SLACK`]); a datagram
     /// or another session may wake it sooner, and it is served then if due. A timer already
-    /// due at `now` (a drain that stopped at `MAX_WAKES`) is served at once.
+    /// due at `now` (a drain that stopped at its most wakes) is served at once.
     pub fn wake_at(&self, now: Instant) -> Instant {
         if self.paced || self.due <= now { self.due } else { self.due + TIMER_SLACK }
     }
