@@ -147,8 +147,9 @@ impl Peer {
             match rtc.poll_output() {
                 Ok(Output::Timeout(t)) => {
                     // str0m sends what was written only once woken: woken here, at once,
-                    // rather than after another turn of the node's loop (a few times at most:
-                    // a session may ask for the time again and again).
+                    // rather than after another turn of the node's loop (a bounded number of
+                    // times: a session may ask for the time again and again, a paced one once
+                    // per packet its pacer lets go).
                     let now = Instant::now();
                     if t <= now && woken < most_wakes {
                         woken += 1;
@@ -165,8 +166,9 @@ impl Peer {
                     break;
                 }
                 Ok(Output::Transmit(t)) => {
-                    // Without pacing (no estimate), what was written goes out in this drain:
-                    // each RTP packet is counted from the read of the oldest packet pending.
+                    // What was written goes out in this drain (a paced session's, while its
+                    // pacer's budget allows): each RTP packet is counted from the read of the
+                    // oldest packet pending.
                     let timed = self.written.first().filter(|_| layers::is_rtp(&t.contents));
                     send(t.destination, t.contents.into());
                     sent += 1;
