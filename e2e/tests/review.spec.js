@@ -36,6 +36,7 @@ test('an implausible device pulse is accepted from the review queue and its aler
   await expect(reading).toHaveCount(1);
   await expect(reading).toContainText('Valeur invraisemblable');
   await expect(reading).toContainText('Léa Gagné');
+  await expect(reading).toContainText('Appareil : HF-SCALE-0007');
 
   // Entered in error without a note: the reason next to the field.
   await reading.locator('summary', { hasText: 'Saisi par erreur' }).click();

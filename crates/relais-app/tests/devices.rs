@@ -37,8 +37,12 @@ async fn lent(engine: Engine) -> (World, Devices, Triage) {
         "period": {"start": "2026-11-25T00:00:00Z"}}),
     )
     .await;
-    for id in ["scale-1", "scale-2"] {
-        put(&world.fhir, json!({"resourceType": "Device", "id": id, "status": "active"})).await;
+    for (id, serial) in [("scale-1", "HF-SCALE-0001"), ("scale-2", "HF-SCALE-0002")] {
+        put(
+            &world.fhir,
+            json!({"resourceType": "Device", "id": id, "status": "active", "serialNumber": serial}),
+        )
+        .await;
     }
     put(
         &world.fhir,
@@ -87,6 +91,7 @@ async fn a_device_token_records_readings_once_and_keeps_implausible_ones(engine:
         (obs["subject"]["reference"].as_str(), obs["device"]["reference"].as_str()),
         (Some("Patient/alice"), Some("Device/scale-1"))
     );
+    assert_eq!(obs["device"]["display"], "HF-SCALE-0001", "the device as a nurse knows it, by its serial");
 
     // A batch: a gain of 2.5 kg in a day (an alert), a pulse of 400 (kept for review), and a
     // reading without its unit (refused, nothing stored for it).

@@ -125,7 +125,12 @@ impl Devices {
             match reading {
                 Err((id, error)) => results.push(Some((id, ItemOutcome::Refused(error)))),
                 Ok(reading) => {
-                    let obs = payload::observation(&reading, &device.patient, &device.device);
+                    let obs = payload::observation(
+                        &reading,
+                        &device.patient,
+                        &device.device,
+                        device.label.as_deref(),
+                    );
                     parsed.push((index, reading.message_id, obs.to_string().into_bytes()));
                     results.push(None);
                 }

@@ -28,6 +28,7 @@ pub use ingest::{ItemOutcome, Submitted};
 use crate::access::Caller;
 use crate::fhir::{Fhir, FhirError};
 use crate::monitoring::Monitoring;
+use payload::device_label;
 
 const BASE: &str = "https://relais.invalid/fhir";
 /// Device statuses that may send readings (a Device without a status counts as active).
@@ -123,6 +124,9 @@ pub struct IssuedDeviceToken {
 #[derive(Debug, Clone)]
 pub struct DeviceCaller {
     pub device: String,
+    /// What a nurse knows the device by (its serial number, else its name), shown beside its
+    /// readings instead of the record's id.
+    pub label: Option<String>,
     pub patient: String,
     pub caller: Caller,
 }
@@ -285,6 +289,7 @@ impl Devices {
         if !working {
             return Err(DeviceError::Inactive);
         }
+        let label = device.as_ref().and_then(device_label);
         let patient = self.assigned_patient(&row.device_id).await?;
         let grant = Grant {
             patient: patient.clone(),
@@ -300,7 +305,7 @@ impl Devices {
             ..Principal::default()
         };
         let caller = Caller { principal, address: address.map(str::to_owned), purpose: None };
-        Ok(DeviceCaller { device: row.device_id, patient, caller })
+        Ok(DeviceCaller { device: row.device_id, label, patient, caller })
     }
 
     /// The one patient an active DeviceUseStatement lends `device` to now.

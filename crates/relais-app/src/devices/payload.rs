@@ -11,6 +11,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
 
+use crate::monitoring::enrolment::DEVICE_SERIAL;
 use crate::monitoring::observation::{LOINC, UCUM};
 
 /// The most readings one message may carry.
@@ -220,8 +221,22 @@ fn coded(code: &str) -> Value {
     json!({"coding": [{"system": LOINC, "code": code}]})
 }
 
-/// The Observation a reading becomes, measured by `device` on `patient`.
-pub fn observation(reading: &ReadingIn, patient: &str, device: &str) -> Value {
+/// What people know a Device by: its serial number (as written on the device, and as
+/// enrolment registers it), else its first name; `None` when it has neither.
+pub fn device_label(device: &Value) -> Option<String> {
+    let named = |pointer: &str| device.pointer(pointer).and_then(Value::as_str).map(str::trim);
+    let serial =
+        named("/serialNumber").filter(|s| !s.is_empty()).or_else(|| {
+            device.get("identifier")?.as_array()?.iter().find_map(|i| {
+                (i.get("system")?.as_str()? == DEVICE_SERIAL).then(|| i.get("value")?.as_str())?
+            })
+        });
+    serial.or_else(|| named("/deviceName/0/name")).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// The Observation a reading becomes, measured by `device` (known to people as `label`, its
+/// reference's display) on `patient`.
+pub fn observation(reading: &ReadingIn, patient: &str, device: &str, label: Option<&str>) -> Value {
     let mut obs = json!({
         "resourceType": "Observation",
         "status": "final",
@@ -231,6 +246,9 @@ pub fn observation(reading: &ReadingIn, patient: &str, device: &str) -> Value {
         "effectiveDateTime": reading.at.to_string(),
         "device": {"reference": format!("Device/{device}")},
     });
+    if let (Some(label), Some(reference)) = (label, obs.get_mut("device").and_then(Value::as_object_mut)) {
+        reference.insert("display".into(), Value::String(label.to_owned()));
+    }
     if let Some(map) = obs.as_object_mut() {
         match &reading.value {
             Some(value) => {

@@ -20,9 +20,10 @@ fn a_reading_an_array_and_an_envelope_with_a_token() {
     .unwrap();
     assert_eq!(reading.at, "2026-11-26T11:30:00Z".parse::<Timestamp>().unwrap(), "placed by its offset");
     assert_eq!(reading.value, Some(Measure { code: "29463-7".into(), value: 88.2, unit: "kg".into() }));
-    let obs = observation(&reading, "alice", "scale-1");
+    let obs = observation(&reading, "alice", "scale-1", Some("HF-SCALE-0007"));
     assert_eq!(obs["subject"]["reference"], "Patient/alice");
     assert_eq!(obs["device"]["reference"], "Device/scale-1");
+    assert_eq!(obs["device"]["display"], "HF-SCALE-0007", "the serial a nurse reads on the device");
     assert_eq!(obs["valueQuantity"]["code"], "kg");
     assert_eq!(obs["effectiveDateTime"], "2026-11-26T11:30:00Z");
 
@@ -35,9 +36,10 @@ fn a_reading_an_array_and_an_envelope_with_a_token() {
     .unwrap();
     assert_eq!(array.token, None);
     let panel = array.readings[1].as_ref().unwrap();
-    let obs = observation(panel, "alice", "cuff-1");
+    let obs = observation(panel, "alice", "cuff-1", None);
     assert_eq!(obs["component"][0]["valueQuantity"]["value"], 150.0);
     assert!(obs.get("valueQuantity").is_none());
+    assert!(obs["device"].get("display").is_none(), "no label, no display");
 
     let envelope = parse(
         br#"{"token":"abc","readings":[{"message_id":"c","code":"8867-4","value":70,"unit":"/min","at":"2026-11-26T11:00:00Z"}]}"#,
@@ -158,4 +160,22 @@ fn messages_refused_as_a_whole() {
     for (body, code) in cases {
         assert_eq!(parse(body, now()).unwrap_err().code, code, "{}", String::from_utf8_lossy(body));
     }
+}
+
+#[test]
+fn a_device_is_known_by_its_serial_number_else_its_name() {
+    let label = |device: Value| device_label(&device);
+    assert_eq!(
+        label(
+            json!({"serialNumber": " HF-SCALE-0007 ", "deviceName": [{"name": "Balance", "type": "user-friendly-name"}]})
+        ),
+        Some("HF-SCALE-0007".into())
+    );
+    let registered = json!({"identifier": [{"system": "urn:other", "value": "x"}, {"system": DEVICE_SERIAL, "value": "BP-42"}]});
+    assert_eq!(label(registered), Some("BP-42".into()), "the serial enrolment registered");
+    assert_eq!(
+        label(json!({"serialNumber": "", "deviceName": [{"name": "Tensiomètre de Léa"}]})),
+        Some("Tensiomètre de Léa".into())
+    );
+    assert_eq!(label(json!({"status": "active"})), None);
 }
