@@ -52,7 +52,7 @@ async fn stored(world: &World, id: &str) -> Value {
 async fn review_lists_an_implausible_reading_for_her_nurse_only(engine: Engine) {
     let (world, monitoring, nurse1, nurse2) = enrolled(engine).await;
     let id = pulse(&monitoring, &nurse1, 260.0, "/min", "m1").await;
-    let queue = monitoring.review_queue(&nurse1).await.unwrap();
+    let queue = monitoring.review_queue(&nurse1, None).await.unwrap();
     assert_eq!(queue.readings.len(), 1);
     let reading = &queue.readings[0];
     assert_eq!((reading.observation.as_str(), reading.patient.0.as_str()), (id.as_str(), "alice"));
@@ -62,14 +62,17 @@ async fn review_lists_an_implausible_reading_for_her_nurse_only(engine: Engine) 
     assert!(reading.message.contains("outside the plausible range"), "{}", reading.message);
     assert_eq!(reading.device.as_deref(), Some("oxi-7"));
     assert!(reading.acceptable());
-    assert!(monitoring.review_queue(&nurse2).await.unwrap().readings.is_empty(), "not nurse2's patient");
+    assert!(
+        monitoring.review_queue(&nurse2, None).await.unwrap().readings.is_empty(),
+        "not nurse2's patient"
+    );
     // A patient is refused, as the cohort refuses them.
     let alice = Caller::new(Principal {
         id: "alice-account".into(),
         roles: BTreeSet::from([Role::Patient]),
         ..Principal::default()
     });
-    assert!(monitoring.review_queue(&alice).await.is_err());
+    assert!(monitoring.review_queue(&alice, None).await.is_err());
     world.close().await;
 }
 
@@ -80,12 +83,12 @@ async fn review_accepting_makes_the_reading_count_and_raises_its_alert(engine: E
     let first = monitoring.record_reading(&nurse1, &body, None).await.unwrap();
     assert!(first.alerts.is_empty(), "{:?}", first.alerts);
     let id = pulse(&monitoring, &nurse1, 260.0, "/min", "m1").await;
-    let version = monitoring.review_queue(&nurse1).await.unwrap().readings[0].version;
+    let version = monitoring.review_queue(&nurse1, None).await.unwrap().readings[0].version;
     let alerts = monitoring.accept_reading(&nurse1, &id, version).await.unwrap();
     // Only the remembered history read back with the accepted reading holds a pulse over 110.
     let raised: Vec<(&str, AlertChange)> = alerts.iter().map(|a| (a.rule.as_str(), a.change)).collect();
     assert!(raised.contains(&("hr-very-high", AlertChange::Raised)), "{raised:?}");
-    assert!(monitoring.review_queue(&nurse1).await.unwrap().readings.is_empty());
+    assert!(monitoring.review_queue(&nurse1, None).await.unwrap().readings.is_empty());
     let obs = stored(&world, &id).await;
     assert_eq!(obs["status"], "final");
     assert_eq!(obs["meta"]["tag"][0]["code"], "implausible", "the reason is kept");
@@ -106,7 +109,7 @@ async fn review_entered_in_error_leaves_the_queue_and_never_counts(engine: Engin
     assert!(matches!(refused, Err(ReviewError::Field { code: "review-note-too-long", .. })));
     assert_eq!(stored(&world, &id).await["status"], "preliminary", "nothing written when refused");
     monitoring.mark_entered_in_error(&nurse1, &id, 1, "Capteur mal placé").await.unwrap();
-    assert!(monitoring.review_queue(&nurse1).await.unwrap().readings.is_empty());
+    assert!(monitoring.review_queue(&nurse1, None).await.unwrap().readings.is_empty());
     let obs = stored(&world, &id).await;
     assert_eq!(obs["status"], "entered-in-error");
     assert_eq!(obs["note"].as_array().unwrap().last().unwrap()["text"], "Capteur mal placé");
@@ -118,13 +121,13 @@ async fn review_entered_in_error_leaves_the_queue_and_never_counts(engine: Engin
 async fn review_a_reading_in_the_wrong_unit_cannot_be_accepted(engine: Engine) {
     let (world, monitoring, nurse1, _) = enrolled(engine).await;
     let id = pulse(&monitoring, &nurse1, 80.0, "kg", "m1").await;
-    let queue = monitoring.review_queue(&nurse1).await.unwrap();
+    let queue = monitoring.review_queue(&nurse1, None).await.unwrap();
     assert_eq!(queue.readings[0].reason, "unit");
     assert!(!queue.readings[0].acceptable());
     let refused = monitoring.accept_reading(&nurse1, &id, 1).await;
     assert!(matches!(refused, Err(ReviewError::NotAcceptable)), "{refused:?}");
     assert_eq!(stored(&world, &id).await["status"], "preliminary");
-    assert_eq!(monitoring.review_queue(&nurse1).await.unwrap().readings.len(), 1, "still waiting");
+    assert_eq!(monitoring.review_queue(&nurse1, None).await.unwrap().readings.len(), 1, "still waiting");
     world.close().await;
 }
 

@@ -39,8 +39,10 @@ pub struct ReviewRow {
 pub struct ReviewPage {
     pub chrome: Chrome,
     pub rows: Vec<ReviewRow>,
-    /// More readings wait than the page shows.
-    pub more: bool,
+    /// The link to the next page (older readings), when more wait than the page shows.
+    pub older: Option<String>,
+    /// The page comes after the first: it links back to the newest readings.
+    pub after_first: bool,
     /// A message above the table (a decision done or refused), already translated.
     pub notice: String,
 }

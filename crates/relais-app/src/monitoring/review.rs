@@ -60,11 +60,23 @@ impl AwaitingReview {
     }
 }
 
-/// The queue: the newest [`MAX_REVIEW`] readings, and whether there are more.
+/// A page of the queue: up to [`MAX_REVIEW`] readings, newest measured first, and the cursors
+/// of the pages around it.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewQueue {
     pub readings: Vec<AwaitingReview>,
-    pub more: bool,
+    /// The next page's cursor (older readings), when more wait.
+    pub older: Option<String>,
+    /// Whether this page comes after the first (newer readings, or ones decided since, wait
+    /// before it).
+    pub after_first: bool,
+}
+
+impl ReviewQueue {
+    /// More readings wait beyond this page.
+    pub fn more(&self) -> bool {
+        self.older.is_some()
+    }
 }
 
 /// Why a decision was refused.
@@ -119,6 +131,14 @@ fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
     value.pointer(pointer).and_then(Value::as_str)
 }
 
+/// The `_cursor` of the search Bundle's link `relation`, if it has one.
+fn link_cursor(bundle: &Value, relation: &str) -> Option<String> {
+    let links = bundle.get("link")?.as_array()?;
+    let url = links.iter().find(|l| text(l, "/relation") == Some(relation)).and_then(|l| text(l, "/url"))?;
+    let (_, query) = url.split_once('?')?;
+    form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "_cursor").map(|(_, c)| c.into_owned())
+}
+
 /// The review tag of a stored Observation: its code and message.
 fn review_tag(obs: &Value) -> Option<(&str, &str)> {
     let tags = obs.pointer("/meta/tag")?.as_array()?;
@@ -152,11 +172,13 @@ fn reviewer_of(obs: &Value) -> String {
 }
 
 impl Monitoring {
-    /// The readings awaiting review that `caller` may read, newest measured first.
+    /// The readings awaiting review that `caller` may read, newest measured first: the first
+    /// page, or the one `page` (a cursor from [`ReviewQueue::older`]) starts.
     ///
     /// # Errors
-    /// 403 `role-forbids` for anyone but a clinician (on the audit trail); the search's errors.
-    pub async fn review_queue(&self, caller: &Caller) -> Result<ReviewQueue, FhirError> {
+    /// 403 `role-forbids` for anyone but a clinician (on the audit trail); 400
+    /// `invalid-cursor` for a cursor this queue did not give; the search's errors.
+    pub async fn review_queue(&self, caller: &Caller, page: Option<&str>) -> Result<ReviewQueue, FhirError> {
         if !caller.principal.roles.iter().any(|r| r.is_clinical()) {
             let access = Access {
                 action: action::SEARCH,
@@ -169,11 +191,12 @@ impl Monitoring {
             self.fhir.audit(caller, access).await?;
             return Err(FhirError::Forbidden(Denied::RoleForbids.code()));
         }
-        let bundle = self.fhir.search_as(caller, "Observation", &review_query(), true, super::BASE).await?;
-        let more = bundle
-            .get("link")
-            .and_then(Value::as_array)
-            .is_some_and(|l| l.iter().any(|l| text(l, "/relation") == Some("next")));
+        let mut query = review_query();
+        if let Some(cursor) = page {
+            query.push(("_cursor".to_owned(), cursor.to_owned()));
+        }
+        let bundle = self.fhir.search_as(caller, "Observation", &query, true, super::BASE).await?;
+        let older = link_cursor(&bundle, "next");
         let found: Vec<&Value> = super::evaluate::resources(&bundle).collect();
         let catalog = self.catalog();
         let name_of = |patient: &str| {
@@ -207,7 +230,7 @@ impl Monitoring {
                 })
             })
             .collect();
-        Ok(ReviewQueue { readings, more })
+        Ok(ReviewQueue { readings, older, after_first: page.is_some() })
     }
 
     /// Accepts the implausible reading `id` (as shown at `version`) as really measured, then

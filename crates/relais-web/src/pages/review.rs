@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use relais_app::access::Caller;
+use relais_app::fhir::FhirError;
 use relais_app::monitoring::review::{AwaitingReview, ReviewError};
 use relais_views::Tr;
 use relais_views::review::{ReviewPage, ReviewRow};
@@ -18,13 +19,16 @@ use serde::Deserialize;
 use super::render::{Posted, Visitor, clinician, html, local_time, redirect, server_error};
 use crate::state::AppState;
 
-/// `?done=…` after a decision, or `?notice=…` (an error code).
+/// `?done=…` after a decision, or `?notice=…` (an error code); `?after=…`: the page of older
+/// readings a cursor of the queue starts.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ReviewQuery {
     #[serde(default)]
     notice: String,
     #[serde(default)]
     done: String,
+    #[serde(default)]
+    after: String,
 }
 
 /// A note refused: for which reading, what was typed, and the error's code.
@@ -53,19 +57,37 @@ pub(super) async fn page(
         Ok(caller) => caller,
         Err(answer) => return answer,
     };
-    render(&state, &visitor, &caller, StatusCode::OK, notice, None).await
+    let page = Some(query.after.as_str()).filter(|a| !a.is_empty());
+    render(&state, &visitor, &caller, Shown { status: StatusCode::OK, notice, page }, None).await
+}
+
+/// What a render of the queue shows: its status, the notice above it, and which page.
+struct Shown<'a> {
+    status: StatusCode,
+    notice: String,
+    /// The cursor the page starts at; the first page when `None`.
+    page: Option<&'a str>,
+}
+
+impl Shown<'_> {
+    /// The first page, with `notice`.
+    fn first(status: StatusCode, notice: String) -> Self {
+        Self { status, notice, page: None }
+    }
 }
 
 async fn render(
     state: &AppState,
     visitor: &Visitor,
     caller: &Caller,
-    status: StatusCode,
-    notice: String,
+    shown: Shown<'_>,
     refused: Option<Refused<'_>>,
 ) -> Response {
-    let queue = match state.monitoring.review_queue(caller).await {
+    let queue = match state.monitoring.review_queue(caller, shown.page).await {
         Ok(queue) => queue,
+        // A page link that no longer fits the queue (or was never one of its links): back to
+        // the newest, saying so.
+        Err(FhirError::Invalid(_)) => return redirect("/triage/review?notice=review-page-gone", &[]),
         Err(e) => {
             tracing::error!(error = %e, "the review queue could not be read");
             return server_error(visitor.tr);
@@ -76,7 +98,20 @@ async fn render(
         .iter()
         .map(|r| row(state, visitor.tr, r, refused.as_ref().filter(|f| f.id == r.observation)))
         .collect();
-    html(status, &ReviewPage { chrome: visitor.chrome(), rows, more: queue.more, notice })
+    let older = queue.older.as_deref().map(|cursor| {
+        format!(
+            "/triage/review?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("after", cursor).finish()
+        )
+    });
+    let page = ReviewPage {
+        chrome: visitor.chrome(),
+        rows,
+        older,
+        after_first: queue.after_first,
+        notice: shown.notice,
+    };
+    html(shown.status, &page)
 }
 
 fn row(state: &AppState, tr: Tr, reading: &AwaitingReview, refused: Option<&Refused<'_>>) -> ReviewRow {
@@ -131,15 +166,8 @@ pub(super) async fn decide(
             let result = state.monitoring.mark_entered_in_error(&caller, &id, version, note).await;
             if let Err(ReviewError::Field { code, .. }) = &result {
                 let refused = Refused { id: &id, note, code };
-                return render(
-                    &state,
-                    &visitor,
-                    &caller,
-                    StatusCode::BAD_REQUEST,
-                    String::new(),
-                    Some(refused),
-                )
-                .await;
+                let shown = Shown::first(StatusCode::BAD_REQUEST, String::new());
+                return render(&state, &visitor, &caller, shown, Some(refused)).await;
             }
             result
         }
@@ -152,7 +180,7 @@ pub(super) async fn decide(
         }
         Err(ReviewError::AlreadyReviewed { by }) => {
             let notice = visitor.tr.t1("error-review-already-done", "by", &by);
-            render(&state, &visitor, &caller, StatusCode::CONFLICT, notice, None).await
+            render(&state, &visitor, &caller, Shown::first(StatusCode::CONFLICT, notice), None).await
         }
         Err(e) => {
             if e.code() == "server-error" {

@@ -4,17 +4,23 @@
 //! without a note is refused next to the field, in French and in English; accepting it as
 //! measured raises the high-pulse alert on `/triage`; a patient may not open the page.
 
+use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::browser::{Browser, now, signed_in_staff};
 use crate::support::{Harness, PASSWORD, create_named_user, create_user, heart_rate, patient};
 
-crate::both_engines!(http_review_lists_refuses_a_missing_note_and_accepts_a_reading);
+crate::both_engines!(
+    http_review_lists_refuses_a_missing_note_and_accepts_a_reading,
+    http_review_pages_through_older_readings
+);
 
 const NURSE: &str = "lucie.gauthier@cisss.example";
 
-async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harness) {
+/// Gérard follows the heart-failure program, his care team is Lucie (signed in as `NURSE`);
+/// his id.
+async fn gerard_followed_by_lucie(h: &Harness) -> String {
     let gerard = h.create(&patient("Roy", "ROYG-1")).await["id"].as_str().unwrap().to_owned();
     let nurse = h.create(&json!({"resourceType": "Practitioner", "name": [{"family": "Gauthier"}]})).await;
     let nurse_id = nurse["id"].as_str().unwrap();
@@ -26,16 +32,26 @@ async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harne
         "instantiatesUri": ["urn:relais:program:heart-failure"],
         "subject": {"reference": format!("Patient/{gerard}")}, "period": {"start": now().to_string()}}))
         .await;
-    // A pulse of 300 as home monitoring keeps it for review.
-    let mut pulse = heart_rate(&format!("Patient/{gerard}"), 300);
+    create_named_user(h, NURSE, "Lucie Gauthier", "nurse", &["--practitioner-id", nurse_id]);
+    gerard
+}
+
+/// A pulse of `value` measured at `at`, as home monitoring keeps it for review; its id.
+async fn kept_pulse(h: &Harness, gerard: &str, value: u32, at: Timestamp) -> String {
+    let mut pulse = heart_rate(&format!("Patient/{gerard}"), value);
     pulse["status"] = json!("preliminary");
-    pulse["effectiveDateTime"] = json!(now().to_string());
-    let reason = "300 /min is outside the plausible range 20–250 /min";
+    pulse["effectiveDateTime"] = json!(at.to_string());
+    let reason = format!("{value} /min is outside the plausible range 20–250 /min");
     pulse["meta"] = json!({"tag": [{"system": "http://relais.invalid/fhir/CodeSystem/monitoring-review",
         "code": "implausible", "display": reason}]});
     pulse["note"] = json!([{"text": reason}]);
-    let id = h.create(&pulse).await["id"].as_str().unwrap().to_owned();
-    create_named_user(&h, NURSE, "Lucie Gauthier", "nurse", &["--practitioner-id", nurse_id]);
+    h.create(&pulse).await["id"].as_str().unwrap().to_owned()
+}
+
+async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harness) {
+    let gerard = gerard_followed_by_lucie(&h).await;
+    let id = kept_pulse(&h, &gerard, 300, now()).await;
+    let reason = "300 /min is outside the plausible range 20–250 /min";
     create_user(&h, "gerard@example.org", "patient", &["--patient-id", &gerard]);
     let (mut lucie, _) = signed_in_staff(&h, NURSE).await;
 
@@ -95,4 +111,44 @@ async fn http_review_lists_refuses_a_missing_note_and_accepts_a_reading(h: Harne
     let mut gerard_browser = Browser::new(&h);
     gerard_browser.post("/sign-in", &[("email", "gerard@example.org"), ("password", PASSWORD)]).await;
     assert_eq!(gerard_browser.get("/triage/review").await.status, StatusCode::FORBIDDEN);
+}
+
+/// More readings than a page holds: the oldest is one link away, and back; a page link that is
+/// not the queue's leads back to the first page, saying so.
+async fn http_review_pages_through_older_readings(h: Harness) {
+    let gerard = gerard_followed_by_lucie(&h).await;
+    let newest = now();
+    // 100 fit on a page (`MAX_REVIEW`): the oldest of 101, a pulse of 299, is on the second.
+    kept_pulse(&h, &gerard, 299, newest - SignedDuration::from_hours(3)).await;
+    for minute in 0..100 {
+        kept_pulse(&h, &gerard, 300, newest - SignedDuration::from_mins(minute)).await;
+    }
+    let (mut lucie, _) = signed_in_staff(&h, NURSE).await;
+    let rows = |page: &crate::browser::Page| page.body.matches(r#"<tr id="reading-"#).count();
+
+    let triage = lucie.get("/triage").await;
+    assert_eq!(triage.by_id("review-badge"), "100 relevés à vérifier +", "{}", triage.body);
+    let first = lucie.get("/triage/review").await;
+    assert_eq!(rows(&first), 100);
+    assert!(!first.body.contains("299 /min") && !first.body.contains("review-newest"), "{}", first.body);
+    assert_eq!(first.by_id("review-older"), "Relevés plus anciens");
+    let older = first.body.split(r#"<a href=""#).find(|a| a.starts_with("/triage/review?after=")).unwrap();
+    let older = older.split('"').next().unwrap().replace("&amp;", "&");
+
+    let second = lucie.get(&older).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(rows(&second), 1, "{}", second.body);
+    assert!(second.body.contains("Fréquence cardiaque : 299 /min"), "{}", second.body);
+    assert_eq!(second.by_id("review-newest"), "Revenir aux relevés les plus récents");
+    assert!(!second.body.contains("review-older"), "nothing older: {}", second.body);
+
+    // A link the queue did not give (tampered, or from another list): the newest, and why.
+    let tampered = lucie.get("/triage/review?after=7b7d").await;
+    assert_eq!(tampered.location.as_deref(), Some("/triage/review?notice=review-page-gone"));
+    let back = lucie.get("/triage/review?notice=review-page-gone").await;
+    assert_eq!(rows(&back), 100);
+    assert_eq!(
+        back.by_id("review-notice"),
+        "Cette page de la liste n’existe plus : voici les relevés les plus récents."
+    );
 }
