@@ -60,8 +60,8 @@ impl AwaitingReview {
     }
 }
 
-/// A page of the queue: up to [`MAX_REVIEW`] readings, newest measured first, and the cursors
-/// of the pages around it.
+/// A page of the queue: up to [`MAX_REVIEW`] readings, newest measured first, the next page's
+/// cursor and whether it is the first.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewQueue {
     pub readings: Vec<AwaitingReview>,

@@ -15,6 +15,7 @@ use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt, Rid, Simulcast, SimulcastLayer};
 use str0m::net::{Protocol, Receive};
+use str0m::rtp::VideoOrientation;
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 
@@ -70,6 +71,9 @@ pub struct Seen {
     /// Camera frames received, by `(sender, layer)`: the layer's index among the sender's
     /// simulcast layers (0 without simulcast).
     pub layers: std::collections::BTreeMap<(u64, u8), u64>,
+    /// Camera frames received, by `(sender, degrees)`: the rotation their sender's camera
+    /// signalled (the video-orientation header extension), frames without it not counted.
+    pub rotations: std::collections::BTreeMap<(u64, u16), u64>,
     /// The error codes the SFU sent.
     pub errors: Vec<String>,
     /// SFU offers that crossed one of ours (ignored, as a browser does).
@@ -92,6 +96,18 @@ pub struct Client {
     keyframe_asked: bool,
     /// Frames written so far (their media time goes on from run to run).
     written: u64,
+    /// Which way up its camera is, as a phone says (none: it says nothing).
+    orientation: Option<VideoOrientation>,
+}
+
+/// Clockwise degrees of a video orientation.
+fn degrees(orientation: VideoOrientation) -> u16 {
+    match orientation {
+        VideoOrientation::Deg0 => 0,
+        VideoOrientation::Deg90 => 90,
+        VideoOrientation::Deg180 => 180,
+        VideoOrientation::Deg270 => 270,
+    }
 }
 
 /// Bytes per frame at `kbps`: at least what a frame carries (its send instant, sender, marks).
@@ -142,6 +158,7 @@ impl Client {
             layers,
             keyframe_asked: false,
             written: 0,
+            orientation: None,
         }
     }
 
@@ -164,6 +181,11 @@ impl Client {
             ServerMsg::Error { code } => seen.errors.push(code),
             _ => {}
         }
+    }
+
+    /// Turns its camera as a phone does: its frames from now on say so.
+    pub fn rotate(&mut self, orientation: VideoOrientation) {
+        self.orientation = Some(orientation);
     }
 
     /// Shares a screen as a browser does: names the new m-line, then offers it (the first time).
@@ -235,6 +257,10 @@ impl Client {
             Some(rid) => writer.rid(rid),
             None => writer,
         };
+        let writer = match self.orientation.filter(|_| marker == 0) {
+            Some(orientation) => writer.video_orientation(orientation),
+            None => writer,
+        };
         if writer.write(pt, now, time, frame).is_ok() && window.contains(sent_at) && marker == 0 && index == 0
         {
             seen.frames_sent += 1;
@@ -263,6 +289,10 @@ impl Client {
                                 *counts.entry(sender).or_default() += 1;
                                 if *marker == 0 {
                                     *seen.layers.entry((sender, *layer)).or_default() += 1;
+                                    if let Some(orientation) = data.ext_vals.video_orientation {
+                                        *seen.rotations.entry((sender, degrees(orientation))).or_default() +=
+                                            1;
+                                    }
                                 }
                             }
                             let us = received.saturating_sub(sent) / 1000;
