@@ -41,8 +41,9 @@ pub struct ReviewPage {
     pub rows: Vec<ReviewRow>,
     /// The link to the next page (older readings), when more wait than the page shows.
     pub older: Option<String>,
-    /// The page comes after the first: it links back to the newest readings.
-    pub after_first: bool,
+    /// The cursor this page starts at, empty on the first; a page after the first links back
+    /// to the newest readings, and its forms send it so their answer shows this page again.
+    pub after: String,
     /// A message above the table (a decision done or refused), already translated.
     pub notice: String,
 }

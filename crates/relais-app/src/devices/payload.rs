@@ -224,14 +224,22 @@ fn coded(code: &str) -> Value {
 /// What people know a Device by: its serial number (as written on the device, and as
 /// enrolment registers it), else its first name; `None` when it has neither.
 pub fn device_label(device: &Value) -> Option<String> {
-    let named = |pointer: &str| device.pointer(pointer).and_then(Value::as_str).map(str::trim);
-    let serial =
-        named("/serialNumber").filter(|s| !s.is_empty()).or_else(|| {
-            device.get("identifier")?.as_array()?.iter().find_map(|i| {
-                (i.get("system")?.as_str()? == DEVICE_SERIAL).then(|| i.get("value")?.as_str())?
-            })
-        });
-    serial.or_else(|| named("/deviceName/0/name")).filter(|s| !s.is_empty()).map(str::to_owned)
+    let registered = || {
+        let identifiers = device.get("identifier")?.as_array()?;
+        identifiers
+            .iter()
+            .filter(|i| text(i, "/system") == Some(DEVICE_SERIAL))
+            .find_map(|i| text(i, "/value"))
+    };
+    text(device, "/serialNumber")
+        .or_else(registered)
+        .or_else(|| text(device, "/deviceName/0/name"))
+        .map(str::to_owned)
+}
+
+/// The trimmed text at `pointer` in `value`, if not blank.
+fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+    value.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The Observation a reading becomes, measured by `device` (known to people as `label`, its

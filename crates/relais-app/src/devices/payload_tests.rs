@@ -177,5 +177,7 @@ fn a_device_is_known_by_its_serial_number_else_its_name() {
         label(json!({"serialNumber": "", "deviceName": [{"name": "Tensiomètre de Léa"}]})),
         Some("Tensiomètre de Léa".into())
     );
+    let blank = json!({"identifier": [{"system": DEVICE_SERIAL, "value": " "}], "deviceName": [{"name": "Oxymètre"}]});
+    assert_eq!(label(blank), Some("Oxymètre".into()), "a blank serial is no serial");
     assert_eq!(label(json!({"status": "active"})), None);
 }

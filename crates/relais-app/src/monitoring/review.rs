@@ -60,16 +60,13 @@ impl AwaitingReview {
     }
 }
 
-/// A page of the queue: up to [`MAX_REVIEW`] readings, newest measured first, the next page's
-/// cursor and whether it is the first.
+/// A page of the queue: up to [`MAX_REVIEW`] readings, newest measured first, and the next
+/// page's cursor.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewQueue {
     pub readings: Vec<AwaitingReview>,
     /// The next page's cursor (older readings), when more wait.
     pub older: Option<String>,
-    /// Whether this page comes after the first (newer readings, or ones decided since, wait
-    /// before it).
-    pub after_first: bool,
 }
 
 impl ReviewQueue {
@@ -177,7 +174,8 @@ impl Monitoring {
     ///
     /// # Errors
     /// 403 `role-forbids` for anyone but a clinician (on the audit trail); 400
-    /// `invalid-cursor` for a cursor this queue did not give; the search's errors.
+    /// `invalid-cursor` for a cursor that is not one of this search's (it may only narrow
+    /// what the caller may read, never widen it); the search's errors.
     pub async fn review_queue(&self, caller: &Caller, page: Option<&str>) -> Result<ReviewQueue, FhirError> {
         if !caller.principal.roles.iter().any(|r| r.is_clinical()) {
             let access = Access {
@@ -230,7 +228,7 @@ impl Monitoring {
                 })
             })
             .collect();
-        Ok(ReviewQueue { readings, older, after_first: page.is_some() })
+        Ok(ReviewQueue { readings, older })
     }
 
     /// Accepts the implausible reading `id` (as shown at `version`) as really measured, then

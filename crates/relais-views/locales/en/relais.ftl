@@ -855,6 +855,7 @@ review-title = Readings to review
 review-intro = Readings received that the program could not count (implausible value, unknown unit, measurement outside the program, unreadable value), of the patients you follow, newest first. Accept an implausible value that was really measured so that it counts, or mark the reading entered in error.
 review-waiting = Readings waiting
 review-empty = No reading to review.
+review-empty-older = No older reading.
 review-older = Older readings
 review-newest = Back to the newest readings
 review-col-reading = Reading and patient

@@ -855,6 +855,7 @@ review-title = Relevés à vérifier
 review-intro = Relevés reçus que le programme n’a pas pu compter (valeur invraisemblable, unité inconnue, mesure hors programme, valeur illisible), des patients que vous suivez, les plus récents d’abord. Acceptez une valeur invraisemblable réellement mesurée pour qu’elle compte, ou marquez le relevé comme saisi par erreur.
 review-waiting = Relevés en attente
 review-empty = Aucun relevé à vérifier.
+review-empty-older = Aucun relevé plus ancien.
 review-older = Relevés plus anciens
 review-newest = Revenir aux relevés les plus récents
 review-col-reading = Relevé et patient

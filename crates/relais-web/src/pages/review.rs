@@ -57,8 +57,30 @@ pub(super) async fn page(
         Ok(caller) => caller,
         Err(answer) => return answer,
     };
-    let page = Some(query.after.as_str()).filter(|a| !a.is_empty());
-    render(&state, &visitor, &caller, Shown { status: StatusCode::OK, notice, page }, None).await
+    render(
+        &state,
+        &visitor,
+        &caller,
+        Shown { status: StatusCode::OK, notice, page: page_of(&query.after) },
+        None,
+    )
+    .await
+}
+
+/// The page a cursor names; the first when it is empty.
+fn page_of(after: &str) -> Option<&str> {
+    Some(after).filter(|a| !a.is_empty())
+}
+
+/// The queue's address: the page `after` starts (the first without one), with `pairs`.
+fn queue_path(after: Option<&str>, pairs: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(pairs);
+    if let Some(cursor) = after {
+        query.append_pair("after", cursor);
+    }
+    let query = query.finish();
+    if query.is_empty() { "/triage/review".to_owned() } else { format!("/triage/review?{query}") }
 }
 
 /// What a render of the queue shows: its status, the notice above it, and which page.
@@ -67,13 +89,6 @@ struct Shown<'a> {
     notice: String,
     /// The cursor the page starts at; the first page when `None`.
     page: Option<&'a str>,
-}
-
-impl Shown<'_> {
-    /// The first page, with `notice`.
-    fn first(status: StatusCode, notice: String) -> Self {
-        Self { status, notice, page: None }
-    }
 }
 
 async fn render(
@@ -85,9 +100,13 @@ async fn render(
 ) -> Response {
     let queue = match state.monitoring.review_queue(caller, shown.page).await {
         Ok(queue) => queue,
-        // A page link that no longer fits the queue (or was never one of its links): back to
-        // the newest, saying so.
-        Err(FhirError::Invalid(_)) => return redirect("/triage/review?notice=review-page-gone", &[]),
+        // A page link that is not one of the queue's (tampered with, or from another list):
+        // back to the newest, saying so.
+        Err(FhirError::Invalid(issues))
+            if shown.page.is_some() && issues.iter().any(|i| i.error_code == "invalid-cursor") =>
+        {
+            return redirect(&queue_path(None, &[("notice", "review-page-gone")]), &[]);
+        }
         Err(e) => {
             tracing::error!(error = %e, "the review queue could not be read");
             return server_error(visitor.tr);
@@ -98,17 +117,11 @@ async fn render(
         .iter()
         .map(|r| row(state, visitor.tr, r, refused.as_ref().filter(|f| f.id == r.observation)))
         .collect();
-    let older = queue.older.as_deref().map(|cursor| {
-        format!(
-            "/triage/review?{}",
-            form_urlencoded::Serializer::new(String::new()).append_pair("after", cursor).finish()
-        )
-    });
     let page = ReviewPage {
         chrome: visitor.chrome(),
         rows,
-        older,
-        after_first: queue.after_first,
+        older: queue.older.as_deref().map(|cursor| queue_path(Some(cursor), &[])),
+        after: shown.page.unwrap_or_default().to_owned(),
         notice: shown.notice,
     };
     html(shown.status, &page)
@@ -147,7 +160,8 @@ fn row(state: &AppState, tr: Tr, reading: &AwaitingReview, refused: Option<&Refu
 }
 
 /// `POST /triage/review/{observation}/{decision}`: `accept` (`version`), `entered-in-error`
-/// (`version`, `note`).
+/// (`version`, `note`); both with `after`, the page the form was on, which the answer shows
+/// again.
 pub(super) async fn decide(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -159,6 +173,7 @@ pub(super) async fn decide(
         Err(answer) => return answer,
     };
     let version = fields.get("version").parse::<i64>().unwrap_or(-1);
+    let after = page_of(fields.get("after"));
     let result = match decision.as_str() {
         "accept" => state.monitoring.accept_reading(&caller, &id, version).await.map(|_| ()),
         "entered-in-error" => {
@@ -166,7 +181,7 @@ pub(super) async fn decide(
             let result = state.monitoring.mark_entered_in_error(&caller, &id, version, note).await;
             if let Err(ReviewError::Field { code, .. }) = &result {
                 let refused = Refused { id: &id, note, code };
-                let shown = Shown::first(StatusCode::BAD_REQUEST, String::new());
+                let shown = Shown { status: StatusCode::BAD_REQUEST, notice: String::new(), page: after };
                 return render(&state, &visitor, &caller, shown, Some(refused)).await;
             }
             result
@@ -176,17 +191,24 @@ pub(super) async fn decide(
     match result {
         Ok(()) => {
             let done = if decision == "accept" { "accepted" } else { "entered-in-error" };
-            redirect(&format!("/triage/review?done={done}"), &[])
+            redirect(&queue_path(after, &[("done", done)]), &[])
         }
         Err(ReviewError::AlreadyReviewed { by }) => {
             let notice = visitor.tr.t1("error-review-already-done", "by", &by);
-            render(&state, &visitor, &caller, Shown::first(StatusCode::CONFLICT, notice), None).await
+            render(
+                &state,
+                &visitor,
+                &caller,
+                Shown { status: StatusCode::CONFLICT, notice, page: after },
+                None,
+            )
+            .await
         }
         Err(e) => {
             if e.code() == "server-error" {
                 tracing::error!(error = %e, "a review decision failed");
             }
-            redirect(&format!("/triage/review?notice={}", e.code()), &[])
+            redirect(&queue_path(after, &[("notice", e.code())]), &[])
         }
     }
 }

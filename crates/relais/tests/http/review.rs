@@ -2,7 +2,8 @@
 //! for review (as home monitoring stores it) is counted on the triage page's badge and listed
 //! on `/triage/review` for the nurse of the patient's care team; marking it entered in error
 //! without a note is refused next to the field, in French and in English; accepting it as
-//! measured raises the high-pulse alert on `/triage`; a patient may not open the page.
+//! measured raises the high-pulse alert on `/triage`; a patient may not open the page. More
+//! readings than a page holds are paged, and a decision on a later page answers with that page.
 
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
@@ -141,6 +142,29 @@ async fn http_review_pages_through_older_readings(h: Harness) {
     assert!(second.body.contains("Fréquence cardiaque : 299 /min"), "{}", second.body);
     assert_eq!(second.by_id("review-newest"), "Revenir aux relevés les plus récents");
     assert!(!second.body.contains("review-older"), "nothing older: {}", second.body);
+
+    // A note refused on the second page comes back on it, next to its field, the note kept.
+    let cursor = older.strip_prefix("/triage/review?after=").unwrap();
+    let oldest =
+        second.body.split(r#"<tr id="reading-"#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let path = format!("/triage/review/{oldest}/entered-in-error");
+    let refused =
+        lucie.post(&path, &[("version", "1"), ("note", "x".repeat(1001).as_str()), ("after", cursor)]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.by_id(&format!("note-{oldest}-error")), "La note dépasse 1000 caractères.");
+    assert!(refused.body.contains("review-newest") && refused.body.contains(&"x".repeat(1001)));
+    // Accepted from there: the answer is that page again, with the notice.
+    let accepted =
+        lucie.post(&format!("/triage/review/{oldest}/accept"), &[("version", "1"), ("after", cursor)]).await;
+    assert_eq!(accepted.location, Some(format!("/triage/review?done=accepted&after={cursor}")));
+    let after = lucie.get(accepted.location.as_deref().unwrap()).await;
+    assert_eq!(
+        after.by_id("review-notice"),
+        "Relevé accepté : il compte désormais et le patient a été réévalué."
+    );
+    assert_eq!(rows(&after), 0, "{}", after.body);
+    assert!(after.body.contains("Aucun relevé plus ancien."), "{}", after.body);
+    assert!(after.body.contains("review-newest"));
 
     // A link the queue did not give (tampered, or from another list): the newest, and why.
     let tampered = lucie.get("/triage/review?after=7b7d").await;
