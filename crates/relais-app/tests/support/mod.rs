@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod homecare;
 pub mod readings;
 
 use std::sync::Arc;
