@@ -8,28 +8,15 @@
 
 #[path = "../benches/support/client.rs"]
 mod client;
+#[path = "support/room.rs"]
+mod room;
 
-use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use client::{Client, Seen, Window, epoch, loopback_config};
-use relais_video::{Control, Joiner, JoinerKind, Sfu};
+use client::{Client, Seen, loopback_config};
+use relais_video::{Control, JoinerKind, Sfu};
+use room::{joiner, phase_of_two};
 use str0m::rtp::VideoOrientation;
-
-fn joiner(name: &str, kind: JoinerKind) -> Joiner {
-    Joiner { name: name.to_owned(), actor: name.to_owned(), kind, rejoin: None }
-}
-
-/// Runs both clients for `length`, counting what was sent after `settle`.
-async fn phase(a: &mut Client, b: &mut Client, settle: Duration, length: Duration) -> (Seen, Seen) {
-    let window = Window::default();
-    let now = Instant::now();
-    let nanos = |t: Instant| u64::try_from(t.duration_since(epoch()).as_nanos()).expect("nanoseconds");
-    window.start.store(nanos(now + settle), Relaxed);
-    window.end.store(nanos(now + length - Duration::from_millis(300)), Relaxed);
-    let stop = now + length;
-    tokio::join!(a.run_for(&window, stop), b.run_for(&window, stop))
-}
 
 /// The rotations (degrees, frames) `seen` received from `sender`.
 fn rotations_from(seen: &Seen, sender: u64) -> Vec<(u16, u64)> {
@@ -49,7 +36,7 @@ async fn a_turned_phone_camera_is_shown_the_right_way_up_to_the_others() {
     // The host's phone a quarter-turn clockwise: every frame Léa gets from him says so.
     doc_client.rotate(VideoOrientation::Deg90);
     let (doc_seen, lea_seen) =
-        phase(&mut doc_client, &mut lea_client, Duration::from_secs(2), Duration::from_secs(5)).await;
+        phase_of_two(&mut doc_client, &mut lea_client, Duration::from_secs(2), Duration::from_secs(5)).await;
     let from_doc = lea_seen.from.get(&doc).copied().unwrap_or_default();
     assert!(from_doc > 20, "Léa receives the host: {:?}", lea_seen.from);
     assert_eq!(rotations_from(&lea_seen, doc), [(90, from_doc)], "every frame turned a quarter clockwise");
@@ -60,7 +47,7 @@ async fn a_turned_phone_camera_is_shown_the_right_way_up_to_the_others() {
     // He turns it the other way: Léa's picture follows.
     doc_client.rotate(VideoOrientation::Deg270);
     let (_, lea_seen) =
-        phase(&mut doc_client, &mut lea_client, Duration::from_secs(1), Duration::from_secs(4)).await;
+        phase_of_two(&mut doc_client, &mut lea_client, Duration::from_secs(1), Duration::from_secs(4)).await;
     let from_doc = lea_seen.from.get(&doc).copied().unwrap_or_default();
     assert!(from_doc > 20, "Léa still receives the host: {:?}", lea_seen.from);
     assert_eq!(rotations_from(&lea_seen, doc), [(270, from_doc)], "every frame now turned the other way");

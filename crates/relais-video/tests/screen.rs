@@ -8,15 +8,15 @@
 
 #[path = "../benches/support/client.rs"]
 mod client;
-#[path = "support/four.rs"]
-mod four;
+#[path = "support/room.rs"]
+mod room;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use client::Seen;
-use four::{phase, room_of_four};
 use relais_video::Control;
+use room::{phase, room_of_four};
 
 /// Whose screens came in a good stream (more than 10 frames in the window, at 30 a second).
 fn screens(seen: &Seen) -> Vec<u64> {

@@ -8,14 +8,14 @@
 
 #[path = "../benches/support/client.rs"]
 mod client;
-#[path = "support/four.rs"]
-mod four;
+#[path = "support/room.rs"]
+mod room;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use four::{phase, room_of_four};
 use relais_video::Control;
+use room::{phase, room_of_four};
 
 /// Who `seen` received a good stream of frames from (more than 10 in the window, at 30 a
 /// second).

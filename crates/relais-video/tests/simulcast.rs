@@ -10,27 +10,14 @@
 
 #[path = "../benches/support/client.rs"]
 mod client;
+#[path = "support/room.rs"]
+mod room;
 
-use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use client::{Client, Seen, Window, epoch, loopback_config};
-use relais_video::{ClientMsg, Control, Joiner, JoinerKind, Sfu};
-
-fn joiner(name: &str, kind: JoinerKind) -> Joiner {
-    Joiner { name: name.to_owned(), actor: name.to_owned(), kind, rejoin: None }
-}
-
-/// Runs both clients for `length`, counting what was sent after `settle`.
-async fn phase(a: &mut Client, b: &mut Client, settle: Duration, length: Duration) -> (Seen, Seen) {
-    let window = Window::default();
-    let now = Instant::now();
-    let nanos = |t: Instant| u64::try_from(t.duration_since(epoch()).as_nanos()).expect("nanoseconds");
-    window.start.store(nanos(now + settle), Relaxed);
-    window.end.store(nanos(now + length - Duration::from_millis(300)), Relaxed);
-    let stop = now + length;
-    tokio::join!(a.run_for(&window, stop), b.run_for(&window, stop))
-}
+use client::{Client, Seen, loopback_config};
+use relais_video::{ClientMsg, Control, JoinerKind, Sfu};
+use room::{joiner, phase_of_two};
 
 /// The layers (0: `l`, 1: `h`) of `sender`'s camera that `seen` received frames of.
 fn layers_from(seen: &Seen, sender: u64) -> Vec<(u8, u64)> {
@@ -49,7 +36,7 @@ async fn each_receiver_gets_one_layer_chosen_from_its_budget() {
 
     // Nothing limits Léa: the high layer only.
     let (doc_seen, lea_seen) =
-        phase(&mut doc_client, &mut lea_client, Duration::from_secs(3), Duration::from_secs(6)).await;
+        phase_of_two(&mut doc_client, &mut lea_client, Duration::from_secs(3), Duration::from_secs(6)).await;
     let high = layers_from(&lea_seen, doc);
     assert!(
         high.len() == 1 && high[0].0 == 1 && high[0].1 > 20,
@@ -61,7 +48,7 @@ async fn each_receiver_gets_one_layer_chosen_from_its_budget() {
     // Léa asks for at most 300 kbit/s: the low layer only, from a keyframe on.
     lea_client.session().signal(ClientMsg::ReceiveCap { kbps: Some(300) });
     let (_, lea_seen) =
-        phase(&mut doc_client, &mut lea_client, Duration::from_secs(2), Duration::from_secs(5)).await;
+        phase_of_two(&mut doc_client, &mut lea_client, Duration::from_secs(2), Duration::from_secs(5)).await;
     let low = layers_from(&lea_seen, doc);
     assert!(
         low.len() == 1 && low[0].0 == 0 && low[0].1 > 20,
@@ -71,7 +58,7 @@ async fn each_receiver_gets_one_layer_chosen_from_its_budget() {
     // She lifts the cap: the high layer again.
     lea_client.session().signal(ClientMsg::ReceiveCap { kbps: None });
     let (_, lea_seen) =
-        phase(&mut doc_client, &mut lea_client, Duration::from_secs(3), Duration::from_secs(6)).await;
+        phase_of_two(&mut doc_client, &mut lea_client, Duration::from_secs(3), Duration::from_secs(6)).await;
     let high = layers_from(&lea_seen, doc);
     assert!(
         high.len() == 1 && high[0].0 == 1 && high[0].1 > 20,

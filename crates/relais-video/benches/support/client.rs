@@ -48,6 +48,18 @@ pub struct Window {
 }
 
 impl Window {
+    /// A window opening `settle` from now (renegotiation and keyframe requests done) and
+    /// closing 300 ms before `length` (frames still in flight then), and when to stop.
+    pub fn opening(settle: Duration, length: Duration) -> (Window, Instant) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let window = Window::default();
+        let now = Instant::now();
+        let nanos = |t: Instant| u64::try_from(t.duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX);
+        window.start.store(nanos(now + settle), Relaxed);
+        window.end.store(nanos(now + length - Duration::from_millis(300)), Relaxed);
+        (window, now + length)
+    }
+
     fn contains(&self, t: u64) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
         let start = self.start.load(Relaxed);

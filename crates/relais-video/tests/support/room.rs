@@ -1,14 +1,18 @@
-//! Four people in one room of a real SFU — a host (`doc`) and three admitted guests (`lea`,
-//! `paul`, `zoe`) — each a str0m client sending video, and phases in which all of them run.
+//! People in one room of a real SFU, each a str0m client sending video, and phases in which
+//! all of them run: four (a host, `doc`, and three admitted guests, `lea`, `paul`, `zoe`), or
+//! any two.
 
-use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
+// Shared by several tests, each using a part of it.
+#![allow(dead_code)]
+
+use std::time::Duration;
 
 use relais_video::{Control, Joiner, JoinerKind, Sfu};
 
-use crate::client::{Client, Seen, Window, epoch, loopback_config};
+use crate::client::{Client, Seen, Window, loopback_config};
 
-fn joiner(name: &str, kind: JoinerKind) -> Joiner {
+/// Someone joining room `r1` under `name`.
+pub fn joiner(name: &str, kind: JoinerKind) -> Joiner {
     Joiner { name: name.to_owned(), actor: name.to_owned(), kind, rejoin: None }
 }
 
@@ -30,15 +34,21 @@ pub async fn room_of_four() -> (Sfu, Vec<Client>) {
     (sfu, clients)
 }
 
+/// Runs two clients for `length`, counting what was sent in [`Window::opening`].
+pub async fn phase_of_two(
+    a: &mut Client,
+    b: &mut Client,
+    settle: Duration,
+    length: Duration,
+) -> (Seen, Seen) {
+    let (window, stop) = Window::opening(settle, length);
+    tokio::join!(a.run_for(&window, stop), b.run_for(&window, stop))
+}
+
 /// Runs every client for `length`, counting what was sent after `settle` (renegotiation and
 /// keyframe requests done) and 300 ms before the end (in flight).
 pub async fn phase(clients: &mut [Client], settle: Duration, length: Duration) -> Vec<Seen> {
-    let window = Window::default();
-    let now = Instant::now();
-    let nanos = |t: Instant| u64::try_from(t.duration_since(epoch()).as_nanos()).expect("nanoseconds");
-    window.start.store(nanos(now + settle), Relaxed);
-    window.end.store(nanos(now + length - Duration::from_millis(300)), Relaxed);
-    let stop = now + length;
+    let (window, stop) = Window::opening(settle, length);
     let [a, b, c, d] = clients else { panic!("four clients") };
     let (a, b, c, d) = tokio::join!(
         a.run_for(&window, stop),
