@@ -6,6 +6,8 @@
 use relais_fhir::search::SearchQuery;
 use serde_json::{Value, json};
 
+use super::plan::ValueKind;
+
 /// A sort value of one row: what `ORDER BY` compared.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SortValue {
@@ -59,6 +61,22 @@ impl Cursor {
         };
         let text = json!({"d": direction, "k": keys, "i": self.id, "q": fingerprint(query)}).to_string();
         text.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether each key is of the kind its sort column holds (or missing): a cursor this store
+    /// made always is; one made up (its fingerprint copied) may not be, and binding text where
+    /// PostgreSQL compares a number would fail the search rather than refuse the cursor.
+    pub(crate) fn fits(&self, kinds: &[ValueKind]) -> bool {
+        self.keys.len() == kinds.len()
+            && self.keys.iter().zip(kinds).all(|(key, kind)| {
+                matches!(
+                    (key, kind),
+                    (SortValue::Null, _)
+                        | (SortValue::Int(_), ValueKind::Int)
+                        | (SortValue::Real(_), ValueKind::Real)
+                        | (SortValue::Text(_), ValueKind::Text)
+                )
+            })
     }
 
     /// `None` for anything this store did not hand out for `query`.
@@ -134,5 +152,19 @@ mod tests {
         let numbers =
             Cursor { direction: Direction::After, keys: vec![SortValue::Real(72.25)], id: "a".into() };
         assert_eq!(Cursor::decode(&numbers.encode(&query("x")), &query("x")), Some(numbers));
+    }
+
+    #[test]
+    fn a_key_of_another_kind_than_its_column_does_not_fit() {
+        let text = Cursor {
+            direction: Direction::After,
+            keys: vec![SortValue::Text("2026".into())],
+            id: "a".into(),
+        };
+        assert!(text.fits(&[ValueKind::Text]));
+        assert!(!text.fits(&[ValueKind::Int]), "text where an instant is compared");
+        assert!(!text.fits(&[ValueKind::Text, ValueKind::Int]), "a key missing");
+        let missing = Cursor { direction: Direction::After, keys: vec![SortValue::Null], id: "a".into() };
+        assert!(missing.fits(&[ValueKind::Real]));
     }
 }

@@ -100,6 +100,9 @@ pub(crate) async fn search(
         let limit = i64::from(spec.count) + 1;
         let plan = plan::page(spec.params, spec.visible, dialect, query, cursor.as_ref(), limit)
             .map_err(unanswerable)?;
+        if cursor.as_ref().is_some_and(|c| !c.fits(&plan.kinds)) {
+            return Err(StoreError::BadCursor);
+        }
         let mut rows = engine.rows(&plan.sql, &plan.kinds).await?;
         let more = rows.len() > spec.count as usize;
         rows.truncate(spec.count as usize);

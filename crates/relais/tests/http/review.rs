@@ -166,13 +166,26 @@ async fn http_review_pages_through_older_readings(h: Harness) {
     assert!(after.body.contains("Aucun relevé plus ancien."), "{}", after.body);
     assert!(after.body.contains("review-newest"));
 
-    // A link the queue did not give (tampered, or from another list): the newest, and why.
+    // A link the queue did not give (tampered, or from another list): the newest, and why —
+    // also for a real cursor whose date was made text (PostgreSQL would fail comparing it).
     let tampered = lucie.get("/triage/review?after=7b7d").await;
     assert_eq!(tampered.location.as_deref(), Some("/triage/review?notice=review-page-gone"));
+    let forged = lucie.get(&format!("/triage/review?after={}", with_text_key(cursor))).await;
+    assert_eq!(forged.location.as_deref(), Some("/triage/review?notice=review-page-gone"));
     let back = lucie.get("/triage/review?notice=review-page-gone").await;
     assert_eq!(rows(&back), 100);
     assert_eq!(
         back.by_id("review-notice"),
         "Cette page de la liste n’existe plus : voici les relevés les plus récents."
     );
+}
+
+/// The paging cursor `hex` (hex of a JSON object, its sort keys under `k`) with its first key
+/// replaced by text.
+fn with_text_key(hex: &str) -> String {
+    let bytes: Vec<u8> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    let mut cursor: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    cursor["k"][0] = json!({"t": "2026-11-28"});
+    cursor.to_string().bytes().map(|b| format!("{b:02x}")).collect()
 }
