@@ -73,6 +73,10 @@ async fn review_lists_an_implausible_reading_for_her_nurse_only(engine: Engine) 
         ..Principal::default()
     });
     assert!(monitoring.review_queue(&alice, None).await.is_err());
+    // The triage page's count: hers, not nurse2's; a patient is refused it too.
+    assert_eq!(monitoring.review_count(&nurse1).await.unwrap(), 1);
+    assert_eq!(monitoring.review_count(&nurse2).await.unwrap(), 0, "not nurse2's patient");
+    assert_eq!(monitoring.review_count(&alice).await.unwrap_err().status(), 403);
     world.close().await;
 }
 

@@ -69,13 +69,6 @@ pub struct ReviewQueue {
     pub older: Option<String>,
 }
 
-impl ReviewQueue {
-    /// More readings wait beyond this page.
-    pub fn more(&self) -> bool {
-        self.older.is_some()
-    }
-}
-
 /// Why a decision was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -177,18 +170,7 @@ impl Monitoring {
     /// `invalid-cursor` for a cursor that is not one of this search's (it may only narrow
     /// what the caller may read, never widen it); the search's errors.
     pub async fn review_queue(&self, caller: &Caller, page: Option<&str>) -> Result<ReviewQueue, FhirError> {
-        if !caller.principal.roles.iter().any(|r| r.is_clinical()) {
-            let access = Access {
-                action: action::SEARCH,
-                outcome: Outcome::Denied,
-                resource_type: Some("Observation"),
-                resource_id: None,
-                query: Some("monitoring-review".to_owned()),
-                patients: Vec::new(),
-            };
-            self.fhir.audit(caller, access).await?;
-            return Err(FhirError::Forbidden(Denied::RoleForbids.code()));
-        }
+        self.clinicians_only(caller).await?;
         let mut query = review_query();
         if let Some(cursor) = page {
             query.push(("_cursor".to_owned(), cursor.to_owned()));
@@ -229,6 +211,39 @@ impl Monitoring {
             })
             .collect();
         Ok(ReviewQueue { readings, older })
+    }
+
+    /// How many readings await review that `caller` may read: a count, no reading sent, so
+    /// the trail records a count search, not an access to each patient whose reading waits.
+    ///
+    /// # Errors
+    /// As [`Monitoring::review_queue`].
+    pub async fn review_count(&self, caller: &Caller) -> Result<u64, FhirError> {
+        self.clinicians_only(caller).await?;
+        let mut query: Vec<(String, String)> = review_query()
+            .into_iter()
+            .filter(|(name, _)| matches!(name.as_str(), "status" | "_tag"))
+            .collect();
+        query.push(("_summary".to_owned(), "count".to_owned()));
+        let bundle = self.fhir.search_as(caller, "Observation", &query, true, super::BASE).await?;
+        Ok(bundle.get("total").and_then(Value::as_u64).unwrap_or_default())
+    }
+
+    /// 403 `role-forbids` for anyone but a clinician, on the audit trail.
+    async fn clinicians_only(&self, caller: &Caller) -> Result<(), FhirError> {
+        if caller.principal.roles.iter().any(|r| r.is_clinical()) {
+            return Ok(());
+        }
+        let access = Access {
+            action: action::SEARCH,
+            outcome: Outcome::Denied,
+            resource_type: Some("Observation"),
+            resource_id: None,
+            query: Some("monitoring-review".to_owned()),
+            patients: Vec::new(),
+        };
+        self.fhir.audit(caller, access).await?;
+        Err(FhirError::Forbidden(Denied::RoleForbids.code()))
     }
 
     /// Accepts the implausible reading `id` (as shown at `version`) as really measured, then

@@ -65,12 +65,9 @@ async fn render(
     };
     let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     // The badge is a convenience: the dashboard still shows when the queue cannot be read.
-    let review_waiting = match state.monitoring.review_queue(&caller, None).await {
-        Ok(queue) if !queue.readings.is_empty() => {
-            let count = i64::try_from(queue.readings.len()).unwrap_or(i64::MAX);
-            visitor.tr.t_count("triage-review-badge", count) + if queue.more() { " +" } else { "" }
-        }
-        Ok(_) => String::new(),
+    let review_waiting = match state.monitoring.review_count(&caller).await {
+        Ok(0) => String::new(),
+        Ok(count) => visitor.tr.t_count("triage-review-badge", i64::try_from(count).unwrap_or(i64::MAX)),
         Err(e) => {
             tracing::error!(error = %e, "the review queue could not be counted");
             String::new()

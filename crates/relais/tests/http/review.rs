@@ -128,7 +128,7 @@ async fn http_review_pages_through_older_readings(h: Harness) {
     let rows = |page: &crate::browser::Page| page.body.matches(r#"<tr id="reading-"#).count();
 
     let triage = lucie.get("/triage").await;
-    assert_eq!(triage.by_id("review-badge"), "100 relevés à vérifier +", "{}", triage.body);
+    assert_eq!(triage.by_id("review-badge"), "101 relevés à vérifier", "{}", triage.body);
     let first = lucie.get("/triage/review").await;
     assert_eq!(rows(&first), 100);
     assert!(!first.body.contains("299 /min") && !first.body.contains("review-newest"), "{}", first.body);
