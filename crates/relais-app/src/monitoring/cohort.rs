@@ -16,8 +16,6 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
-use relais_access::audit::{Outcome, action};
-use relais_access::policy::Denied;
 use relais_clinical::engine::{Input, PatientOverrides, Reading, latest_news2};
 use relais_clinical::news2::News2;
 use relais_clinical::program::{Condition, Limit, Program, Severity};
@@ -27,7 +25,6 @@ use super::observation::{COUNTED, answers_of, readings_of, subject_patient};
 use super::schedule::{Asked, MISSED_DAYS, standing};
 use super::{Monitoring, PROGRAM_URI};
 use crate::access::Caller;
-use crate::audit::Access;
 use crate::fhir::FhirError;
 use crate::queues::human_name;
 use crate::triage::{Alert, alerts_of, open_alerts_query, severity_rank};
@@ -181,18 +178,7 @@ impl Monitoring {
     /// # Errors
     /// 403 `role-forbids` for anyone but a clinician (on the audit trail); the searches' errors.
     pub async fn cohort(&self, caller: &Caller) -> Result<Vec<CohortPatient>, FhirError> {
-        if !caller.principal.roles.iter().any(|r| r.is_clinical()) {
-            let access = Access {
-                action: action::SEARCH,
-                outcome: Outcome::Denied,
-                resource_type: Some("CarePlan"),
-                resource_id: None,
-                query: Some("monitoring-cohort".to_owned()),
-                patients: Vec::new(),
-            };
-            self.fhir.audit(caller, access).await?;
-            return Err(FhirError::Forbidden(Denied::RoleForbids.code()));
-        }
+        self.clinicians_only(caller, "CarePlan", "monitoring-cohort").await?;
         let now = self.fhir.clock().now();
         let uris: Vec<String> = self.catalog().programs().map(|p| format!("{PROGRAM_URI}{}", p.id)).collect();
         let plans = self

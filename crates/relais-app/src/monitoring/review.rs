@@ -170,7 +170,7 @@ impl Monitoring {
     /// `invalid-cursor` for a cursor that is not one of this search's (it may only narrow
     /// what the caller may read, never widen it); the search's errors.
     pub async fn review_queue(&self, caller: &Caller, page: Option<&str>) -> Result<ReviewQueue, FhirError> {
-        self.clinicians_only(caller).await?;
+        self.clinicians_only(caller, "Observation", "monitoring-review").await?;
         let mut query = review_query();
         if let Some(cursor) = page {
             query.push(("_cursor".to_owned(), cursor.to_owned()));
@@ -219,7 +219,7 @@ impl Monitoring {
     /// # Errors
     /// As [`Monitoring::review_queue`].
     pub async fn review_count(&self, caller: &Caller) -> Result<u64, FhirError> {
-        self.clinicians_only(caller).await?;
+        self.clinicians_only(caller, "Observation", "monitoring-review").await?;
         let mut query: Vec<(String, String)> = review_query()
             .into_iter()
             .filter(|(name, _)| matches!(name.as_str(), "status" | "_tag"))
@@ -229,17 +229,23 @@ impl Monitoring {
         Ok(bundle.get("total").and_then(Value::as_u64).unwrap_or_default())
     }
 
-    /// 403 `role-forbids` for anyone but a clinician, on the audit trail.
-    async fn clinicians_only(&self, caller: &Caller) -> Result<(), FhirError> {
+    /// 403 `role-forbids` for anyone but a clinician, on the audit trail as a refused search
+    /// of `resource_type` named `list` (`monitoring-review`).
+    pub(super) async fn clinicians_only(
+        &self,
+        caller: &Caller,
+        resource_type: &str,
+        list: &str,
+    ) -> Result<(), FhirError> {
         if caller.principal.roles.iter().any(|r| r.is_clinical()) {
             return Ok(());
         }
         let access = Access {
             action: action::SEARCH,
             outcome: Outcome::Denied,
-            resource_type: Some("Observation"),
+            resource_type: Some(resource_type),
             resource_id: None,
-            query: Some("monitoring-review".to_owned()),
+            query: Some(list.to_owned()),
             patients: Vec::new(),
         };
         self.fhir.audit(caller, access).await?;
