@@ -245,6 +245,10 @@ fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
 /// The Observation a reading becomes, measured by `device` (known to people as `label`, its
 /// reference's display) on `patient`.
 pub fn observation(reading: &ReadingIn, patient: &str, device: &str, label: Option<&str>) -> Value {
+    let mut reference = json!({"reference": format!("Device/{device}")});
+    if let Some(label) = label {
+        reference["display"] = json!(label);
+    }
     let mut obs = json!({
         "resourceType": "Observation",
         "status": "final",
@@ -252,11 +256,8 @@ pub fn observation(reading: &ReadingIn, patient: &str, device: &str, label: Opti
         "code": coded(&reading.code),
         "subject": {"reference": format!("Patient/{patient}")},
         "effectiveDateTime": reading.at.to_string(),
-        "device": {"reference": format!("Device/{device}")},
+        "device": reference,
     });
-    if let (Some(label), Some(reference)) = (label, obs.get_mut("device").and_then(Value::as_object_mut)) {
-        reference.insert("display".into(), Value::String(label.to_owned()));
-    }
     if let Some(map) = obs.as_object_mut() {
         match &reading.value {
             Some(value) => {

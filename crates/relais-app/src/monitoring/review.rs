@@ -103,18 +103,24 @@ impl ReviewError {
     }
 }
 
-/// The search of readings awaiting review (`GET /fhir/Observation?…` gives the same).
+/// What makes a reading one awaiting review: kept `preliminary` with a review tag.
+fn awaiting_review() -> Vec<(String, String)> {
+    vec![("status".to_owned(), "preliminary".to_owned()), ("_tag".to_owned(), format!("{REVIEW_SYSTEM}|"))]
+}
+
+/// The search of readings awaiting review, a page of them with their patients, newest measured
+/// first (`GET /fhir/Observation?…` gives the same).
 pub fn review_query() -> Vec<(String, String)> {
-    [
-        ("status", "preliminary".to_owned()),
-        ("_tag", format!("{REVIEW_SYSTEM}|")),
-        ("_sort", "-date".to_owned()),
-        ("_include", "Observation:subject".to_owned()),
-        ("_count", MAX_REVIEW.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    let mut query = awaiting_review();
+    query.extend(
+        [
+            ("_sort", "-date".to_owned()),
+            ("_include", "Observation:subject".to_owned()),
+            ("_count", MAX_REVIEW.to_string()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v)),
+    );
+    query
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -220,10 +226,7 @@ impl Monitoring {
     /// As [`Monitoring::review_queue`].
     pub async fn review_count(&self, caller: &Caller) -> Result<u64, FhirError> {
         self.clinicians_only(caller, "Observation", "monitoring-review").await?;
-        let mut query: Vec<(String, String)> = review_query()
-            .into_iter()
-            .filter(|(name, _)| matches!(name.as_str(), "status" | "_tag"))
-            .collect();
+        let mut query = awaiting_review();
         query.push(("_summary".to_owned(), "count".to_owned()));
         let bundle = self.fhir.search_as(caller, "Observation", &query, true, super::BASE).await?;
         Ok(bundle.get("total").and_then(Value::as_u64).unwrap_or_default())

@@ -134,7 +134,7 @@ async fn http_review_pages_through_older_readings(h: Harness) {
     assert!(!first.body.contains("299 /min") && !first.body.contains("review-newest"), "{}", first.body);
     assert_eq!(first.by_id("review-older"), "Relevés plus anciens");
     let older = first.body.split(r#"<a href=""#).find(|a| a.starts_with("/triage/review?after=")).unwrap();
-    let older = older.split('"').next().unwrap().replace("&amp;", "&");
+    let older = older.split('"').next().unwrap().to_owned();
 
     let second = lucie.get(&older).await;
     assert_eq!(second.status, StatusCode::OK);
@@ -142,6 +142,14 @@ async fn http_review_pages_through_older_readings(h: Harness) {
     assert!(second.body.contains("Fréquence cardiaque : 299 /min"), "{}", second.body);
     assert_eq!(second.by_id("review-newest"), "Revenir aux relevés les plus récents");
     assert!(!second.body.contains("review-older"), "nothing older: {}", second.body);
+    let carried =
+        format!(r#"<input type="hidden" name="after" value="{}">"#, &older["/triage/review?after=".len()..]);
+    assert_eq!(
+        second.body.matches(&carried).count(),
+        2,
+        "both of the reading's forms name the page: {}",
+        second.body
+    );
 
     // A note refused on the second page comes back on it, next to its field, the note kept.
     let cursor = older.strip_prefix("/triage/review?after=").unwrap();
